@@ -1,0 +1,191 @@
+"""Administrative units, households and who holds which role where."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.TextChoices):
+    PROVINCE = "province", _("Province")
+    DISTRICT = "district", _("District")
+    COMMUNE = "commune", _("Commune")
+    HAMLET = "hamlet", _("Hamlet")
+
+
+LEVEL_DEPTH = {Level.PROVINCE: 0, Level.DISTRICT: 1, Level.COMMUNE: 2, Level.HAMLET: 3}
+
+
+class UnitKind(models.TextChoices):
+    TINH = "tinh", _("Province (tỉnh)")
+    THANH_PHO = "thanh_pho", _("City (thành phố)")
+    HUYEN = "huyen", _("District (huyện)")
+    XA = "xa", _("Commune (xã)")
+    THI_TRAN = "thi_tran", _("Township (thị trấn)")
+    PHUONG = "phuong", _("Ward (phường)")
+    AP = "ap", _("Hamlet (ấp)")
+    KHU_PHO = "khu_pho", _("Urban quarter (khu phố)")
+    THON = "thon", _("Village (thôn)")
+    TO_DAN_PHO = "to_dan_pho", _("Residential group (tổ dân phố)")
+
+
+class UnitQuerySet(models.QuerySet):
+    def valid_on(self, day):
+        return self.filter(valid_from__lte=day).filter(
+            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=day)
+        )
+
+    def subtree_of(self, unit):
+        return self.filter(path__startswith=unit.path)
+
+
+class Unit(models.Model):
+    """A dated administrative unit.
+
+    Units are never edited across a reorganisation: a merged commune is a new row
+    with its own validity, so a 2021 dossier keeps pointing at the 2021 commune.
+    `path` holds the ancestor ids ("/1/4/17/") so a whole subtree is one indexed
+    prefix query.
+    """
+
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=UnitKind.choices)
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent unit"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="children",
+    )
+    path = models.CharField(max_length=255, db_index=True, editable=False)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("administrative unit")
+        verbose_name_plural = _("administrative units")
+        ordering = ["path"]
+        permissions = [
+            ("view_unit_dossiers", _("Can see the dossiers of this unit and its subtree")),
+            ("prepare_dossier", _("Can open rounds, register households and submit dossiers")),
+            ("record_review", _("Can record self-assessments, review meetings and postings")),
+            ("appraise_dossier", _("Can appraise dossiers sent to this unit")),
+            ("decide_title", _("Can sign recognition decisions for this unit")),
+            ("supervise", _("Can supervise the dossiers of this unit's subtree")),
+            ("see_household_phone", _("Can see household phone numbers")),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # The path needs the primary key, hence the second write on creation.
+        creating = self.pk is None
+        if creating:
+            self.path = ""
+            super().save(*args, **kwargs)
+            kwargs = {}
+        self.path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
+        super().save(update_fields=["path"] if creating else None, **kwargs)
+
+    @property
+    def ancestor_ids(self):
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+    def ancestor_at(self, level):
+        """The unit of `level` above (or equal to) this one, or None."""
+        if self.level == level:
+            return self
+        return Unit.objects.filter(pk__in=self.ancestor_ids, level=level).first()
+
+    def is_valid_on(self, day):
+        return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
+
+
+class Household(models.Model):
+    hamlet = models.ForeignKey(
+        Unit, verbose_name=_("hamlet"), on_delete=models.PROTECT, related_name="households"
+    )
+    code = models.CharField(_("household code"), max_length=32, unique=True)
+    head_name = models.CharField(_("head of household"), max_length=120)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    members = models.PositiveSmallIntegerField(_("members"), default=1)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["hamlet_id", "code"]
+
+    def __str__(self):
+        return f"{self.head_name} ({self.code})"
+
+
+class Role(models.TextChoices):
+    HAMLET_HEAD = "hamlet_head", _("Hamlet head")
+    HAMLET_FRONT_HEAD = "hamlet_front_head", _("Head of hamlet Front work committee")
+    COMMUNE_OFFICER = "commune_officer", _("Commune culture officer")
+    COMMUNE_CHAIR = "commune_chair", _("Chair of commune People's Committee")
+    COMMUNE_FRONT_CHAIR = "commune_front_chair", _("Chair of commune Front committee")
+    DISTRICT_OFFICE = "district_office", _("District culture office")
+    DISTRICT_CHAIR = "district_chair", _("Chair of district People's Committee")
+    DISTRICT_FRONT_BOARD = "district_front_board", _("District Front standing board")
+    SUPERVISOR = "supervisor", _("Front supervisor")
+
+
+# Which object permissions on its unit each role carries. Authorisation policy,
+# not law: who may decide is further restricted by the rule set's deciding level.
+ROLE_PERMISSIONS = {
+    Role.HAMLET_HEAD: ["view_unit_dossiers", "prepare_dossier", "record_review", "see_household_phone"],
+    Role.HAMLET_FRONT_HEAD: ["view_unit_dossiers", "record_review"],
+    Role.COMMUNE_OFFICER: ["view_unit_dossiers", "appraise_dossier", "see_household_phone"],
+    Role.COMMUNE_CHAIR: ["view_unit_dossiers", "decide_title"],
+    Role.COMMUNE_FRONT_CHAIR: ["view_unit_dossiers", "supervise"],
+    Role.DISTRICT_OFFICE: ["view_unit_dossiers", "appraise_dossier"],
+    Role.DISTRICT_CHAIR: ["view_unit_dossiers", "decide_title"],
+    Role.DISTRICT_FRONT_BOARD: ["view_unit_dossiers", "supervise"],
+    Role.SUPERVISOR: ["view_unit_dossiers", "supervise"],
+}
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active_on(self, day):
+        return self.filter(since__lte=day).filter(
+            models.Q(until__isnull=True) | models.Q(until__gte=day)
+        )
+
+
+class Membership(models.Model):
+    """A user holding a role in a unit for a period.
+
+    Granting and ending go through directory.services, which keep the guardian
+    group permissions in step: the permission tables are what every check reads.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    since = models.DateField(_("since"))
+    until = models.DateField(_("until"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        indexes = [models.Index(fields=["user", "unit"])]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} – {self.unit}"
+
+    @property
+    def group_name(self):
+        return membership_group_name(self.unit, self.role)
+
+
+def membership_group_name(unit, role):
+    return f"unit:{unit.code}:{role}"

@@ -1,0 +1,114 @@
+"""Personas and a small district: one commune with two hamlets, another commune."""
+
+import datetime
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+
+from directory.models import Level, Role, UnitKind
+from directory.services import grant_membership
+from titles.models import TitleType
+
+from .factories import HouseholdFactory, UnitFactory, UserFactory
+
+CURRENT_YEAR = datetime.date.today().year
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+
+    on_postgres = "postgresql" in settings.DATABASES["default"]["ENGINE"]
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def district(db):
+    province = UnitFactory(level=Level.PROVINCE, kind=UnitKind.TINH, name="Đồng Nai", parent=None,
+                           valid_from=datetime.date(1976, 1, 1))
+    district = UnitFactory(level=Level.DISTRICT, kind=UnitKind.HUYEN, name="Thống Nhất", parent=province,
+                           valid_from=datetime.date(2004, 1, 1))
+    commune = UnitFactory(level=Level.COMMUNE, kind=UnitKind.XA, name="Gia Kiệm", parent=district)
+    other_commune = UnitFactory(level=Level.COMMUNE, kind=UnitKind.XA, name="Gia Tân 1", parent=district)
+    hamlet = UnitFactory(level=Level.HAMLET, kind=UnitKind.AP, name="Ấp Đông Kinh", parent=commune)
+    other_hamlet = UnitFactory(level=Level.HAMLET, kind=UnitKind.AP, name="Ấp Võ Dõng", parent=commune)
+    far_hamlet = UnitFactory(level=Level.HAMLET, kind=UnitKind.AP, name="Ấp Phú Lập", parent=other_commune)
+    return SimpleNamespace(province=province, district=district, commune=commune, other_commune=other_commune,
+                           hamlet=hamlet, other_hamlet=other_hamlet, far_hamlet=far_hamlet)
+
+
+def _persona(username, unit, role):
+    user = UserFactory(username=username)
+    grant_membership(user=user, unit=unit, role=role, since=datetime.date(2018, 1, 1))
+    return user
+
+
+@pytest.fixture
+def hamlet_head(district):
+    return _persona("truong_ap", district.hamlet, Role.HAMLET_HEAD)
+
+
+@pytest.fixture
+def hamlet_front_head(district):
+    return _persona("truong_ban_mt", district.hamlet, Role.HAMLET_FRONT_HEAD)
+
+
+@pytest.fixture
+def other_hamlet_head(district):
+    return _persona("truong_ap_khac", district.other_hamlet, Role.HAMLET_HEAD)
+
+
+@pytest.fixture
+def commune_officer(district):
+    return _persona("can_bo_xa", district.commune, Role.COMMUNE_OFFICER)
+
+
+@pytest.fixture
+def other_commune_officer(district):
+    return _persona("can_bo_xa_khac", district.other_commune, Role.COMMUNE_OFFICER)
+
+
+@pytest.fixture
+def commune_chair(district):
+    return _persona("chu_tich_xa", district.commune, Role.COMMUNE_CHAIR)
+
+
+@pytest.fixture
+def other_commune_chair(district):
+    return _persona("chu_tich_xa_khac", district.other_commune, Role.COMMUNE_CHAIR)
+
+
+@pytest.fixture
+def district_chair(district):
+    return _persona("chu_tich_huyen", district.district, Role.DISTRICT_CHAIR)
+
+
+@pytest.fixture
+def supervisor(district):
+    return _persona("giam_sat", district.commune, Role.SUPERVISOR)
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(username="nguoi_ngoai")
+
+
+@pytest.fixture
+def family_title(db):
+    return TitleType.objects.get(code="gia-dinh-van-hoa")
+
+
+@pytest.fixture
+def households(district):
+    def make(n, hamlet=None):
+        return HouseholdFactory.create_batch(n, hamlet=hamlet or district.hamlet)
+
+    return make
+
+
+@pytest.fixture
+def on_postgres():
+    return connection.vendor == "postgresql"

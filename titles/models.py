@@ -1,0 +1,165 @@
+"""Title types, the versioned rule sets that govern them, and the register of awards."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from directory.models import Level
+
+
+class SubjectKind(models.TextChoices):
+    HOUSEHOLD = "household", _("Household")
+    HAMLET = "hamlet", _("Hamlet")
+    PERSON = "person", _("Person or collective")
+
+
+class TitleType(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    subject_kind = models.CharField(_("subject"), max_length=16, choices=SubjectKind.choices)
+
+    class Meta:
+        verbose_name = _("title type")
+        verbose_name_plural = _("title types")
+
+    def __str__(self):
+        return self.name
+
+
+class DayType(models.TextChoices):
+    WORKING = "working", _("working days")
+    CALENDAR = "calendar", _("calendar days")
+
+
+class Step(models.TextChoices):
+    """Steps a dossier may pass. Which ones, in which order, is rule-set data."""
+
+    REGISTRATION = "registration", _("Registration and self-assessment")
+    MEETING = "meeting", _("Review meeting")
+    POSTING = "posting", _("Public posting")
+    SUBMISSION = "submission", _("Submission to the appraising level")
+    APPRAISAL = "appraisal", _("Appraisal")
+    DECISION = "decision", _("Recognition decision")
+
+
+class RuleSetQuerySet(models.QuerySet):
+    def in_force_for(self, title_type, year):
+        """The rule set governing `year`'s campaign: the one in force at the end of
+        the year, when the review and the decision happen. A year in which the law
+        changed (2024, 2025) is therefore processed under the newer text."""
+        import datetime
+
+        end = datetime.date(year, 12, 31)
+        candidates = self.filter(title_type=title_type, effective_from__lte=end).filter(
+            models.Q(effective_to__isnull=True) | models.Q(effective_to__gte=datetime.date(year, 1, 1))
+        )
+        return candidates.order_by("-effective_from", "-version").first()
+
+
+class RuleSet(models.Model):
+    """The law as data: one version of what a title requires, with its legal basis.
+
+    A dossier keeps the rule set it was opened under forever, so re-reading a
+    2021 dossier in 2027 shows 2021's thresholds.
+    """
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    title_type = models.ForeignKey(TitleType, on_delete=models.PROTECT, related_name="rule_sets")
+    name = models.CharField(_("name"), max_length=200)
+    legal_basis = models.TextField(_("legal basis"))
+    effective_from = models.DateField(_("effective from"))
+    effective_to = models.DateField(_("effective to"), null=True, blank=True)
+    steps = models.JSONField(_("steps"), help_text=_("Ordered list of step codes."))
+    appraising_level = models.CharField(_("appraising level"), max_length=16, choices=Level.choices)
+    deciding_level = models.CharField(_("deciding level"), max_length=16, choices=Level.choices)
+    quorum_pct = models.DecimalField(
+        _("quorum (% of invited)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    approval_pct = models.DecimalField(
+        _("approval (% of attendees)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    posting_days = models.PositiveSmallIntegerField(_("posting period"), null=True, blank=True)
+    posting_day_type = models.CharField(max_length=10, choices=DayType.choices, default=DayType.CALENDAR)
+    submission_days = models.PositiveSmallIntegerField(_("days to submit"), null=True, blank=True)
+    submission_day_type = models.CharField(max_length=10, choices=DayType.choices, default=DayType.WORKING)
+    decision_days = models.PositiveSmallIntegerField(_("days to decide"), null=True, blank=True)
+    decision_day_type = models.CharField(max_length=10, choices=DayType.choices, default=DayType.WORKING)
+    review_deadline = models.CharField(
+        _("review finished before (MM-DD)"), max_length=5, blank=True
+    )
+    exclusion_grounds = models.JSONField(_("exclusion grounds"), default=list, blank=True)
+    cap_pct = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    consecutive_years = models.PositiveSmallIntegerField(null=True, blank=True)
+    unconfirmed = models.JSONField(
+        _("unconfirmed points"), default=list, blank=True,
+        help_text=_("Facts the law does not settle; shown beside the rule description."),
+    )
+
+    objects = RuleSetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("rule set")
+        verbose_name_plural = _("rule sets")
+        ordering = ["title_type", "effective_from"]
+
+    def __str__(self):
+        return self.name
+
+    def has_step(self, step):
+        return step in self.steps
+
+    def exclusion_label(self, code):
+        for ground in self.exclusion_grounds:
+            if ground["code"] == code:
+                return ground["label"]
+        return code
+
+
+class Award(models.Model):
+    """The register: who holds which title for which year, under which decision."""
+
+    title_type = models.ForeignKey(TitleType, on_delete=models.PROTECT, related_name="awards")
+    year = models.PositiveSmallIntegerField(_("year"))
+    household = models.ForeignKey(
+        "directory.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="awards"
+    )
+    hamlet = models.ForeignKey(
+        "directory.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="awards"
+    )
+    nomination = models.OneToOneField(
+        "workflows.Nomination", on_delete=models.PROTECT, related_name="award"
+    )
+    decision = models.ForeignKey("workflows.Decision", on_delete=models.PROTECT, related_name="awards")
+    certificate_code = models.CharField(_("certificate code"), max_length=16, unique=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revocation_reason = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["title_type", "year", "household"],
+                condition=models.Q(household__isnull=False),
+                name="one_award_per_household_title_year",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title_type} {self.year}"
+
+
+class Holiday(models.Model):
+    """A public holiday (or a day off moved by law): data per year, never code."""
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        verbose_name = _("public holiday")
+        verbose_name_plural = _("public holidays")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%d/%m/%Y} {self.name}"

@@ -1,0 +1,305 @@
+"""Dossiers, nominations, meetings, postings, decisions and the audit trail.
+
+State fields are django-fsm-2 fields with protected=True: only the transition
+methods below change them, and only workflows.services calls those methods.
+"""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+
+class DossierState(models.TextChoices):
+    OPEN = "open", _("Open for registration")
+    REVIEWED = "reviewed", _("Review meeting recorded")
+    POSTING = "posting", _("Publicly posted")
+    SUBMITTED = "submitted", _("Submitted for appraisal")
+    RETURNED = "returned", _("Returned for correction")
+    APPRAISED = "appraised", _("Appraised, awaiting decision")
+    DECIDED = "decided", _("Decided")
+
+
+class NominationState(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    PROPOSED = "proposed", _("Proposed")
+    NOT_PROPOSED = "not_proposed", _("Not proposed")
+    ACCEPTED = "accepted", _("Accepted at appraisal")
+    STRUCK = "struck", _("Struck at appraisal")
+    RECOGNIZED = "recognized", _("Recognized")
+
+
+class Dossier(ConcurrentTransitionMixin, models.Model):
+    """One unit's list for one title and one year: what travels between levels."""
+
+    title_type = models.ForeignKey("titles.TitleType", on_delete=models.PROTECT, related_name="dossiers")
+    rule_set = models.ForeignKey("titles.RuleSet", on_delete=models.PROTECT, related_name="dossiers")
+    unit = models.ForeignKey("directory.Unit", on_delete=models.PROTECT, related_name="dossiers")
+    appraising_unit = models.ForeignKey(
+        "directory.Unit", on_delete=models.PROTECT, related_name="dossiers_to_appraise"
+    )
+    deciding_unit = models.ForeignKey(
+        "directory.Unit", on_delete=models.PROTECT, related_name="dossiers_to_decide"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    state = FSMField(
+        _("state"), default=DossierState.OPEN, choices=DossierState.choices, protected=True, db_index=True
+    )
+    # Bumped by every change: a form carries the revision it was rendered at, so a
+    # form posted after someone else acted is refused instead of overwriting.
+    revision = models.PositiveIntegerField(default=0)
+    submitted_on = models.DateField(null=True, blank=True)
+    submission_due = models.DateField(null=True, blank=True)
+    decision_due = models.DateField(null=True, blank=True)
+    return_reason = models.TextField(blank=True)
+    process = models.OneToOneField(
+        "viewflow.Process", null=True, blank=True, on_delete=models.SET_NULL, related_name="dossier"
+    )
+    audit_seq = models.PositiveIntegerField(default=0)
+    audit_head = models.CharField(max_length=64, default="0" * 64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        ordering = ["-year", "unit__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["title_type", "unit", "year"], name="one_dossier_per_unit_title_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.title_type} – {self.unit} – {self.year}"
+
+    def _has_posting(self):
+        return self.rule_set.has_step("posting")
+
+    def _no_posting(self):
+        return not self._has_posting()
+
+    @transition(field=state, source=[DossierState.OPEN, DossierState.REVIEWED, DossierState.RETURNED],
+                target=DossierState.REVIEWED)
+    def record_meeting(self):
+        pass
+
+    @transition(field=state, source=DossierState.REVIEWED, target=DossierState.POSTING,
+                conditions=[_has_posting])
+    def post_publicly(self):
+        pass
+
+    @transition(field=state, source=DossierState.POSTING, target=DossierState.SUBMITTED)
+    def submit_after_posting(self):
+        pass
+
+    @transition(field=state, source=DossierState.REVIEWED, target=DossierState.SUBMITTED,
+                conditions=[_no_posting])
+    def submit(self):
+        pass
+
+    @transition(field=state, source=DossierState.RETURNED, target=DossierState.SUBMITTED)
+    def resubmit(self):
+        pass
+
+    @transition(field=state, source=DossierState.SUBMITTED, target=DossierState.APPRAISED)
+    def accept(self):
+        pass
+
+    @transition(field=state, source=DossierState.SUBMITTED, target=DossierState.RETURNED)
+    def return_for_correction(self):
+        pass
+
+    @transition(field=state, source=DossierState.APPRAISED, target=DossierState.DECIDED)
+    def decide(self):
+        pass
+
+
+class Nomination(models.Model):
+    """One subject (a household here) put forward in one dossier."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="nominations")
+    title_type = models.ForeignKey("titles.TitleType", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    household = models.ForeignKey(
+        "directory.Household", on_delete=models.PROTECT, related_name="nominations"
+    )
+    state = FSMField(default=NominationState.REGISTERED, choices=NominationState.choices,
+                     protected=True, db_index=True)
+    registered_on = models.DateField(_("registered on"))
+    self_assessment = models.TextField(_("self-assessment"), blank=True)
+    self_assessed_on = models.DateField(_("self-assessed on"), null=True, blank=True)
+    votes_for = models.PositiveIntegerField(_("votes for"), null=True, blank=True)
+    votes_against = models.PositiveIntegerField(_("votes against"), null=True, blank=True)
+    exclusion = models.CharField(_("exclusion ground"), max_length=40, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("nomination")
+        verbose_name_plural = _("nominations")
+        ordering = ["household__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["title_type", "year", "household"],
+                                    name="one_nomination_per_household_title_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.household} – {self.year}"
+
+    @transition(field=state, source=[NominationState.REGISTERED, NominationState.PROPOSED,
+                                     NominationState.NOT_PROPOSED], target=NominationState.PROPOSED)
+    def propose(self):
+        pass
+
+    @transition(field=state, source=[NominationState.REGISTERED, NominationState.PROPOSED,
+                                     NominationState.NOT_PROPOSED], target=NominationState.NOT_PROPOSED)
+    def decline(self):
+        pass
+
+    @transition(field=state, source=NominationState.PROPOSED, target=NominationState.ACCEPTED)
+    def accept(self):
+        pass
+
+    @transition(field=state, source=NominationState.PROPOSED, target=NominationState.STRUCK)
+    def strike(self):
+        pass
+
+    @transition(field=state, source=NominationState.ACCEPTED, target=NominationState.RECOGNIZED)
+    def recognize(self):
+        pass
+
+
+class VotingMethod(models.TextChoices):
+    SECRET_BALLOT = "secret_ballot", _("Secret ballot")
+    SHOW_OF_HANDS = "show_of_hands", _("Show of hands")
+
+
+def minutes_upload_to(instance, filename):
+    return f"minutes/{instance.dossier.year}/{instance.dossier.unit.code}/{filename}"
+
+
+class Meeting(models.Model):
+    """A review meeting. A returned dossier may meet again; the latest counts."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="meetings")
+    held_on = models.DateField(_("held on"))
+    invited = models.PositiveIntegerField(_("invited"))
+    present = models.PositiveIntegerField(_("present"))
+    method = models.CharField(_("voting method"), max_length=20, choices=VotingMethod.choices)
+    chaired_by = models.CharField(_("chaired by"), max_length=200, blank=True)
+    minutes = models.FileField(_("minutes file"), upload_to=minutes_upload_to, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("review meeting")
+        verbose_name_plural = _("review meetings")
+        ordering = ["-recorded_at", "-pk"]
+
+
+class Posting(models.Model):
+    """The public posting of the proposed list for residents' comments."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="postings")
+    starts_on = models.DateField(_("posted on"))
+    ends_on = models.DateField(_("posting ends on"))
+    place = models.CharField(_("place of posting"), max_length=200)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("public posting")
+        verbose_name_plural = _("public postings")
+        ordering = ["-starts_on", "-pk"]
+
+
+class PostingComment(models.Model):
+    posting = models.ForeignKey(Posting, on_delete=models.PROTECT, related_name="comments")
+    nomination = models.ForeignKey(Nomination, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="comments")
+    received_on = models.DateField(_("received on"))
+    author = models.CharField(_("from"), max_length=200)
+    text = models.TextField(_("comment"))
+
+    class Meta:
+        verbose_name = _("resident comment")
+        verbose_name_plural = _("resident comments")
+        ordering = ["received_on", "pk"]
+
+
+class Decision(models.Model):
+    dossier = models.OneToOneField(Dossier, on_delete=models.PROTECT, related_name="decision")
+    unit = models.ForeignKey("directory.Unit", on_delete=models.PROTECT, related_name="decisions")
+    number = models.CharField(_("decision number"), max_length=60)
+    signed_on = models.DateField(_("signed on"))
+    signer = models.CharField(_("signer"), max_length=200)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("recognition decision")
+        verbose_name_plural = _("recognition decisions")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "number"], name="decision_number_unique_per_unit"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class AuditEvent(models.Model):
+    """Append-only record of one change: who, as what, where, when, from, to, why.
+
+    Events of one dossier form a hash chain (seq, prev_hash, hash) advanced under
+    the dossier's row lock, so unrelated dossiers never contend on one head.
+    """
+
+    dossier = models.ForeignKey(Dossier, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="audit_events")
+    seq = models.PositiveIntegerField()
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    actor_name = models.CharField(max_length=150)
+    role = models.CharField(max_length=32)
+    unit = models.ForeignKey("directory.Unit", on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=40)
+    target_type = models.CharField(max_length=40)
+    target_id = models.BigIntegerField()
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["dossier_id", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "seq"], name="audit_seq_unique_per_dossier"),
+        ]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def canonical(self):
+        return json.dumps(
+            {
+                "dossier": self.dossier_id, "seq": self.seq, "at": self.at.isoformat(),
+                "actor": self.actor_id, "actor_name": self.actor_name, "role": self.role,
+                "unit": self.unit_id, "action": self.action, "target_type": self.target_type,
+                "target_id": self.target_id, "from": self.from_state, "to": self.to_state,
+                "payload": self.payload, "prev": self.prev_hash,
+            },
+            sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str,
+        )
+
+    def compute_hash(self):
+        return hashlib.sha256(self.canonical().encode()).hexdigest()
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("Audit events cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Audit events cannot be deleted."))
