@@ -10,6 +10,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("notifications/", include("notifications.urls")),
+    path("api/", include("config.api_urls")),
+    path("", include("titles.urls")),
     path("", include("workflows.urls")),
 ]
 if settings.DEBUG:

@@ -1,0 +1,3 @@
+"""REST API routes (issue 5 fills this in)."""
+
+urlpatterns = []
