@@ -13,6 +13,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+# Imported here so the app registry sees the audit models (anchors, concerns, view log).
+from .audit.models import AppendOnlyQuerySet, ChainAnchor, ChainAnchorHead  # noqa: F401
+
 
 class DossierState(models.TextChoices):
     OPEN = "open", _("Open for registration")
@@ -271,6 +274,9 @@ class AuditEvent(models.Model):
     payload = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+
+    # QuerySet.update()/delete() would bypass save()/delete() below.
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit event")
