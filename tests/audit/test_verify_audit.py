@@ -1,0 +1,190 @@
+"""verify_audit proves an untouched trail and names the first event of a tampered one."""
+
+import hashlib
+import io
+from contextlib import contextmanager
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+
+from tests.workflows.scenario import open_with_households
+from workflows.audit.chain import create_anchor, verify_chains
+from workflows.models import AuditEvent, ChainAnchor
+
+pytestmark = pytest.mark.django_db
+
+
+@contextmanager
+def bypassing_guards():
+    """Tamper as someone with raw database access would: below the model, and on
+    PostgreSQL with triggers switched off (as a superuser could)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        yield cursor
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+
+
+def run_verify():
+    out = io.StringIO()
+    call_command("verify_audit", stdout=out)
+    return out.getvalue()
+
+
+def event(dossier, seq):
+    return AuditEvent.objects.get(dossier=dossier, seq=seq)
+
+
+def test_untouched_trail_passes_and_reports_count_and_throughput(decided_dossier):
+    total = AuditEvent.objects.count()
+    output = run_verify()
+    assert f"intact: {total} events in 1 dossier chains" in output
+    assert "events/s" in output
+
+
+def test_altered_payload_fails_naming_the_altered_event(decided_dossier):
+    target = event(decided_dossier, 3)
+    with bypassing_guards() as cursor:
+        cursor.execute("UPDATE workflows_auditevent SET payload = %s WHERE id = %s",
+                       ['{"household": "FORGED"}', target.pk])
+    with pytest.raises(CommandError) as exc:
+        run_verify()
+    message = str(exc.value)
+    assert f"dossier {decided_dossier.pk}, seq 3, event id {target.pk}" in message
+    assert "altered" in message
+
+
+def test_altered_row_with_recomputed_hash_is_caught_at_the_next_link(decided_dossier):
+    target = event(decided_dossier, 2)
+    forged = AuditEvent.objects.get(pk=target.pk)
+    forged.actor_name = "someone_else"
+    with bypassing_guards() as cursor:
+        cursor.execute("UPDATE workflows_auditevent SET actor_name = %s, hash = %s WHERE id = %s",
+                       ["someone_else", forged.compute_hash(), target.pk])
+    with pytest.raises(CommandError) as exc:
+        run_verify()
+    nxt = event(decided_dossier, 3)
+    assert f"dossier {decided_dossier.pk}, seq 3, event id {nxt.pk}" in str(exc.value)
+    assert f"does not link to the previous event (seq 2, id {target.pk})" in str(exc.value)
+
+
+def test_deleted_event_fails_naming_the_gap(decided_dossier):
+    with bypassing_guards() as cursor:
+        cursor.execute("DELETE FROM workflows_auditevent WHERE id = %s", [event(decided_dossier, 4).pk])
+    with pytest.raises(CommandError) as exc:
+        run_verify()
+    assert f"dossier {decided_dossier.pk}, seq 5" in str(exc.value)
+    assert "seq jumps from 3 to 5" in str(exc.value)
+
+
+def test_deleting_the_last_events_fails_against_the_dossier_head(decided_dossier):
+    last = decided_dossier.audit_seq
+    with bypassing_guards() as cursor:
+        cursor.execute("DELETE FROM workflows_auditevent WHERE dossier_id = %s AND seq >= %s",
+                       [decided_dossier.pk, last - 1])
+    with pytest.raises(CommandError) as exc:
+        run_verify()
+    assert f"the chain ends at seq {last - 2} but the dossier's head is at seq {last}" in str(exc.value)
+
+
+def test_reordered_events_fail_naming_the_first_moved_event(decided_dossier):
+    a, b = event(decided_dossier, 2), event(decided_dossier, 3)
+    with bypassing_guards() as cursor:
+        cursor.execute("UPDATE workflows_auditevent SET seq = 1000 WHERE id = %s", [a.pk])
+        cursor.execute("UPDATE workflows_auditevent SET seq = 2 WHERE id = %s", [b.pk])
+        cursor.execute("UPDATE workflows_auditevent SET seq = 3 WHERE id = %s", [a.pk])
+    with pytest.raises(CommandError) as exc:
+        run_verify()
+    assert f"dossier {decided_dossier.pk}, seq 2, event id {b.pk}" in str(exc.value)
+
+
+def test_event_appended_outside_the_services_fails(decided_dossier):
+    last = event(decided_dossier, decided_dossier.audit_seq)
+    extra = AuditEvent(
+        dossier=decided_dossier, seq=last.seq + 1, at=last.at, actor=None, actor_name="ghost", role="x",
+        unit=decided_dossier.unit, action="recognize", target_type="nomination", target_id=1,
+        payload={}, prev_hash=last.hash,
+    )
+    extra.hash = extra.compute_hash()
+    extra.save()
+    with pytest.raises(CommandError) as exc:
+        run_verify()
+    assert f"seq {last.seq + 1}" in str(exc.value)
+    assert "beyond the dossier's recorded head" in str(exc.value)
+
+
+def test_anchor_exposes_a_chain_rewritten_end_to_end(decided_dossier):
+    anchor = create_anchor()
+    assert anchor.dossiers == 1 and verify_chains().intact
+    # Rewrite event 2 and every hash after it, and move the dossier head along: the
+    # chain alone is consistent again, only the anchor still remembers the old head.
+    with bypassing_guards() as cursor:
+        prev = event(decided_dossier, 1).hash
+        for row in AuditEvent.objects.filter(dossier=decided_dossier, seq__gte=2).order_by("seq"):
+            if row.seq == 2:
+                row.actor_name = "rewritten"
+            row.prev_hash = prev
+            prev = row.compute_hash()
+            cursor.execute("UPDATE workflows_auditevent SET actor_name = %s, prev_hash = %s, hash = %s "
+                           "WHERE id = %s", [row.actor_name, row.prev_hash, prev, row.pk])
+        cursor.execute("UPDATE workflows_dossier SET audit_head = %s WHERE id = %s", [prev, decided_dossier.pk])
+    report = verify_chains()
+    assert not report.intact
+    assert report.broken.anchor_id == anchor.pk
+    assert report.broken.seq == decided_dossier.audit_seq
+    assert "differs from the one anchored" in str(report.broken)
+
+
+def test_anchors_chain_and_cover_only_chains_that_moved(
+    decided_dossier, district, other_hamlet_head, family_title, households
+):
+    first = create_anchor()
+    assert create_anchor() is None
+    other = open_with_households(head=other_hamlet_head, hamlet=district.other_hamlet, title=family_title,
+                                 year=2021, households=households(2, hamlet=district.other_hamlet))
+    second = create_anchor()
+    assert second.prev_hash == first.hash
+    assert list(second.heads.values_list("dossier_id", flat=True)) == [other.pk]
+    assert "2 anchors" in run_verify()
+
+
+def test_tampered_anchor_fails(decided_dossier):
+    anchor = create_anchor()
+    with bypassing_guards() as cursor:
+        cursor.execute("UPDATE workflows_chainanchorhead SET seq = 1 WHERE anchor_id = %s", [anchor.pk])
+    report = verify_chains()
+    assert report.broken.anchor_id == anchor.pk
+
+
+def test_the_model_layer_refuses_to_change_or_delete_events(decided_dossier):
+    row = event(decided_dossier, 1)
+    before = row.hash
+    row.actor_name = "x"
+    with pytest.raises(ValidationError):
+        row.save()
+    with pytest.raises(ValidationError):
+        row.delete()
+    with pytest.raises(ValidationError):
+        AuditEvent.objects.filter(pk=row.pk).update(actor_name="x")
+    with pytest.raises(ValidationError):
+        AuditEvent.objects.filter(pk=row.pk).delete()
+    with pytest.raises(ValidationError):
+        ChainAnchor.objects.all().delete()
+    assert event(decided_dossier, 1).hash == before and event(decided_dossier, 1).actor_name != "x"
+    assert hashlib.sha256(event(decided_dossier, 1).canonical().encode()).hexdigest() == before
+
+
+@pytest.mark.postgres
+def test_postgres_trigger_refuses_update_and_delete_in_raw_sql(decided_dossier):
+    target = event(decided_dossier, 2)
+    for sql in ("UPDATE workflows_auditevent SET actor_name = 'x' WHERE id = %s",
+                "DELETE FROM workflows_auditevent WHERE id = %s"):
+        with pytest.raises(DatabaseError, match="append-only"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, [target.pk])
+    assert event(decided_dossier, 2).actor_name == target.actor_name
+    assert verify_chains().intact

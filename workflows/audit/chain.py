@@ -1,0 +1,289 @@
+"""Proving the audit trail: walking the per-dossier hash chains, and anchoring their heads.
+
+Each dossier has its own chain (seq 1, 2, ...; every event's hash covers its
+canonical content and the previous event's hash; the dossier row keeps the
+head). Writers of unrelated dossiers therefore never wait on one global head.
+What one chain cannot show is a rewrite of the whole chain including the head
+kept on the dossier row; anchors close that gap: an anchor lists the heads of
+the chains that moved since the previous anchor and hashes them together with
+the previous anchor's hash, so the anchors form one chain over all dossiers.
+"""
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import AuditEvent, ChainAnchor, ChainAnchorHead, Dossier
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class Break:
+    """The first event (or anchor) found broken, and what is wrong with it."""
+
+    problem: str
+    dossier_id: int | None = None
+    seq: int | None = None
+    event_id: int | None = None
+    anchor_id: int | None = None
+
+    def __str__(self):
+        where = []
+        if self.anchor_id is not None:
+            where.append(_("anchor #%(id)s") % {"id": self.anchor_id})
+        if self.dossier_id is not None:
+            where.append(_("dossier %(id)s") % {"id": self.dossier_id})
+        if self.seq is not None:
+            where.append(_("seq %(seq)s") % {"seq": self.seq})
+        if self.event_id is not None:
+            where.append(_("event id %(id)s") % {"id": self.event_id})
+        return f"{', '.join(where)}: {self.problem}"
+
+
+@dataclass
+class Report:
+    events: int = 0
+    dossiers: int = 0
+    anchors: int = 0
+    anchored_heads: int = 0
+    seconds: float = 0.0
+    broken: Break | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def intact(self):
+        return self.broken is None
+
+    @property
+    def events_per_second(self):
+        return self.events / self.seconds if self.seconds else float("inf")
+
+
+class _Broken(Exception):
+    def __init__(self, brk):
+        super().__init__(str(brk))
+        self.brk = brk
+
+
+class _Heads:
+    """The dossiers' recorded heads, streamed in primary-key order beside the events."""
+
+    def __init__(self, chunk_size):
+        self._rows = (
+            Dossier.objects.order_by("pk").values_list("pk", "audit_seq", "audit_head").iterator(chunk_size=chunk_size)
+        )
+        self._pending = None
+        self.count = 0
+
+    def _next(self):
+        if self._pending is not None:
+            row, self._pending = self._pending, None
+            return row
+        row = next(self._rows, None)
+        if row is not None:
+            self.count += 1
+        return row
+
+    def advance_to(self, dossier_id):
+        """The head row of `dossier_id` (or None); every dossier skipped must have no events."""
+        while True:
+            row = self._next()
+            if row is None:
+                return None
+            pk, seq, head = row
+            if dossier_id is not None and pk > dossier_id:
+                self._pending = row
+                return None
+            if pk == dossier_id:
+                return row
+            if seq:
+                raise _Broken(Break(
+                    _("the dossier records %(n)s events (head %(head)s…) but none is left in the audit table: "
+                      "its events were deleted") % {"n": seq, "head": head[:12]},
+                    dossier_id=pk, seq=1,
+                ))
+
+
+def _check_head(heads, dossier_id, last):
+    row = heads.advance_to(dossier_id)
+    if row is None:
+        raise _Broken(Break(_("events exist for a dossier that does not exist"),
+                            dossier_id=dossier_id, seq=last.seq, event_id=last.pk))
+    _pk, head_seq, head_hash = row
+    if last.seq < head_seq:
+        raise _Broken(Break(
+            _("the chain ends at seq %(last)s but the dossier's head is at seq %(head)s: the last events were "
+              "deleted") % {"last": last.seq, "head": head_seq},
+            dossier_id=dossier_id, seq=last.seq, event_id=last.pk,
+        ))
+    if last.seq > head_seq:
+        raise _Broken(Break(
+            _("events go beyond the dossier's recorded head (seq %(head)s): appended outside the services")
+            % {"head": head_seq},
+            dossier_id=dossier_id, seq=head_seq + 1,
+        ))
+    if last.hash != head_hash:
+        raise _Broken(Break(
+            _("the last event's hash differs from the head recorded on the dossier: the chain was rewritten"),
+            dossier_id=dossier_id, seq=last.seq, event_id=last.pk,
+        ))
+
+
+def _check_event(event, expected_seq, prev, prev_event):
+    if event.seq != expected_seq:
+        if event.seq > expected_seq:
+            problem = (_("seq jumps from %(prev)s to %(seq)s: %(n)s event(s) before this one were deleted")
+                       % {"prev": expected_seq - 1, "seq": event.seq, "n": event.seq - expected_seq})
+        else:
+            problem = _("seq %(seq)s appears out of order (expected %(expected)s)") % {
+                "seq": event.seq, "expected": expected_seq}
+        raise _Broken(Break(problem, dossier_id=event.dossier_id, seq=event.seq, event_id=event.pk))
+    if event.compute_hash() != event.hash:
+        raise _Broken(Break(
+            _("its content or position no longer matches its hash: the row was altered or moved"),
+            dossier_id=event.dossier_id, seq=event.seq, event_id=event.pk,
+        ))
+    if event.prev_hash != prev:
+        if prev_event is None:
+            problem = _("the first event of the chain does not start from the genesis hash: events before it "
+                        "were removed")
+        else:
+            problem = (_("it does not link to the previous event (seq %(seq)s, id %(id)s): an event was inserted, "
+                         "replaced or reordered here")
+                       % {"seq": prev_event.seq, "id": prev_event.pk})
+        raise _Broken(Break(problem, dossier_id=event.dossier_id, seq=event.seq, event_id=event.pk))
+
+
+def _walk_events(report, chunk_size):
+    heads = _Heads(chunk_size)
+    events = (
+        AuditEvent.objects.filter(dossier__isnull=False)
+        .order_by("dossier_id", "seq", "pk")
+        .iterator(chunk_size=chunk_size)
+    )
+    current, expected, prev, last = None, 1, GENESIS, None
+    for event in events:
+        if event.dossier_id != current:
+            if last is not None:
+                _check_head(heads, current, last)
+            current, expected, prev, last = event.dossier_id, 1, GENESIS, None
+        _check_event(event, expected, prev, last)
+        report.events += 1
+        expected, prev, last = expected + 1, event.hash, event
+    if last is not None:
+        _check_head(heads, current, last)
+    heads.advance_to(None)  # every remaining dossier must have no events
+    report.dossiers = heads.count
+
+
+def anchor_hash(*, prev_hash, created_at, dossiers, events, lines):
+    """The anchor's hash over its predecessor, time, counts and (dossier, seq, head) lines in dossier order."""
+    digest = hashlib.sha256(f"{prev_hash}\n{created_at.isoformat()}\n{dossiers}\n{events}\n".encode())
+    for dossier_id, seq, head in lines:
+        digest.update(f"{dossier_id}:{seq}:{head}\n".encode())
+    return digest.hexdigest()
+
+
+def _check_anchor_heads(anchor, rows):
+    wanted = {(d, s): h for d, s, h in rows}
+    found = dict(
+        ((d, s), h)
+        for d, s, h in AuditEvent.objects.filter(reduce(or_, (Q(dossier_id=d, seq=s) for d, s in wanted)))
+        .values_list("dossier_id", "seq", "hash")
+    )
+    for (dossier_id, seq), head in wanted.items():
+        if (dossier_id, seq) not in found:
+            raise _Broken(Break(_("the anchored event no longer exists"),
+                                anchor_id=anchor.pk, dossier_id=dossier_id, seq=seq))
+        if found[(dossier_id, seq)] != head:
+            raise _Broken(Break(_("the event's hash differs from the one anchored: the chain was rewritten"),
+                                anchor_id=anchor.pk, dossier_id=dossier_id, seq=seq))
+
+
+def _walk_anchors(report, chunk_size):
+    prev = GENESIS
+    for anchor in ChainAnchor.objects.order_by("pk").iterator(chunk_size=chunk_size):
+        if anchor.prev_hash != prev:
+            raise _Broken(Break(_("it does not link to the previous anchor: an anchor was removed or inserted"),
+                                anchor_id=anchor.pk))
+        digest = hashlib.sha256(
+            f"{anchor.prev_hash}\n{anchor.created_at.isoformat()}\n{anchor.dossiers}\n{anchor.events}\n".encode()
+        )
+        batch, count = [], 0
+        rows = (ChainAnchorHead.objects.filter(anchor=anchor).order_by("dossier_id")
+                .values_list("dossier_id", "seq", "hash").iterator(chunk_size=chunk_size))
+        for row in rows:
+            digest.update(f"{row[0]}:{row[1]}:{row[2]}\n".encode())
+            batch.append(row)
+            count += 1
+            if len(batch) >= 500:
+                _check_anchor_heads(anchor, batch)
+                batch = []
+        if batch:
+            _check_anchor_heads(anchor, batch)
+        if count != anchor.dossiers or digest.hexdigest() != anchor.hash:
+            raise _Broken(Break(_("its heads no longer match its hash: the anchor was altered"), anchor_id=anchor.pk))
+        report.anchors += 1
+        report.anchored_heads += count
+        prev = anchor.hash
+
+
+def verify_chains(*, chunk_size=2000):
+    """Walk every dossier chain, then every anchor, in constant memory; stop at the first break."""
+    report = Report()
+    started = time.perf_counter()
+    try:
+        _walk_events(report, chunk_size)
+        _walk_anchors(report, chunk_size)
+    except _Broken as exc:
+        report.broken = exc.brk
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+@transaction.atomic
+def create_anchor():
+    """Anchor the heads of the chains that moved since their last anchor; None when nothing moved.
+
+    A system job (run by `verify_audit --anchor` or a scheduler), not a user's
+    action. Heads are read from the dossier rows; each pair (seq, head) is one
+    committed state, so a chain advancing meanwhile is simply anchored next time.
+    At most AUDIT_ANCHOR_MAX_HEADS heads go in one anchor, to bound memory;
+    the rest wait for the next one.
+    """
+    limit = getattr(settings, "AUDIT_ANCHOR_MAX_HEADS", 50_000)
+    # Anchors themselves form a chain: serialise their writers on the latest one.
+    previous = ChainAnchor.objects.select_for_update().order_by("-pk").first()
+    last_anchored = ChainAnchorHead.objects.filter(dossier=OuterRef("pk")).order_by("-seq").values("seq")[:1]
+    lines = list(
+        Dossier.objects.filter(audit_seq__gt=0)
+        .annotate(anchored=Coalesce(Subquery(last_anchored), 0))
+        .filter(audit_seq__gt=F("anchored"))
+        .order_by("pk")
+        .values_list("pk", "audit_seq", "audit_head")[:limit]
+    )
+    if not lines:
+        return None
+    created_at = timezone.now()
+    prev_hash = previous.hash if previous else GENESIS
+    events = sum(seq for _pk, seq, _head in lines)
+    anchor = ChainAnchor.objects.create(
+        created_at=created_at, prev_hash=prev_hash, dossiers=len(lines), events=events,
+        hash=anchor_hash(prev_hash=prev_hash, created_at=created_at, dossiers=len(lines), events=events,
+                         lines=lines),
+    )
+    ChainAnchorHead.objects.bulk_create(
+        [ChainAnchorHead(anchor=anchor, dossier_id=pk, seq=seq, hash=head) for pk, seq, head in lines],
+        batch_size=2000,
+    )
+    return anchor
