@@ -6,5 +6,16 @@ app_name = "workflows"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("rounds/open/", views.open_round, name="open_round"),
     path("dossiers/<int:pk>/", views.dossier_detail, name="dossier"),
+    path("dossiers/<int:pk>/register/", views.register, name="register"),
+    path("dossiers/<int:pk>/self-assessments/", views.assessments, name="assessments"),
+    path("dossiers/<int:pk>/meeting/", views.meeting, name="meeting"),
+    path("dossiers/<int:pk>/posting/", views.posting, name="posting"),
+    path("dossiers/<int:pk>/comments/new/", views.comment, name="comment"),
+    path("dossiers/<int:pk>/submit/", views.submit, name="submit"),
+    path("dossiers/<int:pk>/appraise/", views.appraise, name="appraise"),
+    path("dossiers/<int:pk>/return/", views.return_dossier, name="return"),
+    path("dossiers/<int:pk>/decide/", views.decide, name="decide"),
+    path("households/<int:pk>/", views.household_detail, name="household"),
 ]

@@ -1,0 +1,154 @@
+"""Forms only parse and validate input shapes; the rules live in workflows.services."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import DossierState, VotingMethod
+
+# dd/mm/yyyy is what people type; ISO is what <input type=date> and scripts send.
+DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
+
+
+class DayInput(forms.DateInput):
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        base = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off",
+                "pattern": r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}|\d{4}-\d{2}-\d{2}", "class": "date"}
+        super().__init__({**base, **(attrs or {})}, format="%d/%m/%Y")
+
+
+class DayField(forms.DateField):
+    widget = DayInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", DATE_FORMATS)
+        kwargs.setdefault("error_messages", {"invalid": _("Enter a date as dd/mm/yyyy.")})
+        super().__init__(**kwargs)
+
+
+class RevisionForm(forms.Form):
+    """Every action form carries the revision it was rendered at (see Dossier.revision)."""
+
+    expected_revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class OpenRoundForm(forms.Form):
+    hamlet = forms.ModelChoiceField(queryset=None, label=_("Hamlet"), empty_label=None)
+    year = forms.IntegerField(label=_("Campaign year"), min_value=2018, max_value=2100,
+                              widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+
+    def __init__(self, *args, hamlets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hamlet"].queryset = hamlets
+        self.fields["year"].initial = timezone.localdate().year
+
+
+class RegisterForm(RevisionForm):
+    registered_on = DayField(label=_("Registration date"))
+    households = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    all_unregistered = forms.BooleanField(required=False)
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any id is accepted here: the service checks each belongs to the hamlet.
+        self.fields["households"].choices = choices
+
+    def clean_households(self):
+        return [int(pk) for pk in self.cleaned_data["households"] if str(pk).isdigit()]
+
+
+class AssessmentsForm(RevisionForm):
+    assessed_on = DayField(label=_("Self-assessment date"))
+
+
+class MeetingForm(RevisionForm):
+    held_on = DayField(label=_("Meeting date"))
+    invited = forms.IntegerField(label=_("Invited"), min_value=0,
+                                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    present = forms.IntegerField(label=_("Present"), min_value=0,
+                                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    method = forms.ChoiceField(label=_("Voting method"), choices=VotingMethod.choices,
+                               widget=forms.RadioSelect)
+    chaired_by = forms.CharField(label=_("Chaired by"), max_length=200, required=False)
+    # Size and type are checked by the service (workflows.uploads), whatever the client sends.
+    minutes = forms.FileField(label=_("Minutes file"), required=False,
+                              widget=forms.ClearableFileInput(attrs={"accept": ".pdf,image/jpeg,image/png"}),
+                              help_text=_("A scan or photo of the signed minutes (PDF, JPEG or PNG)."))
+
+
+def parse_tally(data, nominations):
+    """Read the tally rows (for_<id>, against_<id>, excl_<id>) of the listed households.
+
+    Empty cells stay empty so the service can name the household whose votes are missing.
+    """
+    votes, exclusions = {}, {}
+    for nomination in nominations:
+        pk = nomination.pk
+        votes[pk] = (data.get(f"for_{pk}", "").strip(), data.get(f"against_{pk}", "").strip())
+        ground = data.get(f"excl_{pk}", "").strip()
+        if ground:
+            exclusions[pk] = ground
+    return votes, exclusions
+
+
+class PostingForm(RevisionForm):
+    starts_on = DayField(label=_("Posted on"))
+    place = forms.CharField(label=_("Place of posting"), max_length=200)
+
+
+class CommentForm(forms.Form):
+    received_on = DayField(label=_("Received on"))
+    author = forms.CharField(label=_("From"), max_length=200)
+    nomination = forms.TypedChoiceField(label=_("About the household"), coerce=int, required=False,
+                                        empty_value=None)
+    text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, nominations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nomination"].choices = [("", _("The list as a whole"))] + [
+            (n.pk, f"{n.household.head_name} ({n.household.code})") for n in nominations
+        ]
+
+
+class SubmitForm(RevisionForm):
+    submitted_on = DayField(label=_("Date sent"))
+
+
+class AppraiseForm(RevisionForm):
+    pass
+
+
+def parse_strikes(data, nominations):
+    """{nomination id: reason} for the rows whose strike box is ticked (reason may be empty:
+    the service refuses a strike without reason)."""
+    return {
+        n.pk: data.get(f"reason_{n.pk}", "").strip()
+        for n in nominations if data.get(f"strike_{n.pk}")
+    }
+
+
+class ReturnForm(RevisionForm):
+    reason = forms.CharField(label=_("Reason for returning"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecisionForm(RevisionForm):
+    number = forms.CharField(label=_("Decision number"), max_length=60,
+                             widget=forms.TextInput(attrs={"placeholder": "123/QĐ-UBND"}))
+    signed_on = DayField(label=_("Signed on"))
+    signer = forms.CharField(label=_("Signer"), max_length=200)
+
+
+class DossierFilterForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), required=False,
+                              widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    state = forms.ChoiceField(label=_("State"), required=False,
+                              choices=[("", _("All states"))] + list(DossierState.choices))
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False,
+                                  empty_label=_("All my units"))
+    q = forms.CharField(label=_("Search unit"), required=False)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units

@@ -1,0 +1,197 @@
+"""Reads for the web UI: what a user may see, their inbox, and what they may do next.
+
+Every list here is built with a fixed number of queries (select_related and
+annotated counts), whatever the number of dossiers or households.
+"""
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.db.models import Count, Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Task
+
+from directory.models import Household, Unit
+from directory.selectors import can_see_unit, find_acting, visible_unit_paths
+from titles.models import Award
+
+from .models import Dossier, DossierState, Nomination, NominationState, PostingComment
+
+# States in which the hamlet still owes the dossier to the commune.
+SUBMISSION_PENDING = [DossierState.OPEN, DossierState.REVIEWED, DossierState.POSTING, DossierState.RETURNED]
+DECISION_PENDING = [DossierState.SUBMITTED, DossierState.APPRAISED]
+
+
+def _paths_q(paths, field):
+    if not paths:
+        return Q(pk__in=[])
+    return reduce(or_, (Q(**{f"{field}__startswith": path}) for path in paths))
+
+
+def visible_dossiers(user):
+    """Dossiers of every unit in the subtrees where `user` holds view_unit_dossiers."""
+    today = timezone.localdate()
+    return (
+        Dossier.objects.filter(_paths_q(visible_unit_paths(user), "unit__path"))
+        .select_related("unit", "unit__parent", "rule_set", "title_type")
+        .annotate(
+            households=Count("nominations"),
+            proposed=Count("nominations", filter=Q(nominations__state__in=[
+                NominationState.PROPOSED, NominationState.ACCEPTED, NominationState.RECOGNIZED])),
+            is_overdue=_overdue_q(today),
+        )
+        .order_by("-year", "unit__path")
+    )
+
+
+def _overdue_q(today):
+    from django.db.models import BooleanField, ExpressionWrapper
+
+    return ExpressionWrapper(
+        Q(state__in=SUBMISSION_PENDING, submission_due__lt=today)
+        | Q(state__in=DECISION_PENDING, decision_due__lt=today),
+        output_field=BooleanField(),
+    )
+
+
+def filter_dossiers(queryset, *, year=None, state=None, unit=None, q=None):
+    if year:
+        queryset = queryset.filter(year=year)
+    if state:
+        queryset = queryset.filter(state=state)
+    if unit:
+        queryset = queryset.filter(unit__path__startswith=unit.path)
+    if q:
+        queryset = queryset.filter(Q(unit__name__icontains=q) | Q(unit__parent__name__icontains=q))
+    return queryset
+
+
+def visible_units(user):
+    """Units the user may filter by: their own units and everything below them."""
+    return Unit.objects.filter(_paths_q(visible_unit_paths(user), "path")).order_by("path")
+
+
+def inbox(user):
+    """The user's open viewflow tasks with their dossiers, in one query."""
+    return (
+        Task.objects.user_queue(user)
+        .filter(status="NEW")
+        .select_related("process", "process__dossier", "process__dossier__unit",
+                        "process__dossier__rule_set")
+        .order_by("created")
+    )
+
+
+def units_to_open(user):
+    """Hamlets where the user may open a round."""
+    from guardian.shortcuts import get_objects_for_user
+
+    return get_objects_for_user(
+        user, "directory.prepare_dossier", klass=Unit, accept_global_perms=False
+    ).filter(level="hamlet").order_by("path")
+
+
+def dossier_for(user, pk):
+    """The dossier if `user` may see it (a view permission on its unit or an ancestor), else 404."""
+    dossier = (
+        Dossier.objects.select_related(
+            "unit", "unit__parent", "rule_set", "title_type", "appraising_unit", "deciding_unit"
+        ).filter(pk=pk).first()
+    )
+    if dossier is None or not can_see_unit(user, dossier.unit):
+        raise Http404(_("No such dossier."))
+    return dossier
+
+
+def household_for(user, pk):
+    household = Household.objects.select_related("hamlet", "hamlet__parent").filter(pk=pk).first()
+    if household is None or not can_see_unit(user, household.hamlet):
+        raise Http404(_("No such household."))
+    return household
+
+
+def household_titles(household):
+    return (
+        Award.objects.filter(household=household)
+        .select_related("title_type", "decision", "decision__unit")
+        .order_by("-year")
+    )
+
+
+def household_nominations(household):
+    return (
+        Nomination.objects.filter(household=household)
+        .select_related("dossier", "title_type")
+        .order_by("-year")
+    )
+
+
+@dataclass(frozen=True)
+class Action:
+    code: str
+    label: str
+    url_name: str
+    primary: bool = False
+
+
+def available_actions(user, dossier):
+    """The actions `user` may take on `dossier` now. Only a display aid: the services
+    check permission and state again on every POST."""
+    state = dossier.state
+    rules = dossier.rule_set
+    actions = []
+    can_prepare = find_acting(user, dossier.unit, "prepare_dossier") is not None
+    can_review = find_acting(user, dossier.unit, "record_review") is not None
+    editable = state in (DossierState.OPEN, DossierState.RETURNED)
+    if can_prepare and editable:
+        actions.append(Action("register", _("Register households"), "workflows:register"))
+    if can_review and editable:
+        actions.append(Action("assess", _("Self-assessments"), "workflows:assessments"))
+    if can_review and state in (DossierState.OPEN, DossierState.REVIEWED, DossierState.RETURNED):
+        actions.append(Action("meeting", _("Review meeting and tally"), "workflows:meeting",
+                              primary=state != DossierState.REVIEWED))
+    if can_review and state == DossierState.REVIEWED and rules.has_step("posting"):
+        actions.append(Action("posting", _("Post the list publicly"), "workflows:posting", primary=True))
+    if can_review and state == DossierState.POSTING:
+        actions.append(Action("comment", _("Record a resident comment"), "workflows:comment"))
+    submittable = state == DossierState.POSTING or state == DossierState.RETURNED or (
+        state == DossierState.REVIEWED and not rules.has_step("posting"))
+    if can_prepare and submittable:
+        actions.append(Action("submit", _("Send to the commune"), "workflows:submit", primary=True))
+    if state == DossierState.SUBMITTED and find_acting(user, dossier.appraising_unit, "appraise_dossier"):
+        actions.append(Action("appraise", _("Appraise"), "workflows:appraise", primary=True))
+        actions.append(Action("return", _("Return for correction"), "workflows:return"))
+    if state == DossierState.APPRAISED and find_acting(user, dossier.deciding_unit, "decide_title"):
+        actions.append(Action("decide", _("Sign the decision"), "workflows:decide", primary=True))
+    return actions
+
+
+def next_action(dossier, actions):
+    primary = [a for a in actions if a.primary]
+    return (primary or actions or [None])[0]
+
+
+def is_overdue(dossier, today=None):
+    today = today or timezone.localdate()
+    return bool(
+        (dossier.state in SUBMISSION_PENDING and dossier.submission_due and dossier.submission_due < today)
+        or (dossier.state in DECISION_PENDING and dossier.decision_due and dossier.decision_due < today)
+    )
+
+
+def nomination_counts(dossier):
+    """[(state label, count)] of the dossier's nominations, in the order of the states."""
+    counts = dict(dossier.nominations.values_list("state").annotate(n=Count("pk")).order_by())
+    return [(value, label, counts[value]) for value, label in NominationState.choices if value in counts]
+
+
+def dossier_comments(dossier):
+    return PostingComment.objects.filter(posting__dossier=dossier).select_related(
+        "nomination__household", "posting")
+
+
+def dossier_history(dossier):
+    return dossier.audit_events.select_related("unit", "actor").order_by("seq")
