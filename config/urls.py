@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -14,5 +12,5 @@ urlpatterns = [
     path("", include("titles.urls")),
     path("", include("workflows.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (meeting minutes) are never served from MEDIA_URL, not even in
+# development: only views that check the user may see the dossier serve them.

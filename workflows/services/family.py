@@ -27,6 +27,7 @@ from ..models import (
     Decision, Dossier, DossierState, Meeting, Nomination, NominationState, Posting,
     PostingComment, VotingMethod,
 )
+from .. import uploads
 from .audit import AuditTrail
 from .calendar import add_days
 from .errors import RuleViolation
@@ -261,6 +262,7 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
     acting = require_acting(actor, dossier.unit, "record_review")
     _check_revision(dossier, expected_revision)
     _check_transition(dossier, dossier.record_meeting)
+    minutes = uploads.validate_minutes(minutes)
     rules = dossier.rule_set
     _check_in_year(dossier, held_on, _("Meeting date"))
     invited = _count(invited, _("Invited"))

@@ -1,0 +1,1 @@
+"""REST API of the workflows app (see views); errors in errors.py, schema in common.py."""

@@ -1,0 +1,64 @@
+"""One error shape for every API response that is not a success.
+
+    {"code": "<machine code>", "message": "<message for people, in Vietnamese>", "details": ...}
+
+Codes: rule_violation (400, a service refused the action and changed nothing),
+invalid (400, the request itself is malformed; `details` maps fields to errors),
+not_authenticated (401), permission_denied (403), not_found (404),
+method_not_allowed (405), unsupported_media_type (415), conflict (409),
+throttled (429).
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from workflows.services import RuleViolation
+
+
+def _messages(error):
+    return [str(m) for m in error.messages]
+
+
+def _body(code, message, details=None):
+    return {"code": code, "message": str(message), "details": details}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, RuleViolation):
+        messages = _messages(exc)
+        return Response(_body("rule_violation", " ".join(messages), messages), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, TransitionNotAllowed):
+        return Response(_body("rule_violation", _("This action is not possible in the dossier's current state.")),
+                        status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, ConcurrentTransition):
+        return Response(
+            _body("conflict", _("Someone else changed this dossier at the same time. Reload and try again.")),
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, DjangoValidationError):
+        details = exc.message_dict if hasattr(exc, "error_dict") else _messages(exc)
+        return Response(_body("invalid", _("The submitted data is invalid."), details),
+                        status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("Not found, or you may not see it."))
+    if isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or _("You may not do this."))
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # a real server error: let Django log it and answer 500
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = _body("invalid", _("The submitted data is invalid."), exc.detail)
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        if isinstance(exc, exceptions.PermissionDenied):
+            code = "permission_denied"
+        response.data = _body(code if isinstance(code, str) else "error", detail)
+    return response

@@ -1,0 +1,269 @@
+"""The workflow API: read the dossiers and their parts, and drive every transition.
+
+Every object is loaded through a queryset already narrowed to the units the caller
+may see (404 otherwise, exactly as the UI's workflows.selectors). Transitions call
+the same workflows.services functions as the UI; the services check the role
+(403), the state and the rule set (400 rule_violation), and write atomically.
+"""
+
+from django.http import FileResponse
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from directory.models import Unit
+from titles.models import TitleType
+from workflows import services
+from workflows.models import (
+    AuditEvent, Decision, Dossier, DossierState, Meeting, Nomination, NominationState, Posting,
+    PostingComment,
+)
+from workflows.selectors import visible_dossiers
+from workflows.uploads import sniff_minutes_type
+
+from . import serializers as s
+from .common import Pagination, visible_q
+
+
+class DossierFilter(filters.FilterSet):
+    year = filters.NumberFilter()
+    state = filters.ChoiceFilter(choices=DossierState.choices)
+    title_type = filters.CharFilter(field_name="title_type__code")
+    unit = filters.NumberFilter(method="in_subtree", label="Unit id: dossiers of this unit and below")
+
+    class Meta:
+        model = Dossier
+        fields = ["year", "state", "title_type", "unit"]
+
+    def in_subtree(self, queryset, name, value):
+        unit = Unit.objects.filter(pk=value).only("path").first()
+        return queryset.filter(unit__path__startswith=unit.path) if unit else queryset.none()
+
+
+class NominationFilter(filters.FilterSet):
+    state = filters.ChoiceFilter(choices=NominationState.choices)
+
+    class Meta:
+        model = Nomination
+        fields = ["dossier", "household", "year", "state"]
+
+
+class AuditEventFilter(filters.FilterSet):
+    class Meta:
+        model = AuditEvent
+        fields = ["dossier", "action", "target_type", "role"]
+
+
+class VisibleReadOnly(viewsets.ReadOnlyModelViewSet):
+    """A read-only collection restricted to the caller's visible subtrees."""
+
+    pagination_class = Pagination
+    filter_backends = [filters.DjangoFilterBackend]
+    unit_path_field = None
+
+    def get_queryset(self):
+        return super().get_queryset().filter(visible_q(self.request, self.unit_path_field))
+
+
+def _dossier_response(dossier, code=status.HTTP_200_OK):
+    fresh = Dossier.objects.select_related("title_type", "rule_set", "unit").get(pk=dossier.pk)
+    return Response(s.DossierSerializer(fresh).data, status=code)
+
+
+def _transition(input_serializer, summary):
+    return extend_schema(request=input_serializer, responses={200: s.DossierSerializer}, summary=summary)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Dossiers the caller may see"),
+    retrieve=extend_schema(summary="One dossier"),
+    create=extend_schema(summary="Open the year's round for a hamlet", request=s.OpenRoundInput,
+                         responses={201: s.DossierSerializer}),
+)
+class DossierViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Dossier.objects.none()  # for the schema only: get_queryset applies visibility
+    serializer_class = s.DossierSerializer
+    pagination_class = Pagination
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = DossierFilter
+    parser_classes = [JSONParser]
+
+    def get_queryset(self):
+        return visible_dossiers(self.request.user)
+
+    def _input(self, serializer_class):
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def _locked_target(self):
+        # Visibility first (404), then the service checks the role (403) and the rules (400).
+        return self.get_object()
+
+    def create(self, request, *args, **kwargs):
+        data = self._input(s.OpenRoundInput)
+        hamlet = Unit.objects.filter(visible_q(request, "path")).filter(pk=data["hamlet"]).first()
+        if hamlet is None:
+            raise exceptions.NotFound()
+        title_type = TitleType.objects.filter(code=data["title_type"]).first()
+        if title_type is None:
+            raise exceptions.ValidationError({"title_type": ["Unknown title type."]})
+        dossier = services.open_round(actor=request.user, hamlet=hamlet, title_type=title_type, year=data["year"])
+        return _dossier_response(dossier, status.HTTP_201_CREATED)
+
+    @_transition(s.RegisterInput, "Register households of the hamlet")
+    @action(detail=True, methods=["post"])
+    def register(self, request, pk=None):
+        data = self._input(s.RegisterInput)
+        dossier = self._locked_target()
+        services.register_households(
+            actor=request.user, dossier=dossier, household_ids=data["household_ids"],
+            registered_on=data["registered_on"], expected_revision=data.get("expected_revision"))
+        return _dossier_response(dossier)
+
+    @_transition(s.SelfAssessmentsInput, "Record households' self-assessments")
+    @action(detail=True, methods=["post"], url_path="self-assessments")
+    def self_assessments(self, request, pk=None):
+        data = self._input(s.SelfAssessmentsInput)
+        dossier = self._locked_target()
+        services.record_self_assessments(
+            actor=request.user, dossier=dossier,
+            assessments={item["nomination"]: item["text"] for item in data["assessments"]},
+            assessed_on=data["assessed_on"], expected_revision=data.get("expected_revision"))
+        return _dossier_response(dossier)
+
+    @extend_schema(
+        summary="Record the review meeting and every household's tally",
+        request={"application/json": s.MeetingInput, "multipart/form-data": s.MeetingInput},
+        responses={200: s.DossierSerializer},
+    )
+    # The meeting carries its minutes file: the one multipart endpoint.
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser, FormParser])
+    def meeting(self, request, pk=None):
+        data = self._input(s.MeetingInput)
+        dossier = self._locked_target()
+        services.record_meeting(
+            actor=request.user, dossier=dossier, held_on=data["held_on"], invited=data["invited"],
+            present=data["present"], method=data["method"], chaired_by=data.get("chaired_by", ""),
+            votes={v["nomination"]: (v["votes_for"], v["votes_against"]) for v in data["votes"]},
+            exclusions={e["nomination"]: e["ground"] for e in data.get("exclusions", [])},
+            minutes=data.get("minutes"), expected_revision=data.get("expected_revision"))
+        return _dossier_response(dossier)
+
+    @_transition(s.PostingInput, "Post the proposed list publicly")
+    @action(detail=True, methods=["post"])
+    def posting(self, request, pk=None):
+        data = self._input(s.PostingInput)
+        dossier = self._locked_target()
+        services.post_list(actor=request.user, dossier=dossier, starts_on=data["starts_on"], place=data["place"],
+                           expected_revision=data.get("expected_revision"))
+        return _dossier_response(dossier)
+
+    @_transition(s.CommentInput, "Record a resident's comment on the posted list")
+    @action(detail=True, methods=["post"])
+    def comment(self, request, pk=None):
+        data = self._input(s.CommentInput)
+        dossier = self._locked_target()
+        services.record_comment(actor=request.user, dossier=dossier, received_on=data["received_on"],
+                                author=data["author"], text=data["text"], nomination_id=data.get("nomination"))
+        return _dossier_response(dossier)
+
+    @_transition(s.SubmitInput, "Send the dossier to the appraising level")
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        data = self._input(s.SubmitInput)
+        dossier = self._locked_target()
+        services.submit_dossier(actor=request.user, dossier=dossier, submitted_on=data["submitted_on"],
+                                expected_revision=data.get("expected_revision"))
+        return _dossier_response(dossier)
+
+    @_transition(s.AppraiseInput, "Accept the dossier, striking households with a reason")
+    @action(detail=True, methods=["post"])
+    def appraise(self, request, pk=None):
+        data = self._input(s.AppraiseInput)
+        dossier = self._locked_target()
+        services.appraise_dossier(actor=request.user, dossier=dossier,
+                                  strikes={x["nomination"]: x["reason"] for x in data.get("strikes", [])},
+                                  expected_revision=data.get("expected_revision"))
+        return _dossier_response(dossier)
+
+    @_transition(s.ReturnInput, "Return the dossier to the hamlet for correction")
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        data = self._input(s.ReturnInput)
+        dossier = self._locked_target()
+        services.return_dossier(actor=request.user, dossier=dossier, reason=data["reason"],
+                                expected_revision=data.get("expected_revision"))
+        return _dossier_response(dossier)
+
+    @_transition(s.DecideInput, "Sign the recognition decision")
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        data = self._input(s.DecideInput)
+        dossier = self._locked_target()
+        services.decide(actor=request.user, dossier=dossier, number=data["number"], signed_on=data["signed_on"],
+                        signer=data["signer"], expected_revision=data.get("expected_revision"))
+        return _dossier_response(dossier)
+
+
+class NominationViewSet(VisibleReadOnly):
+    serializer_class = s.NominationSerializer
+    filterset_class = NominationFilter
+    unit_path_field = "dossier__unit__path"
+    queryset = Nomination.objects.select_related("household").order_by("dossier_id", "household__code")
+
+
+class MeetingViewSet(VisibleReadOnly):
+    serializer_class = s.MeetingSerializer
+    filterset_fields = ["dossier"]
+    unit_path_field = "dossier__unit__path"
+    queryset = Meeting.objects.order_by("-recorded_at", "-pk")
+
+    @extend_schema(
+        summary="Download the signed minutes (only for users who may see the dossier)",
+        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
+    @action(detail=True, methods=["get"])
+    def minutes(self, request, pk=None):
+        meeting = self.get_object()
+        if not meeting.minutes:
+            raise exceptions.NotFound()
+        handle = meeting.minutes.open("rb")
+        kind = sniff_minutes_type(handle.read(16))
+        handle.seek(0)
+        response = FileResponse(handle, as_attachment=True, filename=meeting.minutes.name.rsplit("/", 1)[-1],
+                                content_type=kind.content_type if kind else "application/octet-stream")
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class PostingViewSet(VisibleReadOnly):
+    serializer_class = s.PostingSerializer
+    filterset_fields = ["dossier"]
+    unit_path_field = "dossier__unit__path"
+    queryset = Posting.objects.order_by("-starts_on", "-pk")
+
+
+class CommentViewSet(VisibleReadOnly):
+    serializer_class = s.CommentSerializer
+    filterset_fields = ["posting", "nomination"]
+    unit_path_field = "posting__dossier__unit__path"
+    queryset = PostingComment.objects.order_by("received_on", "pk")
+
+
+class DecisionViewSet(VisibleReadOnly):
+    serializer_class = s.DecisionSerializer
+    filterset_fields = ["dossier", "unit"]
+    unit_path_field = "dossier__unit__path"
+    queryset = Decision.objects.order_by("-signed_on", "-pk")
+
+
+class AuditEventViewSet(VisibleReadOnly):
+    serializer_class = s.AuditEventSerializer
+    filterset_class = AuditEventFilter
+    unit_path_field = "dossier__unit__path"
+    queryset = AuditEvent.objects.order_by("dossier_id", "seq")
