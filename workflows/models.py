@@ -14,7 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 # Imported here so the app registry sees the audit models (anchors, concerns, view log).
-from .audit.models import AppendOnlyQuerySet, ChainAnchor, ChainAnchorHead  # noqa: F401
+from .audit.models import (  # noqa: F401
+    AppendOnlyQuerySet, ChainAnchor, ChainAnchorHead, Concern, ConcernState, Revocation, ViewLog,
+)
 
 
 class DossierState(models.TextChoices):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -80,3 +81,101 @@ class ChainAnchorHead(AppendOnlyModel):
             models.UniqueConstraint(fields=["anchor", "dossier"], name="one_head_per_dossier_per_anchor"),
         ]
         indexes = [models.Index(fields=["dossier", "seq"])]
+
+
+class Revocation(AppendOnlyModel):
+    """The cancellation of an award (Law 06/2022 art. 93(2)); permanent once written.
+
+    The ground's label and legal basis are copied from the data file at the
+    time of the decision, so the record keeps reading as it was decided.
+    """
+
+    award = models.OneToOneField("titles.Award", on_delete=models.PROTECT, related_name="revocation")
+    ground = models.CharField(_("ground"), max_length=8)
+    ground_label = models.CharField(_("ground"), max_length=300)
+    legal_basis = models.CharField(_("legal basis"), max_length=300)
+    decision_number = models.CharField(_("revocation decision number"), max_length=60)
+    decided_on = models.DateField(_("decided on"))
+    reason = models.TextField(_("reason"))
+    unit = models.ForeignKey("directory.Unit", on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=32)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("revocation")
+        verbose_name_plural = _("revocations")
+
+    def __str__(self):
+        return self.decision_number
+
+
+class ConcernState(models.TextChoices):
+    OPEN = "open", _("Open")
+    ANSWERED = "answered", _("Answered, awaiting the supervisor")
+    CLOSED = "closed", _("Closed")
+
+
+class Concern(FSMModelMixin, models.Model):
+    """A supervisor's concern on a dossier or one nomination.
+
+    Until it is closed the dossier cannot be decided. The state is an FSM field
+    only workflows.supervision changes.
+    """
+
+    dossier = models.ForeignKey("workflows.Dossier", on_delete=models.PROTECT, related_name="concerns")
+    nomination = models.ForeignKey("workflows.Nomination", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="concerns")
+    state = FSMField(_("state"), default=ConcernState.OPEN, choices=ConcernState.choices, protected=True,
+                      db_index=True)
+    text = models.TextField(_("concern"))
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_role = models.CharField(max_length=32)
+    raised_unit = models.ForeignKey("directory.Unit", on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(_("raised at"))
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    closing_note = models.TextField(_("closing note"), blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("supervision concern")
+        verbose_name_plural = _("supervision concerns")
+        ordering = ["-raised_at", "-pk"]
+
+    def __str__(self):
+        return self.text[:60]
+
+    @property
+    def blocks_decision(self):
+        return self.state != ConcernState.CLOSED
+
+    @transition(field=state, source=ConcernState.OPEN, target=ConcernState.ANSWERED)
+    def mark_answered(self):
+        pass
+
+    @transition(field=state, source=[ConcernState.OPEN, ConcernState.ANSWERED], target=ConcernState.CLOSED)
+    def close(self):
+        pass
+
+
+class ViewLog(AppendOnlyModel):
+    """Who opened a household's dossier or record, as what, when."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=32, blank=True)
+    dossier = models.ForeignKey("workflows.Dossier", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    household = models.ForeignKey("directory.Household", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    what = models.CharField(max_length=40)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("view log entry")
+        verbose_name_plural = _("view log")
+        ordering = ["-at"]
