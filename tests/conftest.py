@@ -112,3 +112,11 @@ def households(district):
 @pytest.fixture
 def on_postgres():
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def fast_password_hashing(settings):
+    """Hash persona passwords with a cheap hasher: PBKDF2 costs ~0.5 s per user on this
+    machine and a test with nine personas spent most of its time there. Request it
+    first (pytest.mark.usefixtures) so it applies before the personas are created."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 # Imported here so the app registry sees the audit models (anchors, concerns, view log).
 from .audit.models import (  # noqa: F401
@@ -121,8 +121,12 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         pass
 
 
-class Nomination(models.Model):
-    """One subject (a household here) put forward in one dossier."""
+class Nomination(FSMModelMixin, models.Model):
+    """One subject (a household here) put forward in one dossier.
+
+    FSMModelMixin lets refresh_from_db() reload the protected state field; without
+    it every re-read of a nomination after a service call raises AttributeError.
+    """
 
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="nominations")
     title_type = models.ForeignKey("titles.TitleType", on_delete=models.PROTECT, related_name="+")

@@ -46,3 +46,57 @@ def through_appraisal(*, head, officer, hamlet, title, year, households, strikes
     services.appraise_dossier(actor=officer, dossier=dossier, strikes=strikes)
     dossier.refresh_from_db()
     return dossier
+
+
+# ---------------------------------------------------------------- what a refused action must leave alone
+
+def snapshot(dossier=None):
+    """Everything a refused action must leave untouched, read fresh from the database.
+
+    Compare the value before and after: equal means no vote, state, revision,
+    audit event, record, award, notification or inbox task was written.
+    """
+    from viewflow.workflow.models import Task
+
+    from notifications.models import Notification
+    from titles.models import Award
+    from workflows.models import AuditEvent, Decision, Dossier, Meeting, Nomination, Posting, PostingComment
+
+    row = None
+    if dossier is not None:
+        row = Dossier.objects.filter(pk=dossier.pk).values(
+            "state", "revision", "audit_seq", "audit_head", "submitted_on", "submission_due", "decision_due",
+            "return_reason",
+        ).get()
+    return {
+        "dossier": row,
+        "dossiers": Dossier.objects.count(),
+        "nominations": sorted(Nomination.objects.values_list(
+            "pk", "dossier_id", "household_id", "state", "votes_for", "votes_against", "exclusion", "reason",
+            "self_assessment", "self_assessed_on",
+        )),
+        "audit_events": AuditEvent.objects.count(),
+        "meetings": Meeting.objects.count(),
+        "postings": Posting.objects.count(),
+        "comments": PostingComment.objects.count(),
+        "decisions": Decision.objects.count(),
+        "awards": Award.objects.count(),
+        "notifications": Notification.objects.count(),
+        "tasks": sorted(Task.objects.values_list("pk", "status")),
+    }
+
+
+def assert_audit_chain_intact(dossier):
+    """Each event links to the one before it and its hash covers what is stored."""
+    from workflows.models import AuditEvent
+
+    dossier.refresh_from_db()
+    events = list(AuditEvent.objects.filter(dossier=dossier).order_by("seq"))
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    previous = "0" * 64
+    for event in events:
+        assert event.prev_hash == previous, f"event {event.seq} does not link to event {event.seq - 1}"
+        assert event.hash == event.compute_hash(), f"event {event.seq} does not match its hash"
+        previous = event.hash
+    assert dossier.audit_head == previous and dossier.audit_seq == len(events)
+    return events
