@@ -1,0 +1,1 @@
+"""The benchmark harness behind `manage.py bench` (see benchmarks/README.md)."""

@@ -1,0 +1,281 @@
+"""What the engine is compared with: raw SQL doing the same writes, and the naive ORM path.
+
+The raw SQL baselines write the same rows as the services (nominations, meeting,
+decision, awards, hash-chained audit events, dossier head, outbox rows, the
+viewflow task hand-over) with multi-row statements, but skip everything that is
+not a write: permission checks, rule-set validation, FSM checks, messages. The
+ratio engine / raw SQL is therefore the price of those checks plus the ORM.
+"""
+
+import datetime
+import hashlib
+import json
+
+from django.contrib.auth import get_user_model
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.utils import timezone
+
+from directory.models import Household
+from directory.selectors import require_acting
+from notifications.models import Notification
+from titles.models import Award
+from workflows.models import (
+    AuditEvent, Decision, Dossier, Meeting, Nomination, NominationState,
+)
+from workflows.services.audit import AuditTrail
+
+CHUNK = 500
+T_DOSSIER = Dossier._meta.db_table
+T_NOM = Nomination._meta.db_table
+T_HH = Household._meta.db_table
+T_AUDIT = AuditEvent._meta.db_table
+T_MEETING = Meeting._meta.db_table
+T_DECISION = Decision._meta.db_table
+T_AWARD = Award._meta.db_table
+T_NOTE = Notification._meta.db_table
+
+
+def _dt(value):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _for_update():
+    return " FOR UPDATE" if connection.vendor == "postgresql" else ""
+
+
+def insert_rows(cursor, table, columns, rows):
+    """Multi-row INSERT in chunks: what a careful hand-written bulk write does."""
+    rows = list(rows)
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start:start + CHUNK]
+        values = ",".join(["(" + ",".join(["%s"] * len(columns)) + ")"] * len(chunk))
+        cursor.execute(f"INSERT INTO {table} ({','.join(columns)}) VALUES {values}",
+                       [v for row in chunk for v in row])
+
+
+def update_from_values(cursor, table, columns, rows):
+    """UPDATE ... FROM (VALUES ...) keyed by id; column1 is the id (PostgreSQL and SQLite name them so)."""
+    rows = list(rows)
+    sets = ", ".join(f"{col} = v.column{i + 2}" for i, col in enumerate(columns))
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start:start + CHUNK]
+        values = ",".join(["(" + ",".join(["%s"] * (len(columns) + 1)) + ")"] * len(chunk))
+        cursor.execute(f"UPDATE {table} SET {sets} FROM (VALUES {values}) AS v WHERE {table}.id = v.column1",
+                       [v for row in chunk for v in row])
+
+
+class RawChain:
+    """Hash-chained audit rows, hashed like AuditEvent.canonical, written in one statement."""
+
+    COLUMNS = ["dossier_id", "seq", "at", "actor_id", "actor_name", "role", "unit_id", "action", "target_type",
+               "target_id", "from_state", "to_state", "payload", "prev_hash", "hash"]
+
+    def __init__(self, cursor, dossier_id, *, actor, role, unit_id):
+        cursor.execute(f"SELECT audit_seq, audit_head FROM {T_DOSSIER} WHERE id = %s{_for_update()}",
+                       [dossier_id])
+        self.seq, self.head = cursor.fetchone()
+        self.cursor, self.dossier_id = cursor, dossier_id
+        self.actor, self.role, self.unit_id = actor, role, unit_id
+        self.at = timezone.now()
+        self.rows = []
+
+    def add(self, action, target_type, target_id, from_state="", to_state="", **payload):
+        self.seq += 1
+        payload = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
+        canonical = json.dumps(
+            {"dossier": self.dossier_id, "seq": self.seq, "at": self.at.isoformat(), "actor": self.actor.pk,
+             "actor_name": self.actor.username, "role": self.role, "unit": self.unit_id, "action": action,
+             "target_type": target_type, "target_id": target_id, "from": from_state, "to": to_state,
+             "payload": payload, "prev": self.head},
+            sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+        digest = hashlib.sha256(canonical.encode()).hexdigest()
+        self.rows.append((self.dossier_id, self.seq, _dt(self.at), self.actor.pk, self.actor.username, self.role,
+                          self.unit_id, action, target_type, target_id, from_state, to_state,
+                          json.dumps(payload), self.head, digest))
+        self.head = digest
+
+    def flush(self, dossier_sets="", params=()):
+        insert_rows(self.cursor, T_AUDIT, self.COLUMNS, self.rows)
+        sets = f", {dossier_sets}" if dossier_sets else ""
+        self.cursor.execute(
+            f"UPDATE {T_DOSSIER} SET audit_seq = %s, audit_head = %s, revision = revision + 1{sets} WHERE id = %s",
+            [self.seq, self.head, *params, self.dossier_id])
+        self.rows = []
+
+
+def _outcome(votes_for, votes_against):
+    # The 2025 rule set has no approval threshold: the meeting agrees when for > against.
+    if votes_for > votes_against:
+        return NominationState.PROPOSED, ""
+    return NominationState.NOT_PROPOSED, f"{votes_for} for and {votes_against} against: the meeting did not agree."
+
+
+def raw_meeting(*, actor, dossier_id, unit_id, held_on, invited, present, votes, submission_due):
+    with transaction.atomic(), connection.cursor() as cursor:
+        chain = RawChain(cursor, dossier_id, actor=actor, role="hamlet_head", unit_id=unit_id)
+        cursor.execute(f"SELECT id, state FROM {T_NOM} WHERE dossier_id = %s AND state IN (%s, %s, %s)",
+                       [dossier_id, "registered", "proposed", "not_proposed"])
+        updates, proposed = [], 0
+        for pk, before in cursor.fetchall():
+            votes_for, votes_against = votes[pk]
+            state, reason = _outcome(votes_for, votes_against)
+            proposed += state == NominationState.PROPOSED
+            updates.append((pk, state, votes_for, votes_against, "", reason))
+            chain.add("meeting_vote", "nomination", pk, before, state, votes_for=votes_for,
+                      votes_against=votes_against, exclusion="", reason=reason)
+        cursor.execute(
+            f"INSERT INTO {T_MEETING} (dossier_id, held_on, invited, present, method, chaired_by, minutes, "
+            f"recorded_by_id, recorded_at) VALUES (%s, %s, %s, %s, %s, '', '', %s, %s)",
+            [dossier_id, held_on, invited, present, "show_of_hands", actor.pk, _dt(timezone.now())])
+        update_from_values(cursor, T_NOM, ["state", "votes_for", "votes_against", "exclusion", "reason"], updates)
+        chain.add("record_meeting", "dossier", dossier_id, "open", "reviewed", held_on=held_on, invited=invited,
+                  present=present, method="show_of_hands", minutes="", proposed=proposed,
+                  not_proposed=len(updates) - proposed)
+        chain.flush("state = %s, submission_due = %s", ["reviewed", submission_due])
+
+
+def naive_meeting(*, actor, dossier, held_on, invited, present, votes):
+    """One transaction per household: lock, permission, load, transition, save, one audit row."""
+    ids = list(dossier.nominations.values_list("pk", flat=True))
+    for pk in ids:
+        with transaction.atomic():
+            locked = Dossier.objects.select_for_update().select_related("unit").get(pk=dossier.pk)
+            acting = require_acting(actor, locked.unit, "record_review")
+            nomination = Nomination.objects.select_related("household").get(pk=pk)
+            votes_for, votes_against = votes[pk]
+            before = nomination.state
+            nomination.votes_for, nomination.votes_against = votes_for, votes_against
+            if votes_for > votes_against:
+                nomination.propose()
+            else:
+                nomination.reason = f"{votes_for} for and {votes_against} against"
+                nomination.decline()
+            nomination.save()
+            trail = AuditTrail(locked, acting)
+            trail.add(action="meeting_vote", target=nomination, from_state=before, to_state=nomination.state,
+                      votes_for=votes_for, votes_against=votes_against)
+            trail.flush()
+            locked.save(update_fields=["audit_seq", "audit_head"])
+    with transaction.atomic():
+        locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        Meeting.objects.create(dossier=locked, held_on=held_on, invited=invited, present=present,
+                               method="show_of_hands", recorded_by=actor)
+        locked.record_meeting()
+        locked.save(update_fields=["state"])
+
+
+def _recipients(unit_id, codename):
+    """Users holding `codename` on the unit through a membership group (what the outbox addresses)."""
+    from django.contrib.contenttypes.models import ContentType
+    from guardian.models import GroupObjectPermission
+
+    from directory.models import Unit
+
+    groups = GroupObjectPermission.objects.filter(
+        content_type=ContentType.objects.get_for_model(Unit), object_pk=str(unit_id),
+        permission__codename=codename).values("group_id")
+    return list(get_user_model().objects.filter(groups__in=groups, is_active=True).distinct()
+                .values_list("pk", flat=True))
+
+
+def model_rows(model, rows):
+    """Columns and values for `rows` (dicts) of `model`, every other field at its default.
+
+    Read from the model so the baseline follows schema changes (the outbox is still growing)."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = [f.column for f in fields]
+    now = timezone.now()
+    out = []
+    for values in rows:
+        row = []
+        for f in fields:
+            if f.attname in values:
+                value = values[f.attname]
+            elif getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False):
+                value = now
+            else:
+                value = f.get_default()
+            row.append(f.get_db_prep_save(value, connection))
+        out.append(row)
+    return columns, out
+
+
+def raw_notify(cursor, dossier_id, recipients, text):
+    event = f"dossier:{dossier_id}:{text[:40]}"
+    rows = [{"recipient_id": pk, "dossier_id": dossier_id, "text": text, "url": f"/dossiers/{dossier_id}/",
+             "recipient_key": f"u:{pk}", "event": event} for pk in recipients]
+    if not rows:
+        return
+    insert_rows(cursor, T_NOTE, *model_rows(Notification, rows))
+    delivery = _delivery_model()
+    if delivery is not None:
+        # The outbox carries one in-app delivery row per notification (when that model exists).
+        cursor.execute(f"SELECT id FROM {T_NOTE} WHERE dossier_id = %s AND event = %s", [dossier_id, event])
+        insert_rows(cursor, delivery._meta.db_table, *model_rows(
+            delivery, [{"notification_id": pk, "channel": "in_app"} for (pk,) in cursor.fetchall()]))
+
+
+def _delivery_model():
+    from django.apps import apps
+
+    try:
+        return apps.get_model("notifications", "Delivery")
+    except LookupError:
+        return None
+
+
+def raw_complete_task(cursor, process_id, next_task=None):
+    """The viewflow hand-over: close the open task, open the next one (or finish the process)."""
+    from viewflow.workflow.models import Process, Task
+    from viewflow.workflow.token import Token
+
+    t_task, t_proc = Task._meta.db_table, Process._meta.db_table
+    now = _dt(timezone.now())
+    cursor.execute(f"UPDATE {t_task} SET status = 'DONE', finished = %s WHERE process_id = %s AND status = 'NEW'",
+                   [now, process_id])
+    if next_task is None:
+        cursor.execute(f"UPDATE {t_proc} SET status = 'DONE', finished = %s WHERE id = %s", [now, process_id])
+    else:
+        flow_task, permission, obj_pk, ct_id = next_task
+        insert_rows(cursor, t_task, *model_rows(Task, [{
+            "process_id": process_id, "flow_task": flow_task, "flow_task_type": "HUMAN", "status": "NEW",
+            "owner_permission": permission, "owner_permission_obj_pk": obj_pk,
+            "owner_permission_content_type_id": ct_id, "token": Token("start")}]))
+
+
+def raw_decide(*, actor, dossier, number, signed_on, signer, recipients):
+    with transaction.atomic(), connection.cursor() as cursor:
+        chain = RawChain(cursor, dossier.pk, actor=actor, role="commune_chair", unit_id=dossier.deciding_unit_id)
+        now = _dt(timezone.now())
+        cursor.execute(
+            f"INSERT INTO {T_DECISION} (dossier_id, unit_id, number, signed_on, signer, recorded_by_id, "
+            f"recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            [dossier.pk, dossier.deciding_unit_id, number, signed_on, signer, actor.pk, now])
+        cursor.execute(f"SELECT id FROM {T_DECISION} WHERE unit_id = %s AND number = %s",
+                       [dossier.deciding_unit_id, number])
+        decision_id = cursor.fetchone()[0]
+        cursor.execute(f"SELECT id, household_id FROM {T_NOM} WHERE dossier_id = %s AND state = %s",
+                       [dossier.pk, "accepted"])
+        accepted = cursor.fetchall()
+        cursor.execute(f"UPDATE {T_NOM} SET state = %s WHERE dossier_id = %s AND state = %s",
+                       ["recognized", dossier.pk, "accepted"])
+        insert_rows(cursor, T_AWARD, ["title_type_id", "year", "household_id", "nomination_id", "decision_id",
+                                      "certificate_code", "revocation_reason"],
+                    [(dossier.title_type_id, dossier.year, hh, pk, decision_id, f"R{pk:015d}", "")
+                     for pk, hh in accepted])
+        for pk, _hh in accepted:
+            chain.add("recognize", "nomination", pk, "accepted", "recognized", decision=number)
+        chain.add("decide", "dossier", dossier.pk, "appraised", "decided", decision=number, signed_on=signed_on,
+                  signer=signer, recognized=len(accepted), late=False)
+        chain.flush("state = %s", ["decided"])
+        raw_complete_task(cursor, dossier.process_id)
+        raw_notify(cursor, dossier.pk, recipients, f"Decision {number} recognizes {len(accepted)} households.")
+
+
+def bench_user(username):
+    return get_user_model().objects.get(username=username)
+
+
+def today_in(year):
+    return min(datetime.date(year, 12, 31), timezone.localdate())

@@ -1,0 +1,28 @@
+"""`manage.py bench --scale small|district|province`: seed, measure, print, write results.json."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from benchmarks import runner
+from benchmarks.measurements import MEASUREMENTS
+from benchmarks.scales import SCALES
+
+
+class Command(BaseCommand):
+    help = "Benchmark the Cultural Family engine against raw SQL and naive baselines (benchmarks/README.md)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", choices=sorted(SCALES), default="small")
+        parser.add_argument("--repeat", type=int, default=5, help="Runs per measurement (the cycle: at most 3).")
+        parser.add_argument("--only", default="", help=f"Comma-separated subset of: {', '.join(MEASUREMENTS)}")
+        parser.add_argument("--clean", action="store_true", help="Delete this scale's bench data and stop.")
+        parser.add_argument("--results", default=None, help="Where to write the JSON (default benchmarks/results.json).")
+
+    def handle(self, *args, scale, repeat, only, clean, results, **options):
+        names = [n.strip() for n in only.split(",") if n.strip()] or MEASUREMENTS
+        unknown = set(names) - set(MEASUREMENTS)
+        if unknown:
+            raise CommandError(f"Unknown measurement(s): {', '.join(sorted(unknown))}")
+        if repeat < 1:
+            raise CommandError("--repeat must be at least 1")
+        runner.run(SCALES[scale], names=names, repeat=repeat, clean=clean, results_path=results,
+                   log=lambda line: self.stdout.write(line), flush=self.stdout.flush)
