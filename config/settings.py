@@ -129,6 +129,9 @@ MINUTES_MAX_BYTES = env.int("MINUTES_MAX_BYTES", default=10 * 1024 * 1024)
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://")
 }
+# Public certificate verification (/verify/<code>/): requests per client IP,
+# in django-ratelimit's syntax; every request counts, found or not.
+VERIFY_RATE_LIMIT = env("VERIFY_RATE_LIMIT", default="30/m")
 
 # Celery: an empty broker means tasks run eagerly in-process (local default).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")

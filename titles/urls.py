@@ -1,5 +1,14 @@
-"""Register, certificates and public verification (issue 3 fills this in)."""
+"""Award pages and the public certificate verification."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "titles"
 
-urlpatterns = []
+urlpatterns = [
+    path("verify/<str:code>/", views.verify, name="verify"),
+    path("awards/<int:pk>/provenance/", views.provenance, name="provenance"),
+    path("awards/<int:pk>/provenance.json", views.provenance_json, name="provenance_json"),
+    path("awards/<int:pk>/certificate.pdf", views.certificate, name="certificate"),
+]

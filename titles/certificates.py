@@ -1,0 +1,125 @@
+"""The PDF certificate of recognition (giấy công nhận), with its verification code and QR code.
+
+The certificate is an administrative document whose wording is fixed in
+Vietnamese whatever the reader's interface language, so its text lives in
+CERTIFICATE_TEXT below rather than in the translation catalogue. The font is
+Roboto from the `font-roboto` package (full Vietnamese coverage), so nothing
+depends on fonts installed on the machine; the QR code is reportlab's own.
+"""
+
+import io
+
+import font_roboto
+from django.utils import timezone
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib.colors import HexColor
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
+CERTIFICATE_TEXT = {
+    "nation": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "motto": "Độc lập – Tự do – Hạnh phúc",
+    "issuer": "ỦY BAN NHÂN DÂN {unit}",
+    "heading": "GIẤY CÔNG NHẬN",
+    "title": "Danh hiệu “{title}” năm {year}",
+    "holder": "Hộ gia đình ông/bà: {name}",
+    "address": "Địa chỉ: {address}",
+    "decision": "Theo Quyết định số {number} ngày {date}",
+    "signer_role": "CHỦ TỊCH",
+    "code": "Mã xác minh: {code}",
+    "verify": "Quét mã QR hoặc truy cập {url} để kiểm tra",
+    "revoked": "ĐÃ THU HỒI – {date}",
+}
+
+_FONTS_READY = False
+
+
+def _register_fonts():
+    global _FONTS_READY
+    if not _FONTS_READY:
+        pdfmetrics.registerFont(TTFont("Roboto", font_roboto.Roboto))
+        pdfmetrics.registerFont(TTFont("Roboto-Bold", font_roboto.RobotoBold))
+        _FONTS_READY = True
+
+
+def qr_drawing(url, size):
+    widget = QrCodeWidget(url)
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    return drawing, widget
+
+
+def _address(award):
+    household = award.household
+    hamlet = household.hamlet
+    parts = [household.address, hamlet.name, hamlet.parent.name if hamlet.parent_id else ""]
+    return ", ".join(p for p in parts if p)
+
+
+def render_certificate(award, verify_url):
+    """The certificate of one household award as PDF bytes."""
+    _register_fonts()
+    text = CERTIFICATE_TEXT
+    buffer = io.BytesIO()
+    width, height = landscape(A4)
+    pdf = canvas.Canvas(buffer, pagesize=(width, height))
+    pdf.setTitle(f"{text['heading']} {award.certificate_code}")
+    pdf.setAuthor(award.decision.unit.name)
+    red = HexColor("#9b1c1c")
+    pdf.setStrokeColor(red)
+    pdf.setLineWidth(3)
+    pdf.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
+    pdf.setLineWidth(0.8)
+    pdf.rect(15 * mm, 15 * mm, width - 30 * mm, height - 30 * mm)
+
+    center = width / 2
+    pdf.setFont("Roboto-Bold", 11)
+    pdf.drawCentredString(width * 0.27, height - 30 * mm, text["issuer"].format(unit=award.decision.unit.name.upper()))
+    pdf.drawCentredString(width * 0.70, height - 30 * mm, text["nation"])
+    pdf.setFont("Roboto", 11)
+    pdf.drawCentredString(width * 0.70, height - 36 * mm, text["motto"])
+
+    pdf.setFillColor(red)
+    pdf.setFont("Roboto-Bold", 30)
+    pdf.drawCentredString(center, height - 62 * mm, text["heading"])
+    pdf.setFont("Roboto-Bold", 18)
+    pdf.drawCentredString(center, height - 75 * mm, text["title"].format(title=award.title_type.name, year=award.year))
+    pdf.setFillColor(HexColor("#000000"))
+    pdf.setFont("Roboto-Bold", 16)
+    pdf.drawCentredString(center, height - 92 * mm, text["holder"].format(name=award.household.head_name))
+    pdf.setFont("Roboto", 12)
+    pdf.drawCentredString(center, height - 101 * mm, text["address"].format(address=_address(award)))
+    pdf.drawCentredString(center, height - 110 * mm, text["decision"].format(
+        number=award.decision.number, date=award.decision.signed_on.strftime("%d/%m/%Y")))
+
+    pdf.setFont("Roboto-Bold", 12)
+    pdf.drawCentredString(width * 0.72, 62 * mm, text["signer_role"])
+    pdf.drawCentredString(width * 0.72, 36 * mm, award.decision.signer)
+
+    qr_size = 34 * mm
+    drawing, _widget = qr_drawing(verify_url, qr_size)
+    renderPDF.draw(drawing, pdf, 24 * mm, 26 * mm)
+    pdf.setFont("Roboto-Bold", 11)
+    pdf.drawString(24 * mm, 21 * mm, text["code"].format(code=award.certificate_code))
+    pdf.setFont("Roboto", 8)
+    pdf.drawString(24 * mm, 17 * mm, text["verify"].format(url=verify_url))
+
+    if award.revoked_at:
+        pdf.saveState()
+        pdf.setFillColor(red)
+        pdf.setFont("Roboto-Bold", 40)
+        pdf.translate(center, height / 2)
+        pdf.rotate(20)
+        pdf.drawCentredString(0, 0, text["revoked"].format(
+            date=timezone.localtime(award.revoked_at).strftime("%d/%m/%Y")))
+        pdf.restoreState()
+
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()

@@ -1,0 +1,151 @@
+"""Reads of the register: one award's provenance, and the public view of a certificate code."""
+
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from directory.models import Role
+from directory.selectors import can_see_unit
+
+from .models import Award
+
+# The alphabet of workflows.services.family._certificate_code: no 0/O, 1/I/L.
+CODE_RE = re.compile(r"^[2-9A-HJKMNP-Z]{10}$")
+
+STEP_LABELS = {
+    "open_round": _("Review round opened"),
+    "register": _("Registration"),
+    "self_assessment": _("Self-assessment"),
+    "meeting_vote": _("Vote at the review meeting"),
+    "record_meeting": _("Review meeting recorded"),
+    "post_list": _("Public posting"),
+    "posting_comment": _("Resident comment"),
+    "submit": _("Sent for appraisal"),
+    "return": _("Returned for correction"),
+    "appraise": _("Appraisal of this household"),
+    "accept": _("Dossier appraised"),
+    "recognize": _("Recognized"),
+    "decide": _("Recognition decision signed"),
+    "revoke": _("Award revoked"),
+    "concern_raise": _("Supervision concern raised"),
+    "concern_answer": _("Supervision concern answered"),
+    "concern_close": _("Supervision concern closed"),
+}
+
+DETAIL_LABELS = {
+    "registered_on": _("registered on"), "assessed_on": _("assessed on"), "text": _("text"),
+    "votes_for": _("votes for"), "votes_against": _("votes against"), "exclusion": _("exclusion ground"),
+    "reason": _("reason"), "held_on": _("held on"), "invited": _("invited"), "present": _("present"),
+    "method": _("voting method"), "minutes": _("minutes file"), "proposed": _("proposed"),
+    "not_proposed": _("not proposed"), "starts_on": _("posted on"), "ends_on": _("posting ends on"),
+    "place": _("place"), "author": _("from"), "received_on": _("received on"), "submitted_on": _("sent on"),
+    "submission_due": _("due"), "late": _("late"), "accepted": _("accepted"), "struck": _("struck"),
+    "decision": _("decision number"), "signed_on": _("signed on"), "signer": _("signer"),
+    "recognized": _("recognized"), "ground": _("ground"), "ground_label": _("ground"),
+    "legal_basis": _("legal basis"), "decided_on": _("decided on"), "rule_set": _("rule set"),
+    "answer": _("answer"), "note": _("note"),
+}
+HIDDEN_KEYS = {"meeting", "posting", "nomination", "household", "year", "certificate", "concern", "ground"}
+
+
+@dataclass
+class Step:
+    code: str
+    label: str
+    at: object
+    actor: str
+    role: str
+    unit: str
+    from_state: str = ""
+    to_state: str = ""
+    details: list = field(default_factory=list)
+    seq: int | None = None
+    role_code: str = ""
+    data: dict = field(default_factory=dict)
+
+
+def award_for(user, pk):
+    """The award if `user` may see its dossier's unit (own unit or an ancestor's), else 404."""
+    award = (
+        Award.objects.select_related(
+            "title_type", "household", "household__hamlet", "household__hamlet__parent", "decision",
+            "decision__unit", "nomination", "nomination__dossier", "nomination__dossier__unit",
+            "nomination__dossier__rule_set",
+        ).filter(pk=pk).first()
+    )
+    if award is None or not can_see_unit(user, award.nomination.dossier.unit):
+        raise Http404(_("No such award."))
+    return award
+
+
+def public_award(code):
+    """The award a certificate code names, or None; a malformed code is None without a query."""
+    code = (code or "").strip().upper()
+    if not CODE_RE.match(code):
+        return None
+    return (
+        Award.objects.select_related("title_type", "household", "household__hamlet", "hamlet")
+        .filter(certificate_code=code).first()
+    )
+
+
+def _shown(payload):
+    return {k: v for k, v in payload.items() if k not in HIDDEN_KEYS and v not in (None, "", [], {})}
+
+
+def provenance(award):
+    """Every step that led to (and after) `award`, from its dossier's audit chain, in order.
+
+    Dossier-wide events (meeting, posting, submission, decision) and this
+    household's own events; other households' events are left out in SQL, so the
+    query count and size do not grow with the dossier.
+    """
+    dossier = award.nomination.dossier
+    nomination_id = award.nomination_id
+    events = (
+        dossier.audit_events.filter(
+            Q(target_type="dossier")
+            | Q(target_type="nomination", target_id=nomination_id)
+            | Q(target_type="award", target_id=award.pk)
+            | Q(target_type__in=["postingcomment", "concern"])
+        )
+        .select_related("unit")
+        .order_by("seq")
+    )
+    steps = []
+    for event in events:
+        about = event.payload.get("nomination")
+        if event.target_type in ("postingcomment", "concern") and about not in (None, nomination_id):
+            continue
+        steps.append(Step(
+            code=event.action, label=STEP_LABELS.get(event.action, event.action), at=event.at,
+            actor=event.actor_name, role=Role(event.role).label if event.role in Role.values else event.role,
+            unit=event.unit.name, from_state=event.from_state, to_state=event.to_state,
+            details=[(DETAIL_LABELS.get(k, k), v) for k, v in _shown(event.payload).items()], seq=event.seq,
+            role_code=event.role, data=_shown(event.payload),
+        ))
+    return steps
+
+
+def provenance_json(award, steps):
+    return {
+        "award": {
+            "id": award.pk, "title": award.title_type.name, "year": award.year,
+            "holder": award.household.head_name if award.household_id else str(award.hamlet),
+            "hamlet": award.household.hamlet.name if award.household_id else str(award.hamlet),
+            "decision": award.decision.number, "signed_on": award.decision.signed_on.isoformat(),
+            "signer": award.decision.signer, "certificate_code": award.certificate_code,
+            "revoked": award.revoked_at is not None,
+            "revoked_at": award.revoked_at.isoformat() if award.revoked_at else None,
+            "rule_set": award.nomination.dossier.rule_set.code,
+        },
+        "steps": [
+            {"seq": s.seq, "action": s.code, "label": str(s.label), "at": s.at.isoformat(), "actor": s.actor,
+             "role": s.role_code, "role_label": str(s.role), "unit": s.unit, "from_state": s.from_state,
+             "to_state": s.to_state, "details": s.data}
+            for s in steps
+        ],
+    }

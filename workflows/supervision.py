@@ -1,0 +1,140 @@
+"""The Front's supervision: concerns on dossiers and nominations, and who looked at what.
+
+A supervisor (permission "supervise", held on a unit and inherited down its
+subtree) may raise a concern; the level currently responsible for the dossier
+answers it; the supervisor closes it. While any concern on a dossier is not
+closed the dossier cannot be decided (workflows.services.family.decide asks
+`open_concerns`). Every step is audited in the dossier's chain and notified.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from directory.selectors import find_acting, require_acting
+from notifications.services import notify_unit
+
+from .models import Concern, ConcernState, Dossier, DossierState, ViewLog
+from .services.audit import AuditTrail
+from .services.errors import RuleViolation
+
+# Which unit of the dossier answers a concern, and through which permission, by dossier state.
+HAMLET_STATES = (DossierState.OPEN, DossierState.REVIEWED, DossierState.POSTING, DossierState.RETURNED)
+
+
+def open_concerns(dossier):
+    return Concern.objects.filter(dossier=dossier).exclude(state=ConcernState.CLOSED)
+
+
+def _lock(dossier):
+    # Same lock as every transition: the concern's audit events go into the dossier's chain.
+    return (Dossier.objects.select_for_update(of=("self",))
+            .select_related("unit", "appraising_unit", "deciding_unit", "title_type").get(pk=dossier.pk))
+
+
+def _responsible(dossier):
+    """(unit, permission codenames) of the level that must answer now."""
+    if dossier.state in HAMLET_STATES:
+        return dossier.unit, ("prepare_dossier", "record_review")
+    if dossier.state == DossierState.SUBMITTED:
+        return dossier.appraising_unit, ("appraise_dossier",)
+    return dossier.deciding_unit, ("decide_title", "appraise_dossier")
+
+
+def _write(dossier, trail):
+    trail.flush()
+    dossier.revision += 1
+    dossier.save(update_fields=["revision", "audit_seq", "audit_head"])
+
+
+@transaction.atomic
+def raise_concern(*, actor, dossier, text, nomination=None):
+    dossier = _lock(dossier)
+    acting = require_acting(actor, dossier.unit, "supervise", inherited=True)
+    text = (text or "").strip()
+    if not text:
+        raise RuleViolation(_("Say what the concern is: the responsible level must be able to answer it."))
+    if dossier.state == DossierState.DECIDED:
+        raise RuleViolation(_("The dossier is already decided; a concern about a granted title is raised as a "
+                              "request to revoke it."))
+    if nomination is not None and nomination.dossier_id != dossier.pk:
+        raise RuleViolation(_("The concern names a household that is not in this dossier."))
+    concern = Concern.objects.create(
+        dossier=dossier, nomination=nomination, text=text, raised_by=actor, raised_role=acting.role,
+        raised_unit=acting.unit, raised_at=timezone.now(),
+    )
+    trail = AuditTrail(dossier, acting)
+    trail.add(action="concern_raise", target=concern, to_state=concern.state, text=text,
+              nomination=nomination.pk if nomination else None, concern=concern.pk)
+    _write(dossier, trail)
+    unit, codenames = _responsible(dossier)
+    notify_unit(
+        dossier=dossier, unit=unit, codename=codenames[0],
+        text=_("The Front raised a concern on the %(title)s %(year)s dossier of %(unit)s: %(text)s")
+        % {"title": dossier.title_type, "year": dossier.year, "unit": dossier.unit, "text": text},
+    )
+    return concern
+
+
+@transaction.atomic
+def answer_concern(*, actor, concern, answer):
+    dossier = _lock(concern.dossier)
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    unit, codenames = _responsible(dossier)
+    acting = next((a for a in (find_acting(actor, unit, c) for c in codenames) if a), None)
+    if acting is None:
+        raise PermissionDenied(
+            _("Only the level now responsible for this dossier (%(unit)s) can answer the concern.") % {"unit": unit}
+        )
+    answer = (answer or "").strip()
+    if not answer:
+        raise RuleViolation(_("Write the answer to the concern."))
+    if concern.state != ConcernState.OPEN:
+        raise RuleViolation(_("This concern is “%(state)s”; only an open concern can be answered.")
+                            % {"state": concern.get_state_display()})
+    concern.mark_answered()
+    concern.answer, concern.answered_by, concern.answered_at = answer, actor, timezone.now()
+    concern.save(update_fields=["state", "answer", "answered_by", "answered_at"])
+    trail = AuditTrail(dossier, acting)
+    trail.add(action="concern_answer", target=concern, from_state=ConcernState.OPEN, to_state=concern.state,
+              answer=answer, nomination=concern.nomination_id, concern=concern.pk)
+    _write(dossier, trail)
+    notify_unit(
+        dossier=dossier, unit=concern.raised_unit, codename="supervise",
+        text=_("Your concern on the dossier of %(unit)s was answered: %(answer)s")
+        % {"unit": dossier.unit, "answer": answer},
+    )
+    return concern
+
+
+@transaction.atomic
+def close_concern(*, actor, concern, note=""):
+    dossier = _lock(concern.dossier)
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    acting = require_acting(actor, dossier.unit, "supervise", inherited=True)
+    if concern.state == ConcernState.CLOSED:
+        raise RuleViolation(_("This concern is already closed."))
+    before = concern.state
+    concern.close()
+    concern.closing_note, concern.closed_by, concern.closed_at = (note or "").strip(), actor, timezone.now()
+    concern.save(update_fields=["state", "closing_note", "closed_by", "closed_at"])
+    trail = AuditTrail(dossier, acting)
+    trail.add(action="concern_close", target=concern, from_state=before, to_state=concern.state,
+              note=concern.closing_note, nomination=concern.nomination_id, concern=concern.pk)
+    _write(dossier, trail)
+    unit, codenames = _responsible(dossier)
+    notify_unit(
+        dossier=dossier, unit=unit, codename=codenames[0],
+        text=_("The Front closed its concern on the dossier of %(unit)s.") % {"unit": dossier.unit},
+    )
+    return concern
+
+
+def record_view(*, actor, what, dossier=None, household=None):
+    """Remember that `actor` opened a household's record or dossier (not audited in the chain:
+    reads are not changes, and they would make every chain grow with page views)."""
+    unit = household.hamlet if household is not None else (dossier.unit if dossier is not None else None)
+    acting = find_acting(actor, unit, "view_unit_dossiers", inherited=True) if unit is not None else None
+    return ViewLog.objects.create(user=actor, role=acting.role if acting else "", dossier=dossier,
+                                  household=household, what=what, at=timezone.now())
