@@ -82,10 +82,16 @@ def _check_in_year(dossier, day, label):
 
 
 def _count(value, label):
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise RuleViolation(_("%(field)s must be a whole number.") % {"field": label}) from None
+    # int() alone would turn 29.5 into 29 and True into 1: a typo must not become a count.
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise RuleViolation(_("%(field)s must be a whole number; it is missing.") % {"field": label})
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or (
+        isinstance(value, str) and not value.strip().lstrip("-").isdecimal()
+    ):
+        raise RuleViolation(
+            _("%(field)s must be a whole number (got “%(value)s”).") % {"field": label, "value": value}
+        )
+    number = int(value)
     if number < 0:
         raise RuleViolation(
             _("%(field)s cannot be negative (got %(value)s).") % {"field": label, "value": number}
@@ -95,6 +101,24 @@ def _count(value, label):
 
 def _pct(part, whole):
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1")) if whole else Decimal(0)
+
+
+def _shown(pct):
+    # Decimal("60.00").normalize() prints as "6E+1": format it as a plain number.
+    return format(Decimal(pct).normalize(), "f")
+
+
+def _ids(keys):
+    """Primary keys from a form; a malformed one is refused instead of crashing."""
+    ids = set()
+    for key in keys:
+        try:
+            ids.add(int(key))
+        except (TypeError, ValueError):
+            raise RuleViolation(
+                _("“%(value)s” is not a household number in this form.") % {"value": key}
+            ) from None
+    return ids
 
 
 def _meets(part, whole, threshold_pct):
@@ -176,7 +200,7 @@ def register_households(*, actor, dossier, household_ids, registered_on, expecte
             % {"state": dossier.get_state_display()}
         )
     _check_in_year(dossier, registered_on, _("Registration date"))
-    ids = {int(pk) for pk in household_ids}
+    ids = _ids(household_ids)
     if not ids:
         raise RuleViolation(_("Choose at least one household to register."))
     households = list(Household.objects.filter(pk__in=ids).select_related("hamlet"))
@@ -232,7 +256,10 @@ def record_self_assessments(*, actor, dossier, assessments, assessed_on, expecte
             % {"state": dossier.get_state_display()}
         )
     _check_in_year(dossier, assessed_on, _("Self-assessment date"))
+    _ids(assessments)
     texts = {int(k): (v or "").strip() for k, v in assessments.items() if (v or "").strip()}
+    if not texts:
+        raise RuleViolation(_("No self-assessment to record: write at least one household's text."))
     nominations = list(dossier.nominations.filter(pk__in=texts))
     if len(nominations) != len(texts):
         raise RuleViolation(_("Some self-assessments name households that are not in this dossier."))
@@ -280,8 +307,9 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
             _("%(present)s of %(invited)s invited attended (%(pct)s%%); the quorum under %(rules)s is "
               "%(quorum)s%% of those invited. The meeting is not valid.")
             % {"present": present, "invited": invited, "pct": _pct(present, invited),
-               "quorum": rules.quorum_pct.normalize(), "rules": rules.name}
+               "quorum": _shown(rules.quorum_pct), "rules": rules.name}
         )
+    _ids(exclusions or {})
     exclusions = {int(k): v for k, v in (exclusions or {}).items() if v}
     known_grounds = {g["code"] for g in rules.exclusion_grounds}
     unknown = set(exclusions.values()) - known_grounds
@@ -294,6 +322,7 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
     nominations = list(dossier.nominations.filter(state__in=REVIEWABLE).select_related("household"))
     if not nominations:
         raise RuleViolation(_("No household is registered in this dossier."))
+    _ids(votes)
     tallies = {int(k): v for k, v in votes.items()}
     missing = [n for n in nominations if n.pk not in tallies]
     if missing:
@@ -312,7 +341,7 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
     for nomination in nominations:
         name = nomination.household.head_name
         pair = tallies[nomination.pk]
-        if pair is None or len(pair) != 2 or pair[0] in (None, "") or pair[1] in (None, ""):
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2 or pair[0] in (None, "") or pair[1] in (None, ""):
             raise RuleViolation(_("Votes for %(name)s are missing.") % {"name": name})
         votes_for = _count(pair[0], _("Votes for %(name)s") % {"name": name})
         votes_against = _count(pair[1], _("Votes against %(name)s") % {"name": name})
@@ -333,7 +362,7 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
             nomination.reason = (
                 _("%(for)s of %(present)s attendees agreed (%(pct)s%%); at least %(need)s%% is required.")
                 % {"for": votes_for, "present": present, "pct": _pct(votes_for, present),
-                   "need": rules.approval_pct.normalize()}
+                   "need": _shown(rules.approval_pct)}
             )
             nomination.decline()
         elif rules.approval_pct is None and votes_for <= votes_against:
@@ -399,10 +428,11 @@ def post_list(*, actor, dossier, starts_on, place, expected_revision=None):
 
 
 @transaction.atomic
-def record_comment(*, actor, dossier, received_on, author, text, nomination_id=None):
+def record_comment(*, actor, dossier, received_on, author, text, nomination_id=None, expected_revision=None):
     """Record a resident's comment received during the posting period."""
     dossier = _lock(dossier)
     acting = require_acting(actor, dossier.unit, "record_review")
+    _check_revision(dossier, expected_revision)
     if dossier.state != DossierState.POSTING:
         raise RuleViolation(_("Comments are recorded only while the list is posted."))
     posting = dossier.postings.first()
@@ -410,6 +440,10 @@ def record_comment(*, actor, dossier, received_on, author, text, nomination_id=N
         raise RuleViolation(
             _("The posting runs from %(start)s to %(end)s; a comment must be received in that period.")
             % {"start": posting.starts_on.strftime("%d/%m/%Y"), "end": posting.ends_on.strftime("%d/%m/%Y")}
+        )
+    if received_on > timezone.localdate():
+        raise RuleViolation(
+            _("Comment date %(date)s is in the future.") % {"date": received_on.strftime("%d/%m/%Y")}
         )
     if not (text or "").strip() or not (author or "").strip():
         raise RuleViolation(_("A comment needs its author and its text."))
@@ -436,6 +470,12 @@ def submit_dossier(*, actor, dossier, submitted_on, expected_revision=None):
     acting = require_acting(actor, dossier.unit, "prepare_dossier")
     _check_revision(dossier, expected_revision)
     _check_in_year(dossier, submitted_on, _("Submission date"))
+    meeting = dossier.meetings.first()
+    if meeting is not None and submitted_on < meeting.held_on:
+        raise RuleViolation(
+            _("The dossier cannot be sent on %(date)s, before the review meeting of %(held)s.")
+            % {"date": submitted_on.strftime("%d/%m/%Y"), "held": meeting.held_on.strftime("%d/%m/%Y")}
+        )
     rules = dossier.rule_set
     from_state = dossier.state
     if dossier.state == DossierState.POSTING:
@@ -488,13 +528,17 @@ def appraise_dossier(*, actor, dossier, strikes=None, expected_revision=None):
     acting = require_acting(actor, dossier.appraising_unit, "appraise_dossier")
     _check_revision(dossier, expected_revision)
     _check_transition(dossier, dossier.accept)
+    _ids(strikes or {})
     strikes = {int(k): (v or "").strip() for k, v in (strikes or {}).items()}
-    blank = [pk for pk, reason in strikes.items() if not reason]
-    if blank:
-        raise RuleViolation(_("Give the reason for every household you strike."))
-    nominations = list(dossier.nominations.filter(state=NominationState.PROPOSED))
+    nominations = list(dossier.nominations.filter(state=NominationState.PROPOSED).select_related("household"))
     if set(strikes) - {n.pk for n in nominations}:
         raise RuleViolation(_("Only households proposed in this dossier can be struck."))
+    blank = [n for n in nominations if n.pk in strikes and not strikes[n.pk]]
+    if blank:
+        raise RuleViolation(
+            _("Give the reason for every household you strike; missing for: %(names)s.")
+            % {"names": _names(blank)}
+        )
     trail = AuditTrail(dossier, acting)
     for nomination in nominations:
         if nomination.pk in strikes:
