@@ -56,7 +56,8 @@ def _page(request, queryset, size=PAGE_SIZE):
 
 def _query_without_page(request):
     params = request.GET.copy()
-    params.pop("page", None)
+    for key in [k for k in params if k == "page" or k.endswith("_page")]:
+        params.pop(key)
     return params.urlencode()
 
 
@@ -120,6 +121,7 @@ def home(request):
     task_page = Paginator(tasks, 10).get_page(request.GET.get("tasks_page"))
     for task in task_page:
         task.next_url = reverse(_task_link(task), args=[task.process.dossier.pk])
+        task.is_overdue = selectors.is_overdue(task.process.dossier)
 
     units = selectors.visible_units(user)
     unit_choices = units if units.count() <= 200 else units.exclude(level="hamlet")

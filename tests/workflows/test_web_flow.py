@@ -301,3 +301,25 @@ def test_register_page_marks_who_is_registered_and_refuses_a_second_registration
         "expected_revision": dossier.revision, "registered_on": "02/03/2021", "households": [homes[0].pk]})
     assert response.status_code == 400 and "Already registered" in text(response)
     assert dossier.nominations.count() == 1
+
+
+def test_exclusion_chosen_on_the_tally_sheet_declines_the_household_with_the_ground(
+    client, district, hamlet_head, family_title, households
+):
+    dossier = open_with_households(head=hamlet_head, hamlet=district.hamlet, title=family_title, year=2025,
+                                   households=households(2))
+    dossier.refresh_from_db()
+    excluded, kept = dossier.nominations.order_by("household__code")
+    login(client, hamlet_head)
+    sheet = text(client.get(url("meeting", dossier)))
+    assert f'name="excl_{excluded.pk}"' in sheet and 'value="gambling"' in sheet
+    response = client.post(url("meeting", dossier), tally_post(
+        dossier, held_on="02/11/2025", invited=30, present=25, votes={excluded.pk: (20, 5), kept.pk: (20, 5)},
+        **{f"excl_{excluded.pk}": "gambling"}))
+    assert response.status_code == 302
+    excluded.refresh_from_db()
+    kept.refresh_from_db()
+    assert excluded.state == NominationState.NOT_PROPOSED and excluded.exclusion == "gambling"
+    assert kept.state == NominationState.PROPOSED
+    page = text(client.get(url("dossier", dossier)))
+    assert excluded.reason in page
