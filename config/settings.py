@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "axes",
     "csp",
+    "django_celery_beat",
     "directory",
     "titles",
     "workflows",
@@ -147,12 +148,32 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A transition must never wait on an unreachable broker: the outbox keeps the
 # message and the periodic re-dispatch delivers it later.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 2}
+# Beat keeps its schedules in the database (django-celery-beat); the entries
+# below are written there when beat starts and can then be edited in the admin.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "redispatch-pending-notifications": {
         "task": "notifications.tasks.redispatch_pending",
         "schedule": 60.0,
     },
+    "deadline-reminders-and-escalations": {
+        "task": "notifications.tasks.check_deadlines",
+        "schedule": env.int("DEADLINE_CHECK_SECONDS", default=3600),
+    },
 }
+# Notification delivery policy (not law): retries, backoff, reminder lead time,
+# how often an overdue step is escalated again, the SMS gateway.
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
+NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=60)
+NOTIFICATION_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATION_CLAIM_TIMEOUT_SECONDS", default=600)
+DEADLINE_REMINDER_DAYS = env.int("DEADLINE_REMINDER_DAYS", default=2)
+DEADLINE_ESCALATION_PERIOD_DAYS = env.int("DEADLINE_ESCALATION_PERIOD_DAYS", default=7)
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+SMS_BACKEND = env("SMS_BACKEND", default="notifications.channels.sms.LoggingSmsBackend")
+SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN", default="")
+SMS_SENDER_ID = env("SMS_SENDER_ID", default="THIDUA")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,17 +1,20 @@
+"""Celery tasks: thin, take ids, safe to run twice (acks_late re-delivers after a crash)."""
+
 from celery import shared_task
 
-from .models import Notification
-from .services import deliver_notifications, dispatch
+from . import services
 
 
 @shared_task(acks_late=True)
 def deliver(ids):
-    return deliver_notifications(ids)
+    return services.deliver(ids)
 
 
 @shared_task(acks_late=True)
 def redispatch_pending():
-    ids = list(Notification.objects.filter(status=Notification.Status.PENDING).values_list("pk", flat=True)[:1000])
-    if ids:
-        dispatch(ids)
-    return len(ids)
+    return services.redispatch()
+
+
+@shared_task(acks_late=True)
+def check_deadlines():
+    return len(services.check_deadlines())

@@ -120,3 +120,22 @@ def fast_password_hashing(settings):
     machine and a test with nine personas spent most of its time there. Request it
     first (pytest.mark.usefixtures) so it applies before the personas are created."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _skip_redis_without_a_redis_broker(items):
+    from django.conf import settings
+
+    if settings.CELERY_BROKER_URL.startswith("redis://"):
+        return
+    skip = pytest.mark.skip(reason="needs a Redis broker (set CELERY_BROKER_URL=redis://...)")
+    for item in items:
+        if "redis" in item.keywords:
+            item.add_marker(skip)
+
+
+_collection_hook_before_redis = pytest_collection_modifyitems
+
+
+def pytest_collection_modifyitems(config, items):  # noqa: F811 - extends the hook above
+    _collection_hook_before_redis(config, items)
+    _skip_redis_without_a_redis_broker(items)

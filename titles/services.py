@@ -35,6 +35,29 @@ def load_rule_sets(title_type_model=None, rule_set_model=None, directory=RULESET
     return count
 
 
+HOLIDAY_DIR = Path(__file__).resolve().parent / "holidays"
+
+
+def load_holidays(holiday_model=None, directory=HOLIDAY_DIR):
+    """Create or update public holidays from the per-year JSON files.
+
+    Only weekdays are listed (weekends are skipped by the working-day count
+    anyway). A day marked "uncertain" is an estimate awaiting the official
+    notice; its name says so, so that a due date computed from it can be checked.
+    """
+    if holiday_model is None:
+        from .models import Holiday as holiday_model
+    count = 0
+    with transaction.atomic():
+        for path in sorted(Path(directory).glob("*.json")):
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            for day in doc["days"]:
+                name = day["name"] + (" (dự kiến)" if day.get("uncertain") else "")
+                holiday_model.objects.update_or_create(date=day["date"], defaults={"name": name[:120]})
+                count += 1
+    return count
+
+
 # ---------------------------------------------------------------- revocation
 
 REVOCATION_GROUNDS_FILE = Path(__file__).resolve().parent / "revocation_grounds.json"

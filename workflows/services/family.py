@@ -19,7 +19,7 @@ from django_fsm import can_proceed
 
 from directory.models import Household
 from directory.selectors import require_acting
-from notifications.services import notify_unit
+from notifications.services import messages as notify
 from titles.models import Award, RuleSet
 
 from ..flows import DossierFlow
@@ -235,12 +235,7 @@ def register_households(*, actor, dossier, household_ids, registered_on, expecte
         trail.add(action="register", target=nomination, to_state=NominationState.REGISTERED,
                   household=nomination.household.code, registered_on=registered_on)
     _finish(dossier, trail)
-    notify_unit(
-        dossier=dossier, unit=dossier.unit, codename="view_unit_dossiers", exclude=actor,
-        text=ngettext("%(n)s household registered for %(title)s %(year)s.",
-                      "%(n)s households registered for %(title)s %(year)s.", len(created))
-        % {"n": len(created), "title": dossier.title_type, "year": dossier.year},
-    )
+    notify.households_registered(dossier=dossier, nominations=created, actor=actor)
     return created
 
 
@@ -392,6 +387,7 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
               minutes=meeting.minutes.name or "", proposed=proposed,
               not_proposed=len(nominations) - proposed)
     _finish(dossier, trail, fields=["submission_due"])
+    notify.review_outcomes(dossier=dossier, nominations=nominations)
     return meeting
 
 
@@ -511,11 +507,7 @@ def submit_dossier(*, actor, dossier, submitted_on, expected_revision=None):
               proposed=dossier.nominations.filter(state=NominationState.PROPOSED).count())
     _finish(dossier, trail, fields=["submitted_on", "decision_due"])
     _complete_task(dossier, DossierFlow.hamlet_review)
-    notify_unit(
-        dossier=dossier, unit=dossier.appraising_unit, codename="appraise_dossier",
-        text=_("%(unit)s sent its %(title)s %(year)s list for appraisal.")
-        % {"unit": dossier.unit, "title": dossier.title_type, "year": dossier.year},
-    )
+    notify.dossier_submitted(dossier=dossier)
     return dossier
 
 
@@ -555,11 +547,7 @@ def appraise_dossier(*, actor, dossier, strikes=None, expected_revision=None):
               accepted=len(nominations) - len(strikes), struck=len(strikes))
     _finish(dossier, trail)
     _complete_task(dossier, DossierFlow.appraisal)
-    notify_unit(
-        dossier=dossier, unit=dossier.deciding_unit, codename="decide_title",
-        text=_("The %(title)s %(year)s list of %(unit)s is appraised and awaits your decision.")
-        % {"unit": dossier.unit, "title": dossier.title_type, "year": dossier.year},
-    )
+    notify.dossier_appraised(dossier=dossier, struck=[n for n in nominations if n.pk in strikes])
     return dossier
 
 
@@ -580,11 +568,7 @@ def return_dossier(*, actor, dossier, reason, expected_revision=None):
               reason=dossier.return_reason)
     _finish(dossier, trail, fields=["return_reason"])
     _complete_task(dossier, DossierFlow.appraisal)
-    notify_unit(
-        dossier=dossier, unit=dossier.unit, codename="prepare_dossier",
-        text=_("Your %(title)s %(year)s dossier was returned: %(reason)s")
-        % {"title": dossier.title_type, "year": dossier.year, "reason": dossier.return_reason},
-    )
+    notify.dossier_returned(dossier=dossier)
     return dossier
 
 
@@ -650,9 +634,5 @@ def decide(*, actor, dossier, number, signed_on, signer, expected_revision=None)
               decision=number, signed_on=signed_on, signer=signer, recognized=len(nominations), late=late)
     _finish(dossier, trail)
     _complete_task(dossier, DossierFlow.decision)
-    notify_unit(
-        dossier=dossier, unit=dossier.unit, codename="view_unit_dossiers",
-        text=_("Decision %(number)s recognizes %(n)s households of %(unit)s as Cultural Families for %(year)s.")
-        % {"number": number, "n": len(nominations), "unit": dossier.unit, "year": dossier.year},
-    )
+    notify.decision_signed(dossier=dossier, decision=decision, recognized=nominations, actor=actor)
     return decision

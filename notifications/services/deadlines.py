@@ -1,0 +1,103 @@
+"""Reminders before a step is due, escalation to the level above once it is overdue.
+
+Run by the periodic task `check_deadlines`; it is a system action with no acting
+user. Each alert is a DeadlineAlert row, unique per (dossier, state, due date,
+kind, period), and its notifications carry the alert as their event key: running
+the check twice in a day, or on two beat instances, alerts once.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from workflows.models import Dossier, DossierState
+
+from ..models import DeadlineAlert
+from ..selectors import current_deadline, due_by_q
+from .outbox import Message, holders, write
+
+# Who, at the level above, hears that a step is overdue: the people who manage
+# and supervise that level's work.
+ESCALATE_TO = ("appraise_dossier", "decide_title", "supervise")
+
+
+def _plan(dossier, today):
+    """(kind, period, unit to alert, deadline) for this dossier today, or None."""
+    deadline = current_deadline(dossier)
+    if deadline is None:
+        return None
+    if today > deadline.due_on:
+        if not deadline.unit.parent_id:
+            return None
+        late = (today - deadline.due_on).days
+        period = (late - 1) // settings.DEADLINE_ESCALATION_PERIOD_DAYS
+        return DeadlineAlert.Kind.ESCALATION, period, deadline.unit.parent_id, deadline
+    if (deadline.due_on - today).days <= settings.DEADLINE_REMINDER_DAYS:
+        return DeadlineAlert.Kind.REMINDER, 0, deadline.unit.pk, deadline
+    return None
+
+
+@transaction.atomic
+def check_deadlines(*, today=None):
+    """Write the reminders and escalations due today. Returns the alerts created."""
+    today = today or timezone.localdate()
+    horizon = today + datetime.timedelta(days=settings.DEADLINE_REMINDER_DAYS)
+    dossiers = list(
+        Dossier.objects.exclude(state=DossierState.DECIDED).filter(due_by_q(horizon))
+        .select_related("rule_set", "title_type", "unit", "appraising_unit", "deciding_unit")
+    )
+    plans = {d.pk: plan for d in dossiers if (plan := _plan(d, today))}
+    if not plans:
+        return []
+    existing = set(
+        DeadlineAlert.objects.filter(dossier_id__in=plans).values_list("dossier_id", "state", "due_on", "kind",
+                                                                        "period")
+    )
+    by_pk = {d.pk: d for d in dossiers}
+    alerts = []
+    for pk, (kind, period, unit_id, deadline) in plans.items():
+        dossier = by_pk[pk]
+        if (pk, dossier.state, deadline.due_on, kind, period) not in existing:
+            alerts.append(DeadlineAlert(dossier=dossier, state=dossier.state, due_on=deadline.due_on, kind=kind,
+                                        period=period, unit_id=unit_id))
+    # ignore_conflicts: a concurrent run that wrote the same alert wins, and the
+    # notifications' own (event, recipient) key keeps the messages single.
+    DeadlineAlert.objects.bulk_create(alerts, ignore_conflicts=True)
+    _notify(alerts, plans, today)
+    return alerts
+
+
+def _notify(alerts, plans, today):
+    if not alerts:
+        return
+    pairs = []
+    for alert in alerts:
+        deadline = plans[alert.dossier_id][3]
+        if alert.kind == DeadlineAlert.Kind.REMINDER:
+            pairs.append((alert.unit_id, deadline.codename))
+        else:
+            pairs += [(alert.unit_id, codename) for codename in ESCALATE_TO]
+    found = holders(pairs)
+    messages = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for alert in alerts:
+            dossier, deadline = alert.dossier, plans[alert.dossier_id][3]
+            params = {"title": dossier.title_type.name, "year": dossier.year, "unit": dossier.unit.name,
+                      "step": deadline.label, "date": deadline.due_on.strftime("%d/%m/%Y"),
+                      "actor": deadline.unit.name, "days": (today - deadline.due_on).days}
+            if alert.kind == DeadlineAlert.Kind.REMINDER:
+                text = _("Reminder: %(actor)s must %(step)s for %(title)s %(year)s of %(unit)s by %(date)s.") % params
+                user_ids = found[(alert.unit_id, deadline.codename)]
+            else:
+                text = _("Overdue %(days)s days: %(actor)s had to %(step)s for %(title)s %(year)s of %(unit)s by "
+                         "%(date)s.") % params
+                user_ids = set().union(*(found[(alert.unit_id, c)] for c in ESCALATE_TO))
+            event = f"alert:{dossier.pk}:{alert.state}:{alert.due_on:%Y%m%d}:{alert.kind}:{alert.period}"
+            url = reverse("workflows:dossier", args=[dossier.pk])
+            messages += [Message(event=event, kind=alert.kind, text=text, url=url, dossier=dossier, user_id=pk)
+                         for pk in sorted(user_ids)]
+    write(messages)

@@ -1,0 +1,142 @@
+"""Who is told what, one function per event of the dossier's life.
+
+Called by the workflow services inside their transaction, after the audit
+trail is written (the event key uses the dossier's audit sequence, so each
+transition's messages are written once). Texts are short, rendered in the site
+language (Vietnamese) because they travel by SMS and email where the reader's
+language is unknown, and link to the page on which to act.
+"""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .outbox import Message, holders, write
+
+
+def _event(dossier, kind):
+    return f"d{dossier.pk}:{dossier.audit_seq}:{kind}"
+
+
+def _url(dossier):
+    return reverse("workflows:dossier", args=[dossier.pk])
+
+
+def _to_users(dossier, kind, text, pairs, exclude=None):
+    found = holders(pairs)
+    user_ids = set().union(*found.values()) if found else set()
+    user_ids.discard(getattr(exclude, "pk", None))
+    return [Message(event=_event(dossier, kind), kind=kind, text=text, url=_url(dossier), dossier=dossier,
+                    user_id=pk) for pk in sorted(user_ids)]
+
+
+def _to_households(dossier, kind, items):
+    """items: (household, text); households without a phone cannot be reached and are skipped."""
+    return [Message(event=_event(dossier, kind), kind=kind, text=text, dossier=dossier, household=household)
+            for household, text in items if household.phone]
+
+
+def _households(nominations):
+    """The nominations' households in one query, whatever the caller selected."""
+    from directory.models import Household
+
+    return Household.objects.in_bulk({n.household_id for n in nominations})
+
+
+def _params(dossier):
+    return {"title": dossier.title_type.name, "year": dossier.year, "unit": dossier.unit.name}
+
+
+def households_registered(*, dossier, nominations, actor):
+    """The households (by SMS) and the hamlet's other officers (in-app) learn of the registration."""
+    with translation.override(settings.LANGUAGE_CODE):
+        p, hh = _params(dossier), _households(nominations)
+        messages = _to_households(dossier, "registered", [
+            (hh[n.household_id], _("The household of %(name)s is registered for %(title)s %(year)s in %(unit)s.")
+             % {**p, "name": hh[n.household_id].head_name})
+            for n in nominations
+        ])
+        messages += _to_users(
+            dossier, "registered",
+            _("%(n)s households registered for %(title)s %(year)s in %(unit)s.") % {**p, "n": len(nominations)},
+            [(dossier.unit_id, "view_unit_dossiers")], exclude=actor,
+        )
+    return write(messages)
+
+
+def review_outcomes(*, dossier, nominations):
+    """Each household learns whether the meeting proposed it, and if not, why."""
+    with translation.override(settings.LANGUAGE_CODE):
+        p, hh = _params(dossier), _households(nominations)
+        items = []
+        for n in nominations:
+            if n.state == "proposed":
+                text = _("The review meeting of %(unit)s proposed the household of %(name)s for "
+                         "%(title)s %(year)s.") % {**p, "name": hh[n.household_id].head_name}
+            else:
+                text = _("The review meeting of %(unit)s did not propose the household of %(name)s for "
+                         "%(title)s %(year)s. Reason: %(reason)s") % {**p, "name": hh[n.household_id].head_name,
+                                                                     "reason": n.reason}
+            items.append((hh[n.household_id], text))
+    return write(_to_households(dossier, "review_outcome", items))
+
+
+def dossier_submitted(*, dossier):
+    """The appraising level learns a dossier has arrived and when it is due."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("%(unit)s sent its %(title)s %(year)s list for appraisal.") % _params(dossier)
+        if dossier.decision_due:
+            text += " " + _("Due %(date)s.") % {"date": dossier.decision_due.strftime("%d/%m/%Y")}
+        messages = _to_users(dossier, "submitted", text, [(dossier.appraising_unit_id, "appraise_dossier")])
+    return write(messages)
+
+
+def dossier_appraised(*, dossier, struck):
+    """The deciding level learns the dossier awaits its decision; struck households learn why."""
+    with translation.override(settings.LANGUAGE_CODE):
+        p, hh = _params(dossier), _households(struck)
+        messages = _to_users(
+            dossier, "appraised",
+            _("The %(title)s %(year)s list of %(unit)s is appraised and awaits your decision.") % p,
+            [(dossier.deciding_unit_id, "decide_title")],
+        )
+        messages += _to_households(dossier, "struck", [
+            (hh[n.household_id], _("%(commune)s struck the household of %(name)s from the %(title)s %(year)s list. "
+                            "Reason: %(reason)s")
+             % {**p, "commune": dossier.appraising_unit.name, "name": hh[n.household_id].head_name, "reason": n.reason})
+            for n in struck
+        ])
+    return write(messages)
+
+
+def dossier_returned(*, dossier):
+    """The sender learns the dossier came back, and why."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("Your %(title)s %(year)s dossier was returned: %(reason)s") % {
+            **_params(dossier), "reason": dossier.return_reason}
+        messages = _to_users(dossier, "returned", text, [(dossier.unit_id, "prepare_dossier")])
+    return write(messages)
+
+
+def decision_signed(*, dossier, decision, recognized, actor):
+    """Everyone involved learns of the decision; each recognized household by SMS."""
+    with translation.override(settings.LANGUAGE_CODE):
+        p = {**_params(dossier), "number": decision.number, "n": len(recognized),
+             "deciding": dossier.deciding_unit.name}
+        hh = _households(recognized)
+        messages = _to_users(
+            dossier, "decided",
+            _("Decision %(number)s of %(deciding)s recognizes %(n)s households of %(unit)s as %(title)s "
+              "%(year)s.") % p,
+            [(dossier.unit_id, "view_unit_dossiers"), (dossier.appraising_unit_id, "appraise_dossier"),
+             (dossier.appraising_unit_id, "supervise"), (dossier.deciding_unit_id, "decide_title"),
+             (dossier.deciding_unit_id, "supervise")],
+            exclude=actor,
+        )
+        messages += _to_households(dossier, "recognized", [
+            (hh[n.household_id], _("Decision %(number)s of %(deciding)s recognizes the household of %(name)s as "
+                            "%(title)s %(year)s.") % {**p, "name": hh[n.household_id].head_name})
+            for n in recognized
+        ])
+    return write(messages)
