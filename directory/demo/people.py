@@ -32,7 +32,7 @@ MOBILE_PREFIXES = (
 MEMBER_WEIGHTS = ((1, 4), (2, 10), (3, 20), (4, 28), (5, 20), (6, 11), (7, 5), (8, 2))
 
 # Urban quarters of the township are far larger than rural hamlets.
-HOUSEHOLDS_PER_HAMLET = {UnitKind.KHU_PHO: (110, 130), UnitKind.AP: (45, 65)}
+HOUSEHOLDS_PER_HAMLET = {UnitKind.KHU_PHO: (75, 90), UnitKind.AP: (45, 65)}
 
 
 def _weighted(rng, pairs):
