@@ -192,7 +192,7 @@ class DossierViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return _dossier_response(dossier)
 
     @_transition(s.ReturnInput, "Return the dossier to the hamlet for correction")
-    @action(detail=True, methods=["post"], url_path="return")
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
         data = self._input(s.ReturnInput)
         dossier = self._locked_target()

@@ -1,0 +1,340 @@
+"""Who may change what: every writing endpoint of the UI and the API, for every role, on
+its own unit and on another unit.
+
+The tables below are the policy. `test_every_endpoint_is_in_the_tables` walks the URL
+resolver, so a new endpoint (or a new API action) without a row fails the suite.
+
+Expected outcome of a write, for the dossier of the hamlet `district.hamlet`:
+- anonymous: 401 on the API, a redirect to the login page on the UI;
+- a role held on another unit (another hamlet, commune or district), or no role at
+  all: 404, the dossier does not exist for them;
+- a role on the dossier's own unit or above, without the permission: 403;
+- a role allowed to act, with a valid request: the change happens (API 200/201, UI
+  a redirect back to the dossier) and the audit trail grows.
+Whatever is refused leaves the audit trail unchanged.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from directory.models import Level, Role, UnitKind
+from directory.services import grant_membership
+from tests.factories import HouseholdFactory, UnitFactory, UserFactory
+from workflows import services
+from workflows.models import AuditEvent, Dossier, VotingMethod
+
+pytestmark = pytest.mark.django_db
+
+YEAR = 2025  # a two-level year: the commune appraises and decides, with public posting
+
+PREPARE = {Role.HAMLET_HEAD}
+REVIEW = {Role.HAMLET_HEAD, Role.HAMLET_FRONT_HEAD}
+APPRAISE = {Role.COMMUNE_OFFICER}
+DECIDE = {Role.COMMUNE_CHAIR}
+
+ROLE_LEVEL = {
+    Role.HAMLET_HEAD: "hamlet", Role.HAMLET_FRONT_HEAD: "hamlet", Role.COMMUNE_OFFICER: "commune",
+    Role.COMMUNE_CHAIR: "commune", Role.SUPERVISOR: "commune", Role.DISTRICT_CHAIR: "district",
+}
+
+
+@dataclass(frozen=True)
+class Write:
+    """One transition: the dossier stage it needs, who may do it, and a valid request."""
+
+    stage: str
+    allowed: frozenset
+
+
+WRITES = {
+    "open": Write("none", frozenset(PREPARE)),
+    "register": Write("registered", frozenset(PREPARE)),
+    "assessments": Write("registered", frozenset(REVIEW)),
+    "meeting": Write("registered", frozenset(REVIEW)),
+    "posting": Write("reviewed", frozenset(REVIEW)),
+    "comment": Write("posting", frozenset(REVIEW)),
+    "submit": Write("posting", frozenset(PREPARE)),
+    "appraise": Write("submitted", frozenset(APPRAISE)),
+    "return": Write("submitted", frozenset(APPRAISE)),
+    "decide": Write("appraised", frozenset(DECIDE)),
+}
+
+# URL name (and method, for the API) -> the transition it performs.
+API_WRITES = {
+    ("api:dossier-list", "post"): "open",
+    ("api:dossier-register", "post"): "register",
+    ("api:dossier-self-assessments", "post"): "assessments",
+    ("api:dossier-meeting", "post"): "meeting",
+    ("api:dossier-posting", "post"): "posting",
+    ("api:dossier-comment", "post"): "comment",
+    ("api:dossier-submit", "post"): "submit",
+    ("api:dossier-appraise", "post"): "appraise",
+    ("api:dossier-return", "post"): "return",
+    ("api:dossier-decide", "post"): "decide",
+}
+UI_WRITES = {
+    "workflows:open_round": "open",
+    "workflows:register": "register",
+    "workflows:assessments": "assessments",
+    "workflows:meeting": "meeting",
+    "workflows:posting": "posting",
+    "workflows:comment": "comment",
+    "workflows:submit": "submit",
+    "workflows:appraise": "appraise",
+    "workflows:return": "return",
+    "workflows:decide": "decide",
+}
+# Writes that touch only the caller's own data (their session, their inbox, their
+# channels): any logged-in user, whatever their role; covered by their apps' tests.
+PERSONAL_WRITES = {"login", "logout", "set_language", "notifications:mark_read", "notifications:preferences"}
+# Pages that only read (their own tests check what they show to whom).
+READ_ONLY = {
+    "workflows:home", "workflows:dossier", "workflows:household", "notifications:list",
+    "api:schema", "api:docs",
+    "titles:verify", "titles:provenance", "titles:provenance_json", "titles:certificate",
+}
+# The Django admin is for staff only; see test_admin_is_closed_to_every_role.
+SKIPPED_NAMESPACES = {"admin"}
+
+
+# ---------------------------------------------------------------- the resolver walk
+
+def _walk(patterns, namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace in SKIPPED_NAMESPACES:
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern):
+            yield (f"{namespace}{entry.name}" if entry.name else None), entry
+
+
+def _writing_methods(callback):
+    actions = getattr(callback, "actions", None)
+    if actions is not None:  # a DRF viewset route
+        return sorted(m for m in actions if m in ("post", "put", "patch", "delete"))
+    cls = getattr(callback, "cls", None)
+    if cls is not None:  # a DRF APIView
+        return sorted(m for m in ("post", "put", "patch", "delete") if hasattr(cls, m))
+    return None  # a Django view: it must be classified by name
+
+
+def test_every_endpoint_is_in_the_tables():
+    unknown = []
+    for name, pattern in _walk(get_resolver().url_patterns):
+        if name is None:
+            unknown.append(f"unnamed pattern {pattern.pattern}")
+            continue
+        methods = _writing_methods(pattern.callback)
+        if methods is None:
+            if name not in UI_WRITES and name not in PERSONAL_WRITES | READ_ONLY:
+                unknown.append(name)
+        else:
+            unknown += [f"{name} {m.upper()}" for m in methods if (name, m) not in API_WRITES]
+    assert not unknown, (
+        "Endpoints without a row in the permission matrix (add them to API_WRITES / UI_WRITES with "
+        f"who may use them, or to READ_ONLY / PERSONAL_WRITES): {sorted(set(unknown))}"
+    )
+
+
+def test_admin_is_closed_to_every_role(client, district):
+    for role, level in ROLE_LEVEL.items():
+        user = UserFactory(username=f"admin_probe_{role}")
+        grant_membership(user=user, unit=getattr(district, level), role=role, since=datetime.date(2018, 1, 1))
+        client.force_login(user)
+        response = client.get("/admin/directory/unit/")
+        assert response.status_code == 302 and "/admin/login/" in response["Location"], role
+
+
+# ---------------------------------------------------------------- the matrix
+
+PERSONAS = [(role, scope) for role in ROLE_LEVEL for scope in ("own", "other")] + [("outsider", "none"),
+                                                                                  ("anonymous", "none")]
+
+
+def _expected(write, role, scope):
+    if role == "anonymous":
+        return "login"
+    if role == "outsider" or scope == "other":
+        return 404
+    return "ok" if role in write.allowed else 403
+
+
+@pytest.fixture
+def world(district, family_title):
+    """The dossier's hamlet and commune, plus another district for the 'other unit' personas."""
+    other_district = UnitFactory(level=Level.DISTRICT, kind=UnitKind.HUYEN, name="Xuân Lộc",
+                                 parent=district.province, valid_from=datetime.date(2004, 1, 1))
+    own = {"hamlet": district.hamlet, "commune": district.commune, "district": district.district}
+    other = {"hamlet": district.far_hamlet, "commune": district.other_commune, "district": other_district}
+    head = UserFactory(username="mover_head")
+    grant_membership(user=head, unit=district.hamlet, role=Role.HAMLET_HEAD, since=datetime.date(2018, 1, 1))
+    officer = UserFactory(username="mover_officer")
+    grant_membership(user=officer, unit=district.commune, role=Role.COMMUNE_OFFICER,
+                     since=datetime.date(2018, 1, 1))
+    return {"district": district, "title": family_title, "own": own, "other": other, "head": head,
+            "officer": officer}
+
+
+def _persona(world, role, scope):
+    if role == "anonymous":
+        return None
+    user = UserFactory(username=f"p_{role}_{scope}")
+    if role != "outsider":
+        grant_membership(user=user, unit=world[scope][ROLE_LEVEL[role]], role=role,
+                         since=datetime.date(2018, 1, 1))
+    return user
+
+
+def _stage(world, stage):
+    """Move a fresh dossier to `stage` through the real services; return it and its context."""
+    hamlet, head, officer = world["district"].hamlet, world["head"], world["officer"]
+    spare = HouseholdFactory(hamlet=hamlet)
+    context = {"hamlet": hamlet, "spare": spare, "dossier": None}
+    if stage == "none":
+        return context
+    homes = HouseholdFactory.create_batch(2, hamlet=hamlet)
+    dossier = services.open_round(actor=head, hamlet=hamlet, title_type=world["title"], year=YEAR)
+    services.register_households(actor=head, dossier=dossier, household_ids=[h.pk for h in homes],
+                                 registered_on=datetime.date(YEAR, 3, 1))
+    context["dossier"] = dossier
+    if stage == "registered":
+        return context
+    services.record_meeting(actor=head, dossier=dossier, held_on=datetime.date(YEAR, 11, 2), invited=40,
+                            present=30, method=VotingMethod.SHOW_OF_HANDS,
+                            votes={n.pk: (30, 0) for n in dossier.nominations.all()})
+    if stage == "reviewed":
+        return context
+    posting = services.post_list(actor=head, dossier=dossier, starts_on=datetime.date(YEAR, 11, 3), place="Nhà văn hóa")
+    context["posting_ends"] = posting.ends_on
+    if stage == "posting":
+        return context
+    services.submit_dossier(actor=head, dossier=dossier, submitted_on=posting.ends_on)
+    if stage == "submitted":
+        return context
+    services.appraise_dossier(actor=officer, dossier=dossier)
+    return context
+
+
+def _api_body(transition, ctx):
+    dossier = ctx["dossier"]
+    nominations = list(dossier.nominations.values_list("pk", flat=True)) if dossier else []
+    return {
+        "open": {"hamlet": ctx["hamlet"].pk, "title_type": "gia-dinh-van-hoa", "year": YEAR},
+        "register": {"household_ids": [ctx["spare"].pk], "registered_on": f"{YEAR}-03-02"},
+        "assessments": {"assessments": [{"nomination": pk, "text": "Đạt 5 tiêu chí"} for pk in nominations],
+                        "assessed_on": f"{YEAR}-03-05"},
+        "meeting": {"held_on": f"{YEAR}-11-02", "invited": 40, "present": 30, "method": "show_of_hands",
+                    "votes": [{"nomination": pk, "votes_for": 30, "votes_against": 0} for pk in nominations]},
+        "posting": {"starts_on": f"{YEAR}-11-03", "place": "Nhà văn hóa ấp"},
+        "comment": {"received_on": f"{YEAR}-11-04", "author": "Ông Ba", "text": "Đồng ý"},
+        "submit": {"submitted_on": ctx.get("posting_ends", "").__str__()},
+        "appraise": {"strikes": []},
+        "return": {"reason": "Thiếu biên bản họp"},
+        "decide": {"number": "99/QĐ-UBND", "signed_on": f"{YEAR}-12-01", "signer": "Trần Văn A"},
+    }[transition]
+
+
+def _ui_body(transition, ctx):
+    dossier = ctx["dossier"]
+    nominations = list(dossier.nominations.values_list("pk", flat=True)) if dossier else []
+    revision = {"expected_revision": dossier.revision} if dossier else {}
+    body = {
+        "open": {"hamlet": ctx["hamlet"].pk, "year": YEAR},
+        "register": {"households": [ctx["spare"].pk], "registered_on": f"02/03/{YEAR}"},
+        "assessments": {"assessed_on": f"05/03/{YEAR}", **{f"text_{pk}": "Đạt 5 tiêu chí" for pk in nominations}},
+        "meeting": {"held_on": f"02/11/{YEAR}", "invited": 40, "present": 30, "method": "show_of_hands",
+                    "chaired_by": "", **{f"for_{pk}": 30 for pk in nominations},
+                    **{f"against_{pk}": 0 for pk in nominations}},
+        "posting": {"starts_on": f"03/11/{YEAR}", "place": "Nhà văn hóa ấp"},
+        "comment": {"received_on": f"04/11/{YEAR}", "author": "Ông Ba", "text": "Đồng ý", "nomination": ""},
+        "submit": {"submitted_on": ctx.get("posting_ends", datetime.date(YEAR, 1, 1)).strftime("%d/%m/%Y")},
+        "appraise": {},
+        "return": {"reason": "Thiếu biên bản họp"},
+        "decide": {"number": "99/QĐ-UBND", "signed_on": f"01/12/{YEAR}", "signer": "Trần Văn A"},
+    }[transition]
+    return {**revision, **body}
+
+
+def _events():
+    return AuditEvent.objects.count()
+
+
+ROWS = [pytest.param("api", name, method, id=f"api-{name}") for (name, method) in API_WRITES] + [
+    pytest.param("ui", name, "post", id=f"ui-{name}") for name in UI_WRITES
+]
+
+
+def _attempt(world, surface, name, method, transition, ctx, user):
+    dossier = ctx["dossier"]
+    if dossier is not None:
+        dossier.refresh_from_db()
+    url = reverse(name, kwargs={"pk": dossier.pk}) if dossier else reverse(name)
+    if surface == "api":
+        client = APIClient()
+        if user is not None:
+            client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        return getattr(client, method)(url, _api_body(transition, ctx), format="json")
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client.post(url, _ui_body(transition, ctx))
+
+
+def _problem(surface, transition, expected, response, changed, created):
+    """What is wrong with this outcome, or None."""
+    status = response.status_code
+    if expected == "ok":
+        wanted = (200, 201) if surface == "api" else (302,)
+        if status not in wanted or not changed:
+            body = response.content[:300].decode(errors="replace")
+            return f"expected the change to happen, got {status} (audit grew: {changed}) {body}"
+        return None
+    if changed:
+        return f"refused ({status}) but the audit trail changed"
+    if expected == "login":
+        if surface == "api" and status != 401:
+            return f"expected 401, got {status}"
+        if surface == "ui" and not (status == 302 and "/accounts/login/" in response["Location"]):
+            return f"expected a redirect to the login page, got {status}"
+        return None
+    if surface == "ui" and transition == "open":
+        # The UI offers only the caller's own hamlets: any other choice is a refused form.
+        return None if status == 302 and not created else f"expected a refused form, got {status}"
+    if status != expected:
+        return f"expected {expected}, got {status}"
+    if surface == "api":
+        code = response.json().get("code")
+        if code != {403: "permission_denied", 404: "not_found"}[expected]:
+            return f"error code {code}"
+    return None
+
+
+@pytest.mark.parametrize("surface,name,method", ROWS)
+def test_permission_matrix(world, surface, name, method):
+    transition = API_WRITES[(name, method)] if surface == "api" else UI_WRITES[name]
+    write = WRITES[transition]
+    ctx = _stage(world, write.stage)
+    failures = []
+    for role, scope in PERSONAS:
+        # Each persona acts on the same dossier from the same state: every attempt
+        # runs in a savepoint that is rolled back afterwards.
+        with transaction.atomic():
+            user = _persona(world, role, scope)
+            before, dossiers_before = AuditEvent.objects.count(), Dossier.objects.count()
+            response = _attempt(world, surface, name, method, transition, ctx, user)
+            changed = AuditEvent.objects.count() != before
+            created = Dossier.objects.count() != dossiers_before
+            problem = _problem(surface, transition, _expected(write, role, scope), response, changed, created)
+            transaction.set_rollback(True)
+        if problem:
+            failures.append(f"{role} on {scope} unit: {problem}")
+    assert not failures, "\n".join(failures)
