@@ -133,13 +133,17 @@ def test_the_current_year_has_a_dossier_in_every_state_under_the_new_units(seede
     for dossier in dossiers:
         assert dossier.unit.valid_from == NEW_FROM and dossier.unit.parent.name == "Xã Dầu Giây"
         assert dossier.rule_set.code == "gdvh-2025-hai-cap"
+        if dossier.rule_set.review_deadline:
+            deadline = datetime.date(year, *map(int, dossier.rule_set.review_deadline.split("-")))
+            assert all(meeting.held_on < deadline for meeting in dossier.meetings.all())
         for event in dossier.audit_events.all():
             for key in ("registered_on", "assessed_on", "held_on", "starts_on", "submitted_on", "signed_on"):
                 if key in event.payload:
                     day = datetime.date.fromisoformat(event.payload[key])
                     assert day.year == year and day <= today
     by_state = {d.state: d for d in dossiers}
-    assert by_state[DossierState.POSTING].postings.get().ends_on > by_state[DossierState.POSTING].postings.get().starts_on
+    posting = by_state[DossierState.POSTING].postings.get()
+    assert posting.ends_on > posting.starts_on and posting.comments.exists()
     assert by_state[DossierState.RETURNED].return_reason
     assert by_state[DossierState.OPEN].nominations.count() > 0
     assert by_state[DossierState.DECIDED].nominations.filter(state=NominationState.RECOGNIZED).exists()

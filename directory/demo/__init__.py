@@ -5,12 +5,13 @@ username, and each dossier by its hamlet and year, so a second run creates
 nothing. Everything runs in one transaction: a failure leaves no half demo.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from directory.models import Role
+from directory.models import Role, Unit
 
 from .accounts import ACCOUNTS, ADMIN, DEMO_PASSWORD, ensure_accounts, unit_code_of
 from .geography import ensure_units, move_households_to_successors
@@ -39,10 +40,13 @@ def _label(dossier):
 
 def _account_rows(units, dossiers, old_dossiers):
     stage_codes = stage_hamlet_codes()
-    labels = {stage: _label(d) for stage, d in dossiers.items()}
+    # A stage the rule set skips (no posting) shows a dash rather than breaking the table.
+    labels = defaultdict(lambda: "—", {stage: _label(d) for stage, d in dossiers.items()})
     # The 2021 dossier of the quarter whose households are in this year's open round.
     reference = next((d for d in old_dossiers if d.unit.code == HAMLETS_2021[1][0]), None)
     labels["y2021"] = _label(reference) if reference else "—"
+    posting = dossiers["posting"].postings.first() if "posting" in dossiers else None
+    labels["posting_ends"] = posting.ends_on.strftime("%d/%m/%Y") if posting else "—"
     rows = [(ADMIN.username, DEMO_PASSWORD, _("Superuser"), "—", str(ADMIN.hint))]
     for account in ACCOUNTS:
         unit = units[unit_code_of(account, stage_codes)]
@@ -54,8 +58,6 @@ def _account_rows(units, dossiers, old_dossiers):
 def seed(*, today=None):
     with transaction.atomic():
         title = family_title()
-        from directory.models import Unit
-
         units_before = Unit.objects.count()
         units = ensure_units()
         report = SeedReport(year=0, units_created=Unit.objects.count() - units_before)

@@ -30,8 +30,8 @@ class Account:
     username: str
     full_name: str
     role: str = ""
-    unit: str = ""  # a unit code, or ("stage", name) resolved by the story's stage hamlets
-    stage: str = ""  # the current-year dossier stage whose hamlet this hamlet head holds
+    unit: str = ""  # the unit code of the current membership, unless `stage` names it
+    stage: str = ""  # the current-year stage whose hamlet this account holds its role in
     since: object = NEW_FROM
     former: tuple = field(default=())  # ((unit code, role), ...) held 2019-07-01 .. 2025-06-30
     hint: object = ""
@@ -50,7 +50,8 @@ ACCOUNTS = (
             hint=_("post the proposed list of dossier %(reviewed)s publicly")),
     Account("truongap.tranhungdao", "Lê Quang Vinh", Role.HAMLET_HEAD, stage="posting",
             former=(("TN19-DAUGIAY-03", Role.HAMLET_HEAD),),
-            hint=_("record a resident's comment on dossier %(posting)s; send it when the posting ends")),
+            hint=_("record a resident's comment on dossier %(posting)s; send it once the posting ends "
+                   "(%(posting_ends)s)")),
     Account("truongap.phanboichau", "Đỗ Thị Thu Hà", Role.HAMLET_HEAD, stage="submitted",
             hint=_("follow dossier %(submitted)s, waiting for the commune's appraisal")),
     Account("truongap.hungnhon", "Vũ Đức Thịnh", Role.HAMLET_HEAD, stage="returned",

@@ -15,7 +15,7 @@ from directory.models import Membership
 from directory.services import end_membership, grant_membership
 from titles.models import RuleSet, TitleType
 from workflows import services
-from workflows.models import Dossier, NominationState, VotingMethod
+from workflows.models import Decision, Dossier, NominationState, VotingMethod
 from workflows.services.calendar import add_days
 
 from .accounts import ACCOUNTS
@@ -198,23 +198,33 @@ def _latest_start(end, days, day_type):
     return start
 
 
+def _review_end(rules, last_day, year):
+    """The last day a review meeting may be held: before the rule set's deadline, if it has one."""
+    if not rules.review_deadline:
+        return last_day
+    month, day = (int(part) for part in rules.review_deadline.split("-"))
+    return min(last_day, datetime.date(year, month, day) - datetime.timedelta(days=1))
+
+
 def _plan(stage, rules, last_day, year):
-    """Dates for one stage, counted back from `last_day` so none lies in the future."""
+    """Dates for one stage, counted back from `last_day` so none lies in the future,
+    with every review meeting before the rule set's review deadline."""
     first = datetime.date(year, 1, 2)
-    post_start = decided_on = submitted_on = None
+    review_end = _review_end(rules, last_day, year)
+    post_start = decided_on = submitted_on = held_on = None
     if stage == "open":
-        held_on = None
         registered_on = max(first, last_day - datetime.timedelta(days=20))
     elif stage in ("reviewed", "posting"):
-        held_on = last_day - datetime.timedelta(days=2 if stage == "reviewed" else 4)
-        post_start = held_on + datetime.timedelta(days=1) if stage == "posting" else None
+        held_on = review_end - datetime.timedelta(days=2 if stage == "reviewed" else 4)
+        if stage == "posting":
+            post_start = held_on + datetime.timedelta(days=1)
     else:
         submitted_on = last_day - datetime.timedelta(days=SUBMITTED_DAYS_AGO[stage])
         if rules.has_step("posting"):
             post_start = _latest_start(submitted_on, rules.posting_days, rules.posting_day_type)
-            held_on = post_start - datetime.timedelta(days=1)
+            held_on = min(post_start - datetime.timedelta(days=1), review_end)
         else:
-            held_on = submitted_on - datetime.timedelta(days=2)
+            held_on = min(submitted_on - datetime.timedelta(days=2), review_end)
         if stage == "decided":
             decided_on = submitted_on + datetime.timedelta(days=4)
     if held_on is not None:
@@ -222,6 +232,16 @@ def _plan(stage, rules, last_day, year):
     assessed_on = min(registered_on + datetime.timedelta(days=5), held_on or last_day)
     return {"registered_on": registered_on, "assessed_on": assessed_on, "held_on": held_on,
             "post_start": post_start, "submitted_on": submitted_on, "decided_on": decided_on}
+
+
+def _free_decision_number(unit, signed_on):
+    """A number like 425/QĐ-UBND not yet used by `unit` (numbering restarts each year in
+    practice, but the register keeps numbers unique per unit)."""
+    number = 100 + signed_on.timetuple().tm_yday
+    used = set(Decision.objects.filter(unit=unit).values_list("number", flat=True))
+    while f"{number}/QĐ-UBND" in used:
+        number += 1
+    return f"{number}/QĐ-UBND"
 
 
 def _head_of(stage, users):
@@ -285,8 +305,8 @@ def ensure_current_year(units, users, title, *, today=None):
             continue
         services.appraise_dossier(actor=officer, dossier=dossier, strikes={_strike_one(rng, dossier).pk: STRIKE_REASON})
         if stage == "decided":
-            services.decide(actor=chair, dossier=dossier, number=f"{100 + plan['decided_on'].timetuple().tm_yday}/QĐ-UBND",
-                            signed_on=plan["decided_on"],
+            services.decide(actor=chair, dossier=dossier, signed_on=plan["decided_on"],
+                            number=_free_decision_number(dossier.deciding_unit, plan["decided_on"]),
                             signer=f"{chair.first_name} – Chủ tịch UBND {dossier.deciding_unit.name.lower()}")
     for dossier in dossiers.values():
         dossier.refresh_from_db()
