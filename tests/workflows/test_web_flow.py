@@ -323,3 +323,14 @@ def test_exclusion_chosen_on_the_tally_sheet_declines_the_household_with_the_gro
     assert kept.state == NominationState.PROPOSED
     page = text(client.get(url("dossier", dossier)))
     assert excluded.reason in page
+
+
+def test_pages_are_vietnamese_first_and_the_header_switches_to_english(district, hamlet_head):
+    from django.test import Client
+
+    browser = Client()
+    login(browser, hamlet_head)
+    assert '<html lang="vi">' in text(browser.get(reverse("workflows:home")))
+    response = browser.post(reverse("set_language"), {"language": "en", "next": reverse("workflows:home")})
+    assert response.status_code == 302
+    assert '<html lang="en">' in text(browser.get(reverse("workflows:home")))
