@@ -11,4 +11,6 @@ urlpatterns = [
     path("awards/<int:pk>/provenance/", views.provenance, name="provenance"),
     path("awards/<int:pk>/provenance.json", views.provenance_json, name="provenance_json"),
     path("awards/<int:pk>/certificate.pdf", views.certificate, name="certificate"),
+    path("awards/<int:pk>/revoke/", views.revoke, name="revoke"),
+    path("dossiers/<int:pk>/concerns/", views.concerns, name="concerns"),
 ]

@@ -1,23 +1,32 @@
-"""Award pages: provenance, PDF certificate, and the public verification page.
+"""Award pages (provenance, PDF certificate, revocation), the public verification
+page, and a dossier's supervision concerns.
 
 Thin: selectors load what the user may see (404 otherwise), workflows.supervision
 records who looked, titles.certificates draws the PDF.
 """
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_ratelimit.core import is_ratelimited
 
+from directory.selectors import find_acting
+from workflows import supervision
+from workflows.selectors import dossier_for
+from workflows.services import RuleViolation
 from workflows.supervision import record_view
 
 from . import selectors
 from .certificates import render_certificate
+from .forms import ConcernForm, ConcernReplyForm, RevokeForm
+from .services import revoke_award
 
 
 def _verify_rate(group, request):
@@ -62,6 +71,7 @@ def provenance(request, pk):
         "award": award, "dossier": award.nomination.dossier, "steps": steps,
         "revocation": getattr(award, "revocation", None) if award.revoked_at else None,
         "verify_url": verify_url(request, award),
+        "can_revoke": not award.revoked_at and find_acting(request.user, award.decision.unit, "decide_title"),
     })
 
 
@@ -82,3 +92,60 @@ def certificate(request, pk):
     response = HttpResponse(render_certificate(award, verify_url(request, award)), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="giay-cong-nhan-{award.certificate_code}.pdf"'
     return response
+
+
+@login_required
+def revoke(request, pk):
+    """The granting unit's chair cancels the award (the service checks who may)."""
+    award = selectors.award_for(request.user, pk)
+    if find_acting(request.user, award.decision.unit, "decide_title") is None:
+        raise PermissionDenied(_("Only the chair of %(unit)s can revoke this award.") % {"unit": award.decision.unit})
+    if award.revoked_at:
+        return redirect("titles:provenance", pk=award.pk)
+    form = RevokeForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            revoke_award(actor=request.user, award=award, **form.cleaned_data)
+        except RuleViolation as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("The award is revoked."))
+            return redirect("titles:provenance", pk=award.pk)
+    return render(request, "titles/revoke.html", {"award": award, "form": form, "error": error},
+                  status=422 if error else 200)
+
+
+@login_required
+def concerns(request, pk):
+    """A dossier's supervision concerns: supervisors raise and close, the responsible level answers."""
+    dossier = dossier_for(request.user, pk)
+    can_raise = find_acting(request.user, dossier.unit, "supervise", inherited=True) is not None
+    error = ""
+    form = ConcernForm(dossier=dossier)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "raise":
+                form = ConcernForm(request.POST, dossier=dossier)
+                if form.is_valid():
+                    supervision.raise_concern(actor=request.user, dossier=dossier, **form.cleaned_data)
+                    messages.success(request, _("Concern raised."))
+                    return redirect("titles:concerns", pk=dossier.pk)
+            elif action in ("answer", "close"):
+                reply = ConcernReplyForm(request.POST)
+                if reply.is_valid():
+                    concern = get_object_or_404(dossier.concerns, pk=reply.cleaned_data["concern"])
+                    if action == "answer":
+                        supervision.answer_concern(actor=request.user, concern=concern,
+                                                   answer=reply.cleaned_data["text"])
+                    else:
+                        supervision.close_concern(actor=request.user, concern=concern,
+                                                  note=reply.cleaned_data["text"])
+                    return redirect("titles:concerns", pk=dossier.pk)
+        except RuleViolation as exc:
+            error = " ".join(exc.messages)
+    rows = dossier.concerns.select_related("nomination__household", "raised_unit", "raised_by", "answered_by")
+    return render(request, "titles/concerns.html", {
+        "dossier": dossier, "concerns": rows, "form": form, "can_raise": can_raise, "error": error,
+    }, status=422 if error else 200)
