@@ -22,11 +22,18 @@ run: install
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The worker and the scheduler need a broker; without CELERY_BROKER_URL they use the
+# local Redis. Set the same CELERY_BROKER_URL for `make run`, or the web process
+# keeps delivering eagerly by itself. Beat stores its schedule in the database
+# (django-celery-beat), hence the migrate.
+BROKER ?= $(or $(CELERY_BROKER_URL),redis://127.0.0.1:6379/0)
+
 worker: install
-	$(VENV)/bin/celery -A config worker -l info
+	CELERY_BROKER_URL=$(BROKER) $(VENV)/bin/celery -A config worker -l info
 
 beat: install
-	$(VENV)/bin/celery -A config beat -l info
+	$(PY) manage.py migrate --noinput
+	CELERY_BROKER_URL=$(BROKER) $(VENV)/bin/celery -A config beat -l info
 
 bench: install
 	$(PY) manage.py bench --scale $${SCALE:-small}
