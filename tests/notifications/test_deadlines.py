@@ -85,3 +85,15 @@ def test_a_2025_round_still_open_after_25_november_is_overdue_by_the_rule_sets_r
     assert overdue_counts_by_unit(d(2025, 11, 26))[district.hamlet.pk] == 1
     [alert] = services.check_deadlines(today=d(2025, 11, 26))
     assert (alert.dossier_id, alert.kind, alert.due_on) == (dossier.pk, "escalation", d(2025, 11, 25))
+
+
+def test_the_check_deadlines_command_replays_a_day_and_refuses_a_malformed_date(late_dossier):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("check_deadlines", today="06/11/2021", stdout=out)
+    assert "0 reminders and 1 escalations written." in out.getvalue()
+    with pytest.raises(CommandError, match="dd/mm/yyyy"):
+        call_command("check_deadlines", today="2021-11-06")

@@ -1,0 +1,49 @@
+"""Read-only views of the outbox for administrators: what was sent, what failed and why."""
+
+from django.contrib import admin
+
+from .models import DeadlineAlert, Delivery, Notification
+
+
+class ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    extra = 0
+    can_delete = False
+    readonly_fields = ["channel", "address", "status", "attempts", "next_attempt_at", "sent_at", "last_error"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnly):
+    list_display = ["created_at", "kind", "recipient", "household", "status", "text"]
+    list_filter = ["status", "kind"]
+    search_fields = ["text", "recipient__username", "household__code"]
+    list_select_related = ["recipient", "household"]
+    inlines = [DeliveryInline]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnly):
+    list_display = ["created_at", "channel", "address", "status", "attempts", "next_attempt_at", "last_error"]
+    list_filter = ["status", "channel"]
+
+
+@admin.register(DeadlineAlert)
+class DeadlineAlertAdmin(ReadOnly):
+    list_display = ["created_at", "kind", "dossier", "state", "due_on", "period", "unit"]
+    list_filter = ["kind"]
+    list_select_related = ["dossier", "unit", "dossier__unit", "dossier__title_type"]
