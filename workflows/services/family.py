@@ -126,6 +126,18 @@ def _meets(part, whole, threshold_pct):
     return Decimal(part) * 100 >= Decimal(threshold_pct) * whole
 
 
+def _write_fields(rows, fields):
+    """Write `fields` of already loaded nominations in one statement.
+
+    bulk_update() builds a CASE WHEN id = ... branch per row and per field, which
+    the database evaluates row by row: quadratic, about 30 s for a 2,000-household
+    meeting. An upsert on the primary key (every row exists, so every row takes the
+    UPDATE path) writes the same values in one linear-time statement.
+    """
+    if rows:
+        Nomination.objects.bulk_create(rows, update_conflicts=True, unique_fields=["id"], update_fields=fields)
+
+
 def _finish(dossier, trail, *, fields=()):
     trail.flush()
     dossier.revision += 1
@@ -264,7 +276,7 @@ def record_self_assessments(*, actor, dossier, assessments, assessed_on, expecte
         nomination.self_assessed_on = assessed_on
         trail.add(action="self_assessment", target=nomination, assessed_on=assessed_on,
                   text=nomination.self_assessment)
-    Nomination.objects.bulk_update(nominations, ["self_assessment", "self_assessed_on"])
+    _write_fields(nominations, ["self_assessment", "self_assessed_on"])
     _finish(dossier, trail)
     return nominations
 
@@ -379,7 +391,7 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
     if minutes:
         meeting.minutes.save(minutes.name, minutes, save=False)
     meeting.save()
-    Nomination.objects.bulk_update(nominations, ["state", "votes_for", "votes_against", "exclusion", "reason"])
+    _write_fields(nominations, ["state", "votes_for", "votes_against", "exclusion", "reason"])
     dossier.record_meeting()
     dossier.submission_due = add_days(held_on, rules.submission_days, rules.submission_day_type)
     trail.add(action="record_meeting", target=dossier, from_state=from_state, to_state=dossier.state,
@@ -540,7 +552,7 @@ def appraise_dossier(*, actor, dossier, strikes=None, expected_revision=None):
             nomination.accept()
         trail.add(action="appraise", target=nomination, from_state=NominationState.PROPOSED,
                   to_state=nomination.state, reason=strikes.get(nomination.pk, ""))
-    Nomination.objects.bulk_update(nominations, ["state", "reason"])
+    _write_fields(nominations, ["state", "reason"])
     from_state = dossier.state
     dossier.accept()
     trail.add(action="accept", target=dossier, from_state=from_state, to_state=dossier.state,

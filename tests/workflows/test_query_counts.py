@@ -1,0 +1,182 @@
+"""A hamlet settles 300-500 households at once and a commune decides thousands:
+the number of SQL statements a service issues must not depend on that number.
+
+Each test moves two dossiers of the same hamlet (two campaign years under the
+same rule set) to the step under test, one with 10 households and one with 500,
+after a warm-up run so that per-process caches (content types) are filled, and
+compares the statements of the one service call.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from directory.models import Household
+from titles.models import Award
+from workflows import services
+from workflows.models import AuditEvent, DossierState, NominationState
+
+from .scenario import assert_audit_chain_intact, d, meet, open_with_households, send
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
+
+SMALL, LARGE = 10, 500
+# Upper bounds measured on SQLite and PostgreSQL (the larger of the two), for 500 households.
+MAX_QUERIES = {
+    "register_households": 13,
+    "record_meeting": 14,
+    "submit_dossier": 31,
+    "appraise_dossier": 36,
+    "decide": 36,
+}
+
+
+@pytest.fixture
+def many_households(district):
+    made = {"n": 0}
+
+    def make(n):
+        start = made["n"]
+        made["n"] += n
+        return Household.objects.bulk_create([
+            Household(hamlet=district.hamlet, code=f"QC{i:06d}", head_name=f"Trần Thị {i}", members=4)
+            for i in range(start, start + n)
+        ])
+
+    return make
+
+
+@pytest.fixture
+def stage(district, hamlet_head, commune_officer, commune_chair, family_title, many_households):
+    """A Decree 122/2018 dossier of `year` with `n` households, moved through `until` (exclusive)."""
+    steps = ["register", "meeting", "submit", "appraise", "decide"]
+
+    def build(year, n, until):
+        homes = many_households(n)
+        if until == "register":
+            return services.open_round(actor=hamlet_head, hamlet=district.hamlet, title_type=family_title,
+                                       year=year), homes
+        dossier = open_with_households(head=hamlet_head, hamlet=district.hamlet, title=family_title, year=year,
+                                       households=homes)
+        done = steps[1:steps.index(until)]
+        if "meeting" in done:
+            meet(head=hamlet_head, dossier=dossier)
+        if "submit" in done:
+            send(head=hamlet_head, dossier=dossier)
+        if "appraise" in done:
+            services.appraise_dossier(actor=commune_officer, dossier=dossier)
+        dossier.refresh_from_db()
+        return dossier, homes
+
+    def warm_up():
+        dossier = open_with_households(head=hamlet_head, hamlet=district.hamlet, title=family_title, year=2019,
+                                       households=many_households(2))
+        meet(head=hamlet_head, dossier=dossier)
+        send(head=hamlet_head, dossier=dossier)
+        services.appraise_dossier(actor=commune_officer, dossier=dossier)
+        services.decide(actor=commune_chair, dossier=dossier, number="0/QĐ", signed_on=d(2019, 11, 20),
+                        signer="Chủ tịch")
+
+    build.warm_up = warm_up
+    return build
+
+
+def count(call):
+    with CaptureQueriesContext(connection) as queries:
+        call()
+    return len(queries)
+
+
+def compare(stage, until, call):
+    """Statements of `call` for 10 and for 500 households, after a warm-up."""
+    stage.warm_up()
+    small, small_homes = stage(2021, SMALL, until)
+    large, large_homes = stage(2022, LARGE, until)
+    return count(lambda: call(small, small_homes)), count(lambda: call(large, large_homes)), large
+
+
+def test_registering_500_households_takes_as_many_queries_as_registering_10(
+    stage, hamlet_head, django_assert_max_num_queries
+):
+    def call(dossier, homes):
+        services.register_households(actor=hamlet_head, dossier=dossier, household_ids=[h.pk for h in homes],
+                                     registered_on=d(dossier.year, 3, 1))
+
+    small, large, dossier = compare(stage, "register", call)
+    assert small == large
+    assert dossier.nominations.count() == LARGE
+    assert AuditEvent.objects.filter(dossier=dossier, action="register").count() == LARGE
+
+    again, homes = stage(2023, LARGE, "register")
+    with django_assert_max_num_queries(MAX_QUERIES["register_households"]):
+        call(again, homes)
+
+
+def test_recording_a_500_household_meeting_takes_as_many_queries_as_a_10_household_one(
+    stage, hamlet_head, django_assert_max_num_queries
+):
+    def call(dossier, homes):
+        meet(head=hamlet_head, dossier=dossier, invited=60, present=45)
+
+    small, large, dossier = compare(stage, "meeting", call)
+    assert small == large
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.REVIEWED
+    assert dossier.nominations.filter(state=NominationState.PROPOSED, votes_for=45).count() == LARGE
+
+    again, homes = stage(2023, LARGE, "meeting")
+    with django_assert_max_num_queries(MAX_QUERIES["record_meeting"]):
+        call(again, homes)
+
+
+def test_submitting_a_500_household_dossier_takes_as_many_queries_as_a_10_household_one(
+    stage, hamlet_head, django_assert_max_num_queries
+):
+    def call(dossier, homes):
+        services.submit_dossier(actor=hamlet_head, dossier=dossier, submitted_on=d(dossier.year, 11, 4))
+
+    small, large, _ = compare(stage, "submit", call)
+    assert small == large
+
+    again, homes = stage(2023, LARGE, "submit")
+    with django_assert_max_num_queries(MAX_QUERIES["submit_dossier"]):
+        call(again, homes)
+
+
+def test_appraising_500_households_takes_as_many_queries_as_appraising_10(
+    stage, commune_officer, django_assert_max_num_queries
+):
+    def call(dossier, homes):
+        # Strike a tenth of the list, each with its reason.
+        strikes = {n.pk: "Chưa đạt tiêu chí" for n in dossier.nominations.order_by("pk")[: len(homes) // 10]}
+        services.appraise_dossier(actor=commune_officer, dossier=dossier, strikes=strikes)
+
+    small, large, dossier = compare(stage, "appraise", call)
+    assert small == large
+    assert dossier.nominations.filter(state=NominationState.STRUCK).count() == LARGE // 10
+    assert dossier.nominations.filter(state=NominationState.ACCEPTED).count() == LARGE - LARGE // 10
+
+    again, homes = stage(2023, LARGE, "appraise")
+    with django_assert_max_num_queries(MAX_QUERIES["appraise_dossier"]):
+        call(again, homes)
+
+
+def test_deciding_500_households_takes_as_many_queries_as_deciding_10_and_keeps_the_chain(
+    stage, commune_chair, django_assert_max_num_queries
+):
+    def call(dossier, homes):
+        services.decide(actor=commune_chair, dossier=dossier, number=f"{dossier.year}/QĐ-UBND",
+                        signed_on=d(dossier.year, 11, 20), signer="Chủ tịch")
+
+    small, large, dossier = compare(stage, "decide", call)
+    assert small == large
+    assert Award.objects.filter(decision__dossier=dossier).count() == LARGE
+    assert dossier.nominations.filter(state=NominationState.RECOGNIZED).count() == LARGE
+    events = assert_audit_chain_intact(dossier)
+    # open, 500 registrations, 500 votes + meeting, submit, 500 appraisals + accept, 500 recognitions + decide
+    assert len(events) == 1 + LARGE + (LARGE + 1) + 1 + (LARGE + 1) + (LARGE + 1)
+
+    again, homes = stage(2023, LARGE, "decide")
+    with django_assert_max_num_queries(MAX_QUERIES["decide"]):
+        call(again, homes)
+
