@@ -146,8 +146,12 @@ def run_measurement(m, repeat, log):
 
 
 def machine():
+    import os
+
     info = {"python": platform.python_version(), "platform": platform.platform(),
-            "cpus": _nproc(), "memory_gib": _mem_gib(), "database": connection.vendor}
+            "cpus": _nproc(), "memory_gib": _mem_gib(), "database": connection.vendor,
+            # Other work on the machine inflates every figure; the load says how much there was.
+            "load_average_at_end": [round(x, 2) for x in os.getloadavg()]}
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")

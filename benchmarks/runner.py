@@ -50,13 +50,20 @@ def run(scale, **kwargs):
         return _run(scale, **kwargs)
 
 
-def _run(scale, *, names, repeat, clean=False, results_path=None, log=print, flush=lambda: None):
+def _run(scale, *, names, repeat, clean=False, no_seed=False, results_path=None, log=print, flush=lambda: None):
     if clean:
         seeding.clean_scale(scale, log)
         log(f"Bench data of scale {scale.name} removed.")
         return None
-    seeding_figures = seed(scale, log)
-    log(f"Seeding done in {seeding_figures['seconds']} s (peak RSS {seeding_figures['peak_rss_mib']} MiB)")
+    if no_seed:
+        seeding_figures = {"skipped": "--no-seed: measured on the rows already in the database",
+                           "households": seeding.Household.objects.filter(code__startswith=scale.prefix).count(),
+                           "nominations": seeding.Nomination.objects.filter(
+                               household__code__startswith=scale.prefix).count()}
+        log(f"Seeding skipped: {seeding_figures}")
+    else:
+        seeding_figures = seed(scale, log)
+        log(f"Seeding done in {seeding_figures['seconds']} s (peak RSS {seeding_figures['peak_rss_mib']} MiB)")
     ctx, results = {}, []
     # verify_audit reads the events the cycle leaves behind, so it runs after it.
     for name in names:
@@ -74,12 +81,18 @@ def _run(scale, *, names, repeat, clean=False, results_path=None, log=print, flu
         result = run_measurement(measurement, repeat, log)
         events_per_second(result)
         results.append(result)
+        # Saved after each measurement: a long run stopped half-way keeps what it measured.
+        path = _save(scale, repeat, seeding_figures, results, results_path)
+    log("")
+    log(table(results))
+    path = _save(scale, repeat, seeding_figures, results, results_path)
+    log(f"\nResults written to {path}")
+    return results
+
+
+def _save(scale, repeat, seeding_figures, results, results_path):
     payload = {
         "scale": scale.name, "at": timezone.now().isoformat(timespec="seconds"), "repeat": repeat,
         "machine": machine(), "seeding": seeding_figures, "measurements": results,
     }
-    log("")
-    log(table(results))
-    path = write_results(payload, results_path) if results_path else write_results(payload)
-    log(f"\nResults written to {path}")
-    return payload
+    return write_results(payload, results_path) if results_path else write_results(payload)

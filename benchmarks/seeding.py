@@ -46,6 +46,28 @@ def family_title():
     return TitleType.objects.get(code="gia-dinh-van-hoa")
 
 
+def bulk_insert(model, objs):
+    """Insert fixture rows: COPY on PostgreSQL (ids drawn from the table's sequence first,
+    so the objects come back with their pk), bulk_create elsewhere."""
+    objs = list(objs)
+    if not objs:
+        return objs
+    if connection.vendor != "postgresql":
+        return model.objects.bulk_create(objs, batch_size=BATCH)
+    table = model._meta.db_table
+    fields = list(model._meta.concrete_fields)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",
+                       [len(objs)])
+        for obj, (pk,) in zip(objs, cursor.fetchall()):
+            obj.pk = pk
+        columns = ", ".join(f'"{f.column}"' for f in fields)
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for obj in objs:
+                copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+    return objs
+
+
 def _unit(code, name, level, kind, parent, valid_from=UNITS_FROM):
     unit = Unit.objects.filter(code=code).first()
     if unit is None:
@@ -89,7 +111,7 @@ def _stream_households(rng, hamlet, count):
         chunk = [row for _, row in zip(range(BATCH), rows)]
         if not chunk:
             return written
-        Household.objects.bulk_create(chunk)
+        bulk_insert(Household, chunk)
         written += len(chunk)
 
 
@@ -156,9 +178,11 @@ def seed_history(scale, log):
     p = scale.prefix
     communes = Unit.objects.filter(level=Level.COMMUNE, code__startswith=f"{p}-D").order_by("code")
     done = 0
-    for commune in communes.iterator():
-        hamlets = list(Unit.objects.filter(parent=commune).order_by("code"))
-        for year in years:
+    # Newest year first, for every commune: the roll-up reads that year, so a seeding stopped
+    # half-way (900,000 households take a while) still leaves it complete.
+    for year in reversed(years):
+        for commune in communes.iterator():
+            hamlets = list(Unit.objects.filter(parent=commune).order_by("code"))
             have = set(Dossier.objects.filter(unit__in=hamlets, year=year, title_type=title)
                        .values_list("unit_id", flat=True))
             todo = [h for h in hamlets if h.pk not in have]
@@ -166,7 +190,8 @@ def seed_history(scale, log):
                 with transaction.atomic():
                     _history_for(rng, title, rules[year], commune, todo, year)
                 done += len(todo)
-        log(f"  history {commune.code}: {done} hamlet-years written so far") if done and done % 500 == 0 else None
+                if done % 500 == 0:
+                    log(f"  history {year}: {done} hamlet-years written so far")
     return done
 
 
@@ -199,13 +224,13 @@ def _history_for(rng, title, rule_set, commune, hamlets, year):
             dossier=by_unit[hamlet_id], title_type=title, year=year, household_id=pk, state=state,
             registered_on=datetime.date(year, 3, 1), votes_for=votes_for, votes_against=present - votes_for,
             reason="" if state == NominationState.RECOGNIZED else "Chưa đạt tiêu chí"))
-    created = Nomination.objects.bulk_create(nominations, batch_size=BATCH)
+    created = bulk_insert(Nomination, nominations)
     if created and created[0].pk is None:
         created = list(Nomination.objects.filter(dossier__in=dossiers))
-    Award.objects.bulk_create([
+    bulk_insert(Award, [
         Award(title_type=title, year=year, household_id=n.household_id, nomination_id=n.pk,
               decision=decision_of[n.dossier.pk], certificate_code=f"B{year % 100:02d}{n.pk:013d}")
-        for n in created if n.state == NominationState.RECOGNIZED], batch_size=BATCH)
+        for n in created if n.state == NominationState.RECOGNIZED])
 
 
 _SYSTEM = {}

@@ -15,14 +15,16 @@ class Command(BaseCommand):
         parser.add_argument("--repeat", type=int, default=5, help="Runs per measurement (the cycle: at most 3).")
         parser.add_argument("--only", default="", help=f"Comma-separated subset of: {', '.join(MEASUREMENTS)}")
         parser.add_argument("--clean", action="store_true", help="Delete this scale's bench data and stop.")
+        parser.add_argument("--no-seed", action="store_true",
+                            help="Measure on the bench rows already there (e.g. a province seeding stopped early).")
         parser.add_argument("--results", default=None, help="Where to write the JSON (default benchmarks/results.json).")
 
-    def handle(self, *args, scale, repeat, only, clean, results, **options):
+    def handle(self, *args, scale, repeat, only, clean, no_seed, results, **options):
         names = [n.strip() for n in only.split(",") if n.strip()] or MEASUREMENTS
         unknown = set(names) - set(MEASUREMENTS)
         if unknown:
             raise CommandError(f"Unknown measurement(s): {', '.join(sorted(unknown))}")
         if repeat < 1:
             raise CommandError("--repeat must be at least 1")
-        runner.run(SCALES[scale], names=names, repeat=repeat, clean=clean, results_path=results,
+        runner.run(SCALES[scale], names=names, repeat=repeat, clean=clean, no_seed=no_seed, results_path=results,
                    log=lambda line: self.stdout.write(line), flush=self.stdout.flush)
