@@ -50,7 +50,10 @@ def _account_rows(units, dossiers, old_dossiers):
     rows = [(ADMIN.username, DEMO_PASSWORD, _("Superuser"), "—", str(ADMIN.hint))]
     for account in ACCOUNTS:
         unit = units[unit_code_of(account, stage_codes)]
-        rows.append((account.username, DEMO_PASSWORD, str(Role(account.role).label), unit.name,
+        name = unit.name
+        if unit.valid_to:
+            name = _("%(unit)s (until %(date)s)") % {"unit": unit.name, "date": unit.valid_to.strftime("%d/%m/%Y")}
+        rows.append((account.username, DEMO_PASSWORD, str(Role(account.role).label), name,
                      str(account.hint) % labels))
     return rows
 
