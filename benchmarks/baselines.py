@@ -114,14 +114,18 @@ def _outcome(votes_for, votes_against):
 def raw_meeting(*, actor, dossier_id, unit_id, held_on, invited, present, votes, submission_due):
     with transaction.atomic(), connection.cursor() as cursor:
         chain = RawChain(cursor, dossier_id, actor=actor, role="hamlet_head", unit_id=unit_id)
-        cursor.execute(f"SELECT id, state FROM {T_NOM} WHERE dossier_id = %s AND state IN (%s, %s, %s)",
+        cursor.execute(f"SELECT n.id, n.state, h.id, h.phone, h.head_name FROM {T_NOM} n "
+                       f"JOIN {T_HH} h ON h.id = n.household_id "
+                       f"WHERE n.dossier_id = %s AND n.state IN (%s, %s, %s)",
                        [dossier_id, "registered", "proposed", "not_proposed"])
-        updates, proposed = [], 0
-        for pk, before in cursor.fetchall():
+        updates, proposed, outcomes = [], 0, []
+        for pk, before, hh, phone, name in cursor.fetchall():
             votes_for, votes_against = votes[pk]
             state, reason = _outcome(votes_for, votes_against)
             proposed += state == NominationState.PROPOSED
             updates.append((pk, state, votes_for, votes_against, "", reason))
+            outcomes.append((hh, phone, f"The review meeting proposed the household of {name}." if not reason
+                             else f"The review meeting did not propose the household of {name}. {reason}"))
             chain.add("meeting_vote", "nomination", pk, before, state, votes_for=votes_for,
                       votes_against=votes_against, exclusion="", reason=reason)
         cursor.execute(
@@ -133,6 +137,7 @@ def raw_meeting(*, actor, dossier_id, unit_id, held_on, invited, present, votes,
                   present=present, method="show_of_hands", minutes="", proposed=proposed,
                   not_proposed=len(updates) - proposed)
         chain.flush("state = %s, submission_due = %s", ["reviewed", submission_due])
+        raw_notify_households(cursor, dossier_id, "review_outcome", outcomes)
 
 
 def naive_meeting(*, actor, dossier, held_on, invited, present, votes):
@@ -216,6 +221,23 @@ def raw_notify(cursor, dossier_id, recipients, text):
             delivery, [{"notification_id": pk, "channel": "in_app"} for (pk,) in cursor.fetchall()]))
 
 
+def raw_notify_households(cursor, dossier_id, kind, items):
+    """One SMS notification and its delivery per household with a phone: items are (household id, phone, text)."""
+    items = [item for item in items if item[1]]
+    if not items:
+        return
+    event = f"raw:{dossier_id}:{kind}:{timezone.now().timestamp()}"
+    insert_rows(cursor, T_NOTE, *model_rows(Notification, [
+        {"household_id": hh, "dossier_id": dossier_id, "text": text, "recipient_key": f"h:{hh}", "event": event,
+         "kind": kind} for hh, _phone, text in items]))
+    delivery = _delivery_model()
+    if delivery is not None:
+        cursor.execute(f"SELECT id, household_id FROM {T_NOTE} WHERE event = %s", [event])
+        phones = {hh: phone for hh, phone, _text in items}
+        insert_rows(cursor, delivery._meta.db_table, *model_rows(delivery, [
+            {"notification_id": pk, "channel": "sms", "address": phones[hh]} for pk, hh in cursor.fetchall()]))
+
+
 def _delivery_model():
     from django.apps import apps
 
@@ -255,9 +277,11 @@ def raw_decide(*, actor, dossier, number, signed_on, signer, recipients):
         cursor.execute(f"SELECT id FROM {T_DECISION} WHERE unit_id = %s AND number = %s",
                        [dossier.deciding_unit_id, number])
         decision_id = cursor.fetchone()[0]
-        cursor.execute(f"SELECT id, household_id FROM {T_NOM} WHERE dossier_id = %s AND state = %s",
+        cursor.execute(f"SELECT n.id, n.household_id, h.phone, h.head_name FROM {T_NOM} n "
+                       f"JOIN {T_HH} h ON h.id = n.household_id WHERE n.dossier_id = %s AND n.state = %s",
                        [dossier.pk, "accepted"])
-        accepted = cursor.fetchall()
+        accepted_rows = cursor.fetchall()
+        accepted = [(pk, hh) for pk, hh, _phone, _name in accepted_rows]
         cursor.execute(f"UPDATE {T_NOM} SET state = %s WHERE dossier_id = %s AND state = %s",
                        ["recognized", dossier.pk, "accepted"])
         insert_rows(cursor, T_AWARD, ["title_type_id", "year", "household_id", "nomination_id", "decision_id",
@@ -271,6 +295,9 @@ def raw_decide(*, actor, dossier, number, signed_on, signer, recipients):
         chain.flush("state = %s", ["decided"])
         raw_complete_task(cursor, dossier.process_id)
         raw_notify(cursor, dossier.pk, recipients, f"Decision {number} recognizes {len(accepted)} households.")
+        raw_notify_households(cursor, dossier.pk, "recognized", [
+            (hh, phone, f"Decision {number} recognizes the household of {name}.")
+            for _pk, hh, phone, name in accepted_rows])
 
 
 def bench_user(username):

@@ -150,6 +150,10 @@ class CyclePlan:
                 chain.add("register", "nomination", pk, "", "registered", household=str(hh), registered_on=d(3, 1))
             chain.flush()
             raw.raw_notify(c, dossier_id, raw._recipients(hamlet.pk, "view_unit_dossiers"), "registered")
+            c.execute(f"SELECT id, phone, head_name FROM {raw.T_HH} WHERE id IN (SELECT household_id FROM "
+                      f"{raw.T_NOM} WHERE dossier_id = %s)", [dossier_id])
+            raw.raw_notify_households(c, dossier_id, "registered", [
+                (hh, phone, f"The household of {name} is registered.") for hh, phone, name in c.fetchall()])
         with transaction.atomic(), connection.cursor() as c:
             chain = raw.RawChain(c, dossier_id, actor=head, role="hamlet_head", unit_id=hamlet.pk)
             raw.update_from_values(c, raw.T_NOM, ["self_assessment", "self_assessed_on"],
