@@ -134,3 +134,26 @@ def test_provenance_of_another_units_award_is_refused(client, decided_dossier, o
 def test_provenance_requires_login(client, decided_dossier):
     response = client.get(reverse("titles:provenance", args=[award_of(decided_dossier).pk]))
     assert response.status_code == 302
+
+
+def test_provenance_query_count_does_not_grow_with_the_dossier(
+    client, decided_dossier, district, other_hamlet_head, commune_officer, commune_chair, family_title, households
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.workflows.scenario import through_appraisal
+    from workflows import services
+
+    big = through_appraisal(head=other_hamlet_head, officer=commune_officer, hamlet=district.other_hamlet,
+                            title=family_title, year=2021, households=households(15, hamlet=district.other_hamlet))
+    services.decide(actor=commune_chair, dossier=big, number="46/QĐ-UBND", signed_on=d(2021, 11, 25), signer="X")
+    client.force_login(commune_officer)
+    counts = []
+    for dossier in (decided_dossier, big):
+        award = award_of(dossier)
+        client.get(reverse("titles:provenance", args=[award.pk]))  # warm the session and permission caches
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("titles:provenance", args=[award.pk])).status_code == 200
+        counts.append(len(ctx))
+    assert counts[0] == counts[1]
