@@ -167,3 +167,51 @@ def test_two_decisions_at_the_same_moment_one_wins_and_the_households_are_recogn
     assert Award.objects.filter(nomination__dossier=submitted).count() == 4
     assert set(submitted.nominations.values_list("state", flat=True)) == {NominationState.RECOGNIZED}
     assert_audit_chain_intact(submitted)
+
+
+def test_two_dossiers_signed_with_the_same_number_at_the_same_moment_one_is_refused(
+    district, hamlet_head, other_hamlet_head, commune_officer, commune_chair, second_chair, family_title,
+    households, submitted,
+):
+    other = open_with_households(head=other_hamlet_head, hamlet=district.other_hamlet, title=family_title,
+                                 year=2021, households=households(2, hamlet=district.other_hamlet))
+    meet(head=other_hamlet_head, dossier=other)
+    send(head=other_hamlet_head, dossier=other)
+    for dossier in (submitted, other):
+        services.appraise_dossier(actor=commune_officer, dossier=dossier)
+
+    results = race(
+        lambda: services.decide(actor=commune_chair, dossier=submitted, number="20/QĐ-UBND",
+                                signed_on=d(2021, 11, 20), signer="Chủ tịch"),
+        lambda: services.decide(actor=second_chair, dossier=other, number="20/QĐ-UBND",
+                                signed_on=d(2021, 11, 20), signer="Phó chủ tịch"),
+    )
+
+    decision, refusal = one_winner(results)
+    assert isinstance(refusal, RuleViolation)
+    assert "Decision number 20/QĐ-UBND is already used by Gia Kiệm" in refusal.message
+    assert list(Decision.objects.filter(number="20/QĐ-UBND")) == [decision]
+    loser = other if decision.dossier_id == submitted.pk else submitted
+    loser.refresh_from_db()
+    assert loser.state == DossierState.APPRAISED
+    assert not AuditEvent.objects.filter(dossier=loser, action="decide").exists()
+    assert not Award.objects.filter(nomination__dossier=loser).exists()
+    assert_audit_chain_intact(loser)
+
+
+def test_two_heads_opening_the_same_round_at_the_same_moment_get_one_dossier(
+    district, hamlet_head, family_title
+):
+    deputy = UserFactory(username="pho_truong_ap")
+    grant_membership(user=deputy, unit=district.hamlet, role=Role.HAMLET_HEAD, since=datetime.date(2018, 1, 1))
+
+    results = race(
+        lambda: services.open_round(actor=hamlet_head, hamlet=district.hamlet, title_type=family_title, year=2021),
+        lambda: services.open_round(actor=deputy, hamlet=district.hamlet, title_type=family_title, year=2021),
+    )
+
+    dossier, refusal = one_winner(results)
+    assert isinstance(refusal, RuleViolation)
+    assert "Ấp Đông Kinh already has a Gia đình văn hóa dossier for 2021" in refusal.message
+    assert AuditEvent.objects.filter(action="open_round").count() == 1
+    assert_audit_chain_intact(dossier)

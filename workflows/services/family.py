@@ -11,7 +11,7 @@ import datetime
 import secrets
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -189,10 +189,18 @@ def open_round(*, actor, hamlet, title_type, year):
             % {"unit": hamlet, "level": rule_set.deciding_level if appraising_unit else rule_set.appraising_level,
                "rules": rule_set}
         )
-    dossier = Dossier.objects.create(
-        title_type=title_type, rule_set=rule_set, unit=hamlet, year=year,
-        appraising_unit=appraising_unit, deciding_unit=deciding_unit,
-    )
+    try:
+        dossier = Dossier.objects.create(
+            title_type=title_type, rule_set=rule_set, unit=hamlet, year=year,
+            appraising_unit=appraising_unit, deciding_unit=deciding_unit,
+        )
+    except IntegrityError:
+        # Two people opened the round at the same moment: both passed the check
+        # above, the unique constraint let one in. The raise rolls the rest back.
+        raise RuleViolation(
+            _("%(unit)s already has a %(title)s dossier for %(year)s.")
+            % {"unit": hamlet, "title": title_type, "year": year}
+        ) from None
     DossierFlow.start.run(dossier=dossier)
     trail = AuditTrail(dossier, acting)
     trail.add(action="open_round", target=dossier, to_state=dossier.state, rule_set=rule_set.code)
@@ -235,11 +243,20 @@ def register_households(*, actor, dossier, household_ids, registered_on, expecte
             _("Already registered for %(title)s in %(year)s: %(names)s. A household registers once a year.")
             % {"title": dossier.title_type, "year": dossier.year, "names": _names(already)}
         )
-    created = Nomination.objects.bulk_create([
-        Nomination(dossier=dossier, title_type=dossier.title_type, year=dossier.year,
-                   household=h, registered_on=registered_on)
-        for h in sorted(households, key=lambda h: h.code)
-    ])
+    try:
+        created = Nomination.objects.bulk_create([
+            Nomination(dossier=dossier, title_type=dossier.title_type, year=dossier.year,
+                       household=h, registered_on=registered_on)
+            for h in sorted(households, key=lambda h: h.code)
+        ])
+    except IntegrityError:
+        # Another dossier registered one of them between the check above and this
+        # insert (a household that moved hamlet); the unique constraint decides.
+        raise RuleViolation(
+            _("One of these households was registered for %(title)s in %(year)s by someone else just now. "
+              "A household registers once a year; reload the list.")
+            % {"title": dossier.title_type, "year": dossier.year}
+        ) from None
     if created and created[0].pk is None:  # backends without RETURNING
         created = list(Nomination.objects.filter(dossier=dossier, household__in=ids))
     trail = AuditTrail(dossier, acting)
@@ -626,8 +643,16 @@ def decide(*, actor, dossier, number, signed_on, signer, expected_revision=None)
             _("Decision number %(number)s is already used by %(unit)s.")
             % {"number": number, "unit": dossier.deciding_unit}
         )
-    decision = Decision.objects.create(dossier=dossier, unit=dossier.deciding_unit, number=number,
-                                       signed_on=signed_on, signer=signer, recorded_by=actor)
+    try:
+        decision = Decision.objects.create(dossier=dossier, unit=dossier.deciding_unit, number=number,
+                                           signed_on=signed_on, signer=signer, recorded_by=actor)
+    except IntegrityError:
+        # The dossier lock does not cover another dossier signed with the same number
+        # at the same moment; the unique constraint does, and the raise rolls back.
+        raise RuleViolation(
+            _("Decision number %(number)s is already used by %(unit)s.")
+            % {"number": number, "unit": dossier.deciding_unit}
+        ) from None
     nominations = list(dossier.nominations.filter(state=NominationState.ACCEPTED))
     trail = AuditTrail(dossier, acting)
     awards = []
