@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from guardian.shortcuts import get_objects_for_user
 from viewflow.workflow.models import Task
 
 from directory.models import Household, Unit
@@ -48,8 +49,6 @@ def visible_dossiers(user):
 
 
 def _overdue_q(today):
-    from django.db.models import BooleanField, ExpressionWrapper
-
     return ExpressionWrapper(
         Q(state__in=SUBMISSION_PENDING, submission_due__lt=today)
         | Q(state__in=DECISION_PENDING, decision_due__lt=today),
@@ -87,8 +86,6 @@ def inbox(user):
 
 def units_to_open(user):
     """Hamlets where the user may open a round."""
-    from guardian.shortcuts import get_objects_for_user
-
     return get_objects_for_user(
         user, "directory.prepare_dossier", klass=Unit, accept_global_perms=False
     ).filter(level="hamlet").order_by("path")

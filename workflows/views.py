@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -169,8 +169,8 @@ def dossier_detail(request, pk):
         nominations = nominations.filter(state=state_filter)
     search = request.GET.get("q", "").strip()
     if search:
-        nominations = nominations.filter(household__head_name__icontains=search) | nominations.filter(
-            household__code__icontains=search)
+        nominations = nominations.filter(Q(household__head_name__icontains=search)
+                                         | Q(household__code__icontains=search))
     actions = selectors.available_actions(request.user, dossier)
     postings = list(dossier.postings.all())
     history = Paginator(selectors.dossier_history(dossier), 100).get_page(request.GET.get("history_page"))
