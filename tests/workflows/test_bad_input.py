@@ -452,3 +452,10 @@ def test_opening_a_round_before_the_hamlet_existed_is_refused(district, hamlet_h
     assert district.hamlet.valid_from == datetime.date(2019, 7, 1)
     with pytest.raises(RuleViolation, match="did not exist in 2018"):
         services.open_round(actor=hamlet_head, hamlet=district.hamlet, title_type=family_title, year=2018)
+
+
+def test_a_meeting_without_any_tally_is_refused_and_names_the_households(hamlet_head, dossier_2021):
+    refused(lambda: record(hamlet_head, dossier_2021, votes={}), dossier_2021, "The votes of 3 households are missing")
+    refused(lambda: services.record_meeting(actor=hamlet_head, dossier=dossier_2021, held_on=d(2021, 11, 2),
+                                            invited=40, present=30, method=VotingMethod.SHOW_OF_HANDS, votes=None),
+            dossier_2021, "The votes of 3 households are missing")

@@ -280,6 +280,7 @@ def record_self_assessments(*, actor, dossier, assessments, assessed_on, expecte
             % {"state": dossier.get_state_display()}
         )
     _check_in_year(dossier, assessed_on, _("Self-assessment date"))
+    assessments = assessments or {}
     _ids(assessments)
     texts = {int(k): (v or "").strip() for k, v in assessments.items() if (v or "").strip()}
     if not texts:
@@ -346,6 +347,7 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
     nominations = list(dossier.nominations.filter(state__in=REVIEWABLE).select_related("household"))
     if not nominations:
         raise RuleViolation(_("No household is registered in this dossier."))
+    votes = votes or {}
     _ids(votes)
     tallies = {int(k): v for k, v in votes.items()}
     missing = [n for n in nominations if n.pk not in tallies]
