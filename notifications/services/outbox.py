@@ -189,7 +189,7 @@ def deliver(ids):
     Delivery.objects.filter(pk__in=ids).filter(_claimable(now)).update(
         status=Delivery.Status.SENDING, claim=token, claimed_at=now, attempts=F("attempts") + 1
     )
-    claimed = list(Delivery.objects.filter(claim=token).select_related("notification", "notification__recipient"))
+    claimed = list(Delivery.objects.filter(pk__in=ids, claim=token).select_related("notification"))
     sent_in_app = []
     sent = 0
     for delivery in claimed:
