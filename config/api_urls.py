@@ -1,11 +1,12 @@
 """REST API routes: /api/... with the OpenAPI schema and its interactive docs."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from directory.api import HouseholdViewSet, UnitViewSet
 from titles.api import AwardViewSet, RuleSetViewSet, TitleTypeViewSet
+from workflows.api.errors import not_found
 from workflows.api.views import (
     AuditEventViewSet, CommentViewSet, DecisionViewSet, DossierViewSet, MeetingViewSet, NominationViewSet,
     PostingViewSet,
@@ -32,4 +33,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
+    re_path(r"^[\s\S]*$", not_found, name="not_found"),
 ]

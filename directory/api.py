@@ -4,7 +4,7 @@ from django_filters import rest_framework as filters
 from guardian.shortcuts import get_objects_for_user
 from rest_framework import serializers, viewsets
 
-from workflows.api.common import Pagination, visible_q
+from workflows.api.common import LOOKUP_ID, Pagination, visible_q
 
 from .models import Household, Level, Unit
 
@@ -40,6 +40,7 @@ class UnitFilter(filters.FilterSet):
 
 
 class UnitViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = LOOKUP_ID
     queryset = Unit.objects.none()  # for the schema only: get_queryset applies visibility
     serializer_class = UnitSerializer
     pagination_class = Pagination
@@ -51,6 +52,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = LOOKUP_ID
     queryset = Household.objects.none()  # for the schema only: get_queryset applies visibility
     serializer_class = HouseholdSerializer
     pagination_class = Pagination

@@ -3,7 +3,7 @@
 from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
 
-from workflows.api.common import Pagination, visible_q
+from workflows.api.common import LOOKUP_ID, Pagination, visible_q
 
 from .models import Award, RuleSet, TitleType
 
@@ -50,12 +50,14 @@ class AwardFilter(filters.FilterSet):
 
 
 class TitleTypeViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = LOOKUP_ID
     serializer_class = TitleTypeSerializer
     queryset = TitleType.objects.order_by("code")
     pagination_class = Pagination
 
 
 class RuleSetViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = LOOKUP_ID
     serializer_class = RuleSetSerializer
     queryset = RuleSet.objects.select_related("title_type").order_by("title_type__code", "effective_from")
     pagination_class = Pagination
@@ -64,6 +66,7 @@ class RuleSetViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class AwardViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = LOOKUP_ID
     queryset = Award.objects.none()  # for the schema only: get_queryset applies visibility
     serializer_class = AwardSerializer
     pagination_class = Pagination

@@ -139,3 +139,25 @@ def test_schema_and_docs_are_served(api, hamlet_head):
     assert "400" in paths["/api/dossiers/{id}/meeting/"]["post"]["responses"]
     client.force_login(hamlet_head)
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_unknown_api_paths_and_malformed_ids_answer_json_not_found(api, hamlet_head):
+    client = api(hamlet_head)
+    for path in ("/api/nothing-here/", "/api/dossiers/1.5e-16/", "/api/dossiers/99999999999999999999999/"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.json()["code"] == "not_found"
+
+
+def test_filter_numbers_too_large_for_the_database_are_refused_as_invalid(api, hamlet_head):
+    response = api(hamlet_head).get("/api/dossiers/", {"year": 10**30})
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert response.json()["code"] == "invalid"
+
+
+def test_unknown_api_paths_answer_json_even_to_a_post_with_a_newline(api, hamlet_head):
+    client = api(hamlet_head)
+    client.cookies["csrftoken"] = "x" * 32
+    response = client.post("/api/dossiers/%C2%84/submit/%0A", {}, format="json")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"

@@ -51,6 +51,7 @@ class Write:
 
     stage: str
     allowed: frozenset
+    target: str = "dossier"  # what the URL's pk names
 
 
 WRITES = {
@@ -64,6 +65,8 @@ WRITES = {
     "appraise": Write("submitted", frozenset(APPRAISE)),
     "return": Write("submitted", frozenset(APPRAISE)),
     "decide": Write("appraised", frozenset(DECIDE)),
+    "revoke": Write("decided", frozenset(DECIDE), target="award"),
+    "raise_concern": Write("submitted", frozenset({Role.SUPERVISOR})),
 }
 
 # URL name (and method, for the API) -> the transition it performs.
@@ -90,6 +93,8 @@ UI_WRITES = {
     "workflows:appraise": "appraise",
     "workflows:return": "return",
     "workflows:decide": "decide",
+    "titles:revoke": "revoke",
+    "titles:concerns": "raise_concern",
 }
 # Writes that touch only the caller's own data (their session, their inbox, their
 # channels): any logged-in user, whatever their role; covered by their apps' tests.
@@ -97,7 +102,7 @@ PERSONAL_WRITES = {"login", "logout", "set_language", "notifications:mark_read",
 # Pages that only read (their own tests check what they show to whom).
 READ_ONLY = {
     "workflows:home", "workflows:dossier", "workflows:household", "notifications:list",
-    "api:schema", "api:docs",
+    "api:schema", "api:docs", "api:not_found",
     "titles:verify", "titles:provenance", "titles:provenance_json", "titles:certificate",
 }
 # The Django admin is for staff only; see test_admin_is_closed_to_every_role.
@@ -180,8 +185,10 @@ def world(district, family_title):
     officer = UserFactory(username="mover_officer")
     grant_membership(user=officer, unit=district.commune, role=Role.COMMUNE_OFFICER,
                      since=datetime.date(2018, 1, 1))
+    chair = UserFactory(username="mover_chair")
+    grant_membership(user=chair, unit=district.commune, role=Role.COMMUNE_CHAIR, since=datetime.date(2018, 1, 1))
     return {"district": district, "title": family_title, "own": own, "other": other, "head": head,
-            "officer": officer}
+            "officer": officer, "chair": chair}
 
 
 def _persona(world, role, scope):
@@ -221,6 +228,11 @@ def _stage(world, stage):
     if stage == "submitted":
         return context
     services.appraise_dossier(actor=officer, dossier=dossier)
+    if stage == "appraised":
+        return context
+    decision = services.decide(actor=world["chair"], dossier=dossier, number="1/QĐ-UBND",
+                               signed_on=datetime.date(YEAR, 12, 1), signer="Trần Văn A")
+    context["award"] = decision.awards.first()
     return context
 
 
@@ -260,8 +272,17 @@ def _ui_body(transition, ctx):
         "appraise": {},
         "return": {"reason": "Thiếu biên bản họp"},
         "decide": {"number": "99/QĐ-UBND", "signed_on": f"01/12/{YEAR}", "signer": "Trần Văn A"},
+        "revoke": {"ground": _first_revocation_ground(), "decision_number": "5/QĐ-UBND",
+                   "decided_on": f"15/12/{YEAR}", "reason": "Khai không đúng sự thật"},
+        "raise_concern": {"action": "raise", "text": "Biên bản họp thiếu chữ ký", "nomination": ""},
     }[transition]
     return {**revision, **body}
+
+
+def _first_revocation_ground():
+    from titles.services import revocation_grounds
+
+    return revocation_grounds()["grounds"][0]["code"]
 
 
 def _events():
@@ -277,7 +298,8 @@ def _attempt(world, surface, name, method, transition, ctx, user):
     dossier = ctx["dossier"]
     if dossier is not None:
         dossier.refresh_from_db()
-    url = reverse(name, kwargs={"pk": dossier.pk}) if dossier else reverse(name)
+    target = ctx.get(WRITES[transition].target)
+    url = reverse(name, kwargs={"pk": target.pk}) if target else reverse(name)
     if surface == "api":
         client = APIClient()
         if user is not None:

@@ -28,6 +28,11 @@ def visible_q(request, field):
     return paths_q(paths, field)
 
 
+# Ids in URLs: digits that fit a bigint. Anything else falls through to the API's
+# JSON 404 instead of reaching the database as a number no column can hold.
+LOOKUP_ID = "[0-9]{1,18}"
+
+
 class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"

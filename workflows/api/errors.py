@@ -11,8 +11,10 @@ throttled (429).
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.db import DataError
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -50,6 +52,11 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or _("You may not do this."))
 
+    if isinstance(exc, (OverflowError, DataError)):
+        # A filter value no column can hold (year=10**30): the request is wrong, not the server.
+        return Response(_body("invalid", _("A number in the request is out of range.")),
+                        status=status.HTTP_400_BAD_REQUEST)
+
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # a real server error: let Django log it and answer 500
@@ -62,3 +69,9 @@ def exception_handler(exc, context):
             code = "permission_denied"
         response.data = _body(code if isinstance(code, str) else "error", detail)
     return response
+
+
+@csrf_exempt  # it changes nothing; a CSRF refusal here would be an HTML page
+def not_found(request, *args, **kwargs):
+    """The API's answer for any path under /api/ that matches no endpoint: JSON, not an HTML page."""
+    return JsonResponse(_body("not_found", _("Not found, or you may not see it.")), status=404)

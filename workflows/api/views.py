@@ -26,7 +26,7 @@ from workflows.selectors import visible_dossiers
 from workflows.uploads import sniff_minutes_type
 
 from . import serializers as s
-from .common import Pagination, visible_q
+from .common import LOOKUP_ID, Pagination, visible_q
 
 
 class DossierFilter(filters.FilterSet):
@@ -61,6 +61,8 @@ class AuditEventFilter(filters.FilterSet):
 class VisibleReadOnly(viewsets.ReadOnlyModelViewSet):
     """A read-only collection restricted to the caller's visible subtrees."""
 
+    lookup_value_regex = LOOKUP_ID
+
     pagination_class = Pagination
     filter_backends = [filters.DjangoFilterBackend]
     unit_path_field = None
@@ -85,6 +87,7 @@ def _transition(input_serializer, summary):
                          responses={201: s.DossierSerializer}),
 )
 class DossierViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = LOOKUP_ID
     queryset = Dossier.objects.none()  # for the schema only: get_queryset applies visibility
     serializer_class = s.DossierSerializer
     pagination_class = Pagination
