@@ -21,7 +21,9 @@ from workflows import services as workflow
 
 from .conftest import CLOSED_PORT_BROKER, broker
 
-pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the test needs the rule sets and holidays loaded by data
+# migrations, which an earlier transactional test may have flushed.
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_transitions_during_a_broker_outage_are_delivered_exactly_once_by_a_real_worker(
