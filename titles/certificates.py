@@ -55,11 +55,12 @@ def qr_drawing(url, size):
     return drawing, widget
 
 
-def _address(award):
+def _holder_and_address(award):
+    # A hamlet's own title (Ấp văn hóa) has no household: the hamlet is the holder.
     household = award.household
-    hamlet = household.hamlet
-    parts = [household.address, hamlet.name, hamlet.parent.name if hamlet.parent_id else ""]
-    return ", ".join(p for p in parts if p)
+    hamlet = household.hamlet if household else award.hamlet
+    parts = [household.address if household else "", hamlet.name, hamlet.parent.name if hamlet.parent_id else ""]
+    return (household.head_name if household else hamlet.name), ", ".join(p for p in parts if p)
 
 
 def render_certificate(award, verify_url):
@@ -92,9 +93,10 @@ def render_certificate(award, verify_url):
     pdf.drawCentredString(center, height - 75 * mm, text["title"].format(title=award.title_type.name, year=award.year))
     pdf.setFillColor(HexColor("#000000"))
     pdf.setFont("Roboto-Bold", 16)
-    pdf.drawCentredString(center, height - 92 * mm, text["holder"].format(name=award.household.head_name))
+    holder, address = _holder_and_address(award)
+    pdf.drawCentredString(center, height - 92 * mm, text["holder"].format(name=holder))
     pdf.setFont("Roboto", 12)
-    pdf.drawCentredString(center, height - 101 * mm, text["address"].format(address=_address(award)))
+    pdf.drawCentredString(center, height - 101 * mm, text["address"].format(address=address))
     pdf.drawCentredString(center, height - 110 * mm, text["decision"].format(
         number=award.decision.number, date=award.decision.signed_on.strftime("%d/%m/%Y")))
 
