@@ -68,6 +68,11 @@ RETURN_REASON = (
 )
 
 
+def _inline(name):
+    """A unit name inside a sentence: "Thị trấn Dầu Giây" -> "thị trấn Dầu Giây"."""
+    return name[:1].lower() + name[1:]
+
+
 def story_year(today):
     """The current campaign year, or the previous one before 1 March, so the story has room."""
     return today.year if today >= datetime.date(today.year, 3, 1) else today.year - 1
@@ -171,7 +176,7 @@ def ensure_2021(units, users, title):
         services.appraise_dossier(actor=officer, dossier=dossier,
                                   strikes={_strike_one(rng, dossier).pk: STRIKE_REASON_2021})
         services.decide(actor=chair, dossier=dossier, number=number, signed_on=datetime.date(2021, 11, 18),
-                        signer=f"{chair.first_name} – Chủ tịch UBND {hamlet.parent.name.lower()}")
+                        signer=f"{chair.first_name} – Chủ tịch UBND {_inline(hamlet.parent.name)}")
         dossiers.append(dossier)
     for membership in former:
         end_membership(membership=membership, until=OLD_TO)
@@ -286,7 +291,7 @@ def ensure_current_year(units, users, title, *, today=None):
               weak_count=rng.randint(1, 2), exclude=True)
         if plan["post_start"]:
             posting = services.post_list(actor=head, dossier=dossier, starts_on=plan["post_start"],
-                                         place=f"Nhà văn hóa {hamlet.name.lower()}")
+                                         place=f"Nhà văn hóa {_inline(hamlet.name)}")
             if stage == "posting":
                 proposed = _strike_one(rng, dossier)
                 services.record_comment(
@@ -307,7 +312,7 @@ def ensure_current_year(units, users, title, *, today=None):
         if stage == "decided":
             services.decide(actor=chair, dossier=dossier, signed_on=plan["decided_on"],
                             number=_free_decision_number(dossier.deciding_unit, plan["decided_on"]),
-                            signer=f"{chair.first_name} – Chủ tịch UBND {dossier.deciding_unit.name.lower()}")
+                            signer=f"{chair.first_name} – Chủ tịch UBND {_inline(dossier.deciding_unit.name)}")
     for dossier in dossiers.values():
         dossier.refresh_from_db()
     return year, dossiers
