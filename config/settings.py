@@ -272,3 +272,7 @@ CONTENT_SECURITY_POLICY = {
 # viewflow's 140 MB of assets takes minutes and they do not load static files).
 if env("STATIC_STORAGE", default=""):
     STORAGES["staticfiles"]["BACKEND"] = env("STATIC_STORAGE")
+if not DEBUG:
+    # Only the plain-HTTP loopback load test turns these off; production never should.
+    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
+    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)

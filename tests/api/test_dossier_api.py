@@ -161,3 +161,10 @@ def test_unknown_api_paths_answer_json_even_to_a_post_with_a_newline(api, hamlet
     client.cookies["csrftoken"] = "x" * 32
     response = client.post("/api/dossiers/%C2%84/submit/%0A", {}, format="json")
     assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+def test_a_body_over_the_upload_limit_is_refused_as_invalid_json(api, hamlet_head, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = api(hamlet_head).post("/api/dossiers/1/self-assessments/",
+                                     {"assessments": [{"nomination": 1, "text": "0" * 5000}]}, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "invalid"

@@ -24,7 +24,7 @@ export DATABASE_URL=${ST_DATABASE_URL:-sqlite:///$WORK/db.sqlite3}
 export DEBUG=0 SECURE_SSL_REDIRECT=0 ALLOWED_HOSTS=127.0.0.1 MEDIA_ROOT=$WORK/media
 export SECRET_KEY=$("$VENV/bin/python" -c "import secrets; print(secrets.token_urlsafe(60))")
 export STATIC_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage
-export API_USER_RATE=1000000/hour CELERY_BROKER_URL= DJANGO_SETTINGS_MODULE=config.settings
+export API_USER_RATE=1000000/hour CELERY_BROKER_URL= LOG_LEVEL=ERROR DJANGO_SETTINGS_MODULE=config.settings
 
 "$VENV/bin/python" manage.py migrate --noinput -v 0
 TOKEN=$("$VENV/bin/python" manage.py shell -c "exec(open('tests/security/schemathesis_fixture.py').read())" | tail -n 1)

@@ -10,6 +10,7 @@ throttled (429).
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404, JsonResponse
@@ -52,6 +53,10 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or _("You may not do this."))
 
+    if isinstance(exc, SuspiciousOperation):
+        # Chiefly RequestDataTooBig: a body over DATA_UPLOAD_MAX_MEMORY_SIZE.
+        return Response(_body("invalid", _("The request is too large or malformed.")),
+                        status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, (OverflowError, DataError)):
         # A filter value no column can hold (year=10**30): the request is wrong, not the server.
         return Response(_body("invalid", _("A number in the request is out of range.")),
