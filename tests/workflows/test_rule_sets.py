@@ -261,3 +261,21 @@ def test_a_rule_set_with_a_district_decision_routes_the_decision_to_the_district
     event = AuditEvent.objects.get(dossier=dossier, action="decide")
     assert (event.actor, event.role, event.unit) == (district_chair, "district_chair", district.district)
     assert set(dossier.nominations.values_list("state", flat=True)) == {NominationState.RECOGNIZED}
+
+
+def test_under_decree_86_a_returned_dossier_that_meets_again_must_be_posted_again(
+    hamlet_head, commune_officer, opened
+):
+    dossier = opened(2024)
+    meet(head=hamlet_head, dossier=dossier, held_on=d(2024, 11, 2))
+    send(head=hamlet_head, dossier=dossier)
+    services.return_dossier(actor=commune_officer, dossier=dossier, reason="Biên bản thiếu chữ ký")
+
+    meet(head=hamlet_head, dossier=dossier, held_on=d(2024, 11, 15))
+    with pytest.raises(RuleViolation, match="must first be posted publicly for 10 calendar days"):
+        services.submit_dossier(actor=hamlet_head, dossier=dossier, submitted_on=d(2024, 11, 16))
+    posting = services.post_list(actor=hamlet_head, dossier=dossier, starts_on=d(2024, 11, 15), place="Nhà văn hóa")
+    services.submit_dossier(actor=hamlet_head, dossier=dossier, submitted_on=posting.ends_on)
+
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.SUBMITTED and dossier.postings.count() == 2
