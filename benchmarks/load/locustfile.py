@@ -1,0 +1,60 @@
+"""Load test: hamlet heads reading their inbox and dossier pages and recording review meetings.
+
+Each simulated user is one hamlet head (credentials from $LOAD_USERS_FILE, written by
+seed.py): uses the browser session seed.py opened for it, reads pages, and
+records the review meeting of its own dossier through the API (token). Users never
+share a dossier, so every transition must succeed: any non-2xx/3xx answer is an error.
+"""
+
+import itertools
+import json
+import os
+import random
+import threading
+
+from locust import HttpUser, between, task
+
+PEOPLE = json.load(open(os.environ["LOAD_USERS_FILE"]))
+_next = itertools.count()
+_lock = threading.Lock()
+
+
+class HamletHead(HttpUser):
+    wait_time = between(0.5, 2)
+
+    def on_start(self):
+        with _lock:
+            self.person = PEOPLE[next(_next) % len(PEOPLE)]
+        # The browser session was opened by seed.py (a real login each costs a
+        # deliberately slow password hash; see the README).
+        self.client.cookies.set("sessionid", self.person["sessionid"])
+        self.api_headers = {"Authorization": f"Token {self.person['token']}"}
+
+    @task(4)
+    def inbox(self):
+        self.client.get("/", name="inbox page")
+
+    @task(4)
+    def dossier_page(self):
+        self.client.get(f"/dossiers/{self.person['dossier']}/", name="dossier page")
+
+    @task(2)
+    def dossier_api(self):
+        self.client.get(f"/api/dossiers/{self.person['dossier']}/", headers=self.api_headers, name="api dossier")
+        self.client.get("/api/nominations/", params={"dossier": self.person["dossier"]},
+                        headers=self.api_headers, name="api nominations")
+
+    @task(1)
+    def record_meeting(self):
+        present = random.randint(24, 40)
+        votes = []
+        for pk in self.person["nominations"]:
+            votes_for = random.randint(0, present)
+            votes.append({"nomination": pk, "votes_for": votes_for,
+                          "votes_against": random.randint(0, present - votes_for)})
+        self.client.post(
+            f"/api/dossiers/{self.person['dossier']}/meeting/", name="api record meeting (transition)",
+            json={"held_on": "2021-11-02", "invited": 40, "present": present, "method": "secret_ballot",
+                  "votes": votes},
+            headers=self.api_headers,
+        )
