@@ -5,7 +5,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_small_bench_prints_the_table_and_writes_every_measurement_with_its_baseline(tmp_path, capsys):

@@ -5,7 +5,6 @@ screen), then the commune chair signs the decision. The steps in between go
 through the services, as in the other tests.
 """
 
-import os
 import re
 from pathlib import Path
 
@@ -17,18 +16,24 @@ from workflows.models import DossierState
 
 from ..workflows.scenario import d, open_with_households, send
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls
-# made by the test itself would otherwise be refused as "async unsafe".
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "pw-Thidua-2026"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
+    # serialized_rollback: the flush after a live-server test must not take the
+    # rule sets and holidays loaded by data migrations away from later tests.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Debian's Chromium is not installed at {CHROMIUM}"),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _orm_beside_playwright(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls
+    # made by the test itself would otherwise be refused as "async unsafe".
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ def test_check_deploy_with_production_environment_reports_nothing():
         "ALLOWED_HOSTS": "example.org",
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=300,
