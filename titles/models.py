@@ -73,10 +73,10 @@ class RuleSet(models.Model):
     appraising_level = models.CharField(_("appraising level"), max_length=16, choices=Level.choices)
     deciding_level = models.CharField(_("deciding level"), max_length=16, choices=Level.choices)
     quorum_pct = models.DecimalField(
-        _("quorum (% of invited)"), max_digits=5, decimal_places=2, null=True, blank=True
+        _("quorum, percent of those invited"), max_digits=5, decimal_places=2, null=True, blank=True
     )
     approval_pct = models.DecimalField(
-        _("approval (% of attendees)"), max_digits=5, decimal_places=2, null=True, blank=True
+        _("approval, percent of attendees"), max_digits=5, decimal_places=2, null=True, blank=True
     )
     posting_days = models.PositiveSmallIntegerField(_("posting period"), null=True, blank=True)
     posting_day_type = models.CharField(max_length=10, choices=DayType.choices, default=DayType.CALENDAR)

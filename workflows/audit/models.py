@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
 
@@ -111,7 +112,7 @@ class Revocation(AppendOnlyModel):
 
 
 class ConcernState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("concern state", "Open")
     ANSWERED = "answered", _("Answered, awaiting the supervisor")
     CLOSED = "closed", _("Closed")
 
