@@ -62,7 +62,7 @@ def test_meeting_below_quorum_is_refused_with_the_rule_and_changes_nothing(
     assert r.status_code == 400
     body = r.json()
     assert body["code"] == "rule_violation"
-    assert "18 of 40" in body["message"] and "quorum" in body["message"]
+    assert "18/40" in body["message"] and "60%" in body["message"]  # Vietnamese by default
     assert AuditEvent.objects.count() == before
     assert not Meeting.objects.exists()
     assert set(dossier.nominations.values_list("state", flat=True)) == {NominationState.REGISTERED}
