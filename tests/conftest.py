@@ -139,3 +139,16 @@ _collection_hook_before_redis = pytest_collection_modifyitems
 def pytest_collection_modifyitems(config, items):  # noqa: F811 - extends the hook above
     _collection_hook_before_redis(config, items)
     _skip_redis_without_a_redis_broker(items)
+
+
+@pytest.fixture(autouse=True)
+def english_messages(request):
+    """Service-level tests read the English msgids; the Vietnamese default is tested
+    on its own (tests/workflows/test_vietnamese_messages.py) and through the web pages."""
+    from django.utils import translation
+
+    if "vietnamese" in request.keywords:
+        yield
+        return
+    with translation.override("en"):
+        yield

@@ -12,7 +12,7 @@ from directory.selectors import can_see_unit
 
 from .models import Award
 
-# The alphabet of workflows.services.family._certificate_code: no 0/O, 1/I/L.
+# The alphabet of workflows.services.routing._certificate_code: no 0/O, 1/I/L.
 CODE_RE = re.compile(r"^[2-9A-HJKMNP-Z]{10}$")
 
 STEP_LABELS = {

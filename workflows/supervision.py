@@ -3,7 +3,7 @@
 A supervisor (permission "supervise", held on a unit and inherited down its
 subtree) may raise a concern; the level currently responsible for the dossier
 answers it; the supervisor closes it. While any concern on a dossier is not
-closed the dossier cannot be decided (workflows.services.family.decide asks
+closed the dossier cannot be decided (workflows.services.routing.decide asks
 `open_concerns`). Every step is audited in the dossier's chain and notified.
 """
 

@@ -1,8 +1,13 @@
+"""Every transition of a dossier: one function each, taking the acting user.
+
+common.py holds the checks and writes they share; registration.py, review.py and
+routing.py follow the dossier's life from the hamlet to the decision.
+"""
+
 from .errors import RuleViolation
-from .family import (
-    appraise_dossier, decide, open_round, post_list, record_comment, record_meeting,
-    record_self_assessments, register_households, return_dossier, submit_dossier,
-)
+from .registration import open_round, record_self_assessments, register_households
+from .review import post_list, record_comment, record_meeting
+from .routing import appraise_dossier, decide, return_dossier, submit_dossier
 
 __all__ = [
     "RuleViolation", "appraise_dossier", "decide", "open_round", "post_list", "record_comment",

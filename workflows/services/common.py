@@ -1,0 +1,139 @@
+"""Checks and writes shared by every transition of a dossier.
+
+Each transition takes the acting user, checks the permission on the unit that must
+act, validates against the dossier's rule set, performs the django-fsm transitions,
+writes the audit events and the notification outbox, and completes the viewflow
+task, all in one transaction on a locked dossier row. They work on whole sets: the
+query count does not depend on the number of households."""
+
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django_fsm import can_proceed
+
+from ..models import Dossier, Nomination, NominationState
+from .errors import RuleViolation
+
+REVIEWABLE = [NominationState.REGISTERED, NominationState.PROPOSED, NominationState.NOT_PROPOSED]
+
+def lock_dossier(dossier):
+    """Re-read the dossier under a row lock.
+
+    Two officers acting on one dossier at once: the second waits here, then sees
+    the first one's state and revision and is refused with a clear message.
+    """
+    return (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("rule_set", "unit", "appraising_unit", "deciding_unit", "title_type")
+        .get(pk=dossier.pk)
+    )
+
+
+def check_revision(dossier, expected_revision):
+    if expected_revision is not None and int(expected_revision) != dossier.revision:
+        raise RuleViolation(
+            _("Someone else changed this dossier after you opened it (it is now: %(state)s). "
+              "Reload the page and check before acting again.")
+            % {"state": dossier.get_state_display()}
+        )
+
+
+def check_transition(dossier, method):
+    if not can_proceed(method):
+        raise RuleViolation(
+            _("This action is not possible while the dossier is “%(state)s”.")
+            % {"state": dossier.get_state_display()}
+        )
+
+
+def check_in_year(dossier, day, label):
+    if day is None:
+        raise RuleViolation(_("%(field)s is required.") % {"field": label})
+    if day.year != dossier.year:
+        raise RuleViolation(
+            _("%(field)s %(date)s is outside the campaign year %(year)s.")
+            % {"field": label, "date": day.strftime("%d/%m/%Y"), "year": dossier.year}
+        )
+    if day > timezone.localdate():
+        raise RuleViolation(
+            _("%(field)s %(date)s is in the future.") % {"field": label, "date": day.strftime("%d/%m/%Y")}
+        )
+
+
+def parse_count(value, label):
+    # int() alone would turn 29.5 into 29 and True into 1: a typo must not become a count.
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise RuleViolation(_("%(field)s must be a whole number; it is missing.") % {"field": label})
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or (
+        isinstance(value, str) and not value.strip().lstrip("-").isdecimal()
+    ):
+        raise RuleViolation(
+            _("%(field)s must be a whole number (got “%(value)s”).") % {"field": label, "value": value}
+        )
+    number = int(value)
+    if number < 0:
+        raise RuleViolation(
+            _("%(field)s cannot be negative (got %(value)s).") % {"field": label, "value": number}
+        )
+    return number
+
+
+def percent(part, whole):
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1")) if whole else Decimal(0)
+
+
+def shown_pct(pct):
+    # Decimal("60.00").normalize() prints as "6E+1": format it as a plain number.
+    return format(Decimal(pct).normalize(), "f")
+
+
+def parse_ids(keys):
+    """Primary keys from a form; a malformed one is refused instead of crashing."""
+    ids = set()
+    for key in keys:
+        try:
+            ids.add(int(key))
+        except (TypeError, ValueError):
+            raise RuleViolation(
+                _("“%(value)s” is not a household number in this form.") % {"value": key}
+            ) from None
+    return ids
+
+
+def meets(part, whole, threshold_pct):
+    # Integer arithmetic: 60% of 40 is exactly 24, no rounding at the boundary.
+    return Decimal(part) * 100 >= Decimal(threshold_pct) * whole
+
+
+def write_fields(rows, fields):
+    """Write `fields` of already loaded nominations in one statement.
+
+    bulk_update() builds a CASE WHEN id = ... branch per row and per field, which
+    the database evaluates row by row: quadratic, about 30 s for a 2,000-household
+    meeting. An upsert on the primary key (every row exists, so every row takes the
+    UPDATE path) writes the same values in one linear-time statement.
+    """
+    if rows:
+        Nomination.objects.bulk_create(rows, update_conflicts=True, unique_fields=["id"], update_fields=fields)
+
+
+def finish(dossier, trail, *, fields=()):
+    trail.flush()
+    dossier.revision += 1
+    dossier.save(update_fields=["state", "revision", "audit_seq", "audit_head", *fields])
+
+
+def complete_task(dossier, node):
+    task = dossier.process.task_set.get(flow_task=node, status="NEW")
+    node.run(task)
+
+
+def names_of(nominations, limit=5):
+    names = [n.household.head_name for n in nominations[:limit]]
+    more = len(nominations) - limit
+    text = ", ".join(names)
+    if more > 0:
+        text += " " + ngettext("and %(n)s other", "and %(n)s others", more) % {"n": more}
+    return text

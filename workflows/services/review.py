@@ -1,0 +1,220 @@
+"""The review meeting and its tally, the public posting and residents' comments."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from directory.selectors import require_acting
+from notifications.services import messages as notify
+
+from .. import uploads
+from ..models import DossierState, Meeting, Posting, PostingComment, VotingMethod
+from .audit import AuditTrail
+from .calendar import add_days
+from .common import (
+    REVIEWABLE,
+    check_in_year,
+    check_revision,
+    check_transition,
+    finish,
+    lock_dossier,
+    meets,
+    names_of,
+    parse_count,
+    parse_ids,
+    percent,
+    shown_pct,
+    write_fields,
+)
+from .errors import RuleViolation
+
+
+@transaction.atomic
+def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
+                   exclusions=None, minutes=None, chaired_by="", expected_revision=None):
+    """Record the review meeting and the tally for every listed household.
+
+    `votes` maps nomination id to (for, against); `exclusions` maps nomination id
+    to an exclusion ground code of the rule set. Every household gets an outcome:
+    proposed, or not proposed with the reason.
+    """
+    dossier = lock_dossier(dossier)
+    acting = require_acting(actor, dossier.unit, "record_review")
+    check_revision(dossier, expected_revision)
+    check_transition(dossier, dossier.record_meeting)
+    minutes = uploads.validate_minutes(minutes)
+    rules = dossier.rule_set
+    check_in_year(dossier, held_on, _("Meeting date"))
+    invited = parse_count(invited, _("Invited"))
+    present = parse_count(present, _("Present"))
+    if invited == 0:
+        raise RuleViolation(_("At least one person must be invited to the meeting."))
+    if present > invited:
+        raise RuleViolation(
+            _("%(present)s present is more than the %(invited)s invited.") % {"present": present, "invited": invited}
+        )
+    if method not in VotingMethod.values:
+        raise RuleViolation(_("Choose the voting method: secret ballot or show of hands."))
+    if rules.quorum_pct is not None and not meets(present, invited, rules.quorum_pct):
+        raise RuleViolation(
+            _("%(present)s of %(invited)s invited attended (%(pct)s%%); the quorum under %(rules)s is "
+              "%(quorum)s%% of those invited. The meeting is not valid.")
+            % {"present": present, "invited": invited, "pct": percent(present, invited),
+               "quorum": shown_pct(rules.quorum_pct), "rules": rules.name}
+        )
+    parse_ids(exclusions or {})
+    exclusions = {int(k): v for k, v in (exclusions or {}).items() if v}
+    known_grounds = {g["code"] for g in rules.exclusion_grounds}
+    unknown = set(exclusions.values()) - known_grounds
+    if unknown:
+        raise RuleViolation(
+            _("Exclusion ground “%(code)s” is not one of the grounds of %(rules)s.")
+            % {"code": sorted(unknown)[0], "rules": rules.name}
+        )
+
+    nominations = list(dossier.nominations.filter(state__in=REVIEWABLE).select_related("household"))
+    if not nominations:
+        raise RuleViolation(_("No household is registered in this dossier."))
+    votes = votes or {}
+    parse_ids(votes)
+    tallies = {int(k): v for k, v in votes.items()}
+    missing = [n for n in nominations if n.pk not in tallies]
+    if missing:
+        raise RuleViolation(
+            ngettext("The votes of %(n)s household are missing: %(names)s.",
+                     "The votes of %(n)s households are missing: %(names)s.", len(missing))
+            % {"n": len(missing), "names": names_of(missing)}
+        )
+    stray = set(tallies) - {n.pk for n in nominations}
+    if stray or set(exclusions) - {n.pk for n in nominations}:
+        raise RuleViolation(_("The tally names households that are not listed in this dossier."))
+
+    trail = AuditTrail(dossier, acting)
+    from_state = dossier.state
+    proposed = 0
+    for nomination in nominations:
+        name = nomination.household.head_name
+        pair = tallies[nomination.pk]
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2 or pair[0] in (None, "") or pair[1] in (None, ""):
+            raise RuleViolation(_("Votes for %(name)s are missing.") % {"name": name})
+        votes_for = parse_count(pair[0], _("Votes for %(name)s") % {"name": name})
+        votes_against = parse_count(pair[1], _("Votes against %(name)s") % {"name": name})
+        if votes_for + votes_against > present:
+            raise RuleViolation(
+                _("%(name)s: %(for)s for and %(against)s against make %(total)s votes, more than the "
+                  "%(present)s attendees.")
+                % {"name": name, "for": votes_for, "against": votes_against,
+                   "total": votes_for + votes_against, "present": present}
+            )
+        before = nomination.state
+        nomination.votes_for, nomination.votes_against = votes_for, votes_against
+        nomination.exclusion = exclusions.get(nomination.pk, "")
+        if nomination.exclusion:
+            nomination.reason = _("Excluded: %(ground)s.") % {"ground": rules.exclusion_label(nomination.exclusion)}
+            nomination.decline()
+        elif rules.approval_pct is not None and not meets(votes_for, present, rules.approval_pct):
+            nomination.reason = (
+                _("%(for)s of %(present)s attendees agreed (%(pct)s%%); at least %(need)s%% is required.")
+                % {"for": votes_for, "present": present, "pct": percent(votes_for, present),
+                   "need": shown_pct(rules.approval_pct)}
+            )
+            nomination.decline()
+        elif rules.approval_pct is None and votes_for <= votes_against:
+            nomination.reason = (
+                _("%(for)s for and %(against)s against: the meeting did not agree.")
+                % {"for": votes_for, "against": votes_against}
+            )
+            nomination.decline()
+        else:
+            nomination.reason = ""
+            nomination.propose()
+            proposed += 1
+        trail.add(action="meeting_vote", target=nomination, from_state=before, to_state=nomination.state,
+                  votes_for=votes_for, votes_against=votes_against, exclusion=nomination.exclusion,
+                  reason=nomination.reason)
+
+    meeting = Meeting(dossier=dossier, held_on=held_on, invited=invited, present=present, method=method,
+                      chaired_by=chaired_by, recorded_by=actor)
+    if minutes:
+        meeting.minutes.save(minutes.name, minutes, save=False)
+    meeting.save()
+    write_fields(nominations, ["state", "votes_for", "votes_against", "exclusion", "reason"])
+    dossier.record_meeting()
+    dossier.submission_due = add_days(held_on, rules.submission_days, rules.submission_day_type)
+    trail.add(action="record_meeting", target=dossier, from_state=from_state, to_state=dossier.state,
+              meeting=meeting.pk, held_on=held_on, invited=invited, present=present, method=method,
+              minutes=meeting.minutes.name or "", proposed=proposed,
+              not_proposed=len(nominations) - proposed)
+    finish(dossier, trail, fields=["submission_due"])
+    notify.review_outcomes(dossier=dossier, nominations=nominations)
+    return meeting
+
+
+# ---------------------------------------------------------------- public posting
+
+@transaction.atomic
+def post_list(*, actor, dossier, starts_on, place, expected_revision=None):
+    """Post the proposed list publicly for the period the rule set requires."""
+    dossier = lock_dossier(dossier)
+    acting = require_acting(actor, dossier.unit, "record_review")
+    check_revision(dossier, expected_revision)
+    check_transition(dossier, dossier.post_publicly)
+    check_in_year(dossier, starts_on, _("Posting date"))
+    meeting = dossier.meetings.first()
+    if starts_on < meeting.held_on:
+        raise RuleViolation(
+            _("The list cannot be posted on %(date)s, before the meeting of %(held)s.")
+            % {"date": starts_on.strftime("%d/%m/%Y"), "held": meeting.held_on.strftime("%d/%m/%Y")}
+        )
+    if not (place or "").strip():
+        raise RuleViolation(_("Say where the list is posted."))
+    rules = dossier.rule_set
+    posting = Posting.objects.create(
+        dossier=dossier, starts_on=starts_on, place=place.strip(), recorded_by=actor,
+        ends_on=add_days(starts_on, rules.posting_days, rules.posting_day_type),
+    )
+    from_state = dossier.state
+    dossier.post_publicly()
+    trail = AuditTrail(dossier, acting)
+    trail.add(action="post_list", target=dossier, from_state=from_state, to_state=dossier.state,
+              posting=posting.pk, starts_on=starts_on, ends_on=posting.ends_on, place=posting.place)
+    finish(dossier, trail)
+    return posting
+
+
+@transaction.atomic
+def record_comment(*, actor, dossier, received_on, author, text, nomination_id=None, expected_revision=None):
+    """Record a resident's comment received during the posting period."""
+    dossier = lock_dossier(dossier)
+    acting = require_acting(actor, dossier.unit, "record_review")
+    check_revision(dossier, expected_revision)
+    if dossier.state != DossierState.POSTING:
+        raise RuleViolation(_("Comments are recorded only while the list is posted."))
+    posting = dossier.postings.first()
+    if received_on is None or not (posting.starts_on <= received_on <= posting.ends_on):
+        raise RuleViolation(
+            _("The posting runs from %(start)s to %(end)s; a comment must be received in that period.")
+            % {"start": posting.starts_on.strftime("%d/%m/%Y"), "end": posting.ends_on.strftime("%d/%m/%Y")}
+        )
+    if received_on > timezone.localdate():
+        raise RuleViolation(
+            _("Comment date %(date)s is in the future.") % {"date": received_on.strftime("%d/%m/%Y")}
+        )
+    if not (text or "").strip() or not (author or "").strip():
+        raise RuleViolation(_("A comment needs its author and its text."))
+    nomination = None
+    if nomination_id:
+        nomination = dossier.nominations.filter(pk=nomination_id).first()
+        if nomination is None:
+            raise RuleViolation(_("The comment names a household that is not in this dossier."))
+    comment = PostingComment.objects.create(posting=posting, nomination=nomination, received_on=received_on,
+                                            author=author.strip(), text=text.strip())
+    trail = AuditTrail(dossier, acting)
+    trail.add(action="posting_comment", target=comment, author=comment.author, text=comment.text,
+              nomination=nomination.pk if nomination else None, received_on=received_on)
+    finish(dossier, trail)
+    return comment
+
+
+# ---------------------------------------------------------------- submission

@@ -1,0 +1,215 @@
+"""Sending the dossier up, appraising or returning it, and the recognition decision."""
+
+import secrets
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from directory.selectors import require_acting
+from notifications.services import messages as notify
+from titles.models import Award
+
+from ..flows import DossierFlow
+from ..models import Decision, DossierState, Nomination, NominationState
+from .audit import AuditTrail
+from .calendar import add_days
+from .common import (
+    check_in_year,
+    check_revision,
+    check_transition,
+    complete_task,
+    finish,
+    lock_dossier,
+    names_of,
+    parse_ids,
+    write_fields,
+)
+from .errors import RuleViolation
+
+
+@transaction.atomic
+def submit_dossier(*, actor, dossier, submitted_on, expected_revision=None):
+    """Send the dossier to the appraising level."""
+    dossier = lock_dossier(dossier)
+    acting = require_acting(actor, dossier.unit, "prepare_dossier")
+    check_revision(dossier, expected_revision)
+    check_in_year(dossier, submitted_on, _("Submission date"))
+    meeting = dossier.meetings.first()
+    if meeting is not None and submitted_on < meeting.held_on:
+        raise RuleViolation(
+            _("The dossier cannot be sent on %(date)s, before the review meeting of %(held)s.")
+            % {"date": submitted_on.strftime("%d/%m/%Y"), "held": meeting.held_on.strftime("%d/%m/%Y")}
+        )
+    rules = dossier.rule_set
+    from_state = dossier.state
+    if dossier.state == DossierState.POSTING:
+        posting = dossier.postings.first()
+        if submitted_on < posting.ends_on:
+            raise RuleViolation(
+                _("The list is posted until %(end)s (%(days)s %(day_type)s from %(start)s); it can be sent "
+                  "from that day on.")
+                % {"end": posting.ends_on.strftime("%d/%m/%Y"), "days": rules.posting_days,
+                   "day_type": rules.get_posting_day_type_display(),
+                   "start": posting.starts_on.strftime("%d/%m/%Y")}
+            )
+        dossier.submit_after_posting()
+    elif dossier.state == DossierState.RETURNED:
+        dossier.resubmit()
+    else:
+        if dossier.state == DossierState.REVIEWED and rules.has_step("posting"):
+            raise RuleViolation(
+                _("Under %(rules)s the list must first be posted publicly for %(days)s %(day_type)s.")
+                % {"rules": rules.name, "days": rules.posting_days,
+                   "day_type": rules.get_posting_day_type_display()}
+            )
+        check_transition(dossier, dossier.submit)
+        dossier.submit()
+    if not dossier.nominations.filter(state=NominationState.PROPOSED).exists():
+        raise RuleViolation(_("No household is proposed: there is nothing to send."))
+    dossier.submitted_on = submitted_on
+    dossier.decision_due = add_days(submitted_on, rules.decision_days, rules.decision_day_type)
+    late = bool(dossier.submission_due and submitted_on > dossier.submission_due)
+    trail = AuditTrail(dossier, acting)
+    trail.add(action="submit", target=dossier, from_state=from_state, to_state=dossier.state,
+              submitted_on=submitted_on, submission_due=dossier.submission_due, late=late,
+              proposed=dossier.nominations.filter(state=NominationState.PROPOSED).count())
+    finish(dossier, trail, fields=["submitted_on", "decision_due"])
+    complete_task(dossier, DossierFlow.hamlet_review)
+    notify.dossier_submitted(dossier=dossier)
+    return dossier
+
+
+# ---------------------------------------------------------------- appraisal
+
+@transaction.atomic
+def appraise_dossier(*, actor, dossier, strikes=None, expected_revision=None):
+    """Accept the dossier, striking individual households with a reason: {nomination id: reason}."""
+    dossier = lock_dossier(dossier)
+    acting = require_acting(actor, dossier.appraising_unit, "appraise_dossier")
+    check_revision(dossier, expected_revision)
+    check_transition(dossier, dossier.accept)
+    parse_ids(strikes or {})
+    strikes = {int(k): (v or "").strip() for k, v in (strikes or {}).items()}
+    nominations = list(dossier.nominations.filter(state=NominationState.PROPOSED).select_related("household"))
+    if set(strikes) - {n.pk for n in nominations}:
+        raise RuleViolation(_("Only households proposed in this dossier can be struck."))
+    blank = [n for n in nominations if n.pk in strikes and not strikes[n.pk]]
+    if blank:
+        raise RuleViolation(
+            _("Give the reason for every household you strike; missing for: %(names)s.")
+            % {"names": names_of(blank)}
+        )
+    trail = AuditTrail(dossier, acting)
+    for nomination in nominations:
+        if nomination.pk in strikes:
+            nomination.reason = strikes[nomination.pk]
+            nomination.strike()
+        else:
+            nomination.accept()
+        trail.add(action="appraise", target=nomination, from_state=NominationState.PROPOSED,
+                  to_state=nomination.state, reason=strikes.get(nomination.pk, ""))
+    write_fields(nominations, ["state", "reason"])
+    from_state = dossier.state
+    dossier.accept()
+    trail.add(action="accept", target=dossier, from_state=from_state, to_state=dossier.state,
+              accepted=len(nominations) - len(strikes), struck=len(strikes))
+    finish(dossier, trail)
+    complete_task(dossier, DossierFlow.appraisal)
+    notify.dossier_appraised(dossier=dossier, struck=[n for n in nominations if n.pk in strikes])
+    return dossier
+
+
+@transaction.atomic
+def return_dossier(*, actor, dossier, reason, expected_revision=None):
+    """Send the whole dossier back to the hamlet for correction."""
+    dossier = lock_dossier(dossier)
+    acting = require_acting(actor, dossier.appraising_unit, "appraise_dossier")
+    check_revision(dossier, expected_revision)
+    check_transition(dossier, dossier.return_for_correction)
+    if not (reason or "").strip():
+        raise RuleViolation(_("Say why the dossier is returned: the hamlet must know what to correct."))
+    from_state = dossier.state
+    dossier.return_for_correction()
+    dossier.return_reason = reason.strip()
+    trail = AuditTrail(dossier, acting)
+    trail.add(action="return", target=dossier, from_state=from_state, to_state=dossier.state,
+              reason=dossier.return_reason)
+    finish(dossier, trail, fields=["return_reason"])
+    complete_task(dossier, DossierFlow.appraisal)
+    notify.dossier_returned(dossier=dossier)
+    return dossier
+
+
+# ---------------------------------------------------------------- decision
+
+def _certificate_code():
+    # 10 characters from an alphabet without look-alikes (no 0/O, 1/I/L).
+    alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+    return "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+@transaction.atomic
+def decide(*, actor, dossier, number, signed_on, signer, expected_revision=None):
+    """Sign the recognition decision: every accepted household enters the register."""
+    dossier = lock_dossier(dossier)
+    acting = require_acting(actor, dossier.deciding_unit, "decide_title")
+    check_revision(dossier, expected_revision)
+    if dossier.state != DossierState.APPRAISED:
+        raise RuleViolation(
+            _("A decision can only be signed on an appraised dossier; this one is “%(state)s”.")
+            % {"state": dossier.get_state_display()}
+        )
+    # The Front's supervision: no decision while one of its concerns is not closed.
+    pending = dossier.concerns.exclude(state="closed").count()
+    if pending:
+        raise RuleViolation(
+            ngettext("%(n)s supervision concern on this dossier is not closed; it must be answered and closed "
+                     "before the decision.",
+                     "%(n)s supervision concerns on this dossier are not closed; they must be answered and closed "
+                     "before the decision.", pending) % {"n": pending}
+        )
+    number, signer = (number or "").strip(), (signer or "").strip()
+    if not number or not signer:
+        raise RuleViolation(_("The decision needs its number and its signer."))
+    check_in_year(dossier, signed_on, _("Signing date"))
+    if dossier.submitted_on and signed_on < dossier.submitted_on:
+        raise RuleViolation(
+            _("The decision cannot be signed on %(date)s, before the dossier was sent on %(sent)s.")
+            % {"date": signed_on.strftime("%d/%m/%Y"), "sent": dossier.submitted_on.strftime("%d/%m/%Y")}
+        )
+    if Decision.objects.filter(unit=dossier.deciding_unit, number=number).exists():
+        raise RuleViolation(
+            _("Decision number %(number)s is already used by %(unit)s.")
+            % {"number": number, "unit": dossier.deciding_unit}
+        )
+    try:
+        decision = Decision.objects.create(dossier=dossier, unit=dossier.deciding_unit, number=number,
+                                           signed_on=signed_on, signer=signer, recorded_by=actor)
+    except IntegrityError:
+        # The dossier lock does not cover another dossier signed with the same number
+        # at the same moment; the unique constraint does, and the raise rolls back.
+        raise RuleViolation(
+            _("Decision number %(number)s is already used by %(unit)s.")
+            % {"number": number, "unit": dossier.deciding_unit}
+        ) from None
+    nominations = list(dossier.nominations.filter(state=NominationState.ACCEPTED))
+    trail = AuditTrail(dossier, acting)
+    awards = []
+    for nomination in nominations:
+        nomination.recognize()
+        awards.append(Award(title_type=dossier.title_type, year=dossier.year, household_id=nomination.household_id,
+                            nomination=nomination, decision=decision, certificate_code=_certificate_code()))
+        trail.add(action="recognize", target=nomination, from_state=NominationState.ACCEPTED,
+                  to_state=nomination.state, decision=number)
+    Nomination.objects.filter(pk__in=[n.pk for n in nominations]).update(state=NominationState.RECOGNIZED)
+    Award.objects.bulk_create(awards)
+    from_state = dossier.state
+    dossier.decide()
+    late = bool(dossier.decision_due and signed_on > dossier.decision_due)
+    trail.add(action="decide", target=dossier, from_state=from_state, to_state=dossier.state,
+              decision=number, signed_on=signed_on, signer=signer, recognized=len(nominations), late=late)
+    finish(dossier, trail)
+    complete_task(dossier, DossierFlow.decision)
+    notify.decision_signed(dossier=dossier, decision=decision, recognized=nominations, actor=actor)
+    return decision
