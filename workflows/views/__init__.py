@@ -1,0 +1,17 @@
+from .actions import (
+    appraise,
+    assessments,
+    comment,
+    decide,
+    meeting,
+    posting,
+    register,
+    return_dossier,
+    submit,
+)
+from .pages import dossier_detail, home, household_detail, open_round
+
+__all__ = [
+    "appraise", "assessments", "comment", "decide", "dossier_detail", "home", "household_detail", "meeting",
+    "open_round", "posting", "register", "return_dossier", "submit",
+]

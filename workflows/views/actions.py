@@ -1,0 +1,316 @@
+"""One view per transition: registration, self-assessments, the tally sheet, posting, comments, submission, appraisal, return and decision."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from directory.models import Household
+
+from .. import selectors, services
+from ..forms import (
+    AppraiseForm,
+    AssessmentsForm,
+    CommentForm,
+    DecisionForm,
+    MeetingForm,
+    PostingForm,
+    RegisterForm,
+    ReturnForm,
+    SubmitForm,
+    parse_strikes,
+    parse_tally,
+)
+from ..models import DossierState, Nomination, NominationState
+from ..services import RuleViolation
+from .common import done, page_of, query_without_page, refusal_text, render_action, require_role, wrong_state
+
+# ---------------------------------------------------------------- registration
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register(request, pk):
+    dossier = selectors.dossier_for(request.user, pk)
+    require_role(request.user, dossier.unit, "prepare_dossier")
+    if request.method == "GET" and (response := wrong_state(request, dossier, [DossierState.OPEN,
+                                                                                 DossierState.RETURNED])):
+        return response
+    registered = Nomination.objects.filter(title_type=dossier.title_type, year=dossier.year,
+                                           household=OuterRef("pk"))
+    households = (
+        Household.objects.filter(hamlet=dossier.unit, active=True)
+        .annotate(is_registered=Exists(registered)).order_by("code")
+    )
+    status, error = 200, None
+    if request.method == "POST":
+        form = RegisterForm(request.POST, choices=[(v, v) for v in request.POST.getlist("households")])
+        if form.is_valid():
+            ids = form.cleaned_data["households"]
+            if form.cleaned_data["all_unregistered"]:
+                ids = list(households.filter(is_registered=False).values_list("pk", flat=True))
+            try:
+                created = services.register_households(
+                    actor=request.user, dossier=dossier, household_ids=ids,
+                    registered_on=form.cleaned_data["registered_on"],
+                    expected_revision=form.cleaned_data["expected_revision"],
+                )
+            except RuleViolation as exc:
+                error, status = refusal_text(exc), 400
+            else:
+                return done(request, dossier, _("%(n)s households registered.") % {"n": len(created)})
+        else:
+            status = 400
+    else:
+        form = RegisterForm(initial={"expected_revision": dossier.revision})
+    show = request.GET.get("show", "")
+    listed = households
+    if show == "unregistered":
+        listed = households.filter(is_registered=False)
+    elif show == "registered":
+        listed = households.filter(is_registered=True)
+    search = request.GET.get("q", "").strip()
+    if search:
+        listed = listed.filter(head_name__icontains=search)
+    return render_action(request, "workflows/register.html", dossier, {
+        "form": form, "error": error, "households": page_of(request, listed, 100), "show": show,
+        "search": search, "query": query_without_page(request),
+        "unregistered_count": households.filter(is_registered=False).count(),
+        "registered_count": households.filter(is_registered=True).count(),
+        "checked": set(request.POST.getlist("households")),
+    }, status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessments(request, pk):
+    dossier = selectors.dossier_for(request.user, pk)
+    require_role(request.user, dossier.unit, "record_review")
+    if request.method == "GET" and (response := wrong_state(request, dossier, [DossierState.OPEN,
+                                                                                 DossierState.RETURNED])):
+        return response
+    page = page_of(request, dossier.nominations.select_related("household").order_by("household__code"), 50)
+    status, error = 200, None
+    if request.method == "POST":
+        form = AssessmentsForm(request.POST)
+        if form.is_valid():
+            texts = {
+                key.removeprefix("text_"): value for key, value in request.POST.items()
+                if key.startswith("text_") and key.removeprefix("text_").isdigit()
+            }
+            try:
+                saved = services.record_self_assessments(
+                    actor=request.user, dossier=dossier, assessments=texts,
+                    assessed_on=form.cleaned_data["assessed_on"],
+                    expected_revision=form.cleaned_data["expected_revision"],
+                )
+            except RuleViolation as exc:
+                error, status = refusal_text(exc), 400
+            else:
+                return done(request, dossier, _("%(n)s self-assessments recorded.") % {"n": len(saved)})
+        else:
+            status = 400
+    else:
+        form = AssessmentsForm(initial={"expected_revision": dossier.revision})
+    for nomination in page:
+        nomination.form_text = request.POST.get(f"text_{nomination.pk}", nomination.self_assessment)
+    return render_action(request, "workflows/assessments.html", dossier, {
+        "form": form, "error": error, "nominations": page, "query": query_without_page(request),
+    }, status)
+
+
+# ---------------------------------------------------------------- the tally sheet
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting(request, pk):
+    dossier = selectors.dossier_for(request.user, pk)
+    require_role(request.user, dossier.unit, "record_review")
+    allowed = [DossierState.OPEN, DossierState.REVIEWED, DossierState.RETURNED]
+    if request.method == "GET" and (response := wrong_state(request, dossier, allowed)):
+        return response
+    # The whole list is one form: the service settles every household at once,
+    # so the tally cannot be paginated; rows are kept compact instead.
+    nominations = list(
+        dossier.nominations.filter(state__in=[NominationState.REGISTERED, NominationState.PROPOSED,
+                                              NominationState.NOT_PROPOSED])
+        .select_related("household").order_by("household__code")
+    )
+    status, error = 200, None
+    if request.method == "POST":
+        form = MeetingForm(request.POST, request.FILES)
+        if form.is_valid():
+            votes, exclusions = parse_tally(request.POST, nominations)
+            data = form.cleaned_data
+            try:
+                result = services.record_meeting(
+                    actor=request.user, dossier=dossier, held_on=data["held_on"], invited=data["invited"],
+                    present=data["present"], method=data["method"], votes=votes, exclusions=exclusions,
+                    minutes=data["minutes"], chaired_by=data["chaired_by"],
+                    expected_revision=data["expected_revision"],
+                )
+            except RuleViolation as exc:
+                error, status = refusal_text(exc), 400
+            else:
+                proposed = dossier.nominations.filter(state=NominationState.PROPOSED).count()
+                return done(request, dossier, _("Meeting of %(date)s recorded: %(proposed)s of %(n)s households "
+                                                 "proposed.") % {"date": result.held_on.strftime("%d/%m/%Y"),
+                                                                 "proposed": proposed, "n": len(nominations)})
+        else:
+            status = 400
+        for nomination in nominations:
+            nomination.form_for = request.POST.get(f"for_{nomination.pk}", "")
+            nomination.form_against = request.POST.get(f"against_{nomination.pk}", "")
+            nomination.form_excl = request.POST.get(f"excl_{nomination.pk}", "")
+    else:
+        form = MeetingForm(initial={"expected_revision": dossier.revision})
+        for nomination in nominations:
+            nomination.form_for = "" if nomination.votes_for is None else nomination.votes_for
+            nomination.form_against = "" if nomination.votes_against is None else nomination.votes_against
+            nomination.form_excl = nomination.exclusion
+    return render_action(request, "workflows/meeting.html", dossier, {
+        "form": form, "error": error, "nominations": nominations,
+        "grounds": dossier.rule_set.exclusion_grounds,
+    }, status)
+
+
+# ---------------------------------------------------------------- posting, comments, submission
+
+def _simple_action(request, pk, *, unit_attr, codename, states, form_class, perform, success, heading,
+                   button, form_kwargs=lambda dossier: {}, intro=None, danger=False):
+    """One short form, one service call: the shape shared by posting, comments,
+    submission, return and decision. A refusal re-renders the form with the
+    service's message; nothing is written."""
+    dossier = selectors.dossier_for(request.user, pk)
+    require_role(request.user, getattr(dossier, unit_attr), codename)
+    if request.method == "GET" and (response := wrong_state(request, dossier, states)):
+        return response
+    kwargs = form_kwargs(dossier)
+    status, error = 200, None
+    if request.method == "POST":
+        form = form_class(request.POST, **kwargs)
+        if form.is_valid():
+            try:
+                result = perform(dossier, form.cleaned_data)
+            except RuleViolation as exc:
+                error, status = refusal_text(exc), 400
+            else:
+                return done(request, dossier, success(dossier, result))
+        else:
+            status = 400
+    else:
+        form = form_class(initial={"expected_revision": dossier.revision}, **kwargs)
+    return render_action(request, "workflows/simple_form.html", dossier, {
+        "form": form, "error": error, "heading": heading(dossier) if callable(heading) else heading,
+        "button": button, "intro": intro(dossier) if intro else None, "danger": danger,
+    }, status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def posting(request, pk):
+    return _simple_action(
+        request, pk, unit_attr="unit", codename="record_review", states=[DossierState.REVIEWED],
+        form_class=PostingForm,
+        perform=lambda dossier, data: services.post_list(actor=request.user, dossier=dossier, **data),
+        success=lambda dossier, posting: _("The list is posted until %(end)s.")
+        % {"end": posting.ends_on.strftime("%d/%m/%Y")},
+        heading=_("Post the list publicly"), button=_("Record the posting"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def comment(request, pk):
+    return _simple_action(
+        request, pk, unit_attr="unit", codename="record_review", states=[DossierState.POSTING],
+        form_class=CommentForm,
+        form_kwargs=lambda dossier: {"nominations": dossier.nominations.filter(state=NominationState.PROPOSED)
+                                     .select_related("household")},
+        perform=lambda dossier, data: services.record_comment(
+            actor=request.user, dossier=dossier, received_on=data["received_on"], author=data["author"],
+            text=data["text"], nomination_id=data["nomination"]),
+        success=lambda dossier, comment: _("The comment is recorded."),
+        heading=_("Record a resident comment"), button=_("Save the comment"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submit(request, pk):
+    return _simple_action(
+        request, pk, unit_attr="unit", codename="prepare_dossier",
+        states=[DossierState.REVIEWED, DossierState.POSTING, DossierState.RETURNED], form_class=SubmitForm,
+        perform=lambda dossier, data: services.submit_dossier(actor=request.user, dossier=dossier, **data),
+        success=lambda dossier, result: _("The dossier is sent to %(unit)s.") % {"unit": dossier.appraising_unit},
+        heading=lambda dossier: _("Send the dossier to %(unit)s") % {"unit": dossier.appraising_unit},
+        button=_("Send"),
+        intro=lambda dossier: _("%(n)s proposed households will be sent for appraisal.")
+        % {"n": dossier.nominations.filter(state=NominationState.PROPOSED).count()},
+    )
+
+
+
+# ---------------------------------------------------------------- appraisal and decision
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appraise(request, pk):
+    dossier = selectors.dossier_for(request.user, pk)
+    require_role(request.user, dossier.appraising_unit, "appraise_dossier")
+    if request.method == "GET" and (response := wrong_state(request, dossier, [DossierState.SUBMITTED])):
+        return response
+    # One form for the whole list, like the tally: the acceptance is one act.
+    nominations = list(dossier.nominations.filter(state=NominationState.PROPOSED)
+                       .select_related("household").order_by("household__code"))
+    status, error = 200, None
+    if request.method == "POST":
+        form = AppraiseForm(request.POST)
+        if form.is_valid():
+            strikes = parse_strikes(request.POST, nominations)
+            try:
+                services.appraise_dossier(actor=request.user, dossier=dossier, strikes=strikes,
+                                          expected_revision=form.cleaned_data["expected_revision"])
+            except RuleViolation as exc:
+                error, status = refusal_text(exc), 400
+            else:
+                return done(request, dossier, _("Dossier accepted: %(accepted)s households go to the decision, "
+                                                 "%(struck)s struck.")
+                             % {"accepted": len(nominations) - len(strikes), "struck": len(strikes)})
+        else:
+            status = 400
+    else:
+        form = AppraiseForm(initial={"expected_revision": dossier.revision})
+    for nomination in nominations:
+        nomination.form_strike = bool(request.POST.get(f"strike_{nomination.pk}"))
+        nomination.form_reason = request.POST.get(f"reason_{nomination.pk}", "")
+    return render_action(request, "workflows/appraise.html", dossier, {
+        "form": form, "error": error, "nominations": nominations,
+        "return_form": ReturnForm(initial={"expected_revision": dossier.revision}),
+    }, status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def return_dossier(request, pk):
+    return _simple_action(
+        request, pk, unit_attr="appraising_unit", codename="appraise_dossier", states=[DossierState.SUBMITTED],
+        form_class=ReturnForm,
+        perform=lambda dossier, data: services.return_dossier(actor=request.user, dossier=dossier, **data),
+        success=lambda dossier, result: _("The dossier is returned to %(unit)s.") % {"unit": dossier.unit},
+        heading=_("Return the dossier for correction"), button=_("Return the dossier"), danger=True,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decide(request, pk):
+    return _simple_action(
+        request, pk, unit_attr="deciding_unit", codename="decide_title", states=[DossierState.APPRAISED],
+        form_class=DecisionForm,
+        perform=lambda dossier, data: services.decide(actor=request.user, dossier=dossier, **data),
+        success=lambda dossier, decision: _("Decision %(number)s is signed: %(n)s households recognized.")
+        % {"number": decision.number, "n": decision.awards.count()},
+        heading=_("Sign the recognition decision"), button=_("Sign"),
+        intro=lambda dossier: _("%(n)s accepted households will be recognized as Cultural Families for %(year)s.")
+        % {"n": dossier.nominations.filter(state=NominationState.ACCEPTED).count(), "year": dossier.year},
+    )

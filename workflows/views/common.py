@@ -1,0 +1,81 @@
+"""Thin views: load through the permission helper, parse the form, call the service.
+
+Permission is decided twice on purpose: the page only offers the actions the
+user may take (selectors.available_actions), and the service refuses anything
+else on POST (PermissionDenied becomes 403, RuleViolation an error on the page).
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from directory.models import Role
+from directory.selectors import find_acting
+
+from ..models import DossierState, NominationState
+
+PAGE_SIZE = 25
+ROLE_LABELS = dict(Role.choices)
+ACTION_LABELS = {
+    "open_round": gettext_lazy("Round opened"),
+    "register": gettext_lazy("Household registered"),
+    "self_assessment": gettext_lazy("Self-assessment recorded"),
+    "meeting_vote": gettext_lazy("Meeting vote"),
+    "record_meeting": gettext_lazy("Review meeting recorded"),
+    "post_list": gettext_lazy("List posted publicly"),
+    "posting_comment": gettext_lazy("Resident comment"),
+    "submit": gettext_lazy("Sent for appraisal"),
+    "appraise": gettext_lazy("Appraised"),
+    "accept": gettext_lazy("Dossier accepted"),
+    "return": gettext_lazy("Dossier returned"),
+    "recognize": gettext_lazy("Household recognized"),
+    "decide": gettext_lazy("Decision signed"),
+}
+# Audit events name dossier and nomination states; both vocabularies are shown by label.
+STATE_LABELS = {**dict(NominationState.choices), **dict(DossierState.choices)}
+FAMILY_TITLE = "gia-dinh-van-hoa"
+
+
+def page_of(request, queryset, size=PAGE_SIZE):
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def query_without_page(request):
+    params = request.GET.copy()
+    for key in [k for k in params if k == "page" or k.endswith("page_of")]:
+        params.pop(key)
+    return params.urlencode()
+
+
+def refusal_text(error):
+    return " ".join(error.messages)
+
+
+def require_role(user, unit, codename):
+    """403 for a user who can see the dossier but may not take this action."""
+    if find_acting(user, unit, codename) is None:
+        raise PermissionDenied(_("You hold no role in %(unit)s that allows this action.") % {"unit": unit})
+
+
+def render_action(request, template, dossier, context, status=200):
+    context = {"dossier": dossier, "rules": dossier.rule_set, **context}
+    return render(request, template, context, status=status)
+
+
+def done(request, dossier, text):
+    messages.success(request, text)
+    return redirect("workflows:dossier", pk=dossier.pk)
+
+
+def wrong_state(request, dossier, allowed):
+    """A GET on an action the dossier's state does not allow goes back to the dossier page."""
+    if dossier.state in allowed:
+        return None
+    messages.warning(
+        request,
+        _("This action is not possible while the dossier is “%(state)s”.") % {"state": dossier.get_state_display()},
+    )
+    return redirect("workflows:dossier", pk=dossier.pk)

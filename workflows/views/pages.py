@@ -1,0 +1,145 @@
+"""The inbox, the dossier page and a household's titles."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from directory.selectors import find_acting
+from titles.models import Step, TitleType
+
+from .. import selectors, services
+from ..forms import DossierFilterForm, OpenRoundForm
+from ..models import DossierState, Nomination, NominationState
+from ..services import RuleViolation
+from .common import (
+    ACTION_LABELS,
+    FAMILY_TITLE,
+    ROLE_LABELS,
+    STATE_LABELS,
+    done,
+    page_of,
+    query_without_page,
+    refusal_text,
+)
+
+# ---------------------------------------------------------------- home
+
+def _task_link(task):
+    """Where the task's next step is done, from the node and the dossier's state only
+    (no query per task)."""
+    dossier = task.process.dossier
+    node = task.flow_task.name
+    if node == "appraisal":
+        return "workflows:appraise"
+    if node == "decision":
+        return "workflows:decide"
+    if dossier.state == DossierState.OPEN:
+        return "workflows:meeting" if task.households else "workflows:register"
+    if dossier.state == DossierState.REVIEWED:
+        return "workflows:posting" if dossier.rule_set.has_step("posting") else "workflows:submit"
+    if dossier.state in (DossierState.POSTING, DossierState.RETURNED):
+        return "workflows:submit"
+    return "workflows:dossier"
+
+
+@login_required
+def home(request):
+    user = request.user
+    tasks = selectors.inbox(user).annotate(
+        households=Exists(Nomination.objects.filter(dossier__process=OuterRef("process")))
+    )
+    task_page = Paginator(tasks, 10).get_page(request.GET.get("tasks_page"))
+    for task in task_page:
+        task.next_url = reverse(_task_link(task), args=[task.process.dossier.pk])
+        task.is_overdue = selectors.is_overdue(task.process.dossier)
+
+    units = selectors.visible_units(user)
+    unit_choices = units if units.count() <= 200 else units.exclude(level="hamlet")
+    filters = DossierFilterForm(request.GET or None, units=unit_choices)
+    dossiers = selectors.visible_dossiers(user)
+    if filters.is_valid():
+        dossiers = selectors.filter_dossiers(dossiers, **filters.cleaned_data)
+    hamlets = selectors.units_to_open(user)
+    return render(request, "workflows/home.html", {
+        "tasks": task_page,
+        "dossiers": page_of(request, dossiers),
+        "filters": filters,
+        "query": query_without_page(request),
+        "open_form": OpenRoundForm(hamlets=hamlets) if hamlets.exists() else None,
+    })
+
+
+@login_required
+@require_http_methods(["POST"])
+def open_round(request):
+    hamlets = selectors.units_to_open(request.user)
+    form = OpenRoundForm(request.POST, hamlets=hamlets)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of your hamlets and a year."))
+        return redirect("workflows:home")
+    title = TitleType.objects.get(code=FAMILY_TITLE)
+    try:
+        dossier = services.open_round(actor=request.user, hamlet=form.cleaned_data["hamlet"], title_type=title,
+                                      year=form.cleaned_data["year"])
+    except RuleViolation as error:
+        messages.error(request, refusal_text(error))
+        return redirect("workflows:home")
+    return done(request, dossier, _("The %(year)s round is open. Register the households next.")
+                 % {"year": dossier.year})
+
+
+# ---------------------------------------------------------------- dossier page
+
+@login_required
+def dossier_detail(request, pk):
+    dossier = selectors.dossier_for(request.user, pk)
+    nominations = dossier.nominations.select_related("household").order_by("household__code")
+    state_filter = request.GET.get("state", "")
+    if state_filter in NominationState.values:
+        nominations = nominations.filter(state=state_filter)
+    search = request.GET.get("q", "").strip()
+    if search:
+        nominations = nominations.filter(Q(household__head_name__icontains=search)
+                                         | Q(household__code__icontains=search))
+    actions = selectors.available_actions(request.user, dossier)
+    postings = list(dossier.postings.all())
+    history = Paginator(selectors.dossier_history(dossier), 100).get_page(request.GET.get("history_page"))
+    for event in history:
+        event.action_label = ACTION_LABELS.get(event.action, event.action)
+        event.role_label = ROLE_LABELS.get(event.role, event.role)
+        event.from_label = STATE_LABELS.get(event.from_state, event.from_state)
+        event.to_label = STATE_LABELS.get(event.to_state, event.to_state)
+    return render(request, "workflows/dossier_detail.html", {
+        "dossier": dossier,
+        "rules": dossier.rule_set,
+        "actions": actions,
+        "nominations": page_of(request, nominations, 50),
+        "nomination_states": NominationState.choices,
+        "state_filter": state_filter,
+        "search": search,
+        "query": query_without_page(request),
+        "counts": selectors.nomination_counts(dossier),
+        "meetings": dossier.meetings.select_related("recorded_by"),
+        "postings": postings,
+        "comments": selectors.dossier_comments(dossier),
+        "decision": getattr(dossier, "decision", None) if dossier.state == DossierState.DECIDED else None,
+        "steps": [Step(code).label if code in Step.values else code for code in dossier.rule_set.steps],
+        "history": history,
+        "is_overdue": selectors.is_overdue(dossier),
+    })
+
+
+@login_required
+def household_detail(request, pk):
+    household = selectors.household_for(request.user, pk)
+    return render(request, "workflows/household_detail.html", {
+        "household": household,
+        "awards": selectors.household_titles(household),
+        "nominations": selectors.household_nominations(household),
+        "show_phone": find_acting(request.user, household.hamlet, "see_household_phone") is not None,
+    })
