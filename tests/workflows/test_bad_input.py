@@ -459,3 +459,17 @@ def test_a_meeting_without_any_tally_is_refused_and_names_the_households(hamlet_
     refused(lambda: services.record_meeting(actor=hamlet_head, dossier=dossier_2021, held_on=d(2021, 11, 2),
                                             invited=40, present=30, method=VotingMethod.SHOW_OF_HANDS, votes=None),
             dossier_2021, "The votes of 3 households are missing")
+
+
+def test_a_count_beyond_what_can_be_stored_is_refused_and_changes_nothing(
+    district, hamlet_head, family_title, households
+):
+    dossier = open_with_households(head=hamlet_head, hamlet=district.hamlet, title=family_title, year=2021,
+                                   households=households(2))
+    before = snapshot(dossier)
+    with pytest.raises(services.RuleViolation) as refused:
+        services.record_meeting(actor=hamlet_head, dossier=dossier, held_on=d(2021, 11, 2),
+                                invited=3_000_000_000, present=30, method=VotingMethod.SHOW_OF_HANDS,
+                                votes=tally_all(dossier, 30))
+    assert "3000000000" in refused.value.messages[0]
+    assert snapshot(dossier) == before

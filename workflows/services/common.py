@@ -16,6 +16,10 @@ from django_fsm import can_proceed
 from ..models import Dossier, Nomination, NominationState
 from .errors import RuleViolation
 
+# The storage limit of a vote count (a 32-bit integer column), not a rule of law:
+# a typo of that size must be refused, not crash the database write.
+COUNT_LIMIT = 2_147_483_647
+
 REVIEWABLE = [NominationState.REGISTERED, NominationState.PROPOSED, NominationState.NOT_PROPOSED]
 
 def lock_dossier(dossier):
@@ -76,6 +80,11 @@ def parse_count(value, label):
     if number < 0:
         raise RuleViolation(
             _("%(field)s cannot be negative (got %(value)s).") % {"field": label, "value": number}
+        )
+    if number > COUNT_LIMIT:
+        raise RuleViolation(
+            _("%(field)s is %(value)s, more than any meeting can count (at most %(limit)s).")
+            % {"field": label, "value": number, "limit": COUNT_LIMIT}
         )
     return number
 
