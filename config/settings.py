@@ -157,6 +157,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.redispatch_pending",
         "schedule": 60.0,
     },
+    "anchor-audit-chains": {
+        "task": "workflows.tasks.anchor_audit_chains",
+        "schedule": env.int("AUDIT_ANCHOR_SECONDS", default=3600),
+    },
     "deadline-reminders-and-escalations": {
         "task": "notifications.tasks.check_deadlines",
         "schedule": env.int("DEADLINE_CHECK_SECONDS", default=3600),

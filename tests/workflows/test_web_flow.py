@@ -334,3 +334,20 @@ def test_pages_are_vietnamese_first_and_the_header_switches_to_english(district,
     response = browser.post(reverse("set_language"), {"language": "en", "next": reverse("workflows:home")})
     assert response.status_code == 302
     assert '<html lang="en">' in text(browser.get(reverse("workflows:home")))
+
+
+def test_opening_a_dossier_or_a_household_page_is_recorded_for_supervision(
+    client, district, hamlet_head, commune_officer, family_title, households
+):
+    from workflows.audit.models import ViewLog
+
+    homes = households(2)
+    dossier = open_with_households(head=hamlet_head, hamlet=district.hamlet, title=family_title, year=2021,
+                                   households=homes)
+    client.force_login(commune_officer)
+    assert client.get(f"/dossiers/{dossier.pk}/").status_code == 200
+    assert client.get(f"/households/{homes[0].pk}/").status_code == 200
+    logged = list(ViewLog.objects.filter(user=commune_officer).values_list("what", "role", "dossier_id",
+                                                                          "household_id"))
+    assert ("dossier_page", "commune_officer", dossier.pk, None) in logged
+    assert ("household_page", "commune_officer", None, homes[0].pk) in logged

@@ -16,6 +16,7 @@ from .. import selectors, services
 from ..forms import DossierFilterForm, OpenRoundForm
 from ..models import DossierState, Nomination, NominationState
 from ..services import RuleViolation
+from ..supervision import record_view
 from .common import (
     ACTION_LABELS,
     FAMILY_TITLE,
@@ -98,6 +99,8 @@ def open_round(request):
 @login_required
 def dossier_detail(request, pk):
     dossier = selectors.dossier_for(request.user, pk)
+    # Supervision needs to know who read households' data, not only who changed it.
+    record_view(actor=request.user, what="dossier_page", dossier=dossier)
     nominations = dossier.nominations.select_related("household").order_by("household__code")
     state_filter = request.GET.get("state", "")
     if state_filter in NominationState.values:
@@ -137,6 +140,7 @@ def dossier_detail(request, pk):
 @login_required
 def household_detail(request, pk):
     household = selectors.household_for(request.user, pk)
+    record_view(actor=request.user, what="household_page", household=household)
     return render(request, "workflows/household_detail.html", {
         "household": household,
         "awards": selectors.household_titles(household),
