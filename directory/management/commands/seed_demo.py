@@ -9,6 +9,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from directory.demo import seed
+from notifications.services.deadlines import check_deadlines
 
 SAFE_SMS_BACKEND = "notifications.channels.sms.LoggingSmsBackend"
 
@@ -60,6 +61,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         with relaxed_durability():
             report = seed()
+        # What the hourly scheduler would do: remind and escalate the demo's due and overdue steps.
+        alerts = check_deadlines()
         self.stdout.write(
             _("Demo data ready in %(seconds).1f s: %(units)s units and %(households)s households created, "
               "%(moved)s households moved to the 2025 hamlets.")
@@ -70,6 +73,9 @@ class Command(BaseCommand):
             _("2021 (Decree 122/2018, former units): %(dossiers)s.")
             % {"dossiers": ", ".join(f"#{d.pk} {d.unit.name} ({d.get_state_display()})"
                                      for d in report.dossiers_2021)}
+        )
+        self.stdout.write(
+            _("Deadline check: %(n)s reminders or escalations written.") % {"n": len(alerts)}
         )
         self.stdout.write(_("%(year)s (current units):") % {"year": report.year})
         for dossier in report.dossiers.values():
