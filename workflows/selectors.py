@@ -17,13 +17,10 @@ from viewflow.workflow.models import Task
 
 from directory.models import Household, Unit
 from directory.selectors import can_see_unit, find_acting, visible_unit_paths
+from notifications.selectors import current_deadline, overdue_q
 from titles.models import Award
 
 from .models import Dossier, DossierState, Nomination, NominationState, PostingComment
-
-# States in which the hamlet still owes the dossier to the commune.
-SUBMISSION_PENDING = [DossierState.OPEN, DossierState.REVIEWED, DossierState.POSTING, DossierState.RETURNED]
-DECISION_PENDING = [DossierState.SUBMITTED, DossierState.APPRAISED]
 
 
 def _paths_q(paths, field):
@@ -49,11 +46,9 @@ def visible_dossiers(user):
 
 
 def _overdue_q(today):
-    return ExpressionWrapper(
-        Q(state__in=SUBMISSION_PENDING, submission_due__lt=today)
-        | Q(state__in=DECISION_PENDING, decision_due__lt=today),
-        output_field=BooleanField(),
-    )
+    # One definition of "overdue" for lists, reminders and escalation: the step's
+    # own due date or the rule set's review deadline (25 November under Decree 86).
+    return ExpressionWrapper(overdue_q(today), output_field=BooleanField())
 
 
 def filter_dossiers(queryset, *, year=None, state=None, unit=None, q=None):
@@ -173,10 +168,8 @@ def next_action(dossier, actions):
 
 def is_overdue(dossier, today=None):
     today = today or timezone.localdate()
-    return bool(
-        (dossier.state in SUBMISSION_PENDING and dossier.submission_due and dossier.submission_due < today)
-        or (dossier.state in DECISION_PENDING and dossier.decision_due and dossier.decision_due < today)
-    )
+    deadline = current_deadline(dossier)
+    return bool(deadline and deadline.due_on < today)
 
 
 def nomination_counts(dossier):

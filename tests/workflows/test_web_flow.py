@@ -249,7 +249,9 @@ def test_dossier_list_is_filtered_and_flags_overdue_dossiers(
     login(client, commune_officer)
     home = text(client.get(reverse("workflows:home")))
     assert url("dossier", hamlet_dossier) in home and url("dossier", other) in home
-    assert home.count("overdue-flag") == 1
+    # Both are late: the 2021 dossier past its 3-working-day submission, the 2025 one
+    # still open long after the 2025 rule set's review deadline (25 November 2025).
+    assert home.count("overdue-flag") == 2
 
     only_2025 = text(client.get(reverse("workflows:home"), {"year": 2025}))
     assert url("dossier", other) in only_2025 and url("dossier", hamlet_dossier) not in only_2025
