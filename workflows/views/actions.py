@@ -22,8 +22,7 @@ from ..forms import (
     parse_tally,
 )
 from ..models import DossierState, Nomination, NominationState
-from ..services import RuleViolation
-from .common import done, page_of, query_without_page, refusal_text, render_action, require_role, wrong_state
+from .common import attempt, page_of, query_without_page, render_action, require_role, wrong_state
 
 # ---------------------------------------------------------------- registration
 
@@ -44,22 +43,19 @@ def register(request, pk):
     status, error = 200, None
     if request.method == "POST":
         form = RegisterForm(request.POST, choices=[(v, v) for v in request.POST.getlist("households")])
-        if form.is_valid():
-            ids = form.cleaned_data["households"]
-            if form.cleaned_data["all_unregistered"]:
+
+        def perform(data):
+            ids = data["households"]
+            if data["all_unregistered"]:
                 ids = list(households.filter(is_registered=False).values_list("pk", flat=True))
-            try:
-                created = services.register_households(
-                    actor=request.user, dossier=dossier, household_ids=ids,
-                    registered_on=form.cleaned_data["registered_on"],
-                    expected_revision=form.cleaned_data["expected_revision"],
-                )
-            except RuleViolation as exc:
-                error, status = refusal_text(exc), 400
-            else:
-                return done(request, dossier, _("%(n)s households registered.") % {"n": len(created)})
-        else:
-            status = 400
+            return services.register_households(actor=request.user, dossier=dossier, household_ids=ids,
+                                                registered_on=data["registered_on"],
+                                                expected_revision=data["expected_revision"])
+
+        response, error, status = attempt(request, dossier, form, perform, lambda created: _(
+            "%(n)s households registered.") % {"n": len(created)})
+        if response:
+            return response
     else:
         form = RegisterForm(initial={"expected_revision": dossier.revision})
     show = request.GET.get("show", "")
@@ -92,23 +88,19 @@ def assessments(request, pk):
     status, error = 200, None
     if request.method == "POST":
         form = AssessmentsForm(request.POST)
-        if form.is_valid():
-            texts = {
-                key.removeprefix("text_"): value for key, value in request.POST.items()
-                if key.startswith("text_") and key.removeprefix("text_").isdigit()
-            }
-            try:
-                saved = services.record_self_assessments(
-                    actor=request.user, dossier=dossier, assessments=texts,
-                    assessed_on=form.cleaned_data["assessed_on"],
-                    expected_revision=form.cleaned_data["expected_revision"],
-                )
-            except RuleViolation as exc:
-                error, status = refusal_text(exc), 400
-            else:
-                return done(request, dossier, _("%(n)s self-assessments recorded.") % {"n": len(saved)})
-        else:
-            status = 400
+        texts = {
+            key.removeprefix("text_"): value for key, value in request.POST.items()
+            if key.startswith("text_") and key.removeprefix("text_").isdigit()
+        }
+        response, error, status = attempt(
+            request, dossier, form,
+            lambda data: services.record_self_assessments(
+                actor=request.user, dossier=dossier, assessments=texts, assessed_on=data["assessed_on"],
+                expected_revision=data["expected_revision"]),
+            lambda saved: _("%(n)s self-assessments recorded.") % {"n": len(saved)},
+        )
+        if response:
+            return response
     else:
         form = AssessmentsForm(initial={"expected_revision": dossier.revision})
     for nomination in page:
@@ -138,25 +130,23 @@ def meeting(request, pk):
     status, error = 200, None
     if request.method == "POST":
         form = MeetingForm(request.POST, request.FILES)
-        if form.is_valid():
-            votes, exclusions = parse_tally(request.POST, nominations)
-            data = form.cleaned_data
-            try:
-                result = services.record_meeting(
-                    actor=request.user, dossier=dossier, held_on=data["held_on"], invited=data["invited"],
-                    present=data["present"], method=data["method"], votes=votes, exclusions=exclusions,
-                    minutes=data["minutes"], chaired_by=data["chaired_by"],
-                    expected_revision=data["expected_revision"],
-                )
-            except RuleViolation as exc:
-                error, status = refusal_text(exc), 400
-            else:
-                proposed = dossier.nominations.filter(state=NominationState.PROPOSED).count()
-                return done(request, dossier, _("Meeting of %(date)s recorded: %(proposed)s of %(n)s households "
-                                                 "proposed.") % {"date": result.held_on.strftime("%d/%m/%Y"),
-                                                                 "proposed": proposed, "n": len(nominations)})
-        else:
-            status = 400
+        votes, exclusions = parse_tally(request.POST, nominations)
+
+        def success(meeting):
+            proposed = dossier.nominations.filter(state=NominationState.PROPOSED).count()
+            return _("Meeting of %(date)s recorded: %(proposed)s of %(n)s households proposed.") % {
+                "date": meeting.held_on.strftime("%d/%m/%Y"), "proposed": proposed, "n": len(nominations)}
+
+        response, error, status = attempt(
+            request, dossier, form,
+            lambda data: services.record_meeting(
+                actor=request.user, dossier=dossier, held_on=data["held_on"], invited=data["invited"],
+                present=data["present"], method=data["method"], votes=votes, exclusions=exclusions,
+                minutes=data["minutes"], chaired_by=data["chaired_by"], expected_revision=data["expected_revision"]),
+            success,
+        )
+        if response:
+            return response
         for nomination in nominations:
             nomination.form_for = request.POST.get(f"for_{nomination.pk}", "")
             nomination.form_against = request.POST.get(f"against_{nomination.pk}", "")
@@ -188,15 +178,10 @@ def _simple_action(request, pk, *, unit_attr, codename, states, form_class, perf
     status, error = 200, None
     if request.method == "POST":
         form = form_class(request.POST, **kwargs)
-        if form.is_valid():
-            try:
-                result = perform(dossier, form.cleaned_data)
-            except RuleViolation as exc:
-                error, status = refusal_text(exc), 400
-            else:
-                return done(request, dossier, success(dossier, result))
-        else:
-            status = 400
+        response, error, status = attempt(request, dossier, form, lambda data: perform(dossier, data),
+                                          lambda result: success(dossier, result))
+        if response:
+            return response
     else:
         form = form_class(initial={"expected_revision": dossier.revision}, **kwargs)
     return render_action(request, "workflows/simple_form.html", dossier, {
@@ -265,19 +250,16 @@ def appraise(request, pk):
     status, error = 200, None
     if request.method == "POST":
         form = AppraiseForm(request.POST)
-        if form.is_valid():
-            strikes = parse_strikes(request.POST, nominations)
-            try:
-                services.appraise_dossier(actor=request.user, dossier=dossier, strikes=strikes,
-                                          expected_revision=form.cleaned_data["expected_revision"])
-            except RuleViolation as exc:
-                error, status = refusal_text(exc), 400
-            else:
-                return done(request, dossier, _("Dossier accepted: %(accepted)s households go to the decision, "
-                                                 "%(struck)s struck.")
-                             % {"accepted": len(nominations) - len(strikes), "struck": len(strikes)})
-        else:
-            status = 400
+        strikes = parse_strikes(request.POST, nominations)
+        response, error, status = attempt(
+            request, dossier, form,
+            lambda data: services.appraise_dossier(actor=request.user, dossier=dossier, strikes=strikes,
+                                                   expected_revision=data["expected_revision"]),
+            lambda result: _("Dossier accepted: %(accepted)s households go to the decision, %(struck)s struck.")
+            % {"accepted": len(nominations) - len(strikes), "struck": len(strikes)},
+        )
+        if response:
+            return response
     else:
         form = AppraiseForm(initial={"expected_revision": dossier.revision})
     for nomination in nominations:

@@ -16,6 +16,7 @@ from directory.models import Role
 from directory.selectors import find_acting
 
 from ..models import DossierState, NominationState
+from ..services import RuleViolation
 
 PAGE_SIZE = 25
 ROLE_LABELS = dict(Role.choices)
@@ -79,3 +80,18 @@ def wrong_state(request, dossier, allowed):
         _("This action is not possible while the dossier is “%(state)s”.") % {"state": dossier.get_state_display()},
     )
     return redirect("workflows:dossier", pk=dossier.pk)
+
+
+def attempt(request, dossier, form, perform, success):
+    """The POST half of every action: validate, call the service, redirect on success.
+
+    Returns (response, error, status): a redirect when the service accepted, else
+    None with the refusal's message (or the form's own errors) and status 400.
+    """
+    if not form.is_valid():
+        return None, None, 400
+    try:
+        result = perform(form.cleaned_data)
+    except RuleViolation as exc:
+        return None, refusal_text(exc), 400
+    return done(request, dossier, success(result)), None, 200
