@@ -11,6 +11,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from directory.models import Role
 from directory.services import grant_membership
@@ -36,13 +37,18 @@ def race(*calls):
     barrier = threading.Barrier(len(calls))
     results = [None] * len(calls)
 
+    language = translation.get_language()
+
     def run(index, call):
+        # Each thread starts in the default language; keep the test's own.
+        translation.activate(language)
         try:
             barrier.wait(timeout=30)
             results[index] = ("ok", call())
         except Exception as error:  # the outcome is what the test inspects
             results[index] = ("refused", error)
         finally:
+            translation.deactivate()
             connection.close()
 
     threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
