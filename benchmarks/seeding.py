@@ -224,6 +224,16 @@ def _history_for(rng, title, rule_set, commune, hamlets, year):
             dossier=by_unit[hamlet_id], title_type=title, year=year, household_id=pk, state=state,
             registered_on=datetime.date(year, 3, 1), votes_for=votes_for, votes_against=present - votes_for,
             reason="" if state == NominationState.RECOGNIZED else "Chưa đạt tiêu chí"))
+    # The counters the services keep on each dossier (history rows bypass them).
+    for dossier in dossiers:
+        dossier.households_count = dossier.proposed_count = dossier.recognized_count = 0
+    for n in nominations:
+        dossier = n.dossier
+        dossier.households_count += 1
+        if n.state == NominationState.RECOGNIZED:
+            dossier.proposed_count += 1
+            dossier.recognized_count += 1
+    Dossier.objects.bulk_update(dossiers, ["households_count", "proposed_count", "recognized_count"])
     created = bulk_insert(Nomination, nominations)
     if created and created[0].pk is None:
         created = list(Nomination.objects.filter(dossier__in=dossiers))

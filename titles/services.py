@@ -135,7 +135,9 @@ def revoke_award(*, actor, award, ground, decision_number, reason, decided_on=No
               legal_basis=data["legal_basis"], decision=decision_number, decided_on=decided_on, reason=reason)
     trail.flush()
     dossier.revision += 1
-    dossier.save(update_fields=["revision", "audit_seq", "audit_head"])
+    # The dossier is locked above and the award was valid: one recognition fewer.
+    dossier.recognized_count = max(dossier.recognized_count - 1, 0)
+    dossier.save(update_fields=["revision", "audit_seq", "audit_head", "recognized_count"])
     notify_unit(
         dossier=dossier, unit=dossier.unit, codename="view_unit_dossiers",
         text=_("Decision %(number)s revokes the %(title)s %(year)s title of %(holder)s (ground %(ground)s).")

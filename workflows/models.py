@@ -7,6 +7,7 @@ methods below change them, and only workflows.services calls those methods.
 import hashlib
 import json
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -66,6 +67,13 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     )
     audit_seq = models.PositiveIntegerField(default=0)
     audit_head = models.CharField(max_length=64, default="0" * 64)
+    # Counts of the dossier's nominations, rewritten by the services in the same
+    # UPDATE as the state, so lists and the province roll-up read one row per
+    # dossier instead of counting millions of nominations. recognized_count leaves
+    # out revoked awards (titles.services.revoke_award lowers it).
+    households_count = models.PositiveIntegerField(default=0)
+    proposed_count = models.PositiveIntegerField(default=0)
+    recognized_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -257,6 +265,9 @@ class Decision(models.Model):
         return self.number
 
 
+_CANONICAL_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
 class AuditEvent(models.Model):
     """Append-only record of one change: who, as what, where, when, from, to, why.
 
@@ -293,20 +304,40 @@ class AuditEvent(models.Model):
         ]
         indexes = [models.Index(fields=["target_type", "target_id"])]
 
-    def canonical(self):
-        return json.dumps(
-            {
-                "dossier": self.dossier_id, "seq": self.seq, "at": self.at.isoformat(),
-                "actor": self.actor_id, "actor_name": self.actor_name, "role": self.role,
-                "unit": self.unit_id, "action": self.action, "target_type": self.target_type,
-                "target_id": self.target_id, "from": self.from_state, "to": self.to_state,
-                "payload": self.payload, "prev": self.prev_hash,
-            },
-            sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str,
+    @staticmethod
+    def canonical_bytes(dossier, seq, at, actor, actor_name, role, unit, action, target_type, target_id,
+                        from_state, to_state, payload, prev):
+        """The UTF-8 text every event hash covers; the writer and verify_audit both call this.
+
+        orjson with sorted keys writes byte for byte what json.dumps(sort_keys=True,
+        ensure_ascii=False, separators=(",", ":")) wrote when the chains began, for
+        the JSON-native content stored (tests/audit pins this), at a tenth of the cost;
+        datetimes and dataclasses pass through to str() as json.dumps did. Content
+        orjson refuses (integers beyond 64 bits, non-string keys) falls back to json.dumps.
+        """
+        content = {
+            "dossier": dossier, "seq": seq, "at": at.isoformat(), "actor": actor, "actor_name": actor_name,
+            "role": role, "unit": unit, "action": action, "target_type": target_type, "target_id": target_id,
+            "from": from_state, "to": to_state, "payload": payload, "prev": prev,
+        }
+        try:
+            return orjson.dumps(content, option=_CANONICAL_OPTIONS, default=str)
+        except orjson.JSONEncodeError:
+            return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                              default=str).encode()
+
+    def _canonical_bytes(self):
+        return self.canonical_bytes(
+            self.dossier_id, self.seq, self.at, self.actor_id, self.actor_name, self.role, self.unit_id,
+            self.action, self.target_type, self.target_id, self.from_state, self.to_state, self.payload,
+            self.prev_hash,
         )
 
+    def canonical(self):
+        return self._canonical_bytes().decode()
+
     def compute_hash(self):
-        return hashlib.sha256(self.canonical().encode()).hexdigest()
+        return hashlib.sha256(self._canonical_bytes()).hexdigest()
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

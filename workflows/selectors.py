@@ -1,14 +1,14 @@
 """Reads for the web UI: what a user may see, their inbox, and what they may do next.
 
 Every list here is built with a fixed number of queries (select_related and
-annotated counts), whatever the number of dossiers or households.
+the dossiers' own counters), whatever the number of dossiers or households.
 """
 
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,9 +36,10 @@ def visible_dossiers(user):
         Dossier.objects.filter(_paths_q(visible_unit_paths(user), "unit__path"))
         .select_related("unit", "unit__parent", "rule_set", "title_type")
         .annotate(
-            households=Count("nominations"),
-            proposed=Count("nominations", filter=Q(nominations__state__in=[
-                NominationState.PROPOSED, NominationState.ACCEPTED, NominationState.RECOGNIZED])),
+            # The dossier's own counters (kept by the services): no GROUP BY over the
+            # nominations, so the database can stop at the page's LIMIT.
+            households=F("households_count"),
+            proposed=F("proposed_count"),
             is_overdue=_overdue_q(today),
         )
         .order_by("-year", "unit__path")

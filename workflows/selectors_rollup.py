@@ -1,19 +1,19 @@
 """The Cultural Family rate by commune and by district for one year: a read for dashboards.
 
-Four aggregation queries whatever the size of the subtree (a province is ~900,000
-households): households per commune, recognitions per commune, revoked awards per
-commune, and the units' names. Rows are grouped in the database; Python only adds
-communes up into their districts.
+Three queries whatever the size of the subtree (a province is ~900,000 households):
+the units under the root, active households per hamlet, and the recognitions of the
+year summed from the hamlet dossiers' own counters (Dossier.recognized_count, kept
+by the services and by revoke_award: a few thousand dossier rows instead of a
+million nominations). Python adds hamlets up into communes and communes into districts.
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 
 from directory.models import Household, Level, Unit
-from titles.models import Award
 
-from .models import Nomination, NominationState
+from .models import Dossier
 
 
 @dataclass(frozen=True)
@@ -29,10 +29,6 @@ class RateRow:
         return round(100 * self.recognized / self.households, 2) if self.households else None
 
 
-def _by_commune(rows, key):
-    return {row[key]: row["n"] for row in rows}
-
-
 def cultural_family_rates(*, root, year, title_type):
     """{"communes": [RateRow], "districts": [RateRow]} for every commune under `root`.
 
@@ -40,34 +36,36 @@ def cultural_family_rates(*, root, year, title_type):
     recognized and its award has not been revoked. Households are the active ones
     of each hamlet today (the register keeps no dated household roll).
     """
-    households = _by_commune(
-        Household.objects.filter(active=True, hamlet__path__startswith=root.path)
-        .values("hamlet__parent_id").annotate(n=Count("pk")).order_by(),
-        "hamlet__parent_id",
+    units = list(
+        Unit.objects.filter(path__startswith=root.path, level__in=[Level.DISTRICT, Level.COMMUNE, Level.HAMLET])
+        .order_by("path").values_list("pk", "name", "parent_id", "level")
     )
-    recognized = _by_commune(
-        Nomination.objects.filter(title_type=title_type, year=year, state=NominationState.RECOGNIZED,
-                                  dossier__unit__path__startswith=root.path)
-        .values("dossier__unit__parent_id").annotate(n=Count("pk")).order_by(),
-        "dossier__unit__parent_id",
-    )
-    revoked = _by_commune(
-        Award.objects.filter(title_type=title_type, year=year, revoked_at__isnull=False,
-                             nomination__dossier__unit__path__startswith=root.path)
-        .values("nomination__dossier__unit__parent_id").annotate(n=Count("pk")).order_by(),
-        "nomination__dossier__unit__parent_id",
-    )
-    communes = []
-    for unit_id, name, parent_id in (
-        Unit.objects.filter(path__startswith=root.path, level=Level.COMMUNE)
-        .order_by("path").values_list("pk", "name", "parent_id")
+    commune_of = {pk: parent_id for pk, _, parent_id, level in units if level == Level.HAMLET}
+    # Grouped by hamlet alone: an index-only scan of the active households' partial
+    # index, without joining every household to its unit.
+    households = {}
+    for hamlet_id, n in (
+        Household.objects.filter(active=True, hamlet__in=Unit.objects.filter(
+            path__startswith=root.path, level=Level.HAMLET).values("pk"))
+        .values("hamlet_id").annotate(n=Count("pk")).order_by().values_list("hamlet_id", "n")
     ):
-        communes.append(RateRow(unit_id, name, parent_id, households.get(unit_id, 0),
-                                recognized.get(unit_id, 0) - revoked.get(unit_id, 0)))
+        households[commune_of[hamlet_id]] = households.get(commune_of[hamlet_id], 0) + n
+    recognized = dict(
+        Dossier.objects.filter(title_type=title_type, year=year, unit__path__startswith=root.path,
+                               unit__level=Level.HAMLET)
+        .values("unit__parent_id").annotate(n=Sum("recognized_count")).order_by()
+        .values_list("unit__parent_id", "n")
+    )
+    communes = [
+        RateRow(pk, name, parent_id, households.get(pk, 0), recognized.get(pk) or 0)
+        for pk, name, parent_id, level in units if level == Level.COMMUNE
+    ]
     totals = {}
     for row in communes:
         hh, rec = totals.get(row.parent_id, (0, 0))
         totals[row.parent_id] = (hh + row.households, rec + row.recognized)
-    names = dict(Unit.objects.filter(pk__in=totals).values_list("pk", "name")) if totals else {}
+    names = {pk: name for pk, name, _, _ in units}
+    if any(pk not in names for pk in totals):  # root is a commune: its district is above it
+        names.update(Unit.objects.filter(pk__in=totals).values_list("pk", "name"))
     districts = [RateRow(pk, names.get(pk, ""), None, hh, rec) for pk, (hh, rec) in totals.items()]
     return {"communes": communes, "districts": districts}

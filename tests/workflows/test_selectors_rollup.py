@@ -3,9 +3,9 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from titles.models import Award
+from titles.services import revoke_award
 from workflows import services
 from workflows.selectors_rollup import cultural_family_rates
 
@@ -47,7 +47,8 @@ def test_revoked_award_no_longer_counts(
 ):
     homes = households(3)
     _decided(district, hamlet_head, commune_officer, commune_chair, family_title, homes)
-    Award.objects.filter(household=homes[0]).update(revoked_at=timezone.now(), revocation_reason="test")
+    revoke_award(actor=commune_chair, award=Award.objects.get(household=homes[0]), ground="b",
+                 decision_number="08/QĐ-UBND", reason="test", decided_on=d(2025, 12, 1))
 
     rates = cultural_family_rates(root=district.commune, year=2025, title_type=family_title)
 

@@ -129,6 +129,13 @@ def write_fields(rows, fields):
 
 
 def finish(dossier, trail, *, fields=()):
+    """Flush the audit events and write the dossier row once.
+
+    Services that change nominations adjust the dossier's counters
+    (households_count, proposed_count, recognized_count) from the rows they
+    changed and name them in `fields`: the dossier is locked, so the counters they
+    read are current, and no extra query is needed to keep them exact.
+    """
     trail.flush()
     dossier.revision += 1
     dossier.save(update_fields=["state", "revision", "audit_seq", "audit_head", *fields])

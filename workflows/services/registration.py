@@ -122,7 +122,8 @@ def register_households(*, actor, dossier, household_ids, registered_on, expecte
     for nomination in created:
         trail.add(action="register", target=nomination, to_state=NominationState.REGISTERED,
                   household=nomination.household.code, registered_on=registered_on)
-    finish(dossier, trail)
+    dossier.households_count += len(created)
+    finish(dossier, trail, fields=["households_count"])
     notify.households_registered(dossier=dossier, nominations=created, actor=actor)
     return created
 

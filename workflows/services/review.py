@@ -9,7 +9,7 @@ from directory.selectors import require_acting
 from notifications.services import messages as notify
 
 from .. import uploads
-from ..models import DossierState, Meeting, Posting, PostingComment, VotingMethod
+from ..models import DossierState, Meeting, NominationState, Posting, PostingComment, VotingMethod
 from .audit import AuditTrail
 from .calendar import add_days
 from .common import (
@@ -93,6 +93,7 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
     trail = AuditTrail(dossier, acting)
     from_state = dossier.state
     proposed = 0
+    was_proposed = sum(1 for n in nominations if n.state == NominationState.PROPOSED)
     for nomination in nominations:
         name = nomination.household.head_name
         pair = tallies[nomination.pk]
@@ -146,7 +147,9 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
               meeting=meeting.pk, held_on=held_on, invited=invited, present=present, method=method,
               minutes=meeting.minutes.name or "", proposed=proposed,
               not_proposed=len(nominations) - proposed)
-    finish(dossier, trail, fields=["submission_due"])
+    # Every reviewable nomination was voted on again: replace its share of the count.
+    dossier.proposed_count += proposed - was_proposed
+    finish(dossier, trail, fields=["submission_due", "proposed_count"])
     notify.review_outcomes(dossier=dossier, nominations=nominations)
     return meeting
 

@@ -114,7 +114,8 @@ def appraise_dossier(*, actor, dossier, strikes=None, expected_revision=None):
     dossier.accept()
     trail.add(action="accept", target=dossier, from_state=from_state, to_state=dossier.state,
               accepted=len(nominations) - len(strikes), struck=len(strikes))
-    finish(dossier, trail)
+    dossier.proposed_count -= len(strikes)  # accepted ones still count as proposed
+    finish(dossier, trail, fields=["proposed_count"])
     complete_task(dossier, DossierFlow.appraisal)
     notify.dossier_appraised(dossier=dossier, struck=[n for n in nominations if n.pk in strikes])
     return dossier
@@ -209,7 +210,8 @@ def decide(*, actor, dossier, number, signed_on, signer, expected_revision=None)
     late = bool(dossier.decision_due and signed_on > dossier.decision_due)
     trail.add(action="decide", target=dossier, from_state=from_state, to_state=dossier.state,
               decision=number, signed_on=signed_on, signer=signer, recognized=len(nominations), late=late)
-    finish(dossier, trail)
+    dossier.recognized_count += len(nominations)
+    finish(dossier, trail, fields=["recognized_count"])
     complete_task(dossier, DossierFlow.decision)
     notify.decision_signed(dossier=dossier, decision=decision, recognized=nominations, actor=actor)
     return decision
