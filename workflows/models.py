@@ -6,6 +6,7 @@ methods below change them, and only workflows.services calls those methods.
 
 import hashlib
 import json
+import re
 
 import orjson
 from django.conf import settings
@@ -266,6 +267,7 @@ class Decision(models.Model):
 
 
 _CANONICAL_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+_FLOAT_WRITTEN_DIFFERENTLY = re.compile(rb"[0-9]e-|0\.0000")
 
 
 class AuditEvent(models.Model):
@@ -312,8 +314,11 @@ class AuditEvent(models.Model):
         orjson with sorted keys writes byte for byte what json.dumps(sort_keys=True,
         ensure_ascii=False, separators=(",", ":")) wrote when the chains began, for
         the JSON-native content stored (tests/audit pins this), at a tenth of the cost;
-        datetimes and dataclasses pass through to str() as json.dumps did. Content
-        orjson refuses (integers beyond 64 bits, non-string keys) falls back to json.dumps.
+        datetimes and dataclasses pass through to str() as json.dumps did. json.dumps
+        remains the reference for what orjson refuses (integers beyond 64 bits,
+        non-string keys) and for floats below 1e-4, which the two write differently
+        (1e-05 / 0.00001, 1e-07 / 1e-7): their output is recognised by "0.0000" or a
+        digit before "e-", so a text merely containing those only costs the slower path.
         """
         content = {
             "dossier": dossier, "seq": seq, "at": at.isoformat(), "actor": actor, "actor_name": actor_name,
@@ -321,10 +326,13 @@ class AuditEvent(models.Model):
             "from": from_state, "to": to_state, "payload": payload, "prev": prev,
         }
         try:
-            return orjson.dumps(content, option=_CANONICAL_OPTIONS, default=str)
+            text = orjson.dumps(content, option=_CANONICAL_OPTIONS, default=str)
+            if not ((b"e-" in text or b"0.0000" in text) and _FLOAT_WRITTEN_DIFFERENTLY.search(text)):
+                return text
         except orjson.JSONEncodeError:
-            return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                              default=str).encode()
+            pass
+        return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                          default=str).encode()
 
     def _canonical_bytes(self):
         return self.canonical_bytes(

@@ -9,16 +9,22 @@ the chains that moved since the previous anchor and hashes them together with
 the previous anchor's hash, so the anchors form one chain over all dossiers.
 """
 
+import datetime as dt
 import hashlib
+import json
+import multiprocessing
+import os
 import time
+from collections import namedtuple
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
+import orjson
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db import connection, connections, transaction
+from django.db.models import F, OuterRef, Q, Subquery, TextField
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,15 +32,35 @@ from ..models import AuditEvent, ChainAnchor, ChainAnchorHead, Dossier
 
 GENESIS = "0" * 64
 
-# What AuditEvent.canonical() reads, fetched as light named rows rather than model
-# instances (instantiation was a third of the walk's time); the hash is still
-# computed by the model's own canonical(), so there is one definition of it.
-EVENT_FIELDS = ("id", "dossier_id", "seq", "at", "actor_id", "actor_name", "role", "unit_id", "action",
-                "target_type", "target_id", "from_state", "to_state", "payload", "prev_hash", "hash")
+# What AuditEvent.canonical_bytes() reads, fetched as plain tuples rather than model
+# instances or named rows (per-row Python is the walk's whole cost); the hash is
+# still computed by the model's own canonical_bytes(), so there is one definition.
+# The payload and the time come as text and are parsed here (orjson, fromisoformat):
+# several times faster than the JSONField's json.loads and psycopg's Python-level
+# timestamptz loader that Django installs.
+EVENT_FIELDS = ("id", "dossier_id", "seq", "at_text", "actor_id", "actor_name", "role", "unit_id", "action",
+                "target_type", "target_id", "from_state", "to_state", "payload_text", "prev_hash", "hash")
+_Row = namedtuple("_Row", EVENT_FIELDS)
+
+
+def _load_payload(text):
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)  # integers beyond 64 bits, which orjson refuses
+
+
+def _utc(at):
+    """The stored time as the writer held it: aware, in UTC (SQLite keeps it naive UTC)."""
+    return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
 
 
 def _hash(row):
-    return hashlib.sha256(AuditEvent.canonical(row).encode()).hexdigest()
+    return hashlib.sha256(AuditEvent.canonical_bytes(
+        row.dossier_id, row.seq, _utc(dt.datetime.fromisoformat(row.at_text)), row.actor_id, row.actor_name, row.role, row.unit_id, row.action,
+        row.target_type, row.target_id, row.from_state, row.to_state, _load_payload(row.payload_text),
+        row.prev_hash,
+    )).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -88,9 +114,10 @@ class _Broken(Exception):
 class _Heads:
     """The dossiers' recorded heads, streamed in primary-key order beside the events."""
 
-    def __init__(self, chunk_size):
+    def __init__(self, chunk_size, bounds=(None, None)):
         self._rows = (
-            Dossier.objects.order_by("pk").values_list("pk", "audit_seq", "audit_head").iterator(chunk_size=chunk_size)
+            _in_range(Dossier.objects.all(), "pk", bounds).order_by("pk")
+            .values_list("pk", "audit_seq", "audit_head").iterator(chunk_size=chunk_size)
         )
         self._pending = None
         self.count = 0
@@ -174,27 +201,112 @@ def _check_event(event, expected_seq, prev, prev_event):
         raise _Broken(Break(problem, dossier_id=event.dossier_id, seq=event.seq, event_id=event.id))
 
 
-def _walk_events(report, chunk_size):
-    heads = _Heads(chunk_size)
-    events = (
-        AuditEvent.objects.filter(dossier__isnull=False)
+def _in_range(queryset, field_name, bounds):
+    low, high = bounds
+    if low is not None:
+        queryset = queryset.filter(**{f"{field_name}__gte": low})
+    if high is not None:
+        queryset = queryset.filter(**{f"{field_name}__lt": high})
+    return queryset
+
+
+def _walk_range(bounds, chunk_size):
+    """Walk the chains of the dossiers in [low, high): (events, dossiers, first Break or None).
+
+    Named rows are built only on the way to a break; the common path compares plain
+    tuple items, since per-row Python is what bounds the throughput.
+    """
+    heads = _Heads(chunk_size, bounds)
+    rows = (
+        _in_range(AuditEvent.objects.filter(dossier__isnull=False), "dossier_id", bounds)
+        .annotate(at_text=Cast("at", TextField()), payload_text=Cast("payload", TextField()))
         .order_by("dossier_id", "seq", "pk")
-        .values_list(*EVENT_FIELDS, named=True)
+        .values_list(*EVENT_FIELDS)
         .iterator(chunk_size=chunk_size)
     )
+    canonical, sha256, loads = AuditEvent.canonical_bytes, hashlib.sha256, orjson.loads
+    parse_time, utc = dt.datetime.fromisoformat, dt.UTC
+    events = 0
     current, expected, prev, last = None, 1, GENESIS, None
-    for event in events:
-        if event.dossier_id != current:
-            if last is not None:
-                _check_head(heads, current, last)
-            current, expected, prev, last = event.dossier_id, 1, GENESIS, None
-        _check_event(event, expected, prev, last)
-        report.events += 1
-        expected, prev, last = expected + 1, event.hash, event
-    if last is not None:
-        _check_head(heads, current, last)
-    heads.advance_to(None)  # every remaining dossier must have no events
-    report.dossiers = heads.count
+    try:
+        for row in rows:
+            (_id, dossier_id, seq, at_text, actor_id, actor_name, role, unit_id, action, target_type, target_id,
+             from_state, to_state, payload_text, prev_hash, hash_) = row
+            if dossier_id != current:
+                if last is not None:
+                    _check_head(heads, current, _Row._make(last))
+                current, expected, prev, last = dossier_id, 1, GENESIS, None
+            at = parse_time(at_text)
+            if at.tzinfo is not utc:
+                at = _utc(at)
+            try:
+                payload = loads(payload_text)
+            except orjson.JSONDecodeError:
+                payload = json.loads(payload_text)
+            if (seq != expected or prev_hash != prev
+                    or sha256(canonical(dossier_id, seq, at, actor_id, actor_name, role, unit_id, action,
+                                        target_type, target_id, from_state, to_state, payload,
+                                        prev_hash)).hexdigest() != hash_):
+                _check_event(_Row._make(row), expected, prev, last and _Row._make(last))
+            events += 1
+            expected, prev, last = expected + 1, hash_, row
+        if last is not None:
+            _check_head(heads, current, _Row._make(last))
+        heads.advance_to(None)  # every remaining dossier of the range must have no events
+    except _Broken as exc:
+        return events, heads.count, exc.brk
+    return events, heads.count, None
+
+
+def _split(workers):
+    """Dossier-id bounds cutting the events into `workers` runs of about equal size."""
+    chained = AuditEvent.objects.filter(dossier__isnull=False).order_by("dossier_id", "seq")
+    total = chained.count() if workers > 1 else 0
+    cuts = []
+    for k in range(1, workers):
+        if total < 2 * workers:
+            break
+        # Cut just after the dossier holding the k-th share: cutting at its own id would
+        # leave the lower range empty whenever one dossier holds most of the events.
+        middle = chained.values_list("dossier_id", flat=True)[total * k // workers]
+        cut = chained.filter(dossier_id__gt=middle).values_list("dossier_id", flat=True).first()
+        if cut is not None and (not cuts or cut > cuts[-1]):
+            cuts.append(cut)
+    edges = [None, *cuts, None]
+    return list(zip(edges, edges[1:]))
+
+
+def _walk_range_in_child(args):
+    return _walk_range(*args)
+
+
+def default_workers():
+    """One process per core; one inside a transaction (other connections could not see
+    its rows) and on SQLite (a test's in-memory database lives in this process only)."""
+    if connection.vendor == "sqlite" or connection.in_atomic_block:
+        return 1
+    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(), 8))
+
+
+def _walk_events(report, chunk_size, workers):
+    if workers > 1 and connection.in_atomic_block:
+        workers = 1  # another connection would not see this transaction's rows
+    ranges = _split(workers)
+    if len(ranges) == 1:
+        results = [_walk_range(ranges[0], chunk_size)]
+    else:
+        # Children get their own connections: close ours first so no child inherits
+        # (and, on exit, tears down) a socket this process still uses.
+        connections.close_all()
+        with multiprocessing.get_context("fork").Pool(len(ranges)) as pool:
+            results = pool.map(_walk_range_in_child, [(bounds, chunk_size) for bounds in ranges])
+    # Ranges ascend by dossier id: the first broken one holds the lowest broken dossier,
+    # and the events before it are those of the intact ranges below plus its own good ones.
+    for events, dossiers, broken in results:
+        report.events += events
+        report.dossiers += dossiers
+        if broken is not None:
+            raise _Broken(broken)
 
 
 def anchor_hash(*, prev_hash, created_at, dossiers, events, lines):
@@ -249,12 +361,19 @@ def _walk_anchors(report, chunk_size):
         prev = anchor.hash
 
 
-def verify_chains(*, chunk_size=2000):
-    """Walk every dossier chain, then every anchor, in constant memory; stop at the first break."""
+def verify_chains(*, chunk_size=2000, workers=None):
+    """Walk every dossier chain, then every anchor, in constant memory; stop at the first break.
+
+    The chains are split by dossier id over `workers` processes (default_workers()
+    when None); the report is the one a single walk gives, the lowest broken dossier
+    winning.
+    """
     report = Report()
     started = time.perf_counter()
+    if workers is None:
+        workers = default_workers()
     try:
-        _walk_events(report, chunk_size)
+        _walk_events(report, chunk_size, workers)
         _walk_anchors(report, chunk_size)
     except _Broken as exc:
         report.broken = exc.brk

@@ -14,11 +14,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--chunk-size", type=int, default=2000,
                             help="Rows fetched per round trip (memory stays bounded by this).")
+        parser.add_argument("--workers", type=int, default=None,
+                            help="Processes walking the chains, split by dossier id (default: one per core; "
+                                 "1 on SQLite).")
         parser.add_argument("--anchor", action="store_true",
                             help="After a successful check, anchor the heads of the chains that moved.")
 
-    def handle(self, *args, chunk_size, anchor, **options):
-        report = verify_chains(chunk_size=chunk_size)
+    def handle(self, *args, chunk_size, workers, anchor, **options):
+        report = verify_chains(chunk_size=chunk_size, workers=workers)
         if not report.intact:
             raise CommandError(
                 f"Audit trail BROKEN after {report.events} good events: {report.broken}"
