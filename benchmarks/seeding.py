@@ -287,6 +287,12 @@ def seed_inbox(scale, commune_code, count, log):
                      owner_permission="directory.appraise_dossier", owner_permission_content_type=ct,
                      owner_permission_obj_pk=str(commune.pk))
                 for proc in processes])
+    if connection.vendor == "postgresql":
+        # Fresh statistics, as autovacuum would take after a bulk load (and it may be
+        # off): with the old ones the planner expects one visible dossier, joins all
+        # 10,000 row by row and the dossier list took 3x longer.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Unit._meta.db_table}, {Dossier._meta.db_table}")
     log(f"  inbox fixture: {count} pending dossiers for {commune_code}")
     return commune, officer
 

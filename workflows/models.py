@@ -71,10 +71,11 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     # Counts of the dossier's nominations, rewritten by the services in the same
     # UPDATE as the state, so lists and the province roll-up read one row per
     # dossier instead of counting millions of nominations. recognized_count leaves
-    # out revoked awards (titles.services.revoke_award lowers it).
-    households_count = models.PositiveIntegerField(default=0)
-    proposed_count = models.PositiveIntegerField(default=0)
-    recognized_count = models.PositiveIntegerField(default=0)
+    # out revoked awards (titles.services.revoke_award lowers it). The database
+    # default keeps hand-written INSERTs (the bench's raw SQL twin) valid.
+    households_count = models.PositiveIntegerField(default=0, db_default=0)
+    proposed_count = models.PositiveIntegerField(default=0, db_default=0)
+    recognized_count = models.PositiveIntegerField(default=0, db_default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
