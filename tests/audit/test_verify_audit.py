@@ -2,15 +2,20 @@
 
 import hashlib
 import io
+import json
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 
 from tests.workflows.scenario import open_with_households
+from workflows.audit import chain
 from workflows.audit.chain import create_anchor, verify_chains
 from workflows.models import AuditEvent, ChainAnchor
 
@@ -188,3 +193,127 @@ def test_postgres_trigger_refuses_update_and_delete_in_raw_sql(decided_dossier):
                 cursor.execute(sql, [target.pk])
     assert event(decided_dossier, 2).actor_name == target.actor_name
     assert verify_chains().intact
+
+
+# ---------------------------------------------------------------- the canonical form and the parallel walk
+
+def legacy_canonical(event):
+    """The canonical text as the chains began writing it; every stored hash covers this."""
+    return json.dumps(
+        {
+            "dossier": event.dossier_id, "seq": event.seq, "at": event.at.isoformat(),
+            "actor": event.actor_id, "actor_name": event.actor_name, "role": event.role,
+            "unit": event.unit_id, "action": event.action, "target_type": event.target_type,
+            "target_id": event.target_id, "from": event.from_state, "to": event.to_state,
+            "payload": event.payload, "prev": event.prev_hash,
+        },
+        sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str,
+    )
+
+
+def unsaved_event(payload, **fields):
+    values = dict(
+        dossier_id=7, seq=3, at=datetime(2021, 11, 25, 8, 30, 15, 120000, tzinfo=UTC), actor_id=None,
+        actor_name="trưởng_thôn", role="hamlet_head", unit_id=12, action="record_meeting",
+        target_type="dossier", target_id=7, from_state="registering", to_state="voted",
+        prev_hash="ab" * 32,
+    )
+    values.update(fields)
+    return AuditEvent(payload=payload, **values)
+
+
+REALISTIC_PAYLOADS = [
+    {},
+    {"household": "Hộ ông Nguyễn Văn Ánh", "registered_on": "2021-03-01"},
+    {"reason": "Gia đình văn hóa: \"đạt\"\nxóm Đông\t(ghi chú)", "author": None, "text": "Đồng ý 👍"},
+    {"votes": {"for": 30, "against": 0}, "present": 30, "invited": 40, "quorum_met": True,
+     "excluded": [], "exclusions": [{"household": 5, "reason": "vi phạm hương ước", "upheld": False}]},
+    {"rule_set": "family-2021", "struck": [3, 9, 27], "nested": {"a": {"b": {"c": [None, True, False, 0, -1]}}}},
+    {"big": 2**63 - 1, "bigger": 2**70, "negative": -(2**63)},
+    {"ratio": 0.75, "tiny": 0.00001, "tinier": 4.5e-07, "huge": 1e16, "zero": 0.0},
+    {"zeta": 1, "Ánh": 2, "anh": 3, "Ă": 4, "\u2028": "line separator", "control": "\x00\x1f\x7f"},
+]
+
+
+@pytest.mark.parametrize("payload", REALISTIC_PAYLOADS)
+def test_canonical_form_is_byte_identical_to_the_one_existing_hashes_cover(payload):
+    event = unsaved_event(payload)
+    assert event.canonical() == legacy_canonical(event)
+    assert event.compute_hash() == hashlib.sha256(legacy_canonical(event).encode()).hexdigest()
+
+
+def test_canonical_form_is_identical_for_text_fields_in_vietnamese_and_missing_actor():
+    event = unsaved_event({"household": "Hộ bà Trần Thị Ðào"}, actor_id=None, actor_name="Lê Thị Hằng",
+                          from_state="", to_state="", at=datetime(2024, 1, 1, tzinfo=UTC))
+    assert event.canonical() == legacy_canonical(event)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**80), max_value=2**80)
+    | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(payload=st.dictionaries(st.text(), json_values, max_size=6), actor_name=st.text(max_size=20))
+def test_canonical_form_matches_the_original_encoder_for_any_json_payload(payload, actor_name):
+    event = unsaved_event(payload, actor_name=actor_name)
+    try:
+        expected = legacy_canonical(event).encode()
+    except UnicodeEncodeError:  # lone surrogates: neither form can be written
+        return
+    assert event.canonical().encode() == expected
+
+
+def test_verify_audit_with_workers_inside_a_transaction_still_sees_its_rows(decided_dossier):
+    out = io.StringIO()
+    call_command("verify_audit", "--workers", "2", stdout=out)
+    assert f"intact: {AuditEvent.objects.count()} events" in out.getvalue()
+
+
+def tamper_payload(event_row):
+    with transaction.atomic(), bypassing_guards() as cursor:
+        cursor.execute("UPDATE workflows_auditevent SET payload = %s WHERE id = %s",
+                       ['{"household": "FORGED"}', event_row.pk])
+
+
+@pytest.fixture
+def two_chains(decided_dossier, district, other_hamlet_head, family_title, households):
+    other = open_with_households(head=other_hamlet_head, hamlet=district.other_hamlet, title=family_title,
+                                 year=2021, households=households(2, hamlet=district.other_hamlet))
+    return sorted([decided_dossier, other], key=lambda dossier: dossier.pk)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_parallel_walk_reports_the_same_counts_as_one_process_on_an_intact_trail(two_chains):
+    low, high = two_chains
+    assert chain._split(2) == [(None, high.pk), (high.pk, None)]  # each chain goes to its own process
+    one, two = verify_chains(workers=1), verify_chains(workers=2)
+    assert two.intact and one.intact
+    assert (two.events, two.dossiers) == (one.events, one.dossiers) == (AuditEvent.objects.count(), 2)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_parallel_walk_names_the_lowest_broken_dossier_like_one_process(two_chains):
+    low, high = two_chains
+    tamper_payload(event(high, 2))
+    tamper_payload(event(low, 3))
+    one, two = verify_chains(workers=1), verify_chains(workers=2)
+    assert (two.broken, two.events) == (one.broken, one.events)
+    assert (two.broken.dossier_id, two.broken.seq, two.events) == (low.pk, 3, 2)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_parallel_walk_counts_the_good_events_below_a_break_in_a_higher_dossier(two_chains):
+    low, high = two_chains
+    tamper_payload(event(high, 2))
+    one, two = verify_chains(workers=1), verify_chains(workers=2)
+    assert (two.broken, two.events) == (one.broken, one.events)
+    assert (two.broken.dossier_id, two.events) == (high.pk, low.audit_seq + 1)
+    with pytest.raises(CommandError, match=f"after {low.audit_seq + 1} good events: dossier {high.pk}, seq 2"):
+        call_command("verify_audit", "--workers", "2", stdout=io.StringIO())
