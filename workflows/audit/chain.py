@@ -220,7 +220,9 @@ def _walk_range(bounds, chunk_size):
     rows = (
         _in_range(AuditEvent.objects.filter(dossier__isnull=False), "dossier_id", bounds)
         .annotate(at_text=Cast("at", TextField()), payload_text=Cast("payload", TextField()))
-        .order_by("dossier_id", "seq", "pk")
+        # (dossier, seq) is unique (a constraint): a pk tie-break would only make
+        # PostgreSQL re-sort the index's output, doubling the query's time.
+        .order_by("dossier_id", "seq")
         .values_list(*EVENT_FIELDS)
         .iterator(chunk_size=chunk_size)
     )
@@ -277,7 +279,10 @@ def _split(workers):
 
 
 def _walk_range_in_child(args):
-    return _walk_range(*args)
+    # Inside a transaction Django declares its server-side cursors without WITH HOLD,
+    # so PostgreSQL streams the rows instead of materialising the whole result first.
+    with transaction.atomic():
+        return _walk_range(*args)
 
 
 def default_workers():
@@ -293,7 +298,7 @@ def _walk_events(report, chunk_size, workers):
         workers = 1  # another connection would not see this transaction's rows
     ranges = _split(workers)
     if len(ranges) == 1:
-        results = [_walk_range(ranges[0], chunk_size)]
+        results = [_walk_range_in_child((ranges[0], chunk_size))]
     else:
         # Children get their own connections: close ours first so no child inherits
         # (and, on exit, tears down) a socket this process still uses.
