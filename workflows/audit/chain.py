@@ -213,8 +213,8 @@ def _in_range(queryset, field_name, bounds):
 def _walk_range(bounds, chunk_size):
     """Walk the chains of the dossiers in [low, high): (events, dossiers, first Break or None).
 
-    Named rows are built only on the way to a break; the common path compares plain
-    tuple items, since per-row Python is what bounds the throughput.
+    Named rows are built once per chain (its head check) and on the way to a break; per
+    event the path compares plain tuple items, since per-row Python bounds the throughput.
     """
     heads = _Heads(chunk_size, bounds)
     rows = (
