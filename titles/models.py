@@ -115,6 +115,18 @@ class RuleSet(models.Model):
         return code
 
 
+# Certificate codes: 10 characters from an alphabet without look-alikes (no 0/O,
+# 1/I/L), short enough to type from paper. Issued by workflows.services.routing.
+CERTIFICATE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CERTIFICATE_CODE_LENGTH = 10
+
+
+def certificate_code_pattern():
+    import re
+
+    return re.compile(rf"^[{CERTIFICATE_ALPHABET}]{{{CERTIFICATE_CODE_LENGTH}}}$")
+
+
 class Award(models.Model):
     """The register: who holds which title for which year, under which decision."""
 

@@ -1,6 +1,5 @@
 """Reads of the register: one award's provenance, and the public view of a certificate code."""
 
-import re
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -9,31 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.models import Role
 from directory.selectors import can_see_unit
+from workflows.audit.labels import ACTION_LABELS
 
-from .models import Award
+from .models import Award, certificate_code_pattern
 
-# The alphabet of workflows.services.routing._certificate_code: no 0/O, 1/I/L.
-CODE_RE = re.compile(r"^[2-9A-HJKMNP-Z]{10}$")
+CODE_RE = certificate_code_pattern()
 
-STEP_LABELS = {
-    "open_round": _("Review round opened"),
-    "register": _("Registration"),
-    "self_assessment": _("Self-assessment"),
-    "meeting_vote": _("Vote at the review meeting"),
-    "record_meeting": _("Review meeting recorded"),
-    "post_list": _("Public posting"),
-    "posting_comment": _("Resident comment"),
-    "submit": _("Sent for appraisal"),
-    "return": _("Returned for correction"),
-    "appraise": _("Appraisal of this household"),
-    "accept": _("Dossier appraised"),
-    "recognize": _("Recognized"),
-    "decide": _("Recognition decision signed"),
-    "revoke": _("Award revoked"),
-    "concern_raise": _("Supervision concern raised"),
-    "concern_answer": _("Supervision concern answered"),
-    "concern_close": _("Supervision concern closed"),
-}
 
 DETAIL_LABELS = {
     "registered_on": _("registered on"), "assessed_on": _("assessed on"), "text": _("text"),
@@ -121,7 +101,7 @@ def provenance(award):
         if event.target_type in ("postingcomment", "concern") and about not in (None, nomination_id):
             continue
         steps.append(Step(
-            code=event.action, label=STEP_LABELS.get(event.action, event.action), at=event.at,
+            code=event.action, label=ACTION_LABELS.get(event.action, event.action), at=event.at,
             actor=event.actor_name, role=Role(event.role).label if event.role in Role.values else event.role,
             unit=event.unit.name, from_state=event.from_state, to_state=event.to_state,
             details=[(DETAIL_LABELS.get(k, k), v) for k, v in _shown(event.payload).items()], seq=event.seq,

@@ -70,3 +70,13 @@ def test_an_award_is_revoked_only_once(decided_dossier, commune_chair):
     with pytest.raises(RuleViolation):
         revoke_award(actor=commune_chair, award=award, ground="d", decision_number="2/QĐ", reason="y")
     assert Revocation.objects.get().decision_number == "1/QĐ"
+
+
+def test_the_dossier_history_names_a_revocation_like_the_provenance_page(client, decided_dossier, commune_chair):
+    award = Award.objects.filter(nomination__dossier=decided_dossier).first()
+    revoke_award(actor=commune_chair, award=award, ground="b", decision_number="08/QĐ-UBND",
+                 decided_on=d(2022, 3, 1), reason="Bản tự đánh giá khai sai")
+    client.force_login(commune_chair)
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/dossiers/{decided_dossier.pk}/").content.decode()
+    assert "Award revoked" in page

@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 
 from directory.selectors import require_acting
 from notifications.services import messages as notify
-from titles.models import Award
+from titles.models import CERTIFICATE_ALPHABET, CERTIFICATE_CODE_LENGTH, Award
 
 from ..flows import DossierFlow
 from ..models import Decision, DossierState, Nomination, NominationState
@@ -145,9 +145,7 @@ def return_dossier(*, actor, dossier, reason, expected_revision=None):
 # ---------------------------------------------------------------- decision
 
 def _certificate_code():
-    # 10 characters from an alphabet without look-alikes (no 0/O, 1/I/L).
-    alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-    return "".join(secrets.choice(alphabet) for _ in range(10))
+    return "".join(secrets.choice(CERTIFICATE_ALPHABET) for _ in range(CERTIFICATE_CODE_LENGTH))
 
 
 @transaction.atomic

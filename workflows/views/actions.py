@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from directory.models import Household
+from directory.selectors import require_acting
 
 from .. import selectors, services
 from ..forms import (
@@ -22,7 +23,7 @@ from ..forms import (
     parse_tally,
 )
 from ..models import DossierState, Nomination, NominationState
-from .common import attempt, page_of, query_without_page, render_action, require_role, wrong_state
+from .common import attempt, page_of, query_without_page, render_action, wrong_state
 
 # ---------------------------------------------------------------- registration
 
@@ -30,7 +31,7 @@ from .common import attempt, page_of, query_without_page, render_action, require
 @require_http_methods(["GET", "POST"])
 def register(request, pk):
     dossier = selectors.dossier_for(request.user, pk)
-    require_role(request.user, dossier.unit, "prepare_dossier")
+    require_acting(request.user, dossier.unit, "prepare_dossier")
     if request.method == "GET" and (response := wrong_state(request, dossier, [DossierState.OPEN,
                                                                                  DossierState.RETURNED])):
         return response
@@ -80,7 +81,7 @@ def register(request, pk):
 @require_http_methods(["GET", "POST"])
 def assessments(request, pk):
     dossier = selectors.dossier_for(request.user, pk)
-    require_role(request.user, dossier.unit, "record_review")
+    require_acting(request.user, dossier.unit, "record_review")
     if request.method == "GET" and (response := wrong_state(request, dossier, [DossierState.OPEN,
                                                                                  DossierState.RETURNED])):
         return response
@@ -116,7 +117,7 @@ def assessments(request, pk):
 @require_http_methods(["GET", "POST"])
 def meeting(request, pk):
     dossier = selectors.dossier_for(request.user, pk)
-    require_role(request.user, dossier.unit, "record_review")
+    require_acting(request.user, dossier.unit, "record_review")
     allowed = [DossierState.OPEN, DossierState.REVIEWED, DossierState.RETURNED]
     if request.method == "GET" and (response := wrong_state(request, dossier, allowed)):
         return response
@@ -171,7 +172,7 @@ def _simple_action(request, pk, *, unit_attr, codename, states, form_class, perf
     submission, return and decision. A refusal re-renders the form with the
     service's message; nothing is written."""
     dossier = selectors.dossier_for(request.user, pk)
-    require_role(request.user, getattr(dossier, unit_attr), codename)
+    require_acting(request.user, getattr(dossier, unit_attr), codename)
     if request.method == "GET" and (response := wrong_state(request, dossier, states)):
         return response
     kwargs = form_kwargs(dossier)
@@ -241,7 +242,7 @@ def submit(request, pk):
 @require_http_methods(["GET", "POST"])
 def appraise(request, pk):
     dossier = selectors.dossier_for(request.user, pk)
-    require_role(request.user, dossier.appraising_unit, "appraise_dossier")
+    require_acting(request.user, dossier.appraising_unit, "appraise_dossier")
     if request.method == "GET" and (response := wrong_state(request, dossier, [DossierState.SUBMITTED])):
         return response
     # One form for the whole list, like the tally: the acceptance is one act.

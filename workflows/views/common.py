@@ -6,35 +6,17 @@ else on POST (PermissionDenied becomes 403, RuleViolation an error on the page).
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from directory.models import Role
-from directory.selectors import find_acting
 
 from ..models import DossierState, NominationState
 from ..services import RuleViolation
 
 PAGE_SIZE = 25
 ROLE_LABELS = dict(Role.choices)
-ACTION_LABELS = {
-    "open_round": gettext_lazy("Round opened"),
-    "register": gettext_lazy("Household registered"),
-    "self_assessment": gettext_lazy("Self-assessment recorded"),
-    "meeting_vote": gettext_lazy("Meeting vote"),
-    "record_meeting": gettext_lazy("Review meeting recorded"),
-    "post_list": gettext_lazy("List posted publicly"),
-    "posting_comment": gettext_lazy("Resident comment"),
-    "submit": gettext_lazy("Sent for appraisal"),
-    "appraise": gettext_lazy("Appraised"),
-    "accept": gettext_lazy("Dossier accepted"),
-    "return": gettext_lazy("Dossier returned"),
-    "recognize": gettext_lazy("Household recognized"),
-    "decide": gettext_lazy("Decision signed"),
-}
 # Audit events name dossier and nomination states; both vocabularies are shown by label.
 STATE_LABELS = {**dict(NominationState.choices), **dict(DossierState.choices)}
 FAMILY_TITLE = "gia-dinh-van-hoa"
@@ -53,12 +35,6 @@ def query_without_page(request):
 
 def refusal_text(error):
     return " ".join(error.messages)
-
-
-def require_role(user, unit, codename):
-    """403 for a user who can see the dossier but may not take this action."""
-    if find_acting(user, unit, codename) is None:
-        raise PermissionDenied(_("You hold no role in %(unit)s that allows this action.") % {"unit": unit})
 
 
 def render_action(request, template, dossier, context, status=200):

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from directory.selectors import find_acting
 from titles.models import Step, TitleType
+from workflows.audit.labels import ACTION_LABELS
 
 from .. import selectors, services
 from ..forms import DossierFilterForm, OpenRoundForm
@@ -18,7 +19,6 @@ from ..models import DossierState, Nomination, NominationState
 from ..services import RuleViolation
 from ..supervision import record_view
 from .common import (
-    ACTION_LABELS,
     FAMILY_TITLE,
     ROLE_LABELS,
     STATE_LABELS,
