@@ -7,6 +7,8 @@ language (Vietnamese) because they travel by SMS and email where the reader's
 language is unknown, and link to the page on which to act.
 """
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
@@ -37,11 +39,21 @@ def _to_households(dossier, kind, items):
             for household, text in items if household.phone]
 
 
+@dataclass(frozen=True)
+class _Household:
+    """What a message needs of a household: a meeting reads thousands, not whole rows."""
+
+    pk: int
+    head_name: str
+    phone: str
+
+
 def _households(nominations):
     """The nominations' households in one query, whatever the caller selected."""
     from directory.models import Household
 
-    return Household.objects.in_bulk({n.household_id for n in nominations})
+    rows = Household.objects.filter(pk__in={n.household_id for n in nominations}).order_by()
+    return {pk: _Household(pk, name, phone) for pk, name, phone in rows.values_list("pk", "head_name", "phone")}
 
 
 def _params(dossier):

@@ -23,6 +23,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from guardian.models import GroupObjectPermission
 
+from config import bulk
 from directory.models import Unit
 
 from ..channels import get_channel
@@ -79,15 +80,17 @@ def write(messages):
     """Write notifications and their deliveries; dispatch them once the transaction commits.
 
     A message whose (event, recipient) already exists is skipped, which makes
-    re-running the writer of an event harmless. Query count is constant.
+    re-running the writer of an event harmless. Query count is constant; a
+    meeting writes one SMS per household, so rows go through config.bulk.
+    Returns the new notifications' ids.
     """
     messages = [m for m in messages if m.user_id or (m.household is not None and m.household.phone)]
     if not messages:
         return []
+    # Only the events' own rows: an event is new with each transition, so this is
+    # usually empty, and it avoids sending every recipient key back to the database.
     existing = set(
-        Notification.objects.filter(event__in={m.event for m in messages},
-                                    recipient_key__in={m.recipient_key for m in messages})
-        .values_list("event", "recipient_key")
+        Notification.objects.filter(event__in={m.event for m in messages}).values_list("event", "recipient_key")
     )
     fresh, seen = [], set()
     for m in messages:
@@ -98,42 +101,34 @@ def write(messages):
     if not fresh:
         return []
     user_ids = {m.user_id for m in fresh if m.user_id}
-    emails = dict(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", "email"))
-    prefs = {p.user_id: p for p in ChannelPreference.objects.filter(user_id__in=user_ids)}
-    rows = Notification.objects.bulk_create([
-        Notification(recipient_id=m.user_id, household=m.household if not m.user_id else None,
-                     recipient_key=m.recipient_key, event=m.event, kind=m.kind, dossier=m.dossier,
-                     text=m.text, url=m.url)
+    emails = dict(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", "email")) if user_ids else {}
+    prefs = {p.user_id: p for p in ChannelPreference.objects.filter(user_id__in=user_ids)} if user_ids else {}
+    ids = bulk.insert(Notification, [
+        {"recipient_id": m.user_id, "household_id": None if m.user_id else m.household.pk,
+         "recipient_key": m.recipient_key, "event": m.event, "kind": m.kind,
+         "dossier_id": m.dossier.pk if m.dossier is not None else None, "text": m.text, "url": m.url}
         for m in fresh
     ])
-    if rows and rows[0].pk is None:  # backends that do not return ids from a bulk insert
-        keys = {(m.event, m.recipient_key) for m in fresh}
-        rows = [
-            row for row in Notification.objects.filter(
-                event__in={m.event for m in fresh}, recipient_key__in={m.recipient_key for m in fresh}
-            ).select_related("household")
-            if (row.event, row.recipient_key) in keys
-        ]
     deliveries = []
-    for row in rows:
-        if row.recipient_id:
-            deliveries.append(Delivery(notification=row, channel=Channel.IN_APP))
-            pref = prefs.get(row.recipient_id)
-            email = emails.get(row.recipient_id)
+    for pk, m in zip(ids, fresh):
+        if m.user_id:
+            deliveries.append((pk, Channel.IN_APP, ""))
+            pref = prefs.get(m.user_id)
+            email = emails.get(m.user_id)
             if email and (pref is None or pref.email):
-                deliveries.append(Delivery(notification=row, channel=Channel.EMAIL, address=email))
+                deliveries.append((pk, Channel.EMAIL, email))
             if pref is not None and pref.sms and pref.phone:
-                deliveries.append(Delivery(notification=row, channel=Channel.SMS, address=pref.phone))
+                deliveries.append((pk, Channel.SMS, pref.phone))
         else:
-            deliveries.append(Delivery(notification=row, channel=Channel.SMS, address=row.household.phone))
-    created = Delivery.objects.bulk_create(deliveries)
-    if created and created[0].pk is None:
-        created = list(Delivery.objects.filter(notification__in=rows))
+            deliveries.append((pk, Channel.SMS, m.household.phone))
+    created = bulk.insert(Delivery, [
+        {"notification_id": pk, "channel": channel, "address": address} for pk, channel, address in deliveries
+    ])
     by_channel = defaultdict(list)
-    for delivery in created:
-        by_channel[delivery.channel].append(delivery.pk)
+    for delivery_id, (_pk, channel, _address) in zip(created, deliveries):
+        by_channel[channel].append(delivery_id)
     transaction.on_commit(lambda: dispatch(dict(by_channel)))
-    return rows
+    return ids
 
 
 def notify_unit(*, dossier, unit, codename, text, exclude=None, kind="unit", event=None):

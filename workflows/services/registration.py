@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config import bulk
 from directory.models import Household
 from directory.selectors import require_acting
 from notifications.services import messages as notify
@@ -102,12 +103,14 @@ def register_households(*, actor, dossier, household_ids, registered_on, expecte
             _("Already registered for %(title)s in %(year)s: %(names)s. A household registers once a year.")
             % {"title": dossier.title_type, "year": dossier.year, "names": names_of(already)}
         )
+    households.sort(key=lambda h: h.code)
+    rows = [
+        {"dossier_id": dossier.pk, "title_type_id": dossier.title_type_id, "year": dossier.year,
+         "household_id": h.pk, "registered_on": registered_on, "state": NominationState.REGISTERED}
+        for h in households
+    ]
     try:
-        created = Nomination.objects.bulk_create([
-            Nomination(dossier=dossier, title_type=dossier.title_type, year=dossier.year,
-                       household=h, registered_on=registered_on)
-            for h in sorted(households, key=lambda h: h.code)
-        ])
+        ids = bulk.insert(Nomination, rows)
     except IntegrityError:
         # Another dossier registered one of them between the check above and this
         # insert (a household that moved hamlet); the unique constraint decides.
@@ -116,12 +119,11 @@ def register_households(*, actor, dossier, household_ids, registered_on, expecte
               "A household registers once a year; reload the list.")
             % {"title": dossier.title_type, "year": dossier.year}
         ) from None
-    if created and created[0].pk is None:  # backends without RETURNING
-        created = list(Nomination.objects.filter(dossier=dossier, household__in=ids))
+    created = [Nomination(pk=pk, **row) for pk, row in zip(ids, rows)]
     trail = AuditTrail(dossier, acting)
-    for nomination in created:
+    for nomination, household in zip(created, households):
         trail.add(action="register", target=nomination, to_state=NominationState.REGISTERED,
-                  household=nomination.household.code, registered_on=registered_on)
+                  household=household.code, registered_on=registered_on)
     dossier.households_count += len(created)
     finish(dossier, trail, fields=["households_count"])
     notify.households_registered(dossier=dossier, nominations=created, actor=actor)

@@ -6,12 +6,13 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from config import bulk
 from directory.selectors import require_acting
 from notifications.services import messages as notify
 from titles.models import CERTIFICATE_ALPHABET, CERTIFICATE_CODE_LENGTH, Award
 
 from ..flows import DossierFlow
-from ..models import Decision, DossierState, Nomination, NominationState
+from ..models import Decision, DossierState, NominationState
 from .audit import AuditTrail
 from .calendar import add_days
 from .common import (
@@ -197,12 +198,14 @@ def decide(*, actor, dossier, number, signed_on, signer, expected_revision=None)
     awards = []
     for nomination in nominations:
         nomination.recognize()
-        awards.append(Award(title_type=dossier.title_type, year=dossier.year, household_id=nomination.household_id,
-                            nomination=nomination, decision=decision, certificate_code=_certificate_code()))
+        awards.append({"title_type_id": dossier.title_type_id, "year": dossier.year,
+                       "household_id": nomination.household_id, "hamlet_id": None,
+                       "nomination_id": nomination.pk, "decision_id": decision.pk,
+                       "certificate_code": _certificate_code()})
         trail.add(action="recognize", target=nomination, from_state=NominationState.ACCEPTED,
                   to_state=nomination.state, decision=number)
-    Nomination.objects.filter(pk__in=[n.pk for n in nominations]).update(state=NominationState.RECOGNIZED)
-    Award.objects.bulk_create(awards)
+    write_fields(nominations, ["state"])
+    bulk.insert(Award, awards)
     from_state = dossier.state
     dossier.decide()
     late = bool(dossier.decision_due and signed_on > dossier.decision_due)
