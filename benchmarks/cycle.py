@@ -77,7 +77,7 @@ class CyclePlan:
                 dossier = services.open_round(actor=head, hamlet=hamlet, title_type=title, year=year)
                 services.register_households(actor=head, dossier=dossier, household_ids=ids,
                                              registered_on=d(3, 1))
-                nominations = list(dossier.nominations.values_list("pk", flat=True))
+                nominations = list(dossier.nominations.order_by("pk").values_list("pk", flat=True))
                 services.record_self_assessments(actor=head, dossier=dossier, assessed_on=d(3, 5),
                                                  assessments={pk: SELF_ASSESSMENT for pk in nominations})
                 votes = {pk: (rng.randint(26, 40), 0) if rng.random() > 0.05 else (10, 25) for pk in nominations}
@@ -88,7 +88,7 @@ class CyclePlan:
                 dossiers.append(dossier)
                 calls += 6
             for dossier in dossiers:
-                proposed = list(dossier.nominations.filter(state="proposed").values_list("pk", flat=True))
+                proposed = list(dossier.nominations.filter(state="proposed").order_by("pk").values_list("pk", flat=True))
                 strikes = {pk: "Chưa đạt tiêu chí vệ sinh môi trường" for pk in proposed if rng.random() < 0.01}
                 services.appraise_dossier(actor=officer, dossier=dossier, strikes=strikes)
                 services.decide(actor=chair, dossier=dossier, number=f"{dossier.unit.code}/QĐ-UBND",

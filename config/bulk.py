@@ -20,6 +20,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 _temp_tables = itertools.count(1)
+_sequences = {}
 
 
 def _postgres():
@@ -72,10 +73,10 @@ def insert(model, rows):
     pk = model._meta.pk
     table = model._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [table, pk.column, len(rows)],
-        )
+        if table not in _sequences:
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk.column])
+            _sequences[table] = cursor.fetchone()[0]
+        cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [_sequences[table], len(rows)])
         ids = [r[0] for r in cursor.fetchall()]
         constant = tuple(
             (adapt(v) if adapt else v) for v, adapt in zip(filled.values(), adapters[len(given):])

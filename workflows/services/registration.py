@@ -147,7 +147,8 @@ def record_self_assessments(*, actor, dossier, assessments, assessed_on, expecte
     texts = {int(k): (v or "").strip() for k, v in assessments.items() if (v or "").strip()}
     if not texts:
         raise RuleViolation(_("No self-assessment to record: write at least one household's text."))
-    nominations = list(dossier.nominations.filter(pk__in=texts))
+    # By id: the default order (household code) would join every household for nothing.
+    nominations = list(dossier.nominations.filter(pk__in=texts).order_by("pk"))
     if len(nominations) != len(texts):
         raise RuleViolation(_("Some self-assessments name households that are not in this dossier."))
     trail = AuditTrail(dossier, acting)

@@ -193,7 +193,8 @@ def decide(*, actor, dossier, number, signed_on, signer, expected_revision=None)
             _("Decision number %(number)s is already used by %(unit)s.")
             % {"number": number, "unit": dossier.deciding_unit}
         ) from None
-    nominations = list(dossier.nominations.filter(state=NominationState.ACCEPTED))
+    # By id (registration order): the default order would join every household for nothing.
+    nominations = list(dossier.nominations.filter(state=NominationState.ACCEPTED).order_by("pk"))
     trail = AuditTrail(dossier, acting)
     awards = []
     for nomination in nominations:
