@@ -30,31 +30,45 @@ class Deadline:
     codename: str
 
 
-def _review_deadline(rule_set, year):
-    if not rule_set.review_deadline:
+def _review_deadline(review_deadline, year):
+    if not review_deadline:
         return None
-    month, day = (int(part) for part in rule_set.review_deadline.split("-"))
+    month, day = (int(part) for part in review_deadline.split("-"))
     return datetime.date(year, month, day)
+
+
+def due_on(*, state, year, review_deadline, submission_due, decision_due):
+    """The due date of the step a dossier in `state` waits on, or None, from the
+    dossier's columns and its rule set's review deadline ("MM-DD"): the rule of
+    current_deadline and overdue_q, for rows read without model instances."""
+    if state in HAMLET_TURN:
+        dates = [_review_deadline(review_deadline, year)]
+        if state in SUBMISSION_PENDING:
+            dates.append(submission_due)
+        dates = [day for day in dates if day]
+        return min(dates) if dates else None
+    if state in DECISION_PENDING:
+        return decision_due
+    return None
+
+
+def current_due_on(dossier):
+    """The due date of the step the dossier waits on, or None (no query: the unit
+    that must act is not loaded)."""
+    return due_on(state=dossier.state, year=dossier.year, review_deadline=dossier.rule_set.review_deadline,
+                  submission_due=dossier.submission_due, decision_due=dossier.decision_due)
 
 
 def current_deadline(dossier):
     """The step the dossier waits on, its due date, and the unit that must act; or None."""
-    state = dossier.state
-    if state in HAMLET_TURN:
-        dates = [_review_deadline(dossier.rule_set, dossier.year)]
-        if state in SUBMISSION_PENDING:
-            dates.append(dossier.submission_due)
-        dates = [day for day in dates if day]
-        if not dates:
-            return None
-        return Deadline("submission", _("send the dossier"), min(dates), dossier.unit, "prepare_dossier")
-    if state == DossierState.SUBMITTED and dossier.decision_due:
-        return Deadline("appraisal", _("appraise the dossier"), dossier.decision_due, dossier.appraising_unit,
-                        "appraise_dossier")
-    if state == DossierState.APPRAISED and dossier.decision_due:
-        return Deadline("decision", _("sign the decision"), dossier.decision_due, dossier.deciding_unit,
-                        "decide_title")
-    return None
+    day = current_due_on(dossier)
+    if day is None:
+        return None
+    if dossier.state in HAMLET_TURN:
+        return Deadline("submission", _("send the dossier"), day, dossier.unit, "prepare_dossier")
+    if dossier.state == DossierState.SUBMITTED:
+        return Deadline("appraisal", _("appraise the dossier"), day, dossier.appraising_unit, "appraise_dossier")
+    return Deadline("decision", _("sign the decision"), day, dossier.deciding_unit, "decide_title")
 
 
 def due_by_q(day):

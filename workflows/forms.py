@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from directory.models import Unit
+
 from .models import DossierState, VotingMethod
 
 # dd/mm/yyyy is what people type; ISO is what <input type=date> and scripts send.
@@ -150,5 +152,9 @@ class DossierFilterForm(forms.Form):
     q = forms.CharField(label=_("Search unit"), required=False)
 
     def __init__(self, *args, units, **kwargs):
+        """`units`: the units to offer (anything with pk and a name as str), already
+        read: the choices render without a query; a chosen unit is loaded from them."""
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+        field = self.fields["unit"]
+        field.queryset = Unit.objects.filter(pk__in=[unit.pk for unit in units])
+        field.choices = [("", field.empty_label), *((unit.pk, field.label_from_instance(unit)) for unit in units)]

@@ -13,11 +13,10 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import get_objects_for_user
-from viewflow.workflow.models import Task
 
 from directory.models import Household, Unit
 from directory.selectors import can_see_unit, find_acting, visible_unit_paths
-from notifications.selectors import current_deadline, overdue_q
+from notifications.selectors import current_due_on, overdue_q
 from titles.models import Award
 
 from .models import Dossier, DossierState, Nomination, NominationState, PostingComment
@@ -62,22 +61,6 @@ def filter_dossiers(queryset, *, year=None, state=None, unit=None, q=None):
     if q:
         queryset = queryset.filter(Q(unit__name__icontains=q) | Q(unit__parent__name__icontains=q))
     return queryset
-
-
-def visible_units(user):
-    """Units the user may filter by: their own units and everything below them."""
-    return Unit.objects.filter(_paths_q(visible_unit_paths(user), "path")).order_by("path")
-
-
-def inbox(user):
-    """The user's open viewflow tasks with their dossiers, in one query."""
-    return (
-        Task.objects.user_queue(user)
-        .filter(status="NEW")
-        .select_related("process", "process__dossier", "process__dossier__unit",
-                        "process__dossier__rule_set")
-        .order_by("created")
-    )
 
 
 def units_to_open(user):
@@ -168,9 +151,11 @@ def next_action(dossier, actions):
 
 
 def is_overdue(dossier, today=None):
+    """The step the dossier waits on is past due: the rule of overdue_q, read from
+    the loaded dossier and its rule set (no query)."""
     today = today or timezone.localdate()
-    deadline = current_deadline(dossier)
-    return bool(deadline and deadline.due_on < today)
+    due_on = current_due_on(dossier)
+    return bool(due_on and due_on < today)
 
 
 def nomination_counts(dossier):

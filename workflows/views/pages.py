@@ -3,9 +3,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -14,14 +15,16 @@ from titles.models import Step, TitleType
 from workflows.audit.labels import ACTION_LABELS
 
 from .. import selectors, services
+from .. import selectors_inbox as inbox
 from ..forms import DossierFilterForm, OpenRoundForm
-from ..models import DossierState, Nomination, NominationState
+from ..models import DossierState, NominationState
 from ..services import RuleViolation
 from ..supervision import record_view
 from .common import (
     FAMILY_TITLE,
     ROLE_LABELS,
     STATE_LABELS,
+    bounded_page,
     done,
     page_of,
     query_without_page,
@@ -33,46 +36,76 @@ from .common import (
 def _task_link(task):
     """Where the task's next step is done, from the node and the dossier's state only
     (no query per task)."""
-    dossier = task.process.dossier
-    node = task.flow_task.name
+    node = task.node.name
     if node == "appraisal":
         return "workflows:appraise"
     if node == "decision":
         return "workflows:decide"
-    if dossier.state == DossierState.OPEN:
-        return "workflows:meeting" if task.households else "workflows:register"
-    if dossier.state == DossierState.REVIEWED:
-        return "workflows:posting" if dossier.rule_set.has_step("posting") else "workflows:submit"
-    if dossier.state in (DossierState.POSTING, DossierState.RETURNED):
+    if task.state == DossierState.OPEN:
+        return "workflows:meeting" if task.households_count else "workflows:register"
+    if task.state == DossierState.REVIEWED:
+        return "workflows:posting" if "posting" in task.steps else "workflows:submit"
+    if task.state in (DossierState.POSTING, DossierState.RETURNED):
         return "workflows:submit"
     return "workflows:dossier"
 
 
 @login_required
 def home(request):
+    """The inbox: open tasks, the dossier list with its filters, and the form to open
+    a round; the same number of queries whatever the number of tasks, dossiers or
+    units (see selectors_inbox)."""
     user = request.user
-    tasks = selectors.inbox(user).annotate(
-        households=Exists(Nomination.objects.filter(dossier__process=OuterRef("process")))
-    )
-    task_page = Paginator(tasks, 10).get_page(request.GET.get("tasks_page"))
-    for task in task_page:
-        task.next_url = reverse(_task_link(task), args=[task.process.dossier.pk])
-        task.is_overdue = selectors.is_overdue(task.process.dossier)
+    grants = inbox.grants_of(user)
+    today = timezone.localdate()
+    url = _UrlMaker()
 
-    units = selectors.visible_units(user)
-    unit_choices = units if units.count() <= 200 else units.exclude(level="hamlet")
-    filters = DossierFilterForm(request.GET or None, units=unit_choices)
-    dossiers = selectors.visible_dossiers(user)
-    if filters.is_valid():
-        dossiers = selectors.filter_dossiers(dossiers, **filters.cleaned_data)
-    hamlets = selectors.units_to_open(user)
+    def task_rows(offset, size):
+        rows = inbox.task_rows(tasks, offset, size)
+        for task in rows:
+            task.url = url("workflows:dossier", task.dossier_pk)
+            task.next_url = url(_task_link(task), task.dossier_pk)
+            task.is_overdue = _before(task.due_on(), today)
+        return rows
+
+    def dossier_rows(offset, size):
+        rows = inbox.dossier_rows(dossiers, offset, size)
+        for dossier in rows:
+            dossier.url = url("workflows:dossier", dossier.pk)
+            dossier.is_overdue = _before(dossier.due_on(), today)
+        return rows
+
+    tasks = inbox.open_tasks(user, grants)
+    filters = DossierFilterForm(request.GET or None, units=inbox.filter_units(grants))
+    dossiers = inbox.dossier_list(grants, **(filters.cleaned_data if filters.is_valid() else {}))
+    hamlets = inbox.hamlets_to_open(grants)
     return render(request, "workflows/home.html", {
-        "tasks": task_page,
-        "dossiers": page_of(request, dossiers),
+        "tasks": bounded_page(request, tasks, task_rows, size=10, param="tasks_page"),
+        "dossiers": bounded_page(request, dossiers, dossier_rows),
         "filters": filters,
         "query": query_without_page(request),
-        "open_form": OpenRoundForm(hamlets=hamlets) if hamlets.exists() else None,
+        "open_form": OpenRoundForm(hamlets=hamlets) if hamlets is not None else None,
     })
+
+
+def _before(day, today):
+    return bool(day and day < today)
+
+
+class _UrlMaker:
+    """reverse(name, args=[pk]) for the rows of a list at the cost of one reverse()
+    per URL name: the patterns' only argument is an integer id."""
+
+    MARKER = "9876543210"
+
+    def __init__(self):
+        self.parts = {}
+
+    def __call__(self, name, pk):
+        if name not in self.parts:
+            self.parts[name] = reverse(name, args=[int(self.MARKER)]).split(self.MARKER)
+        head, tail = self.parts[name]
+        return f"{head}{pk}{tail}"
 
 
 @login_required

@@ -1,0 +1,296 @@
+"""Reads for the inbox page (workflows:home): the user's permissions, their open
+tasks, the dossier list and its filter choices.
+
+The page is read on every login and after every action, by people who may see
+10,000 dossiers, so each read here is built to cost the same for 10 rows as for
+10,000:
+- the permissions are read once, in one statement (`grants_of`), and every other
+  read takes its answers from them instead of asking guardian or viewflow again;
+- each list is sorted on its narrow rows (ids and sort keys) in a subquery and
+  only the page's rows are joined, read as plain values (no model instances);
+- each list is counted only up to a bound (views.common.bounded_page).
+Visibility is the same rule as selectors.visible_dossiers (guardian's
+view_unit_dossiers on the unit or an ancestor) and the task list the same as
+viewflow's Task.objects.user_queue; tests/workflows/test_inbox_page.py holds them
+to it.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import Q, Value
+from guardian.models import GroupObjectPermission, UserObjectPermission
+from viewflow.workflow.models import Task
+
+from directory.models import Level, Unit
+from notifications.selectors import due_on
+
+from .models import Dossier, DossierState
+from .selectors import _paths_q, filter_dossiers
+
+VIEW = "directory.view_unit_dossiers"
+PREPARE = "directory.prepare_dossier"
+STATE_LABELS = dict(DossierState.choices)
+
+
+@dataclass(frozen=True)
+class GrantedUnit:
+    pk: int
+    path: str
+    level: str
+
+
+@dataclass(frozen=True)
+class Grants:
+    """Every permission a user holds: the model permissions and the guardian object
+    permissions, their own and their groups', with the path and level of each unit
+    an object permission is held on."""
+
+    superuser: bool
+    model_perms: frozenset  # "app_label.codename", held on every object
+    object_perms: frozenset  # ("app_label.codename", object pk as text)
+    units: dict  # "app_label.codename" -> [GrantedUnit] it is held on
+
+    def unit_paths(self, perm):
+        """Path prefixes of the units whose subtree `perm` covers; None means every
+        unit (a superuser, as guardian's get_objects_for_user answers)."""
+        if self.superuser:
+            return None
+        return sorted({unit.path for unit in self.units.get(perm, ())})
+
+    def units_with(self, perm, level=None):
+        return [unit for unit in self.units.get(perm, ()) if level is None or unit.level == level]
+
+
+def _grants_sql():
+    """One statement for what guardian (user and group object permissions) and
+    Django's ModelBackend (user and group permissions) each read separately.
+
+    Raw SQL on purpose: this runs on every inbox load, and the same union built
+    with the ORM cost ~10 ms of Python on the bench machine. Table and column
+    names come from the models."""
+    user_model = get_user_model()
+    memberships = user_model.groups.through._meta
+    own_perms = user_model.user_permissions.through._meta
+    group_perms = Group.permissions.through._meta
+
+    def table(meta):
+        return connection.ops.quote_name(meta.db_table)
+
+    def col(meta, field):
+        return connection.ops.quote_name(meta.get_field(field).column)
+
+    uop, gop = UserObjectPermission._meta, GroupObjectPermission._meta
+    perm, ctype, unit = Permission._meta, ContentType._meta, Unit._meta
+    m_user, m_group = col(memberships, user_model.__name__.lower()), col(memberships, "group")
+    return f"""
+        SELECT ct.{col(ctype, "app_label")}, p.{col(perm, "codename")}, g.object_pk, u.{col(unit, "path")},
+               u.{col(unit, "level")}
+        FROM (
+            SELECT {col(uop, "permission")} AS permission_id, {col(uop, "content_type")} AS content_type_id,
+                   {col(uop, "object_pk")} AS object_pk
+            FROM {table(uop)} WHERE {col(uop, "user")} = %(user)s
+            UNION
+            SELECT o.{col(gop, "permission")}, o.{col(gop, "content_type")}, o.{col(gop, "object_pk")}
+            FROM {table(gop)} o JOIN {table(memberships)} m ON m.{m_group} = o.{col(gop, "group")}
+            WHERE m.{m_user} = %(user)s
+            UNION
+            SELECT {col(own_perms, "permission")}, NULL, NULL
+            FROM {table(own_perms)} WHERE {col(own_perms, user_model.__name__.lower())} = %(user)s
+            UNION
+            SELECT gp.{col(group_perms, "permission")}, NULL, NULL
+            FROM {table(group_perms)} gp JOIN {table(memberships)} m ON m.{m_group} = gp.{col(group_perms, "group")}
+            WHERE m.{m_user} = %(user)s
+        ) g
+        JOIN {table(perm)} p ON p.{col(perm, "id")} = g.permission_id
+        JOIN {table(ctype)} ct ON ct.{col(ctype, "id")} = COALESCE(g.content_type_id, p.{col(perm, "content_type")})
+        LEFT JOIN {table(unit)} u ON u.{col(unit, "id")} = CASE WHEN g.content_type_id = %(unit_type)s
+                                                          THEN CAST(g.object_pk AS bigint) END
+    """
+
+
+_GRANTS_SQL = []
+
+
+def grants_of(user):
+    """The `Grants` of `user`, in one query (none for an anonymous user)."""
+    if not user.is_authenticated:
+        return Grants(False, frozenset(), frozenset(), {})
+    if not _GRANTS_SQL:
+        _GRANTS_SQL.append(_grants_sql())
+    unit_type = ContentType.objects.get_for_model(Unit).pk  # cached by Django after the first call
+    with connection.cursor() as cursor:
+        cursor.execute(_GRANTS_SQL[0], {"user": user.pk, "unit_type": unit_type})
+        rows = cursor.fetchall()
+    model_perms, object_perms, units = set(), set(), defaultdict(list)
+    for app, code, obj, path, level in rows:
+        if obj is None:
+            # Django's ModelBackend ignores the model permissions of an inactive user.
+            if user.is_active:
+                model_perms.add(f"{app}.{code}")
+            continue
+        object_perms.add((f"{app}.{code}", obj))
+        if path is not None:
+            units[f"{app}.{code}"].append(GrantedUnit(int(obj), path, level))
+    return Grants(user.is_superuser, frozenset(model_perms), frozenset(object_perms), dict(units))
+
+
+def _visible_q(paths, field):
+    return Q() if paths is None else _paths_q(paths, field)
+
+
+def page_ids(queryset, offset, size):
+    """The ids of rows [offset, offset + size) of `queryset` in its order, as a
+    subquery: the sort runs on narrow rows and nothing else is joined for it."""
+    return queryset.values("pk")[offset:offset + size]
+
+
+# ---------------------------------------------------------------- tasks
+
+def open_tasks(user, grants):
+    """The user's open viewflow tasks, oldest first: the tasks viewflow's
+    Task.objects.user_queue(user) lists (no owner permission, the user's own, or a
+    permission the user holds on the model or on the task's object), matched on the
+    permission and object columns rather than on their concatenation, so the
+    inbox_open_task_owner index serves it. No joins (see task_rows)."""
+    tasks = Task.objects.filter(flow_task_type="HUMAN", status="NEW")
+    if not grants.superuser:
+        allowed = Q(owner_permission__isnull=True) | Q(owner=user)
+        if grants.model_perms:
+            allowed |= Q(owner_permission__in=sorted(grants.model_perms))
+        objects = defaultdict(list)
+        for perm, pk in sorted(grants.object_perms):
+            objects[perm].append(pk)
+        for perm, pks in objects.items():
+            allowed |= Q(owner_permission=perm, owner_permission_obj_pk__in=pks)
+        tasks = tasks.filter(allowed)
+    return tasks.order_by("created", "pk")
+
+
+@dataclass
+class TaskRow:
+    node: object  # the flow node (viewflow's Task.flow_task)
+    dossier_pk: int
+    unit_name: str
+    year: int
+    state: str
+    submission_due: object
+    decision_due: object
+    households_count: int
+    steps: list
+    review_deadline: str
+
+    @property
+    def title(self):
+        # What viewflow's Task.title shows.
+        return self.node.task_title or str(self.node)
+
+    @property
+    def state_label(self):
+        return STATE_LABELS.get(self.state, self.state)
+
+    def due_on(self):
+        return due_on(state=self.state, year=self.year, review_deadline=self.review_deadline,
+                      submission_due=self.submission_due, decision_due=self.decision_due)
+
+
+def task_rows(tasks, offset, size):
+    """Rows [offset, offset + size) of `tasks` with their dossiers, in one query."""
+    d = "process__dossier__"
+    rows = (
+        Task.objects.filter(pk__in=page_ids(tasks, offset, size)).order_by("created", "pk")
+        .values_list("flow_task", f"{d}pk", f"{d}unit__name", f"{d}year", f"{d}state", f"{d}submission_due",
+                     f"{d}decision_due", f"{d}households_count", f"{d}rule_set__steps",
+                     f"{d}rule_set__review_deadline")
+    )
+    return [TaskRow(*row) for row in rows]
+
+
+# ---------------------------------------------------------------- dossiers
+
+def dossier_list(grants, *, year=None, state=None, unit=None, q=None):
+    """The inbox's dossier list: the visible dossiers, filtered, newest year first,
+    then in unit order (ties by id). No joins beyond the filters' (see dossier_rows)."""
+    dossiers = Dossier.objects.filter(_visible_q(grants.unit_paths(VIEW), "unit__path"))
+    return filter_dossiers(dossiers, year=year, state=state, unit=unit, q=q).order_by("-year", "unit__path", "pk")
+
+
+@dataclass
+class DossierRow:
+    pk: int
+    year: int
+    state: str
+    submission_due: object
+    decision_due: object
+    households_count: int
+    proposed_count: int
+    unit_name: str
+    parent_name: str | None
+    title_name: str
+    review_deadline: str
+
+    @property
+    def state_label(self):
+        return STATE_LABELS.get(self.state, self.state)
+
+    def due_on(self):
+        return due_on(state=self.state, year=self.year, review_deadline=self.review_deadline,
+                      submission_due=self.submission_due, decision_due=self.decision_due)
+
+
+def dossier_rows(dossiers, offset, size):
+    """Rows [offset, offset + size) of `dossiers` with their units, title and rule
+    set's review deadline, in one query."""
+    rows = (
+        Dossier.objects.filter(pk__in=page_ids(dossiers, offset, size)).order_by(*dossiers.query.order_by)
+        .values_list("pk", "year", "state", "submission_due", "decision_due", "households_count",
+                     "proposed_count", "unit__name", "unit__parent__name", "title_type__name",
+                     "rule_set__review_deadline")
+    )
+    return [DossierRow(*row) for row in rows]
+
+
+# ---------------------------------------------------------------- filter and open-round choices
+
+FILTER_UNITS_MAX = 200
+
+
+@dataclass(frozen=True)
+class UnitChoice:
+    pk: int
+    name: str
+    path: str
+
+    def __str__(self):
+        return self.name
+
+
+def filter_units(grants):
+    """Units the user may filter the dossier list by, ordered by path: every visible
+    unit, or only those above hamlet level when there are more than 200. One query:
+    the units above hamlet level (the unit_above_hamlet_path index) and the first 201
+    visible units."""
+    units = Unit.objects.filter(_visible_q(grants.unit_paths(VIEW), "path")).order_by()
+    fields = ("pk", "name", "path", "part")
+    above = units.exclude(level=Level.HAMLET).annotate(part=Value(0)).values_list(*fields)
+    # The slice sits in a subquery: SQLite refuses LIMIT on a member of a UNION.
+    first = units.filter(pk__in=units.values("pk")[:FILTER_UNITS_MAX + 1]).annotate(part=Value(1))
+    first = first.values_list(*fields)
+    rows = list(above.union(first, all=True))
+    everything = [row for row in rows if row[3] == 1]
+    chosen = everything if len(everything) <= FILTER_UNITS_MAX else [row for row in rows if row[3] == 0]
+    return [UnitChoice(pk, name, path) for pk, name, path, _ in sorted(chosen, key=lambda row: row[2])]
+
+
+def hamlets_to_open(grants):
+    """The hamlets where the user may open a round (selectors.units_to_open), from
+    the grants already read; None when there are none."""
+    if grants.superuser:
+        hamlets = Unit.objects.filter(level=Level.HAMLET).order_by("path")
+        return hamlets if hamlets.exists() else None
+    pks = [unit.pk for unit in grants.units_with(PREPARE, Level.HAMLET)]
+    return Unit.objects.filter(pk__in=pks).order_by("path") if pks else None
