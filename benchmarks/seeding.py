@@ -233,7 +233,10 @@ def _history_for(rng, title, rule_set, commune, hamlets, year):
         if n.state == NominationState.RECOGNIZED:
             dossier.proposed_count += 1
             dossier.recognized_count += 1
-    Dossier.objects.bulk_update(dossiers, ["households_count", "proposed_count", "recognized_count"])
+    for dossier in dossiers:  # every household of a history hamlet took part
+        dossier.households_on_roll = dossier.households_count
+    Dossier.objects.bulk_update(dossiers, ["households_count", "proposed_count", "recognized_count",
+                                           "households_on_roll"])
     created = bulk_insert(Nomination, nominations)
     if created and created[0].pk is None:
         created = list(Nomination.objects.filter(dossier__in=dossiers))

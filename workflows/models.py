@@ -76,6 +76,11 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     households_count = models.PositiveIntegerField(default=0, db_default=0)
     proposed_count = models.PositiveIntegerField(default=0, db_default=0)
     recognized_count = models.PositiveIntegerField(default=0, db_default=0)
+    # The hamlet's roll for this round: its active households when the round opened,
+    # counted again when the title is decided. The dated denominator of the year's
+    # Cultural Family rate, so the rate of a past year does not move when households
+    # move or leave later, and the roll-up reads it instead of counting households.
+    households_on_roll = models.PositiveIntegerField(_("households on the roll"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,15 +1,16 @@
 """The Cultural Family rate by commune and by district for one year: a read for dashboards.
 
-Three queries whatever the size of the subtree (a province is ~900,000 households):
-the units under the root, active households per hamlet, and the recognitions of the
-year summed from the hamlet dossiers' own counters (Dossier.recognized_count, kept
-by the services and by revoke_award: a few thousand dossier rows instead of a
-million nominations). Python adds hamlets up into communes and communes into districts.
+At most three queries whatever the size of the subtree (a province is ~900,000
+households): the units under the root, one row per hamlet dossier of the year
+with its own counters (Dossier.recognized_count, kept by the services and by
+revoke_award; Dossier.households_on_roll, the hamlet's roll recorded with the
+round), and a live count of active households only for hamlets that have no
+dossier that year. Python adds hamlets up into communes and communes into districts.
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Sum
+from django.db.models import Count
 
 from directory.models import Household, Level, Unit
 
@@ -33,29 +34,34 @@ def cultural_family_rates(*, root, year, title_type):
     """{"communes": [RateRow], "districts": [RateRow]} for every commune under `root`.
 
     A household counts as a Cultural Family of `year` when its nomination was
-    recognized and its award has not been revoked. Households are the active ones
-    of each hamlet today (the register keeps no dated household roll).
+    recognized and its award has not been revoked. The households of a hamlet are
+    the roll of its round that year (counted when the title was decided); a hamlet
+    without a round counts its active households today.
     """
     units = list(
         Unit.objects.filter(path__startswith=root.path, level__in=[Level.DISTRICT, Level.COMMUNE, Level.HAMLET])
         .order_by("path").values_list("pk", "name", "parent_id", "level")
     )
     commune_of = {pk: parent_id for pk, _, parent_id, level in units if level == Level.HAMLET}
-    # Grouped by hamlet alone: an index-only scan of the active households' partial
-    # index, without joining every household to its unit.
-    households = {}
+    households, recognized, counted = {}, {}, set()
+    for hamlet_id, commune_id, n_recognized, roll in (
+        Dossier.objects.filter(title_type=title_type, year=year, unit__path__startswith=root.path,
+                               unit__level=Level.HAMLET)
+        .order_by().values_list("unit_id", "unit__parent_id", "recognized_count", "households_on_roll")
+    ):
+        recognized[commune_id] = recognized.get(commune_id, 0) + n_recognized
+        if roll is not None:
+            households[commune_id] = households.get(commune_id, 0) + roll
+            counted.add(hamlet_id)
+    # Hamlets without a round that year still count in the denominator: their roll is
+    # today's active households (grouped by hamlet: an index-only scan of the
+    # active households' partial index).
+    uncounted = [pk for pk in commune_of if pk not in counted]
     for hamlet_id, n in (
-        Household.objects.filter(active=True, hamlet__in=Unit.objects.filter(
-            path__startswith=root.path, level=Level.HAMLET).values("pk"))
+        Household.objects.filter(active=True, hamlet_id__in=uncounted)
         .values("hamlet_id").annotate(n=Count("pk")).order_by().values_list("hamlet_id", "n")
     ):
         households[commune_of[hamlet_id]] = households.get(commune_of[hamlet_id], 0) + n
-    recognized = dict(
-        Dossier.objects.filter(title_type=title_type, year=year, unit__path__startswith=root.path,
-                               unit__level=Level.HAMLET)
-        .values("unit__parent_id").annotate(n=Sum("recognized_count")).order_by()
-        .values_list("unit__parent_id", "n")
-    )
     communes = [
         RateRow(pk, name, parent_id, households.get(pk, 0), recognized.get(pk) or 0)
         for pk, name, parent_id, level in units if level == Level.COMMUNE

@@ -29,7 +29,7 @@ MAX_QUERIES = {
     "record_meeting": 15,
     "submit_dossier": 31,
     "appraise_dossier": 37,
-    "decide": 37,
+    "decide": 38,
 }
 
 

@@ -65,3 +65,23 @@ def test_query_count_does_not_grow_with_households(
     with CaptureQueriesContext(connection) as many:
         cultural_family_rates(root=district.province, year=2025, title_type=family_title)
     assert len(few.captured_queries) == len(many.captured_queries) <= 5
+
+
+def test_a_past_year_keeps_the_roll_it_was_decided_on(
+    district, hamlet_head, commune_officer, commune_chair, family_title, households
+):
+    homes = households(4)
+    dossier = _decided(district, hamlet_head, commune_officer, commune_chair, family_title, homes[:3])
+    dossier.refresh_from_db()
+    assert dossier.households_on_roll == 4  # the fourth household was on the roll, not registered
+
+    # Later a household leaves and two move in: the 2025 rate stays what it was.
+    homes[0].active = False
+    homes[0].save()
+    households(2)
+    rates = cultural_family_rates(root=district.commune, year=2025, title_type=family_title)
+    assert [(r.households, r.recognized, r.rate) for r in rates["communes"]] == [(4, 3, 75.0)]
+
+    # A year without a round counts today's active households of the hamlet.
+    rates = cultural_family_rates(root=district.commune, year=2024, title_type=family_title)
+    assert [(r.households, r.recognized) for r in rates["communes"]] == [(5, 0)]

@@ -53,6 +53,7 @@ def open_round(*, actor, hamlet, title_type, year):
         dossier = Dossier.objects.create(
             title_type=title_type, rule_set=rule_set, unit=hamlet, year=year,
             appraising_unit=appraising_unit, deciding_unit=deciding_unit,
+            households_on_roll=Household.objects.filter(hamlet=hamlet, active=True).count(),
         )
     except IntegrityError:
         # Two people opened the round at the same moment: both passed the check

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from config import bulk
+from directory.models import Household
 from directory.selectors import require_acting
 from notifications.services import messages as notify
 from titles.models import CERTIFICATE_ALPHABET, CERTIFICATE_CODE_LENGTH, Award
@@ -210,10 +211,12 @@ def decide(*, actor, dossier, number, signed_on, signer, expected_revision=None)
     from_state = dossier.state
     dossier.decide()
     late = bool(dossier.decision_due and signed_on > dossier.decision_due)
+    dossier.households_on_roll = Household.objects.filter(hamlet=dossier.unit_id, active=True).count()
     trail.add(action="decide", target=dossier, from_state=from_state, to_state=dossier.state,
-              decision=number, signed_on=signed_on, signer=signer, recognized=len(nominations), late=late)
+              decision=number, signed_on=signed_on, signer=signer, recognized=len(nominations), late=late,
+              households_on_roll=dossier.households_on_roll)
     dossier.recognized_count += len(nominations)
-    finish(dossier, trail, fields=["recognized_count"])
+    finish(dossier, trail, fields=["recognized_count", "households_on_roll"])
     complete_task(dossier, DossierFlow.decision)
     notify.decision_signed(dossier=dossier, decision=decision, recognized=nominations, actor=actor)
     return decision
