@@ -278,7 +278,7 @@ def filter_units(grants):
     fields = ("pk", "name", "path", "part")
     above = units.exclude(level=Level.HAMLET).annotate(part=Value(0)).values_list(*fields)
     # The slice sits in a subquery: SQLite refuses LIMIT on a member of a UNION.
-    first = Unit.objects.filter(pk__in=units.values("pk")[:FILTER_UNITS_MAX + 1]).annotate(part=Value(1))
+    first = Unit.objects.filter(pk__in=units.values("pk")[:FILTER_UNITS_MAX + 1]).order_by().annotate(part=Value(1))
     first = first.values_list(*fields)
     rows = list(above.union(first, all=True))
     everything = [row for row in rows if row[3] == 1]
