@@ -288,7 +288,7 @@ def test_decide_recognizes_the_accepted_households_and_registers_their_awards(pe
     assert_event(event, actor=p.commune_chair, role=Role.COMMUNE_CHAIR, unit=p.district.commune,
                  from_state=DossierState.APPRAISED, to_state=DossierState.DECIDED,
                  payload={"decision": "12/QĐ-UBND", "signed_on": "2021-11-10", "signer": "Trần Văn Chủ Tịch",
-                          "recognized": 3, "late": False})
+                          "recognized": 3, "late": False, "households_on_roll": 3})
     assert len(events_of(dossier, "recognize")) == 3
     assert dossier.process.status == "DONE"
     assert_audit_chain_intact(dossier)
