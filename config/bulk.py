@@ -15,6 +15,9 @@ see only the sequence query and the UPDATE.
 """
 
 import itertools
+from functools import partial
+
+import orjson
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -55,8 +58,13 @@ def _adapter(field):
     if isinstance(field, models.JSONField):
         from psycopg.types.json import Jsonb
 
-        return Jsonb
+        # orjson writes what json.dumps would (and refuses what it would refuse), faster.
+        return partial(Jsonb, dumps=_json_bytes)
     return None
+
+
+def _json_bytes(value):
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
 
 
 def insert(model, rows):

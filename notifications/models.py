@@ -23,8 +23,10 @@ class Notification(models.Model):
         FAILED = "failed", _("Failed")
 
     # A user, or a household without an account (reached by SMS at its phone).
+    # Indexed by (recipient, read_at) below; a meeting writes hundreds of rows at once,
+    # so the outbox carries no index that another one already leads with.
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
-                                  related_name="notifications")
+                                  related_name="notifications", db_index=False)
     household = models.ForeignKey("directory.Household", null=True, blank=True, on_delete=models.CASCADE,
                                   related_name="notifications")
     # "u:<id>" or "h:<id>": lets one unique constraint cover both kinds of recipient.
@@ -38,7 +40,7 @@ class Notification(models.Model):
     text = models.TextField()
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     delivered_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -66,7 +68,9 @@ class Delivery(models.Model):
         FAILED = "failed", _("Failed, will retry")
         DEAD = "dead", _("Failed, gave up")
 
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    # Led by the unique (notification, channel) index.
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries",
+                                     db_index=False)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     # The address at the time of the event (email or phone), so a later change of
     # preference does not redirect a message already promised.

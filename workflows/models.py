@@ -144,13 +144,15 @@ class Nomination(FSMModelMixin, models.Model):
     """
 
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="nominations")
-    title_type = models.ForeignKey("titles.TitleType", on_delete=models.PROTECT, related_name="+")
+    # Led by the unique (title_type, year, household) index: no second index.
+    title_type = models.ForeignKey("titles.TitleType", on_delete=models.PROTECT, related_name="+", db_index=False)
     year = models.PositiveSmallIntegerField()
     household = models.ForeignKey(
         "directory.Household", on_delete=models.PROTECT, related_name="nominations"
     )
-    state = FSMField(default=NominationState.REGISTERED, choices=NominationState.choices,
-                     protected=True, db_index=True)
+    # No index of its own: every read by state is within one dossier (dossier_id
+    # index) or the roll-up's partial index; a meeting rewrites hundreds of states.
+    state = FSMField(default=NominationState.REGISTERED, choices=NominationState.choices, protected=True)
     registered_on = models.DateField(_("registered on"))
     self_assessment = models.TextField(_("self-assessment"), blank=True)
     self_assessed_on = models.DateField(_("self-assessed on"), null=True, blank=True)
@@ -283,8 +285,9 @@ class AuditEvent(models.Model):
     the dossier's row lock, so unrelated dossiers never contend on one head.
     """
 
+    # Led by the unique (dossier, seq) index: no second index on every event.
     dossier = models.ForeignKey(Dossier, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="audit_events")
+                                related_name="audit_events", db_index=False)
     seq = models.PositiveIntegerField()
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")

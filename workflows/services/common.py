@@ -68,25 +68,32 @@ def check_in_year(dossier, day, label):
         )
 
 
+def _text(label):
+    return label() if callable(label) else label
+
+
 def parse_count(value, label):
+    """`value` as a count, or a RuleViolation naming `label` (a text, or a function
+    returning it: a meeting checks two counts per household, and translating their
+    labels is only worth it when one is wrong)."""
     # int() alone would turn 29.5 into 29 and True into 1: a typo must not become a count.
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise RuleViolation(_("%(field)s must be a whole number; it is missing.") % {"field": label})
+        raise RuleViolation(_("%(field)s must be a whole number; it is missing.") % {"field": _text(label)})
     if isinstance(value, bool) or not isinstance(value, (int, str)) or (
         isinstance(value, str) and not value.strip().lstrip("-").isdecimal()
     ):
         raise RuleViolation(
-            _("%(field)s must be a whole number (got “%(value)s”).") % {"field": label, "value": value}
+            _("%(field)s must be a whole number (got “%(value)s”).") % {"field": _text(label), "value": value}
         )
     number = int(value)
     if number < 0:
         raise RuleViolation(
-            _("%(field)s cannot be negative (got %(value)s).") % {"field": label, "value": number}
+            _("%(field)s cannot be negative (got %(value)s).") % {"field": _text(label), "value": number}
         )
     if number > COUNT_LIMIT:
         raise RuleViolation(
             _("%(field)s is %(value)s, more than any meeting can count (at most %(limit)s).")
-            % {"field": label, "value": number, "limit": COUNT_LIMIT}
+            % {"field": _text(label), "value": number, "limit": COUNT_LIMIT}
         )
     return number
 

@@ -99,8 +99,8 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
         pair = tallies[nomination.pk]
         if not isinstance(pair, (list, tuple)) or len(pair) != 2 or pair[0] in (None, "") or pair[1] in (None, ""):
             raise RuleViolation(_("Votes for %(name)s are missing.") % {"name": name})
-        votes_for = parse_count(pair[0], _("Votes for %(name)s") % {"name": name})
-        votes_against = parse_count(pair[1], _("Votes against %(name)s") % {"name": name})
+        votes_for = parse_count(pair[0], lambda: _("Votes for %(name)s") % {"name": name})
+        votes_against = parse_count(pair[1], lambda: _("Votes against %(name)s") % {"name": name})
         if votes_for + votes_against > present:
             raise RuleViolation(
                 _("%(name)s: %(for)s for and %(against)s against make %(total)s votes, more than the "
