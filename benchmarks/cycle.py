@@ -1,11 +1,14 @@
 """The whole annual Cultural Family cycle of the bench district(s), and its raw SQL twin."""
 
 import datetime
+import multiprocessing
+import os
 import random
+import traceback
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from directory.models import Level, Role, Unit
@@ -35,11 +38,49 @@ def send(head, dossier):
     return services.submit_dossier(actor=head, dossier=dossier, submitted_on=d(11, 6))
 
 
+def in_processes(work, groups):
+    """Run work(group) for each group in its own forked process, all at once.
+
+    The communes of a district act at the same time, each through its own web
+    worker; one process per core is the closest the bench gets to that. Each child
+    opens its own database connection (the parent's are closed before forking).
+    """
+    if len(groups) == 1:
+        return work(groups[0])
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    processes = [context.Process(target=_child, args=(work, group)) for group in groups]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+    failed = [p.exitcode for p in processes if p.exitcode]
+    if failed:
+        raise RuntimeError(f"{len(failed)} of {len(processes)} cycle processes failed (exit codes {failed})")
+    return None
+
+
+def _child(work, group):
+    try:
+        work(group)
+    except BaseException:
+        traceback.print_exc()
+        os._exit(1)
+    finally:
+        connections.close_all()
+    os._exit(0)
+
+
 @dataclass
 class CyclePlan:
     scale: object
     communes: list = field(default_factory=list)   # [(commune, officer, chair, [(hamlet, head, [hh ids])])]
     households: int = 0
+    workers: int = 1   # processes the communes are shared out to
+
+    def _groups(self):
+        workers = max(1, min(self.workers, len(self.communes)))
+        return [self.communes[i::workers] for i in range(workers)]
 
     @classmethod
     def build(cls, scale, log):
@@ -68,10 +109,14 @@ class CyclePlan:
     # ------------------------------------------------------------ through the services
 
     def run_engine(self):
+        in_processes(self._engine_communes, self._groups())
+        return {"service_calls": sum(8 * len(hamlets) for _c, _o, _ch, hamlets in self.communes),
+                "processes": len(self._groups())}
+
+    def _engine_communes(self, communes):
         title, year = family_title(), cycle_year()
-        rng = random.Random(45000)
-        calls = 0
-        for commune, officer, chair, hamlets in self.communes:
+        for commune, officer, chair, hamlets in communes:
+            rng = random.Random(f"45000-{commune.code}")
             dossiers = []
             for hamlet, head, ids in hamlets:
                 dossier = services.open_round(actor=head, hamlet=hamlet, title_type=title, year=year)
@@ -86,25 +131,25 @@ class CyclePlan:
                                         method=VotingMethod.SHOW_OF_HANDS, votes=votes)
                 send(head, dossier)
                 dossiers.append(dossier)
-                calls += 6
             for dossier in dossiers:
                 proposed = list(dossier.nominations.filter(state="proposed").order_by("pk").values_list("pk", flat=True))
                 strikes = {pk: "Chưa đạt tiêu chí vệ sinh môi trường" for pk in proposed if rng.random() < 0.01}
                 services.appraise_dossier(actor=officer, dossier=dossier, strikes=strikes)
                 services.decide(actor=chair, dossier=dossier, number=f"{dossier.unit.code}/QĐ-UBND",
                                 signed_on=d(11, 20), signer="Chủ tịch UBND xã")
-                calls += 2
-        return {"service_calls": calls}
 
     # ------------------------------------------------------------ the same writes in raw SQL
 
     def run_raw(self):
+        in_processes(self._raw_communes, self._groups())
+        return {"processes": len(self._groups())}
+
+    def _raw_communes(self, communes):
         title, year = family_title(), cycle_year()
         rule_set = RuleSet.objects.in_force_for(title, year)
-        rng = random.Random(45000)
         unit_ct = ContentType.objects.get_for_model(Unit).pk
-        statements = 0
-        for commune, officer, chair, hamlets in self.communes:
+        for commune, officer, chair, hamlets in communes:
+            rng = random.Random(f"45000-{commune.code}")
             opened = []
             for hamlet, head, ids in hamlets:
                 opened.append(self._raw_hamlet(title, rule_set, commune, hamlet, head, ids, rng, unit_ct))
@@ -114,8 +159,6 @@ class CyclePlan:
                 raw.raw_decide(actor=chair, dossier=dossier, number=f"{dossier_id}/QĐ-UBND-RAW",
                                signed_on=d(11, 20), signer="Chủ tịch UBND xã",
                                recipients=raw._recipients(dossier.unit_id, "view_unit_dossiers"))
-            statements += 1
-        return {}
 
     def _raw_hamlet(self, title, rule_set, commune, hamlet, head, ids, rng, unit_ct):
         from viewflow.workflow.models import Process

@@ -50,7 +50,8 @@ def run(scale, **kwargs):
         return _run(scale, **kwargs)
 
 
-def _run(scale, *, names, repeat, clean=False, no_seed=False, results_path=None, log=print, flush=lambda: None):
+def _run(scale, *, names, repeat, clean=False, no_seed=False, results_path=None, log=print, flush=lambda: None,
+         workers=1):
     if clean:
         seeding.clean_scale(scale, log)
         log(f"Bench data of scale {scale.name} removed.")
@@ -64,7 +65,7 @@ def _run(scale, *, names, repeat, clean=False, no_seed=False, results_path=None,
     else:
         seeding_figures = seed(scale, log)
         log(f"Seeding done in {seeding_figures['seconds']} s (peak RSS {seeding_figures['peak_rss_mib']} MiB)")
-    ctx, results = {}, []
+    ctx, results = {"workers": workers}, []
     # verify_audit reads the events the cycle leaves behind, so it runs after it.
     for name in names:
         flush()

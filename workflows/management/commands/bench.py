@@ -17,14 +17,20 @@ class Command(BaseCommand):
         parser.add_argument("--clean", action="store_true", help="Delete this scale's bench data and stop.")
         parser.add_argument("--no-seed", action="store_true",
                             help="Measure on the bench rows already there (e.g. a province seeding stopped early).")
+        parser.add_argument("--workers", type=int, default=1,
+                            help="Processes the annual cycle shares its communes out to (engine and raw SQL alike); "
+                                 "the district's communes act at the same time in use.")
         parser.add_argument("--results", default=None, help="Where to write the JSON (default benchmarks/results.json).")
 
-    def handle(self, *args, scale, repeat, only, clean, no_seed, results, **options):
+    def handle(self, *args, scale, repeat, only, clean, no_seed, results, workers, **options):
         names = [n.strip() for n in only.split(",") if n.strip()] or MEASUREMENTS
         unknown = set(names) - set(MEASUREMENTS)
         if unknown:
             raise CommandError(f"Unknown measurement(s): {', '.join(sorted(unknown))}")
         if repeat < 1:
             raise CommandError("--repeat must be at least 1")
+        if workers < 1:
+            raise CommandError("--workers must be at least 1")
         runner.run(SCALES[scale], names=names, repeat=repeat, clean=clean, no_seed=no_seed, results_path=results,
+                   workers=workers,
                    log=lambda line: self.stdout.write(line), flush=self.stdout.flush)
