@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection, reset_queries, transaction
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
@@ -151,7 +152,9 @@ def machine():
     info = {"python": platform.python_version(), "platform": platform.platform(),
             "cpus": _nproc(), "memory_gib": _mem_gib(), "database": connection.vendor,
             # Other work on the machine inflates every figure; the load says how much there was.
-            "load_average_at_end": [round(x, 2) for x in os.getloadavg()]}
+            "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+            # DEBUG on logs every query and renders templates with debug data: not production.
+            "debug": settings.DEBUG}
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
