@@ -10,6 +10,7 @@ dossier that year. Python adds hamlets up into communes and communes into distri
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count
 
 from directory.models import Household, Level, Unit
@@ -43,24 +44,19 @@ def cultural_family_rates(*, root, year, title_type):
         .order_by("path").values_list("pk", "name", "parent_id", "level")
     )
     commune_of = {pk: parent_id for pk, _, parent_id, level in units if level == Level.HAMLET}
+    rounds = Dossier.objects.filter(title_type=title_type, year=year, unit__path__startswith=root.path,
+                                    unit__level=Level.HAMLET)
     households, recognized, counted = {}, {}, set()
     for hamlet_id, commune_id, n_recognized, roll in (
-        Dossier.objects.filter(title_type=title_type, year=year, unit__path__startswith=root.path,
-                               unit__level=Level.HAMLET)
-        .order_by().values_list("unit_id", "unit__parent_id", "recognized_count", "households_on_roll")
+        rounds.order_by().values_list("unit_id", "unit__parent_id", "recognized_count", "households_on_roll")
     ):
         recognized[commune_id] = recognized.get(commune_id, 0) + n_recognized
         if roll is not None:
             households[commune_id] = households.get(commune_id, 0) + roll
             counted.add(hamlet_id)
-    # Hamlets without a round that year still count in the denominator: their roll is
-    # today's active households (grouped by hamlet: an index-only scan of the
-    # active households' partial index).
-    uncounted = [pk for pk in commune_of if pk not in counted]
-    for hamlet_id, n in (
-        Household.objects.filter(active=True, hamlet_id__in=uncounted)
-        .values("hamlet_id").annotate(n=Count("pk")).order_by().values_list("hamlet_id", "n")
-    ):
+    # Hamlets without a recorded roll that year still count in the denominator, with
+    # today's active households.
+    for hamlet_id, n in _active_households([pk for pk in commune_of if pk not in counted]):
         households[commune_of[hamlet_id]] = households.get(commune_of[hamlet_id], 0) + n
     communes = [
         RateRow(pk, name, parent_id, households.get(pk, 0), recognized.get(pk) or 0)
@@ -75,3 +71,25 @@ def cultural_family_rates(*, root, year, title_type):
         names.update(Unit.objects.filter(pk__in=totals).values_list("pk", "name"))
     districts = [RateRow(pk, names.get(pk, ""), None, hh, rec) for pk, (hh, rec) in totals.items()]
     return {"communes": communes, "districts": districts}
+
+
+def _active_households(hamlet_ids):
+    """(hamlet id, active households) for the given hamlets: an index-only scan of the
+    active households' partial index per hamlet.
+
+    On PostgreSQL the ids travel as one array parameter: as an IN list, 11,000 ids
+    cost ~300 ms to quote and plan against ~40 ms to count."""
+    if not hamlet_ids:
+        return []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT hamlet_id, COUNT(*) FROM {Household._meta.db_table} "
+                "WHERE active AND hamlet_id = ANY(%s) GROUP BY hamlet_id",
+                [hamlet_ids],
+            )
+            return cursor.fetchall()
+    return (
+        Household.objects.filter(active=True, hamlet_id__in=hamlet_ids)
+        .values("hamlet_id").annotate(n=Count("pk")).order_by().values_list("hamlet_id", "n")
+    )
