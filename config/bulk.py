@@ -18,7 +18,6 @@ import itertools
 from functools import partial
 
 import orjson
-
 from django.db import connection, models, transaction
 from django.utils import timezone
 

@@ -171,8 +171,20 @@ def open_tasks(user, grants):
     return tasks.order_by("created", "pk")
 
 
+class _DossierState:
+    """What a task row and a dossier row both show of their dossier's state and deadline."""
+
+    @property
+    def state_label(self):
+        return STATE_LABELS.get(self.state, self.state)
+
+    def due_on(self):
+        return due_on(state=self.state, year=self.year, review_deadline=self.review_deadline,
+                      submission_due=self.submission_due, decision_due=self.decision_due)
+
+
 @dataclass
-class TaskRow:
+class TaskRow(_DossierState):
     node: object  # the flow node (viewflow's Task.flow_task)
     dossier_pk: int
     unit_name: str
@@ -188,14 +200,6 @@ class TaskRow:
     def title(self):
         # What viewflow's Task.title shows.
         return self.node.task_title or str(self.node)
-
-    @property
-    def state_label(self):
-        return STATE_LABELS.get(self.state, self.state)
-
-    def due_on(self):
-        return due_on(state=self.state, year=self.year, review_deadline=self.review_deadline,
-                      submission_due=self.submission_due, decision_due=self.decision_due)
 
 
 def task_rows(tasks, offset, size):
@@ -220,7 +224,7 @@ def dossier_list(grants, *, year=None, state=None, unit=None, q=None):
 
 
 @dataclass
-class DossierRow:
+class DossierRow(_DossierState):
     pk: int
     year: int
     state: str
@@ -232,14 +236,6 @@ class DossierRow:
     parent_name: str | None
     title_name: str
     review_deadline: str
-
-    @property
-    def state_label(self):
-        return STATE_LABELS.get(self.state, self.state)
-
-    def due_on(self):
-        return due_on(state=self.state, year=self.year, review_deadline=self.review_deadline,
-                      submission_due=self.submission_due, decision_due=self.decision_due)
 
 
 def dossier_rows(dossiers, offset, size):
