@@ -330,7 +330,10 @@ class AuditEvent(models.Model):
         digit before "e-", so a text merely containing those only costs the slower path.
         """
         content = {
-            "dossier": dossier, "seq": seq, "at": at.isoformat(), "actor": actor, "actor_name": actor_name,
+            # `at` may come already as its isoformat() text: a batch shares one time, and
+            # formatting an aware datetime costs as much as the rest of the JSON.
+            "dossier": dossier, "seq": seq, "at": at if isinstance(at, str) else at.isoformat(),
+            "actor": actor, "actor_name": actor_name,
             "role": role, "unit": unit, "action": action, "target_type": target_type, "target_id": target_id,
             "from": from_state, "to": to_state, "payload": payload, "prev": prev,
         }

@@ -224,12 +224,14 @@ def _walk_range(bounds, chunk_size):
         # PostgreSQL re-sort the index's output, doubling the query's time.
         .order_by("dossier_id", "seq")
         .values_list(*EVENT_FIELDS)
-        .iterator(chunk_size=chunk_size)
     )
+    rows = _stream(rows, chunk_size)
     canonical, sha256, loads = AuditEvent.canonical_bytes, hashlib.sha256, orjson.loads
     parse_time, utc = dt.datetime.fromisoformat, dt.UTC
     events = 0
     current, expected, prev, last = None, 1, GENESIS, None
+    # Events of one service call share their time: parse and format it once per run.
+    last_at_text = at = None
     try:
         for row in rows:
             (_id, dossier_id, seq, at_text, actor_id, actor_name, role, unit_id, action, target_type, target_id,
@@ -238,9 +240,9 @@ def _walk_range(bounds, chunk_size):
                 if last is not None:
                     _check_head(heads, current, _Row._make(last))
                 current, expected, prev, last = dossier_id, 1, GENESIS, None
-            at = parse_time(at_text)
-            if at.tzinfo is not utc:
-                at = _utc(at)
+            if at_text != last_at_text:
+                parsed = parse_time(at_text)
+                at, last_at_text = (parsed if parsed.tzinfo is utc else _utc(parsed)).isoformat(), at_text
             try:
                 payload = loads(payload_text)
             except orjson.JSONDecodeError:
@@ -258,6 +260,26 @@ def _walk_range(bounds, chunk_size):
     except _Broken as exc:
         return events, heads.count, exc.brk
     return events, heads.count, None
+
+
+def _stream(queryset, chunk_size):
+    """The rows of a values_list() queryset, as plain tuples, a chunk at a time.
+
+    On PostgreSQL they come straight from a named (server-side) cursor: Django's
+    iterator costs about a quarter more per row, and the walk is bound by per-row work.
+    """
+    if connection.vendor != "postgresql":
+        yield from queryset.iterator(chunk_size=chunk_size)
+        return
+    sql, params = queryset.query.sql_with_params()
+    connection.ensure_connection()
+    # Outside a transaction a server-side cursor must be declared WITH HOLD (as Django does).
+    with connection.wrap_database_errors, connection.connection.cursor(
+        name=f"audit_walk_{os.getpid()}", withhold=not connection.in_atomic_block
+    ) as cursor:
+        cursor.itersize = chunk_size
+        cursor.execute(sql, params)
+        yield from cursor
 
 
 def _split(workers):

@@ -46,11 +46,12 @@ class AuditTrail:
         head, seq = dossier.audit_head, dossier.audit_seq
         actor_id, actor_name, role, unit_id = self._who
         canonical = AuditEvent.canonical_bytes
+        at_text = self.at.isoformat()  # one time for the whole batch: formatted once
         rows = []
         for action, target_type, target_id, from_state, to_state, payload in self.events:
             seq += 1
             digest = hashlib.sha256(canonical(
-                dossier.pk, seq, self.at, actor_id, actor_name, role, unit_id, action, target_type,
+                dossier.pk, seq, at_text, actor_id, actor_name, role, unit_id, action, target_type,
                 target_id, from_state, to_state, payload, head,
             )).hexdigest()
             rows.append({
