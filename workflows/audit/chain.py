@@ -115,9 +115,9 @@ class _Heads:
     """The dossiers' recorded heads, streamed in primary-key order beside the events."""
 
     def __init__(self, chunk_size, bounds=(None, None)):
-        self._rows = (
-            _in_range(Dossier.objects.all(), "pk", bounds).order_by("pk")
-            .values_list("pk", "audit_seq", "audit_head").iterator(chunk_size=chunk_size)
+        self._rows = _stream(
+            _in_range(Dossier.objects.all(), "pk", bounds).order_by("pk").values_list("pk", "audit_seq", "audit_head"),
+            chunk_size, "heads",
         )
         self._pending = None
         self.count = 0
@@ -225,7 +225,7 @@ def _walk_range(bounds, chunk_size):
         .order_by("dossier_id", "seq")
         .values_list(*EVENT_FIELDS)
     )
-    rows = _stream(rows, chunk_size)
+    rows = _stream(rows, chunk_size, "events")
     canonical, sha256, loads = AuditEvent.canonical_bytes, hashlib.sha256, orjson.loads
     parse_time, utc = dt.datetime.fromisoformat, dt.UTC
     events = 0
@@ -262,7 +262,7 @@ def _walk_range(bounds, chunk_size):
     return events, heads.count, None
 
 
-def _stream(queryset, chunk_size):
+def _stream(queryset, chunk_size, name):
     """The rows of a values_list() queryset, as plain tuples, a chunk at a time.
 
     On PostgreSQL they come straight from a named (server-side) cursor: Django's
@@ -275,7 +275,7 @@ def _stream(queryset, chunk_size):
     connection.ensure_connection()
     # Outside a transaction a server-side cursor must be declared WITH HOLD (as Django does).
     with connection.wrap_database_errors, connection.connection.cursor(
-        name=f"audit_walk_{os.getpid()}", withhold=not connection.in_atomic_block
+        name=f"audit_walk_{name}_{os.getpid()}", withhold=not connection.in_atomic_block
     ) as cursor:
         cursor.itersize = chunk_size
         cursor.execute(sql, params)
