@@ -283,19 +283,27 @@ def _stream(queryset, chunk_size, name):
 
 
 def _split(workers):
-    """Dossier-id bounds cutting the events into `workers` runs of about equal size."""
-    chained = AuditEvent.objects.filter(dossier__isnull=False).order_by("dossier_id", "seq")
-    total = chained.count() if workers > 1 else 0
-    cuts = []
-    for k in range(1, workers):
-        if total < 2 * workers:
-            break
-        # Cut just after the dossier holding the k-th share: cutting at its own id would
-        # leave the lower range empty whenever one dossier holds most of the events.
-        middle = chained.values_list("dossier_id", flat=True)[total * k // workers]
-        cut = chained.filter(dossier_id__gt=middle).values_list("dossier_id", flat=True).first()
-        if cut is not None and (not cuts or cut > cuts[-1]):
-            cuts.append(cut)
+    """Dossier-id bounds cutting the walk into `workers` runs of about equal work.
+
+    A dossier's work is its events plus its head check, weighed from the dossier
+    rows (audit_seq + 1): balanced by events alone, thousands of one-event chains
+    fell to one process, which then finished long after the other. Only the
+    balance depends on audit_seq; every dossier id falls in exactly one range.
+    """
+    if workers < 2:
+        return [(None, None)]
+    weights = list(Dossier.objects.order_by("pk").values_list("pk", "audit_seq"))
+    total = sum(seq + 1 for _pk, seq in weights)
+    cuts, done, k = [], 0, 1
+    if total >= 2 * workers:
+        for pk, seq in weights:
+            # The dossiers before this one hold more than the k-th share: cut here.
+            if done > total * k // workers:
+                cuts.append(pk)
+                k += 1
+                if k == workers:
+                    break
+            done += seq + 1
     edges = [None, *cuts, None]
     return list(zip(edges, edges[1:]))
 
