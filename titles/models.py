@@ -1,5 +1,7 @@
 """Title types, the versioned rule sets that govern them, and the register of awards."""
 
+import re
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -122,8 +124,6 @@ CERTIFICATE_CODE_LENGTH = 10
 
 
 def certificate_code_pattern():
-    import re
-
     return re.compile(rf"^[{CERTIFICATE_ALPHABET}]{{{CERTIFICATE_CODE_LENGTH}}}$")
 
 

@@ -15,6 +15,7 @@ viewflow's Task.objects.user_queue; tests/workflows/test_inbox_page.py holds the
 to it.
 """
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -66,6 +67,7 @@ class Grants:
         return [unit for unit in self.units.get(perm, ()) if level is None or unit.level == level]
 
 
+@functools.cache
 def _grants_sql():
     """One statement for what guardian (user and group object permissions) and
     Django's ModelBackend (user and group permissions) each read separately.
@@ -113,18 +115,13 @@ def _grants_sql():
     """
 
 
-_GRANTS_SQL = []
-
-
 def grants_of(user):
     """The `Grants` of `user`, in one query (none for an anonymous user)."""
     if not user.is_authenticated:
         return Grants(False, frozenset(), frozenset(), {})
-    if not _GRANTS_SQL:
-        _GRANTS_SQL.append(_grants_sql())
     unit_type = ContentType.objects.get_for_model(Unit).pk  # cached by Django after the first call
     with connection.cursor() as cursor:
-        cursor.execute(_GRANTS_SQL[0], {"user": user.pk, "unit_type": unit_type})
+        cursor.execute(_grants_sql(), {"user": user.pk, "unit_type": unit_type})
         rows = cursor.fetchall()
     model_perms, object_perms, units = set(), set(), defaultdict(list)
     for app, code, obj, path, level in rows:
