@@ -174,10 +174,10 @@ class CyclePlan:
             c.execute(f"SELECT max(id) FROM {Process._meta.db_table}")
             process_id = c.fetchone()[0]
             raw.insert_rows(c, raw.T_DOSSIER, [
-                "title_type_id", "rule_set_id", "unit_id", "appraising_unit_id", "deciding_unit_id", "year",
-                "state", "revision", "process_id", "audit_seq", "audit_head", "created_at", "return_reason"],
-                [(title.pk, rule_set.pk, hamlet.pk, commune.pk, commune.pk, cycle_year(), "open", 0, process_id,
-                  0, "0" * 64, now, "")])
+                "title_type_id", "rule_set_id", "unit_id", "unit_path", "appraising_unit_id", "deciding_unit_id",
+                "year", "state", "revision", "process_id", "audit_seq", "audit_head", "created_at", "return_reason"],
+                [(title.pk, rule_set.pk, hamlet.pk, hamlet.path, commune.pk, commune.pk, cycle_year(), "open", 0,
+                  process_id, 0, "0" * 64, now, "")])
             c.execute(f"SELECT id FROM {raw.T_DOSSIER} WHERE process_id = %s", [process_id])
             dossier_id = c.fetchone()[0]
             raw.raw_complete_task(c, process_id, (DossierFlow.hamlet_review, "directory.prepare_dossier",

@@ -199,8 +199,9 @@ def _history_for(rng, title, rule_set, commune, hamlets, year):
     submitted = datetime.date(year, 11, 12)
     signed = datetime.date(year, 11, 20)
     dossiers = Dossier.objects.bulk_create([
-        Dossier(title_type=title, rule_set=rule_set, unit=h, appraising_unit=commune, deciding_unit=commune,
-                year=year, state=DossierState.DECIDED, submitted_on=submitted, decision_due=signed)
+        Dossier(title_type=title, rule_set=rule_set, unit=h, unit_path=h.path, appraising_unit=commune,
+                deciding_unit=commune, year=year, state=DossierState.DECIDED, submitted_on=submitted,
+                decision_due=signed)
         for h in hamlets])
     if dossiers[0].pk is None:
         dossiers = list(Dossier.objects.filter(unit__in=hamlets, year=year, title_type=title))
@@ -281,7 +282,7 @@ def seed_inbox(scale, commune_code, count, log):
             processes = Process.objects.bulk_create([
                 Process(flow_class=DossierFlow, status="NEW") for _ in chunk])
             Dossier.objects.bulk_create([
-                Dossier(title_type=title, rule_set=rule_set, unit=h, appraising_unit=commune,
+                Dossier(title_type=title, rule_set=rule_set, unit=h, unit_path=h.path, appraising_unit=commune,
                         deciding_unit=commune, year=year, state=DossierState.SUBMITTED, process=proc,
                         submitted_on=datetime.date(year, 11, 14), decision_due=datetime.date(year, 11, 24))
                 for h, proc in zip(chunk, processes)])

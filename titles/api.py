@@ -76,6 +76,6 @@ class AwardViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         # Visibility follows the dossier the award came from, as in the UI.
         return (
-            Award.objects.filter(visible_q(self.request, "nomination__dossier__unit__path"))
+            Award.objects.filter(visible_q(self.request, "nomination__dossier__unit_path"))
             .select_related("title_type", "decision").order_by("-year", "pk")
         )

@@ -12,6 +12,7 @@ import orjson
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
@@ -46,6 +47,11 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     title_type = models.ForeignKey("titles.TitleType", on_delete=models.PROTECT, related_name="dossiers")
     rule_set = models.ForeignKey("titles.RuleSet", on_delete=models.PROTECT, related_name="dossiers")
     unit = models.ForeignKey("directory.Unit", on_delete=models.PROTECT, related_name="dossiers")
+    # A copy of unit.path, which never changes (a reorganised unit is a new row):
+    # lists filter by subtree and sort by it without joining every visible dossier
+    # to its unit (10,000 joined and sorted rows were ~20 ms of the inbox page).
+    # Filled from the unit on save; hand-written INSERTs must set it.
+    unit_path = models.CharField(max_length=255, editable=False, default="")
     appraising_unit = models.ForeignKey(
         "directory.Unit", on_delete=models.PROTECT, related_name="dossiers_to_appraise"
     )
@@ -86,13 +92,25 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     class Meta:
         verbose_name = _("dossier")
         verbose_name_plural = _("dossiers")
-        ordering = ["-year", "unit__path"]
+        ordering = ["-year", "unit_path"]
+        indexes = [
+            # The dossier lists' order, so a page is read off the index.
+            models.Index(F("year").desc(), "unit_path", "id", name="dossier_list_order"),
+            # Subtree filters are LIKE 'prefix%': on PostgreSQL that needs a pattern
+            # index unless the database collation is plain "C".
+            models.Index(fields=["unit_path"], opclasses=["varchar_pattern_ops"], name="dossier_unit_path_like"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["title_type", "unit", "year"], name="one_dossier_per_unit_title_year"),
         ]
 
     def __str__(self):
         return f"{self.title_type} – {self.unit} – {self.year}"
+
+    def save(self, *args, **kwargs):
+        if not self.unit_path and self.unit_id:
+            self.unit_path = self.unit.path
+        super().save(*args, **kwargs)
 
     def _has_posting(self):
         return self.rule_set.has_step("posting")

@@ -32,7 +32,7 @@ def visible_dossiers(user):
     """Dossiers of every unit in the subtrees where `user` holds view_unit_dossiers."""
     today = timezone.localdate()
     return (
-        Dossier.objects.filter(_paths_q(visible_unit_paths(user), "unit__path"))
+        Dossier.objects.filter(_paths_q(visible_unit_paths(user), "unit_path"))
         .select_related("unit", "unit__parent", "rule_set", "title_type")
         .annotate(
             # The dossier's own counters (kept by the services): no GROUP BY over the
@@ -41,7 +41,7 @@ def visible_dossiers(user):
             proposed=F("proposed_count"),
             is_overdue=_overdue_q(today),
         )
-        .order_by("-year", "unit__path")
+        .order_by("-year", "unit_path", "pk")
     )
 
 
@@ -57,7 +57,7 @@ def filter_dossiers(queryset, *, year=None, state=None, unit=None, q=None):
     if state:
         queryset = queryset.filter(state=state)
     if unit:
-        queryset = queryset.filter(unit__path__startswith=unit.path)
+        queryset = queryset.filter(unit_path__startswith=unit.path)
     if q:
         queryset = queryset.filter(Q(unit__name__icontains=q) | Q(unit__parent__name__icontains=q))
     return queryset

@@ -24,6 +24,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import Q, Value
+from django.utils.translation import gettext
 from guardian.models import GroupObjectPermission, UserObjectPermission
 from viewflow.workflow.models import Task
 
@@ -168,12 +169,29 @@ def open_tasks(user, grants):
     return tasks.order_by("created", "pk")
 
 
+SENDING = {DossierState.OPEN, DossierState.REVIEWED, DossierState.POSTING, DossierState.RETURNED}
+DECIDING = {DossierState.SUBMITTED, DossierState.APPRAISED}
+
+
 class _DossierState:
-    """What a task row and a dossier row both show of their dossier's state and deadline."""
+    """What a task row and a dossier row both show of their dossier's state and deadline.
+
+    The texts are made here rather than in the template: the page lists 35 rows, and
+    each template variable, filter and translate tag cost the inbox ~0.3 ms a row."""
 
     @property
     def state_label(self):
         return STATE_LABELS.get(self.state, self.state)
+
+    @functools.cached_property
+    def due_text(self):
+        """'Send by 14/11/2025' while the hamlet still has to send, 'Decide by …' while
+        the commune has it; '' otherwise."""
+        if self.submission_due and self.state in SENDING:
+            return f"{gettext('Send by')} {self.submission_due:%d/%m/%Y}"
+        if self.decision_due and self.state in DECIDING:
+            return f"{gettext('Decide by')} {self.decision_due:%d/%m/%Y}"
+        return ""
 
     def due_on(self):
         return due_on(state=self.state, year=self.year, review_deadline=self.review_deadline,
@@ -216,8 +234,8 @@ def task_rows(tasks, offset, size):
 def dossier_list(grants, *, year=None, state=None, unit=None, q=None):
     """The inbox's dossier list: the visible dossiers, filtered, newest year first,
     then in unit order (ties by id). No joins beyond the filters' (see dossier_rows)."""
-    dossiers = Dossier.objects.filter(_visible_q(grants.unit_paths(VIEW), "unit__path"))
-    return filter_dossiers(dossiers, year=year, state=state, unit=unit, q=q).order_by("-year", "unit__path", "pk")
+    dossiers = Dossier.objects.filter(_visible_q(grants.unit_paths(VIEW), "unit_path"))
+    return filter_dossiers(dossiers, year=year, state=state, unit=unit, q=q).order_by("-year", "unit_path", "pk")
 
 
 @dataclass
@@ -233,6 +251,10 @@ class DossierRow(_DossierState):
     parent_name: str | None
     title_name: str
     review_deadline: str
+
+    @property
+    def proposed_text(self):
+        return gettext("%(p)s of %(n)s households proposed") % {"p": self.proposed_count, "n": self.households_count}
 
 
 def dossier_rows(dossiers, offset, size):

@@ -41,7 +41,7 @@ class DossierFilter(filters.FilterSet):
 
     def in_subtree(self, queryset, name, value):
         unit = Unit.objects.filter(pk=value).only("path").first()
-        return queryset.filter(unit__path__startswith=unit.path) if unit else queryset.none()
+        return queryset.filter(unit_path__startswith=unit.path) if unit else queryset.none()
 
 
 class NominationFilter(filters.FilterSet):
@@ -216,14 +216,14 @@ class DossierViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 class NominationViewSet(VisibleReadOnly):
     serializer_class = s.NominationSerializer
     filterset_class = NominationFilter
-    unit_path_field = "dossier__unit__path"
+    unit_path_field = "dossier__unit_path"
     queryset = Nomination.objects.select_related("household").order_by("dossier_id", "household__code")
 
 
 class MeetingViewSet(VisibleReadOnly):
     serializer_class = s.MeetingSerializer
     filterset_fields = ["dossier"]
-    unit_path_field = "dossier__unit__path"
+    unit_path_field = "dossier__unit_path"
     queryset = Meeting.objects.order_by("-recorded_at", "-pk")
 
     @extend_schema(
@@ -247,26 +247,26 @@ class MeetingViewSet(VisibleReadOnly):
 class PostingViewSet(VisibleReadOnly):
     serializer_class = s.PostingSerializer
     filterset_fields = ["dossier"]
-    unit_path_field = "dossier__unit__path"
+    unit_path_field = "dossier__unit_path"
     queryset = Posting.objects.order_by("-starts_on", "-pk")
 
 
 class CommentViewSet(VisibleReadOnly):
     serializer_class = s.CommentSerializer
     filterset_fields = ["posting", "nomination"]
-    unit_path_field = "posting__dossier__unit__path"
+    unit_path_field = "posting__dossier__unit_path"
     queryset = PostingComment.objects.order_by("received_on", "pk")
 
 
 class DecisionViewSet(VisibleReadOnly):
     serializer_class = s.DecisionSerializer
     filterset_fields = ["dossier", "unit"]
-    unit_path_field = "dossier__unit__path"
+    unit_path_field = "dossier__unit_path"
     queryset = Decision.objects.order_by("-signed_on", "-pk")
 
 
 class AuditEventViewSet(VisibleReadOnly):
     serializer_class = s.AuditEventSerializer
     filterset_class = AuditEventFilter
-    unit_path_field = "dossier__unit__path"
+    unit_path_field = "dossier__unit_path"
     queryset = AuditEvent.objects.order_by("dossier_id", "seq")
