@@ -11,9 +11,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from guardian.models import UserObjectPermission
 from viewflow.workflow.models import Process, Task
 
 from directory.models import Level, Unit, UnitKind
+from directory.selectors import visible_unit_paths
 from titles.models import RuleSet
 from workflows import selectors_inbox
 from workflows.flows import DossierFlow
@@ -141,6 +143,50 @@ def test_above_200_units_the_unit_filter_offers_the_units_above_hamlet_level(
     assert offered() == [str(district.commune.pk)]
     # A hamlet no longer offered is no longer accepted as a filter either.
     assert len(dossier_links(page(client, unit=district.hamlet.pk))) == len(dossier_links(page(client)))
+
+
+def visible_units(user):
+    """The units whose dossiers `user` may see, by guardian (selectors.visible_dossiers' rule)."""
+    paths = visible_unit_paths(user)
+    return [unit for unit in Unit.objects.order_by("path") if unit.path.startswith(tuple(paths))]
+
+
+def offered_units(user):
+    return [unit.pk for unit in selectors_inbox.filter_units(selectors_inbox.grants_of(user))]
+
+
+def test_the_unit_filter_offers_every_visible_unit_of_several_subtrees_in_path_order(
+    district, commune_officer, outsider
+):
+    UserObjectPermission.objects.assign_perm("view_unit_dossiers", commune_officer, district.other_commune)
+    # A commune the officer holds nothing on is left out.
+    UnitFactory(parent=district.district, level=Level.COMMUNE, kind=UnitKind.XA, name="Xã khác")
+    units = visible_units(commune_officer)
+    assert {district.commune, district.other_commune, district.far_hamlet} <= set(units) and len(units) == 5
+    assert offered_units(commune_officer) == [unit.pk for unit in units]
+    assert offered_units(outsider) == []
+
+
+def test_a_superuser_may_filter_by_every_unit(district):
+    superuser = UserFactory(username="quan_tri", is_superuser=True)
+    assert offered_units(superuser) == list(Unit.objects.order_by("path").values_list("pk", flat=True))
+
+
+def test_with_200_visible_units_all_are_offered_and_with_201_those_above_hamlet_level(
+    district, commune_officer
+):
+    assert selectors_inbox.FILTER_UNITS_MAX == 200
+    # The commune and its two hamlets, and 197 more hamlets: 200 units.
+    for _ in range(197):
+        UnitFactory(parent=district.commune)
+    units = visible_units(commune_officer)
+    assert len(units) == 200
+    assert offered_units(commune_officer) == [unit.pk for unit in units]
+    UnitFactory(parent=district.commune)
+    assert offered_units(commune_officer) == [district.commune.pk]
+    # Several subtrees past the bound: the units above hamlet level of each, in path order.
+    UserObjectPermission.objects.assign_perm("view_unit_dossiers", commune_officer, district.other_commune)
+    assert offered_units(commune_officer) == [district.commune.pk, district.other_commune.pk]
 
 
 @pytest.fixture
