@@ -189,6 +189,25 @@ def test_with_200_visible_units_all_are_offered_and_with_201_those_above_hamlet_
     assert offered_units(commune_officer) == [district.commune.pk, district.other_commune.pk]
 
 
+def test_the_filter_form_shows_the_chosen_filters_and_its_errors(client, district, commune_officer):
+    client.force_login(commune_officer)
+    html = page(client, year=2025, state="submitted", unit=district.hamlet.pk, q='Ấp "1" <b>')
+    assert '<label for="id_year">Year</label>' in html
+    assert '<input type="number" name="year" value="2025" inputmode="numeric" id="id_year">' in html
+    assert '<option value="submitted" selected>Submitted for appraisal</option>' in html
+    assert '<option value="">All states</option>' in html
+    assert f'<option value="{district.hamlet.pk}" selected>Ấp Đông Kinh</option>' in html
+    assert f'<option value="{district.commune.pk}">Gia Kiệm</option>' in html
+    assert '<input type="text" name="q" value="Ấp &quot;1&quot; &lt;b&gt;" id="id_q">' in html
+
+    html = page(client, year="abc")
+    assert ('<input type="number" name="year" value="abc" inputmode="numeric" aria-invalid="true" '
+            'aria-describedby="id_year_error" id="id_year">') in html
+    # The error the field's aria-describedby names.
+    assert '<div id="id_year_error"><p class="error">Enter a whole number.</p></div>' in html
+    assert '<option value="" selected>All states</option>' in html
+
+
 @pytest.fixture
 def everyone(district, hamlet_head, other_hamlet_head, commune_officer, other_commune_officer, commune_chair,
              district_chair, supervisor, outsider):
