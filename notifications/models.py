@@ -27,8 +27,10 @@ class Notification(models.Model):
     # so the outbox carries no index that another one already leads with.
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
                                   related_name="notifications", db_index=False)
+    # Not indexed: no page lists a household's messages, and households are
+    # deactivated, never deleted (each SMS of a batch would write this index).
     household = models.ForeignKey("directory.Household", null=True, blank=True, on_delete=models.CASCADE,
-                                  related_name="notifications")
+                                  related_name="notifications", db_index=False)
     # "u:<id>" or "h:<id>": lets one unique constraint cover both kinds of recipient.
     recipient_key = models.CharField(max_length=24, default="")
     # What caused the message ("dossier:12:7:submitted"); with recipient_key it makes
@@ -39,7 +41,8 @@ class Notification(models.Model):
                                 related_name="+")
     text = models.TextField()
     url = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Lists read a user's own notifications (the recipient index) and sort those.
+    created_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     delivered_at = models.DateTimeField(null=True, blank=True)

@@ -130,19 +130,24 @@ def certificate_code_pattern():
 class Award(models.Model):
     """The register: who holds which title for which year, under which decision."""
 
-    title_type = models.ForeignKey(TitleType, on_delete=models.PROTECT, related_name="awards")
+    title_type = models.ForeignKey(TitleType, on_delete=models.PROTECT, related_name="awards", db_index=False)
     year = models.PositiveSmallIntegerField(_("year"))
     household = models.ForeignKey(
         "directory.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="awards"
     )
+    # Awards are found by household, decision, nomination or certificate code; a
+    # decision writes thousands at once, so title type and hamlet carry no index
+    # of their own (the unique constraint below leads with the title type).
     hamlet = models.ForeignKey(
-        "directory.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="awards"
+        "directory.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="awards", db_index=False
     )
     nomination = models.OneToOneField(
         "workflows.Nomination", on_delete=models.PROTECT, related_name="award"
     )
     decision = models.ForeignKey("workflows.Decision", on_delete=models.PROTECT, related_name="awards")
-    certificate_code = models.CharField(_("certificate code"), max_length=16, unique=True)
+    # Unique through Meta.constraints: looked up by the exact code only, so without
+    # the second (LIKE) index PostgreSQL adds for a unique=True text field.
+    certificate_code = models.CharField(_("certificate code"), max_length=16)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revocation_reason = models.TextField(blank=True)
 
@@ -151,6 +156,7 @@ class Award(models.Model):
         verbose_name_plural = _("awards")
         ordering = ["-year"]
         constraints = [
+            models.UniqueConstraint(fields=["certificate_code"], name="one_award_per_certificate_code"),
             models.UniqueConstraint(
                 fields=["title_type", "year", "household"],
                 condition=models.Q(household__isnull=False),

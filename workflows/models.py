@@ -307,11 +307,16 @@ class AuditEvent(models.Model):
     dossier = models.ForeignKey(Dossier, null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="audit_events", db_index=False)
     seq = models.PositiveIntegerField()
-    at = models.DateTimeField(db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    # Every household of a batch gets an event, so each index here is written
+    # ~5 times per household a year. Events are read by dossier (the unique index
+    # below) and by target (the index in Meta), never by time, actor or unit, so
+    # those columns carry none (users and units are deactivated, never deleted).
+    at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+",
+                              db_index=False)
     actor_name = models.CharField(max_length=150)
     role = models.CharField(max_length=32)
-    unit = models.ForeignKey("directory.Unit", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("directory.Unit", on_delete=models.PROTECT, related_name="+", db_index=False)
     action = models.CharField(max_length=40)
     target_type = models.CharField(max_length=40)
     target_id = models.BigIntegerField()
