@@ -97,6 +97,11 @@ def test_the_inbox_takes_the_same_queries_for_3_and_40_pending_dossiers(client, 
     assert heading_count(html, "tasks") == "40" and heading_count(html, "dossiers") == "40"
     assert html.count('class="btn primary" href="/dossiers/') == 10 and len(dossier_links(html)) == 25
     assert "Page 1 of 4" in html and "Page 1 of 2" in html
+    # Each row with its unit, year, state and deadline, in both lists, and the task's next step.
+    assert html.count("Ấp chờ 001 · 2025") == 1 and html.count("Decide by 24/11/2025") == 35
+    assert html.count('<span class="state state-submitted">Submitted for appraisal</span>') == 35
+    assert len(re.findall(r'>Ấp chờ \d+ <span class="muted">\(Gia Kiệm\)</span> · 2025</a>', html)) == 25
+    assert re.search(r'class="btn primary" href="/dossiers/\d+/appraise/"', html)
 
 
 def test_past_the_count_bound_the_lists_say_more_than_and_page_on_without_a_total(
