@@ -8,7 +8,8 @@ The page is read on every login and after every action, by people who may see
   read takes its answers from them instead of asking guardian or viewflow again;
 - each list is sorted on its narrow rows (ids and sort keys) in a subquery and
   only the page's rows are joined, read as plain values (no model instances);
-- each list is counted only up to a bound (views.common.bounded_page).
+- each list is counted only up to a bound (views.common.bounded_page), in the
+  same query as its page's rows.
 Visibility is the same rule as selectors.visible_dossiers (guardian's
 view_unit_dossiers on the unit or an ancestor) and the task list the same as
 viewflow's Task.objects.user_queue; tests/workflows/test_inbox_page.py holds them
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Q
 from django.utils.html import format_html
@@ -158,36 +160,46 @@ def _column(alias, model, name):
     return field, f"{alias}.{_quote(field.column)}"
 
 
-def _page_rows(statement, queryset, offset, size):
-    """Rows of `statement` = (head, tail, fields): `head` + the ids of rows
-    [offset, offset + size) of `queryset` (page_ids) + `tail`, each value converted
-    as the ORM converts the field's (what values_list would return).
+def _page_rows(statement, queryset, offset, size, limit):
+    """How many rows `queryset` has, counted up to `limit` + 1, and its rows
+    [offset, offset + size) as read by `statement` = (joins, order, fields), each
+    value converted as the ORM converts the field's (what values_list returns);
+    one query.
 
-    A page's rows are read by a statement written once rather than by a values_list
-    query over the relations: building and compiling that query cost ~3 ms of Python
-    for each list on every inbox load; the ids subquery is still the ORM's, so the
-    list, its filters and its order stay those of `queryset`."""
-    head, tail, fields = statement
-    ids_sql, params = page_ids(queryset, offset, size).query.sql_with_params()
+    The count comes first and the page's ids (page_ids) are left-joined to it, so
+    an empty page still returns the count; `joins` joins the rows to the ids
+    (`page`.`pk`). The statement is written once rather than built as a values_list
+    query over the relations: building and compiling that query cost ~3 ms of
+    Python per list on every inbox load. Both subqueries are the ORM's, so the list,
+    its filters and its order stay those of `queryset`."""
+    joins, order, fields = statement
+    try:
+        count_sql, count_params = queryset.order_by().values("pk")[:limit + 1].query.sql_with_params()
+        ids_sql, ids_params = page_ids(queryset, offset, size).query.sql_with_params()
+    except EmptyResultSet:  # e.g. no visible unit: the ORM knows there is no row without asking
+        return 0, []
+    columns = ", ".join(sql for _, sql in fields)
+    sql = (f"SELECT counted.n, page.pk, {columns} FROM (SELECT COUNT(*) AS n FROM ({count_sql}) listed) counted "
+           f"LEFT JOIN ({ids_sql}) page ON 1 = 1 {joins} ORDER BY {order}")
     converters = []
-    for index, field in enumerate(fields):
+    for index, (field, _) in enumerate(fields):
         col = field.get_col(field.model._meta.db_table)
         functions = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
         if functions:
             converters.append((index, functions, col))
     with connection.cursor() as cursor:
-        cursor.execute(f"{head}{ids_sql}{tail}", params)
-        rows = cursor.fetchall()
-    if not converters:
-        return rows
-    converted = []
-    for row in rows:
-        row = list(row)
+        cursor.execute(sql, (*count_params, *ids_params))
+        result = cursor.fetchall()
+    rows = []
+    for row in result:
+        if row[1] is None:  # the count alone: an empty page
+            continue
+        row = list(row[2:])
         for index, functions, col in converters:
             for function in functions:
                 row[index] = function(row[index], col, connection)
-        converted.append(row)
-    return converted
+        rows.append(row)
+    return result[0][0], rows
 
 
 # ---------------------------------------------------------------- tasks
@@ -268,30 +280,28 @@ class TaskRow(_DossierState):
 def _task_rows_sql():
     """The statement of task_rows (see _page_rows); table and column names come from
     the models. A task's dossier is the one of its process (Dossier.process)."""
-    columns = [_column("t", Task, "flow_task"), _column("d", Dossier, "pk"), _column("u", Unit, "name"),
-               *(_column("d", Dossier, name) for name in
-                 ("year", "state", "submission_due", "decision_due", "households_count")),
-               _column("r", RuleSet, "steps"), _column("r", RuleSet, "review_deadline")]
+    fields = [_column("t", Task, "flow_task"), _column("d", Dossier, "pk"), _column("u", Unit, "name"),
+              *(_column("d", Dossier, name) for name in
+                ("year", "state", "submission_due", "decision_due", "households_count")),
+              _column("r", RuleSet, "steps"), _column("r", RuleSet, "review_deadline")]
     task, dossier = Task._meta, Dossier._meta
-    head = f"""
-        SELECT {", ".join(sql for _, sql in columns)}
-        FROM {_quote(task.db_table)} t
+    joins = f"""
+        LEFT JOIN {_quote(task.db_table)} t ON t.{_quote(task.pk.column)} = page.pk
         LEFT JOIN {_quote(dossier.db_table)} d ON d.{_quote(dossier.get_field("process").column)}
                                                    = t.{_quote(task.get_field("process").column)}
         LEFT JOIN {_quote(Unit._meta.db_table)} u ON u.{_quote(Unit._meta.pk.column)}
                                                    = d.{_quote(dossier.get_field("unit").column)}
         LEFT JOIN {_quote(RuleSet._meta.db_table)} r ON r.{_quote(RuleSet._meta.pk.column)}
-                                                      = d.{_quote(dossier.get_field("rule_set").column)}
-        WHERE t.{_quote(task.pk.column)} IN ("""
-    tail = f""")
-        ORDER BY t.{_quote(task.get_field("created").column)}, t.{_quote(task.pk.column)}"""
-    return head, tail, [field for field, _ in columns]
+                                                      = d.{_quote(dossier.get_field("rule_set").column)}"""
+    order = f"t.{_quote(task.get_field('created').column)}, t.{_quote(task.pk.column)}"
+    return joins, order, fields
 
 
-def task_rows(tasks, offset, size):
-    """Rows [offset, offset + size) of `tasks` (open_tasks, oldest first) with their
-    dossiers, in one query."""
-    return [TaskRow(*row) for row in _page_rows(_task_rows_sql(), tasks, offset, size)]
+def task_rows(tasks, offset, size, limit):
+    """How many tasks `tasks` (open_tasks) has, up to `limit` + 1, and its rows
+    [offset, offset + size), oldest first, with their dossiers; one query."""
+    count, rows = _page_rows(_task_rows_sql(), tasks, offset, size, limit)
+    return count, [TaskRow(*row) for row in rows]
 
 
 # ---------------------------------------------------------------- dossiers
@@ -337,34 +347,31 @@ class DossierRow(_DossierState):
 def _dossier_rows_sql(order_by):
     """The statement of dossier_rows (see _page_rows) in the order `order_by`
     (the dossier list's field names); names come from the models."""
-    columns = [*(_column("d", Dossier, name) for name in (
+    fields = [*(_column("d", Dossier, name) for name in (
         "pk", "year", "state", "submission_due", "decision_due", "households_count", "proposed_count")),
         _column("u", Unit, "name"), _column("p", Unit, "name"), _column("tt", TitleType, "name"),
         _column("r", RuleSet, "review_deadline")]
     dossier, unit = Dossier._meta, Unit._meta
+    joins = f"""
+        LEFT JOIN {_quote(dossier.db_table)} d ON d.{_quote(dossier.pk.column)} = page.pk
+        LEFT JOIN {_quote(unit.db_table)} u ON u.{_quote(unit.pk.column)} = d.{_quote(dossier.get_field("unit").column)}
+        LEFT JOIN {_quote(unit.db_table)} p ON p.{_quote(unit.pk.column)} = u.{_quote(unit.get_field("parent").column)}
+        LEFT JOIN {_quote(TitleType._meta.db_table)} tt ON tt.{_quote(TitleType._meta.pk.column)}
+                                                          = d.{_quote(dossier.get_field("title_type").column)}
+        LEFT JOIN {_quote(RuleSet._meta.db_table)} r ON r.{_quote(RuleSet._meta.pk.column)}
+                                                      = d.{_quote(dossier.get_field("rule_set").column)}"""
     order = ", ".join(
         f"{_column('d', Dossier, name.lstrip('-'))[1]}{' DESC' if name.startswith('-') else ''}" for name in order_by
     )
-    head = f"""
-        SELECT {", ".join(sql for _, sql in columns)}
-        FROM {_quote(dossier.db_table)} d
-        JOIN {_quote(unit.db_table)} u ON u.{_quote(unit.pk.column)} = d.{_quote(dossier.get_field("unit").column)}
-        LEFT JOIN {_quote(unit.db_table)} p ON p.{_quote(unit.pk.column)} = u.{_quote(unit.get_field("parent").column)}
-        JOIN {_quote(TitleType._meta.db_table)} tt ON tt.{_quote(TitleType._meta.pk.column)}
-                                                     = d.{_quote(dossier.get_field("title_type").column)}
-        JOIN {_quote(RuleSet._meta.db_table)} r ON r.{_quote(RuleSet._meta.pk.column)}
-                                                 = d.{_quote(dossier.get_field("rule_set").column)}
-        WHERE d.{_quote(dossier.pk.column)} IN ("""
-    tail = f""")
-        ORDER BY {order}"""
-    return head, tail, [field for field, _ in columns]
+    return joins, order, fields
 
 
-def dossier_rows(dossiers, offset, size):
-    """Rows [offset, offset + size) of `dossiers` (dossier_list) with their units,
-    title and rule set's review deadline, in one query."""
-    statement = _dossier_rows_sql(tuple(dossiers.query.order_by))
-    return [DossierRow(*row) for row in _page_rows(statement, dossiers, offset, size)]
+def dossier_rows(dossiers, offset, size, limit):
+    """How many dossiers `dossiers` (dossier_list) has, up to `limit` + 1, and its
+    rows [offset, offset + size) with their units, title and rule set's review
+    deadline; one query."""
+    count, rows = _page_rows(_dossier_rows_sql(tuple(dossiers.query.order_by)), dossiers, offset, size, limit)
+    return count, [DossierRow(*row) for row in rows]
 
 
 # ---------------------------------------------------------------- filter and open-round choices

@@ -245,12 +245,14 @@ def test_tasks_and_dossiers_listed_are_exactly_those_viewflow_and_guardian_allow
 
 
 def test_each_user_sees_on_the_page_only_the_dossiers_of_their_units(
-    client, district, commune_officer, other_commune_officer, hamlet_head, pending
+    client, district, commune_officer, other_commune_officer, hamlet_head, outsider, pending
 ):
     ours, theirs = pending(district.commune, 2), pending(district.other_commune, 2)
     for user, mine, not_mine in [(commune_officer, ours, theirs), (other_commune_officer, theirs, ours),
-                                 (hamlet_head, [], ours + theirs)]:
+                                 (hamlet_head, [], ours + theirs), (outsider, [], ours + theirs)]:
         client.force_login(user)
         html = page(client)
         assert sorted(dossier_links(html)) == sorted(str(d.pk) for d in mine), user
         assert not any(f"/dossiers/{d.pk}/" in html for d in not_mine), user
+        if not mine:
+            assert heading_count(html, "dossiers") == "0" and "No dossier matches." in html, user

@@ -88,23 +88,27 @@ class BoundedPage:
         return self.number + 1
 
 
-def bounded_page(request, queryset, rows, size=PAGE_SIZE, param="page", bound=None):
-    """The requested page of `queryset` without an exact COUNT over a long list.
+def bounded_page(request, rows, size=PAGE_SIZE, param="page", bound=None):
+    """The requested page of a list without an exact COUNT over a long list.
 
     Counts the rows only up to `bound` (COUNT_BOUND), or to the end of the requested
     page if that is further, plus one: the count costs the same for 2,000 rows as
     for 100,000, and still tells whether there is a next page. A page number past
     the end shows the last page, anything else but a number the first, as
-    Paginator.get_page does. `rows(offset, size)` reads the page's rows. Two queries."""
+    Paginator.get_page does. `rows(offset, size, limit)` reads the page's rows and
+    the list's count up to `limit` + 1, in one query; a page past the end takes a
+    second one for the last page."""
     try:
         number = min(max(1, int(request.GET.get(param, 1))), MAX_PAGE)
     except (TypeError, ValueError):
         number = 1
     limit = max(COUNT_BOUND if bound is None else bound, number * size)
-    counted = Counted(queryset.order_by().values("pk")[:limit + 1].count(), limit, size)
-    if counted.exact:
-        number = min(number, counted.num_pages)
-    return BoundedPage(rows((number - 1) * size, size), number, counted)
+    count, page_rows = rows((number - 1) * size, size, limit)
+    counted = Counted(count, limit, size)
+    if counted.exact and number > counted.num_pages:
+        number = counted.num_pages
+        count, page_rows = rows((number - 1) * size, size, limit)
+    return BoundedPage(page_rows, number, counted)
 
 
 def query_without_page(request):

@@ -59,28 +59,28 @@ def home(request):
     grants = inbox.grants_of(user)
     today = timezone.localdate()
 
-    def task_rows(offset, size):
-        rows = inbox.task_rows(tasks, offset, size)
+    def task_rows(offset, size, limit):
+        count, rows = inbox.task_rows(tasks, offset, size, limit)
         for task in rows:
             task.url = reverse("workflows:dossier", args=[task.dossier_pk])
             task.next_url = reverse(_task_link(task), args=[task.dossier_pk])
             task.is_overdue = _before(task.due_on(), today)
-        return rows
+        return count, rows
 
-    def dossier_rows(offset, size):
-        rows = inbox.dossier_rows(dossiers, offset, size)
+    def dossier_rows(offset, size, limit):
+        count, rows = inbox.dossier_rows(dossiers, offset, size, limit)
         for dossier in rows:
             dossier.url = reverse("workflows:dossier", args=[dossier.pk])
             dossier.is_overdue = _before(dossier.due_on(), today)
-        return rows
+        return count, rows
 
     tasks = inbox.open_tasks(user, grants)
     filters = DossierFilterForm(request.GET or None, units=inbox.filter_units(grants))
     dossiers = inbox.dossier_list(grants, **(filters.cleaned_data if filters.is_valid() else {}))
     hamlets = inbox.hamlets_to_open(grants)
     return render(request, "workflows/home.html", {
-        "tasks": bounded_page(request, tasks, task_rows, size=10, param="tasks_page"),
-        "dossiers": bounded_page(request, dossiers, dossier_rows),
+        "tasks": bounded_page(request, task_rows, size=10, param="tasks_page"),
+        "dossiers": bounded_page(request, dossier_rows),
         "filters": filters,
         "query": query_without_page(request),
         "open_form": OpenRoundForm(hamlets=hamlets) if hamlets is not None else None,
