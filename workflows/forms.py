@@ -162,11 +162,12 @@ class _PythonRendered:
 
     def _render(self, template_name, context, renderer=None):
         widget = context["widget"]
+        name = conditional_escape(widget["name"])
         if "optgroups" not in widget:
             value = "" if widget["value"] is None else f' value="{conditional_escape(widget["value"])}"'
-            return mark_safe(f'<input type="{widget["type"]}" name="{widget["name"]}"{value}'
+            return mark_safe(f'<input type="{widget["type"]}" name="{name}"{value}'
                              f'{_attrs_html(widget["attrs"])}>')
-        parts = [f'<select name="{widget["name"]}"{_attrs_html(widget["attrs"])}>']
+        parts = [f'<select name="{name}"{_attrs_html(widget["attrs"])}>']
         for group_name, options, _index in widget["optgroups"]:
             if group_name:
                 parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
