@@ -172,9 +172,14 @@ def test_the_unit_filter_offers_every_visible_unit_of_several_subtrees_in_path_o
     assert offered_units(outsider) == []
 
 
-def test_a_superuser_may_filter_by_every_unit(district):
+def test_a_superuser_may_filter_by_every_unit_and_sees_every_dossier(client, district, pending):
     superuser = UserFactory(username="quan_tri", is_superuser=True)
     assert offered_units(superuser) == list(Unit.objects.order_by("path").values_list("pk", flat=True))
+    dossiers = pending(district.commune, 2) + pending(district.other_commune, 1)
+    client.force_login(superuser)
+    html = page(client)
+    assert sorted(dossier_links(html)) == sorted(str(d.pk) for d in dossiers)
+    assert heading_count(html, "tasks") == "3" and heading_count(html, "dossiers") == "3"
 
 
 def test_with_200_visible_units_all_are_offered_and_with_201_those_above_hamlet_level(
