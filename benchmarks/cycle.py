@@ -8,20 +8,27 @@ import traceback
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, connections, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from viewflow.workflow.models import Process, Task
+
 from directory.models import Level, Role, Unit
-from titles.models import RuleSet
+from notifications.models import Delivery, Notification
+from titles.models import Award, RuleSet
 from workflows import services
 from workflows.flows import DossierFlow
-from workflows.models import Dossier, Nomination, VotingMethod
+from workflows.models import AuditEvent, Decision, Dossier, Meeting, Nomination, Posting, VotingMethod
 from workflows.services.calendar import add_days
 
 from . import baselines as raw
 from .scales import cycle_year
 from .seeding import ensure_role, family_title, purge_dossiers
+
+# The tables a cycle writes and its purge empties again.
+SETTLED_MODELS = [Dossier, Nomination, AuditEvent, Notification, Delivery, Award, Meeting, Posting, Decision,
+                  Process, Task]
 
 SELF_ASSESSMENT = "Gia đình chấp hành tốt chủ trương, pháp luật; đoàn kết, tương trợ; giữ gìn vệ sinh môi trường."
 
@@ -78,6 +85,7 @@ class CyclePlan:
     communes: list = field(default_factory=list)   # [(commune, officer, chair, [(hamlet, head, [hh ids])])]
     households: int = 0
     workers: int = 1   # processes the communes are shared out to
+    settled: str = ""  # what settle() did before the current run
 
     def _groups(self):
         workers = max(1, min(self.workers, len(self.communes)))
@@ -110,12 +118,37 @@ class CyclePlan:
     def clean(self):
         purge_dossiers(Dossier.objects.filter(unit_id__in=self._units(), year=cycle_year()))
 
+    def settle(self):
+        """Remove the last run's year, then bring the database to the same state before every run.
+
+        Each run writes and deletes ~500 MB of WAL. Without this, where the server's
+        next checkpoint falls and how many dead rows the last purge left decided the
+        figure (the same code measured 29.6 s and 55.6 s in two runs of one session):
+        VACUUM reclaims what the purge left, as autovacuum would in production (this
+        machine runs PostgreSQL with it off), and CHECKPOINT flushes the dirty pages
+        now rather than during the clock. Engine and raw SQL get the same treatment.
+        Returns what was done, for the results' note."""
+        self.clean()
+        if connection.vendor != "postgresql":
+            return "clean"
+        done = ["clean"]
+        with connection.cursor() as cursor:
+            for model in SETTLED_MODELS:
+                cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")
+            done.append("vacuum")
+            try:
+                cursor.execute("CHECKPOINT")
+                done.append("checkpoint")
+            except DatabaseError:  # needs superuser or pg_checkpoint (PostgreSQL 15+)
+                pass
+        self.settled = "+".join(done)
+
     # ------------------------------------------------------------ through the services
 
     def run_engine(self):
         in_processes(self._engine_communes, self._groups())
         return {"service_calls": sum(8 * len(hamlets) for _c, _o, _ch, hamlets in self.communes),
-                "processes": len(self._groups())}
+                "processes": len(self._groups()), "settled": self.settled}
 
     def _engine_communes(self, communes):
         title, year = family_title(), cycle_year()
@@ -146,7 +179,7 @@ class CyclePlan:
 
     def run_raw(self):
         in_processes(self._raw_communes, self._groups())
-        return {"processes": len(self._groups())}
+        return {"processes": len(self._groups()), "settled": self.settled}
 
     def _raw_communes(self, communes):
         title, year = family_title(), cycle_year()
@@ -165,8 +198,6 @@ class CyclePlan:
                                recipients=raw._recipients(dossier.unit_id, "view_unit_dossiers"))
 
     def _raw_hamlet(self, title, rule_set, commune, hamlet, head, ids, rng, unit_ct):
-        from viewflow.workflow.models import Process
-
         now = raw._dt(timezone.now())
         with transaction.atomic(), connection.cursor() as c:
             raw.insert_rows(c, Process._meta.db_table,
