@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from django_fsm import can_proceed
 
 from config import bulk
+from directory.models import Household
 
 from ..models import Dossier, Nomination, NominationState
 from .errors import RuleViolation
@@ -149,7 +150,11 @@ def complete_task(dossier, node):
 
 
 def names_of(nominations, limit=5):
-    names = [n.household.head_name for n in nominations[:limit]]
+    """The first households' names for an error text, read in one query: the batch
+    services load nominations without their households."""
+    shown = [n.household_id for n in nominations[:limit]]
+    heads = dict(Household.objects.filter(pk__in=shown).values_list("pk", "head_name"))
+    names = [heads[pk] for pk in shown]
     more = len(nominations) - limit
     text = ", ".join(names)
     if more > 0:

@@ -1,6 +1,7 @@
 """The review meeting and its tally, the public posting and residents' comments."""
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -73,7 +74,8 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
             % {"code": sorted(unknown)[0], "rules": rules.name}
         )
 
-    nominations = list(dossier.nominations.filter(state__in=REVIEWABLE).select_related("household"))
+    # The head's name for the error texts, not the whole household row: a meeting is hundreds of rows.
+    nominations = list(dossier.nominations.filter(state__in=REVIEWABLE).annotate(head_name=F("household__head_name")))
     if not nominations:
         raise RuleViolation(_("No household is registered in this dossier."))
     votes = votes or {}
@@ -95,7 +97,7 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
     proposed = 0
     was_proposed = sum(1 for n in nominations if n.state == NominationState.PROPOSED)
     for nomination in nominations:
-        name = nomination.household.head_name
+        name = nomination.head_name
         pair = tallies[nomination.pk]
         if not isinstance(pair, (list, tuple)) or len(pair) != 2 or pair[0] in (None, "") or pair[1] in (None, ""):
             raise RuleViolation(_("Votes for %(name)s are missing.") % {"name": name})

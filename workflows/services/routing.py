@@ -93,7 +93,7 @@ def appraise_dossier(*, actor, dossier, strikes=None, expected_revision=None):
     check_transition(dossier, dossier.accept)
     parse_ids(strikes or {})
     strikes = {int(k): (v or "").strip() for k, v in (strikes or {}).items()}
-    nominations = list(dossier.nominations.filter(state=NominationState.PROPOSED).select_related("household"))
+    nominations = list(dossier.nominations.filter(state=NominationState.PROPOSED))
     if set(strikes) - {n.pk for n in nominations}:
         raise RuleViolation(_("Only households proposed in this dossier can be struck."))
     blank = [n for n in nominations if n.pk in strikes and not strikes[n.pk]]
