@@ -20,18 +20,15 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Q
 from django.utils.html import format_html
 from django.utils.translation import gettext
-from guardian.models import GroupObjectPermission, UserObjectPermission
 from viewflow.workflow.models import Task
 
 from directory.models import Level, Unit
+from directory.selectors import grants_of  # noqa: F401 (the page's permissions; views read them from here)
 from notifications.selectors import due_on
 from titles.models import RuleSet, TitleType
 
@@ -41,104 +38,6 @@ from .selectors import _paths_q, filter_dossiers
 VIEW = "directory.view_unit_dossiers"
 PREPARE = "directory.prepare_dossier"
 STATE_LABELS = dict(DossierState.choices)
-
-
-@dataclass(frozen=True)
-class GrantedUnit:
-    pk: int
-    path: str
-    level: str
-
-
-@dataclass(frozen=True)
-class Grants:
-    """Every permission a user holds: the model permissions and the guardian object
-    permissions, their own and their groups', with the path and level of each unit
-    an object permission is held on."""
-
-    superuser: bool
-    model_perms: frozenset  # "app_label.codename", held on every object
-    object_perms: frozenset  # ("app_label.codename", object pk as text)
-    units: dict  # "app_label.codename" -> [GrantedUnit] it is held on
-
-    def unit_paths(self, perm):
-        """Path prefixes of the units whose subtree `perm` covers; None means every
-        unit (a superuser, as guardian's get_objects_for_user answers)."""
-        if self.superuser:
-            return None
-        return sorted({unit.path for unit in self.units.get(perm, ())})
-
-    def units_with(self, perm, level=None):
-        return [unit for unit in self.units.get(perm, ()) if level is None or unit.level == level]
-
-
-@functools.cache
-def _grants_sql():
-    """One statement for what guardian (user and group object permissions) and
-    Django's ModelBackend (user and group permissions) each read separately.
-
-    Raw SQL on purpose: this runs on every inbox load, and the same union built
-    with the ORM cost ~10 ms of Python on the bench machine. Table and column
-    names come from the models."""
-    user_model = get_user_model()
-    memberships = user_model.groups.through._meta
-    own_perms = user_model.user_permissions.through._meta
-    group_perms = Group.permissions.through._meta
-
-    def table(meta):
-        return connection.ops.quote_name(meta.db_table)
-
-    def col(meta, field):
-        return connection.ops.quote_name(meta.get_field(field).column)
-
-    uop, gop = UserObjectPermission._meta, GroupObjectPermission._meta
-    perm, ctype, unit = Permission._meta, ContentType._meta, Unit._meta
-    m_user, m_group = col(memberships, user_model.__name__.lower()), col(memberships, "group")
-    return f"""
-        SELECT ct.{col(ctype, "app_label")}, p.{col(perm, "codename")}, g.object_pk, u.{col(unit, "path")},
-               u.{col(unit, "level")}
-        FROM (
-            SELECT {col(uop, "permission")} AS permission_id, {col(uop, "content_type")} AS content_type_id,
-                   {col(uop, "object_pk")} AS object_pk
-            FROM {table(uop)} WHERE {col(uop, "user")} = %(user)s
-            UNION
-            SELECT o.{col(gop, "permission")}, o.{col(gop, "content_type")}, o.{col(gop, "object_pk")}
-            FROM {table(gop)} o JOIN {table(memberships)} m ON m.{m_group} = o.{col(gop, "group")}
-            WHERE m.{m_user} = %(user)s
-            UNION
-            SELECT {col(own_perms, "permission")}, NULL, NULL
-            FROM {table(own_perms)} WHERE {col(own_perms, user_model.__name__.lower())} = %(user)s
-            UNION
-            SELECT gp.{col(group_perms, "permission")}, NULL, NULL
-            FROM {table(group_perms)} gp JOIN {table(memberships)} m ON m.{m_group} = gp.{col(group_perms, "group")}
-            WHERE m.{m_user} = %(user)s
-        ) g
-        JOIN {table(perm)} p ON p.{col(perm, "id")} = g.permission_id
-        JOIN {table(ctype)} ct ON ct.{col(ctype, "id")} = COALESCE(g.content_type_id, p.{col(perm, "content_type")})
-        LEFT JOIN {table(unit)} u ON u.{col(unit, "id")} = CASE WHEN g.content_type_id = %(unit_type)s
-                                                          THEN CAST(g.object_pk AS bigint) END
-    """
-
-
-def grants_of(user):
-    """The `Grants` of `user`, in one query (none for an anonymous user)."""
-    if not user.is_authenticated:
-        return Grants(False, frozenset(), frozenset(), {})
-    unit_type = ContentType.objects.get_for_model(Unit).pk  # cached by Django after the first call
-    with connection.cursor() as cursor:
-        cursor.execute(_grants_sql(), {"user": user.pk, "unit_type": unit_type})
-        rows = cursor.fetchall()
-    model_perms, object_perms, units = set(), set(), defaultdict(list)
-    for app, code, obj, path, level in rows:
-        if obj is None:
-            # Django's ModelBackend ignores the model permissions of an inactive user.
-            if user.is_active:
-                model_perms.add(f"{app}.{code}")
-            continue
-        object_perms.add((f"{app}.{code}", obj))
-        if path is not None:
-            units[f"{app}.{code}"].append(GrantedUnit(int(obj), path, level))
-    return Grants(user.is_superuser, frozenset(model_perms), frozenset(object_perms), dict(units))
 
 
 def _visible_q(paths, field):
