@@ -29,7 +29,7 @@ from viewflow.workflow.models import Task
 
 from directory.models import Level, Unit
 from directory.selectors import grants_of  # noqa: F401 (the page's permissions; views read them from here)
-from notifications.selectors import due_on
+from notifications.selectors import DECISION_PENDING, HAMLET_TURN, due_on
 from titles.models import RuleSet, TitleType
 
 from .models import Dossier, DossierState
@@ -123,10 +123,6 @@ def open_tasks(user, grants):
     return tasks.order_by("created", "pk")
 
 
-SENDING = {DossierState.OPEN, DossierState.REVIEWED, DossierState.POSTING, DossierState.RETURNED}
-DECIDING = {DossierState.SUBMITTED, DossierState.APPRAISED}
-
-
 class _DossierState:
     """What a task row and a dossier row both show of their dossier's state and deadline.
 
@@ -141,9 +137,9 @@ class _DossierState:
     def due_text(self):
         """'Send by 14/11/2025' while the hamlet still has to send, 'Decide by …' while
         the commune has it; '' otherwise."""
-        if self.submission_due and self.state in SENDING:
+        if self.submission_due and self.state in HAMLET_TURN:
             return f"{gettext('Send by')} {self.submission_due:%d/%m/%Y}"
-        if self.decision_due and self.state in DECIDING:
+        if self.decision_due and self.state in DECISION_PENDING:
             return f"{gettext('Decide by')} {self.decision_due:%d/%m/%Y}"
         return ""
 
