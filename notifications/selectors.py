@@ -100,7 +100,7 @@ def overdue_counts_by_unit(today, dossiers=None):
     """{unit id: overdue dossiers in its subtree}, for every unit that has any. One query."""
     dossiers = Dossier.objects.all() if dossiers is None else dossiers
     counts = Counter()
-    rows = dossiers.filter(overdue_q(today)).values_list("unit__path").annotate(n=Count("pk")).order_by()
+    rows = dossiers.filter(overdue_q(today)).values_list("unit_path").annotate(n=Count("pk")).order_by()
     for path, n in rows:
         for part in path.strip("/").split("/"):
             counts[int(part)] += n

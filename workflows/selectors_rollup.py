@@ -44,7 +44,7 @@ def cultural_family_rates(*, root, year, title_type):
         .order_by("path").values_list("pk", "name", "parent_id", "level")
     )
     commune_of = {pk: parent_id for pk, _, parent_id, level in units if level == Level.HAMLET}
-    rounds = Dossier.objects.filter(title_type=title_type, year=year, unit__path__startswith=root.path,
+    rounds = Dossier.objects.filter(title_type=title_type, year=year, unit_path__startswith=root.path,
                                     unit__level=Level.HAMLET)
     households, recognized, counted = {}, {}, set()
     for hamlet_id, commune_id, n_recognized, roll in (
@@ -82,10 +82,12 @@ def _active_households(hamlet_ids):
     if not hamlet_ids:
         return []
     if connection.vendor == "postgresql":
+        meta, quote = Household._meta, connection.ops.quote_name
+        hamlet, active = quote(meta.get_field("hamlet").column), quote(meta.get_field("active").column)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT hamlet_id, COUNT(*) FROM {Household._meta.db_table} "
-                "WHERE active AND hamlet_id = ANY(%s) GROUP BY hamlet_id",
+                f"SELECT {hamlet}, COUNT(*) FROM {quote(meta.db_table)} "
+                f"WHERE {active} AND {hamlet} = ANY(%s) GROUP BY {hamlet}",
                 [hamlet_ids],
             )
             return cursor.fetchall()
