@@ -4,14 +4,11 @@ import datetime
 import io
 import random
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command, get_commands
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from directory.models import Household, Level, Role, Unit
-from titles.models import RuleSet
+from directory.models import Household, Role, Unit
 from workflows import services
 from workflows.models import AuditEvent, Dossier, DossierState, NominationState, VotingMethod
 from workflows.selectors_rollup import cultural_family_rates

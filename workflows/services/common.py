@@ -16,7 +16,7 @@ from django_fsm import can_proceed
 from config import bulk
 from directory.models import Household
 
-from ..models import Dossier, Nomination, NominationState
+from ..models import Dossier, NominationState
 from .errors import RuleViolation
 
 # The storage limit of a vote count (a 32-bit integer column), not a rule of law:

@@ -96,10 +96,7 @@ def register_households(*, actor, dossier, household_ids, registered_on, expecte
             _("%(names)s do not belong to %(unit)s; only its own households can be registered here.")
             % {"names": ", ".join(str(h) for h in foreign[:5]), "unit": dossier.unit}
         )
-    already = list(
-        Nomination.objects.filter(title_type=dossier.title_type, year=dossier.year, household__in=ids)
-        .select_related("household")
-    )
+    already = list(Nomination.objects.filter(title_type=dossier.title_type, year=dossier.year, household__in=ids))
     if already:
         raise RuleViolation(
             _("Already registered for %(title)s in %(year)s: %(names)s. A household registers once a year.")
