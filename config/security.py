@@ -15,3 +15,24 @@ class LockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """The lock-out page: in the site frame, saying how long to wait and whom to ask.
+
+    The wait is AXES_COOLOFF_TIME (hours), shown in whole minutes.
+    """
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.shortcuts import render
+
+    cooloff = settings.AXES_COOLOFF_TIME
+    if not isinstance(cooloff, timedelta):
+        cooloff = timedelta(hours=float(cooloff))
+    minutes = max(1, round(cooloff.total_seconds() / 60))
+    return render(request, "registration/lockout.html", {
+        "minutes": minutes,
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "support_contact": settings.ACCOUNT_SUPPORT_CONTACT,
+    }, status=429)

@@ -244,6 +244,9 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
+# Who unlocks accounts and resets passwords by hand, named on the lock-out and error pages.
+ACCOUNT_SUPPORT_CONTACT = env("ACCOUNT_SUPPORT_CONTACT", default="")
 
 # Cookies and transport.
 SESSION_COOKIE_HTTPONLY = True
