@@ -3,23 +3,32 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: install run test worker beat demo bench messages clean
+.PHONY: install install-dev run test worker beat demo bench messages clean
 
+# Production set (requirements.lock) for `make run`, the worker and beat; the development set
+# (requirements-dev.lock: the same pins plus test, load and browser tools) for `make test`.
 $(STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.lock
 	@touch $(STAMP)
 
+$(DEV_STAMP): $(STAMP) requirements-dev.lock
+	$(PY) -m pip install --quiet -r requirements-dev.lock
+	@touch $(DEV_STAMP)
+
 install: $(STAMP)
+
+install-dev: $(DEV_STAMP)
 
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: install
+test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The worker and the scheduler need a broker; without CELERY_BROKER_URL they use the
@@ -35,7 +44,7 @@ beat: install
 	$(PY) manage.py migrate --noinput
 	CELERY_BROKER_URL=$(BROKER) $(VENV)/bin/celery -A config beat -l info
 
-bench: install
+bench: install-dev
 	$(PY) manage.py bench --scale $${SCALE:-small}
 
 messages: install
