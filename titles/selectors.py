@@ -67,7 +67,8 @@ def public_award(code):
     if not CODE_RE.match(code):
         return None
     return (
-        Award.objects.select_related("title_type", "household", "household__hamlet", "hamlet")
+        Award.objects.select_related("title_type", "household", "household__hamlet", "hamlet", "decision",
+                                     "decision__unit", "revocation", "revocation__unit")
         .filter(certificate_code=code).first()
     )
 

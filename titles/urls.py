@@ -7,6 +7,7 @@ from . import views
 app_name = "titles"
 
 urlpatterns = [
+    path("verify/", views.verify_lookup, name="verify_lookup"),
     path("verify/<str:code>/", views.verify, name="verify"),
     path("awards/<int:pk>/provenance/", views.provenance, name="provenance"),
     path("awards/<int:pk>/provenance.json", views.provenance_json, name="provenance_json"),

@@ -26,6 +26,7 @@ from workflows.supervision import record_view
 from . import selectors
 from .certificates import render_certificate
 from .forms import ConcernForm, ConcernReplyForm, RevokeForm
+from .models import CERTIFICATE_CODE_LENGTH
 from .services import revoke_award
 
 
@@ -37,28 +38,50 @@ def verify_url(request, award):
     return request.build_absolute_uri(reverse("titles:verify", args=[award.certificate_code]))
 
 
+def _unknown_code(request):
+    return render(request, "titles/verify_unknown.html", {"code_length": CERTIFICATE_CODE_LENGTH}, status=404)
+
+
+def _rate_limited(request):
+    return is_ratelimited(request, group="titles.verify", key="ip", rate=_verify_rate, increment=True)
+
+
 @require_GET
 @never_cache
 def verify(request, code):
-    """Public: is this certificate valid? Only holder, hamlet, title and year are shown.
+    """Public: is this certificate valid? Holder, hamlet, title, year and the public decision are shown.
 
     Every request counts against the client's rate, found or not, so codes
-    cannot be enumerated; an unknown and a malformed code get the same 404.
+    cannot be enumerated; an unknown and a malformed code get the same 404 page
+    (byte for byte: it echoes nothing and carries no per-request token).
     """
-    if is_ratelimited(request, group="titles.verify", key="ip", rate=_verify_rate, increment=True):
+    if _rate_limited(request):
         return HttpResponse(_("Too many requests. Try again in a minute."), status=429,
                             content_type="text/plain; charset=utf-8")
     award = selectors.public_award(code)
     if award is None:
-        return HttpResponse(_("Not found."), status=404, content_type="text/plain; charset=utf-8")
+        return _unknown_code(request)
     if award.household_id:
         holder, hamlet = award.household.head_name, award.household.hamlet.name
     else:
         holder = hamlet = award.hamlet.name
+    revocation = getattr(award, "revocation", None) if award.revoked_at else None
     return render(request, "titles/verify.html", {
         "holder": holder, "hamlet": hamlet, "title": award.title_type.name, "year": award.year,
         "revoked": award.revoked_at is not None, "code": award.certificate_code,
+        "decision": award.decision, "revocation": revocation,
     })
+
+
+@require_GET
+@never_cache
+def verify_lookup(request):
+    """The retype box: /verify/?code=X goes to /verify/X/ (which counts against the rate)."""
+    # People copy codes with spaces or dashes; anything else cannot be in a code anyway.
+    code = "".join(ch for ch in (request.GET.get("code") or "").upper() if ch.isascii() and ch.isalnum())
+    if not code:
+        return _unknown_code(request)
+    return redirect("titles:verify", code=code[:64])
 
 
 @login_required

@@ -23,39 +23,56 @@ def award_of(dossier):
     return Award.objects.filter(decision__dossier=dossier).select_related("household__hamlet").order_by("pk").first()
 
 
-def test_valid_certificate_shows_only_holder_hamlet_title_and_year(client, decided_dossier):
+def test_valid_certificate_shows_holder_hamlet_title_year_and_the_public_decision(client, decided_dossier):
     award = award_of(decided_dossier)
     response = client.get(reverse("titles:verify", args=[award.certificate_code]))
     assert response.status_code == 200
     body = response.content.decode()
     assert award.household.head_name in body and award.household.hamlet.name in body
     assert "Gia đình văn hóa" in body and "2021" in body
-    assert 'data-testid="status"' in body and "flag ok" in body
-    for private in (award.household.phone, award.household.code, award.decision.number, award.household.address):
+    assert 'data-testid="status"' in body and "verdict ok" in body and "HỢP LỆ" in body
+    assert "M7 12.5l3.2 3.2L17 9" in body  # the tick icon, so the verdict is not told by colour alone
+    decision = award.decision
+    assert f"Số {decision.number} ngày 25/11/2021 của {decision.unit.name}" in body
+    for private in (award.household.phone, award.household.code, award.household.address):
         assert private not in body
 
 
-def test_revoked_award_verifies_as_revoked(client, decided_dossier, commune_chair):
+def test_revoked_award_verifies_as_revoked_naming_the_revocation_decision(client, decided_dossier, commune_chair):
     award = award_of(decided_dossier)
     revoke_award(actor=commune_chair, award=award, ground="d", decision_number="09/QĐ-UBND",
                  decided_on=d(2022, 2, 1), reason="Vi phạm tiêu chí sau kiểm tra")
     body = client.get(reverse("titles:verify", args=[award.certificate_code])).content.decode()
-    assert "flag revoked" in body and "flag ok" not in body
+    assert "verdict revoked" in body and "verdict ok" not in body
+    assert "ĐÃ THU HỒI" in body and "HỢP LỆ" not in body
+    assert "M8 8l8 8M16 8l-8 8" in body and "M7 12.5l3.2 3.2L17 9" not in body  # a cross, not a tick
+    assert "Quyết định số 09/QĐ-UBND ngày 01/02/2022" in body
     assert "Vi phạm" not in body
 
 
 @pytest.mark.parametrize("code", ["ZZZZZZZZZZ", "abc", "0000000000", "'; DROP TABLE x;--", "A" * 200])
-def test_unknown_or_malformed_code_gets_a_plain_404_revealing_nothing(client, decided_dossier, code):
+def test_unknown_or_malformed_code_gets_a_framed_404_with_a_box_to_retype_it(client, decided_dossier, code):
     response = client.get(f"/verify/{code}/")
     assert response.status_code == 404
-    assert response["Content-Type"].startswith("text/plain")
-    assert len(response.content) < 40
+    assert response["Content-Type"].startswith("text/html")
+    body = response.content.decode()
+    assert 'class="topbar"' in body and "Không có giấy chứng nhận nào mang mã này." in body
+    assert '<form method="get" action="/verify/"' in body and 'name="code"' in body
+    assert code not in body or len(code) < 4
 
 
 def test_unknown_and_malformed_codes_look_the_same(client, decided_dossier):
     unknown = client.get(reverse("titles:verify", args=["ZZZZZZZZZZ"]))
     malformed = client.get(reverse("titles:verify", args=["x"]))
     assert unknown.content == malformed.content and unknown.status_code == malformed.status_code == 404
+
+
+def test_retyped_code_leads_to_its_verification_page(client, decided_dossier):
+    code = award_of(decided_dossier).certificate_code
+    response = client.get(reverse("titles:verify_lookup"), {"code": f" {code[:5].lower()}-{code[5:]} "})
+    assert response.status_code == 302 and response["Location"] == reverse("titles:verify", args=[code])
+    odd = client.get(reverse("titles:verify_lookup"), {"code": "a/b?c"}, follow=True)
+    assert odd.status_code == 404
 
 
 @override_settings(VERIFY_RATE_LIMIT="3/m")

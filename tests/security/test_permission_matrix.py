@@ -98,12 +98,14 @@ UI_WRITES = {
 }
 # Writes that touch only the caller's own data (their session, their inbox, their
 # channels): any logged-in user, whatever their role; covered by their apps' tests.
-PERSONAL_WRITES = {"login", "logout", "set_language", "notifications:mark_read", "notifications:preferences"}
+PERSONAL_WRITES = {"login", "logout", "set_language", "notifications:mark_read", "notifications:preferences",
+                   # The password reset changes only the account whose mailbox got the one-time link.
+                   "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete"}
 # Pages that only read (their own tests check what they show to whom).
 READ_ONLY = {
     "workflows:home", "workflows:dossier", "workflows:household", "notifications:list",
     "api:schema", "api:docs", "api:not_found",
-    "titles:verify", "titles:provenance", "titles:provenance_json", "titles:certificate",
+    "titles:verify", "titles:verify_lookup", "titles:provenance", "titles:provenance_json", "titles:certificate",
 }
 # The Django admin is for staff only; see test_admin_is_closed_to_every_role.
 SKIPPED_NAMESPACES = {"admin"}
