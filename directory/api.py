@@ -5,6 +5,7 @@ from guardian.shortcuts import get_objects_for_user
 from rest_framework import serializers, viewsets
 
 from workflows.api.common import LOOKUP_ID, Pagination, visible_q
+from workflows.api.filters import FilterBackend, FilterSet
 
 from .models import Household, Level, Unit
 
@@ -31,7 +32,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
         return household.phone if any(household.hamlet.path.startswith(p) for p in paths) else ""
 
 
-class UnitFilter(filters.FilterSet):
+class UnitFilter(FilterSet):
     level = filters.ChoiceFilter(choices=Level.choices)
 
     class Meta:
@@ -44,7 +45,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Unit.objects.none()  # for the schema only: get_queryset applies visibility
     serializer_class = UnitSerializer
     pagination_class = Pagination
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = UnitFilter
 
     def get_queryset(self):
@@ -56,7 +57,7 @@ class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Household.objects.none()  # for the schema only: get_queryset applies visibility
     serializer_class = HouseholdSerializer
     pagination_class = Pagination
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_fields = ["hamlet", "code", "active"]
 
     def get_queryset(self):

@@ -4,6 +4,7 @@ from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
 
 from workflows.api.common import LOOKUP_ID, Pagination, visible_q
+from workflows.api.filters import FilterBackend, FilterSet
 
 from .models import Award, RuleSet, TitleType
 
@@ -40,7 +41,7 @@ class AwardSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AwardFilter(filters.FilterSet):
+class AwardFilter(FilterSet):
     title_type = filters.CharFilter(field_name="title_type__code")
     revoked = filters.BooleanFilter(field_name="revoked_at", lookup_expr="isnull", exclude=True)
 
@@ -61,7 +62,7 @@ class RuleSetViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = RuleSetSerializer
     queryset = RuleSet.objects.select_related("title_type").order_by("title_type__code", "effective_from")
     pagination_class = Pagination
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_fields = ["title_type"]
 
 
@@ -70,7 +71,7 @@ class AwardViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Award.objects.none()  # for the schema only: get_queryset applies visibility
     serializer_class = AwardSerializer
     pagination_class = Pagination
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = AwardFilter
 
     def get_queryset(self):

@@ -27,13 +27,14 @@ from workflows.uploads import sniff_minutes_type
 
 from . import serializers as s
 from .common import LOOKUP_ID, Pagination, visible_q
+from .filters import FilterBackend, FilterSet, IdFilter
 
 
-class DossierFilter(filters.FilterSet):
+class DossierFilter(FilterSet):
     year = filters.NumberFilter()
     state = filters.ChoiceFilter(choices=DossierState.choices)
     title_type = filters.CharFilter(field_name="title_type__code")
-    unit = filters.NumberFilter(method="in_subtree", label="Unit id: dossiers of this unit and below")
+    unit = IdFilter(method="in_subtree", label="Unit id: dossiers of this unit and below")
 
     class Meta:
         model = Dossier
@@ -44,7 +45,7 @@ class DossierFilter(filters.FilterSet):
         return queryset.filter(unit_path__startswith=unit.path) if unit else queryset.none()
 
 
-class NominationFilter(filters.FilterSet):
+class NominationFilter(FilterSet):
     state = filters.ChoiceFilter(choices=NominationState.choices)
 
     class Meta:
@@ -52,7 +53,7 @@ class NominationFilter(filters.FilterSet):
         fields = ["dossier", "household", "year", "state"]
 
 
-class AuditEventFilter(filters.FilterSet):
+class AuditEventFilter(FilterSet):
     class Meta:
         model = AuditEvent
         fields = ["dossier", "action", "target_type", "role"]
@@ -64,7 +65,7 @@ class VisibleReadOnly(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = LOOKUP_ID
 
     pagination_class = Pagination
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     unit_path_field = None
 
     def get_queryset(self):
@@ -91,7 +92,7 @@ class DossierViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Dossier.objects.none()  # for the schema only: get_queryset applies visibility
     serializer_class = s.DossierSerializer
     pagination_class = Pagination
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = DossierFilter
     parser_classes = [JSONParser]
 
