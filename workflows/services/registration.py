@@ -5,6 +5,7 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from config import bulk
 from directory.models import Household
@@ -85,16 +86,17 @@ def register_households(*, actor, dossier, household_ids, registered_on, expecte
     if not ids:
         raise RuleViolation(_("Choose at least one household to register."))
     # Only what the checks, the audit payload and the error texts read: a batch is hundreds of rows.
-    households = list(Household.objects.filter(pk__in=ids).only("pk", "hamlet_id", "code", "head_name"))
+    households = list(Household.objects.filter(pk__in=ids, hamlet=dossier.unit_id).only("pk", "hamlet_id", "code"))
     if len(households) != len(ids):
+        # Another hamlet's household and an id that exists nowhere get the same answer:
+        # the refusal names only what the actor may see (the count and their own hamlet).
+        strangers = len(ids) - len(households)
         raise RuleViolation(
-            _("%(n)s of the chosen households do not exist.") % {"n": len(ids) - len(households)}
-        )
-    foreign = [h for h in households if h.hamlet_id != dossier.unit_id]
-    if foreign:
-        raise RuleViolation(
-            _("%(names)s do not belong to %(unit)s; only its own households can be registered here.")
-            % {"names": ", ".join(str(h) for h in foreign[:5]), "unit": dossier.unit}
+            ngettext("%(n)s of the chosen households is not in the list of %(unit)s; only its own households "
+                     "can be registered here.",
+                     "%(n)s of the chosen households are not in the list of %(unit)s; only its own households "
+                     "can be registered here.", strangers)
+            % {"n": strangers, "unit": dossier.unit}
         )
     already = list(Nomination.objects.filter(title_type=dossier.title_type, year=dossier.year, household__in=ids))
     if already:
