@@ -6,29 +6,12 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from directory.models import Role
 from directory.selectors import can_see_unit
-from workflows.audit.labels import ACTION_LABELS
+from workflows.audit.labels import REFERENCE_KEYS, describe, state_labels
 
 from .models import Award, certificate_code_pattern
 
 CODE_RE = certificate_code_pattern()
-
-
-DETAIL_LABELS = {
-    "registered_on": _("registered on"), "assessed_on": _("assessed on"), "text": _("text"),
-    "votes_for": _("votes for"), "votes_against": _("votes against"), "exclusion": _("exclusion ground"),
-    "reason": _("reason"), "held_on": _("held on"), "invited": _("invited"), "present": _("present"),
-    "method": _("voting method"), "minutes": _("minutes file"), "proposed": _("proposed"),
-    "not_proposed": _("not proposed"), "starts_on": _("posted on"), "ends_on": _("posting ends on"),
-    "place": _("place"), "author": _("from"), "received_on": _("received on"), "submitted_on": _("sent on"),
-    "submission_due": _("due"), "late": _("late"), "accepted": _("accepted"), "struck": _("struck"),
-    "decision": _("decision number"), "signed_on": _("signed on"), "signer": _("signer"),
-    "recognized": _("recognized"), "ground": _("ground"), "ground_label": _("ground"),
-    "legal_basis": _("legal basis"), "decided_on": _("decided on"), "rule_set": _("rule set"),
-    "answer": _("answer"), "note": _("note"),
-}
-HIDDEN_KEYS = {"meeting", "posting", "nomination", "household", "year", "certificate", "concern", "ground"}
 
 
 @dataclass
@@ -41,6 +24,8 @@ class Step:
     unit: str
     from_state: str = ""
     to_state: str = ""
+    from_label: str = ""
+    to_label: str = ""
     details: list = field(default_factory=list)
     seq: int | None = None
     role_code: str = ""
@@ -74,7 +59,7 @@ def public_award(code):
 
 
 def _shown(payload):
-    return {k: v for k, v in payload.items() if k not in HIDDEN_KEYS and v not in (None, "", [], {})}
+    return {k: v for k, v in payload.items() if k not in REFERENCE_KEYS and v not in (None, "", [], {})}
 
 
 def provenance(award):
@@ -96,17 +81,17 @@ def provenance(award):
         .select_related("unit")
         .order_by("seq")
     )
-    steps = []
+    steps, labels, rule_set = [], state_labels(), dossier.rule_set
     for event in events:
         about = event.payload.get("nomination")
         if event.target_type in ("postingcomment", "concern") and about not in (None, nomination_id):
             continue
+        shown = describe(event, rule_set=rule_set, labels=labels, unit_name=event.unit.name)
         steps.append(Step(
-            code=event.action, label=ACTION_LABELS.get(event.action, event.action), at=event.at,
-            actor=event.actor_name, role=Role(event.role).label if event.role in Role.values else event.role,
-            unit=event.unit.name, from_state=event.from_state, to_state=event.to_state,
-            details=[(DETAIL_LABELS.get(k, k), v) for k, v in _shown(event.payload).items()], seq=event.seq,
-            role_code=event.role, data=_shown(event.payload),
+            code=event.action, label=shown.label, at=event.at, actor=shown.actor, role=shown.role,
+            unit=shown.unit, from_state=event.from_state, to_state=event.to_state, from_label=shown.from_label,
+            to_label=shown.to_label, details=shown.details, seq=event.seq, role_code=event.role,
+            data=_shown(event.payload),
         ))
     return steps
 

@@ -19,6 +19,7 @@ from directory.selectors import can_see_unit, find_acting, visible_unit_paths
 from notifications.selectors import current_due_on, overdue_q
 from titles.models import Award
 
+from .audit.labels import nomination_of
 from .models import Dossier, DossierState, Nomination, NominationState, PostingComment
 
 
@@ -170,4 +171,24 @@ def dossier_comments(dossier):
 
 
 def dossier_history(dossier):
-    return dossier.audit_events.select_related("unit", "actor").order_by("seq")
+    return dossier.audit_events.select_related("unit").order_by("seq")
+
+
+def history_households(dossier, events):
+    """{nomination id or household code: (head name, code)} for the households the
+    given events are about, in one query whatever their number."""
+    ids, codes = set(), set()
+    for event in events:
+        nomination = nomination_of(event)
+        if nomination is not None:
+            ids.add(nomination)
+        if event.payload.get("household"):
+            codes.add(event.payload["household"])
+    if not ids and not codes:
+        return {}
+    rows = dossier.nominations.filter(Q(pk__in=ids) | Q(household__code__in=codes)).values_list(
+        "pk", "household__code", "household__head_name")
+    found = {}
+    for pk, code, name in rows:
+        found[pk] = found[code] = (name, code)
+    return found

@@ -1,7 +1,20 @@
-"""How each audit action is named to people: one vocabulary for the dossier
-history, the provenance page and its JSON."""
+"""How audit events are shown to people: one vocabulary for the dossier history,
+the step detail pages, the provenance page and its JSON.
 
+The payloads keep the codes the services wrote (they are hashed as stored);
+only their presentation is translated here: every key gets a label, and values
+are formatted (dates as dd/mm/yyyy, states, voting methods and grounds by
+their labels, booleans as yes/no).
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from django.utils import dateformat
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 ACTION_LABELS = {
     "open_round": _("Review round opened"),
@@ -22,3 +35,160 @@ ACTION_LABELS = {
     "concern_answer": _("Supervision concern answered"),
     "concern_close": _("Supervision concern closed"),
 }
+
+# Every key a service writes into a payload. A key missing here is a bug the
+# tests catch (tests/audit/test_history_labels.py), never shown raw.
+PAYLOAD_LABELS = {
+    "rule_set": _("rule set"),
+    "household": _("household"),
+    "registered_on": _("registered on"),
+    "assessed_on": _("assessed on"),
+    "text": _("text"),
+    "votes_for": _("votes for"),
+    "votes_against": _("votes against"),
+    "exclusion": _("exclusion ground"),
+    "reason": _("reason"),
+    "meeting": _("review meeting"),
+    "held_on": _("held on"),
+    "invited": _("invited"),
+    "present": _("present"),
+    "method": _("voting method"),
+    "minutes": _("minutes file"),
+    "proposed": _("proposed"),
+    "not_proposed": _("not proposed"),
+    "posting": _("public posting"),
+    "starts_on": _("posted on"),
+    "ends_on": _("posting ends on"),
+    "place": _("place"),
+    "author": _("from"),
+    "nomination": _("household"),
+    "received_on": _("received on"),
+    "submitted_on": _("sent on"),
+    "submission_due": _("due"),
+    "late": _("late"),
+    "accepted": _("accepted"),
+    "struck": _("struck"),
+    "decision": _("decision number"),
+    "signed_on": _("signed on"),
+    "signer": _("signer"),
+    "recognized": _("recognized"),
+    "households_on_roll": _("households on the roll"),
+    "concern": _("supervision concern"),
+    "answer": _("answer"),
+    "note": _("note"),
+    "year": _("year"),
+    "certificate": _("certificate code"),
+    "ground": _("ground"),
+    "ground_label": _("ground"),
+    "legal_basis": _("legal basis"),
+    "decided_on": _("decided on"),
+}
+
+# References to rows the page already names another way: the household by the
+# event's heading, the meeting and the posting by their own sections, the
+# revocation ground by its label (ground_label, copied at the time).
+REFERENCE_KEYS = frozenset({"household", "nomination", "meeting", "posting", "concern", "ground"})
+
+AWARD_STATE_LABELS = {"valid": pgettext_lazy("award state", "Valid"), "revoked": _("Revoked")}
+
+YES, NO = _("Yes"), _("No")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def state_labels():
+    """{target type: {state code: label}}: the same code ("open") means different
+    things for a dossier and a concern."""
+    from workflows.audit.models import ConcernState
+    from workflows.models import DossierState, NominationState
+
+    return {
+        "dossier": dict(DossierState.choices),
+        "nomination": dict(NominationState.choices),
+        "concern": dict(ConcernState.choices),
+        "award": AWARD_STATE_LABELS,
+    }
+
+
+def state_label(target_type, code, labels=None):
+    if not code:
+        return ""
+    labels = labels if labels is not None else state_labels()
+    return labels.get(target_type, {}).get(code, code)
+
+
+def format_value(key, value, *, rule_set=None):
+    """The value of one payload field as a person reads it."""
+    from workflows.models import VotingMethod
+
+    if isinstance(value, bool):
+        return YES if value else NO
+    if key == "method":
+        return dict(VotingMethod.choices).get(value, value)
+    if key == "exclusion" and rule_set is not None:
+        return rule_set.exclusion_label(value)
+    if key == "rule_set" and rule_set is not None and value == rule_set.code:
+        return rule_set.name
+    if key == "minutes":
+        return PurePosixPath(str(value)).name
+    if isinstance(value, str):
+        if _ISO_DATE.match(value):
+            return dateformat.format(datetime.date.fromisoformat(value), "d/m/Y")
+        if _ISO_DATETIME.match(value):
+            return dateformat.format(datetime.datetime.fromisoformat(value), "d/m/Y H:i")
+    return value
+
+
+def payload_details(payload, *, rule_set=None):
+    """[(label, formatted value)] of the fields worth showing, in the order written."""
+    return [
+        (PAYLOAD_LABELS.get(key, key), format_value(key, value, rule_set=rule_set))
+        for key, value in payload.items()
+        if key not in REFERENCE_KEYS and value not in (None, "", [], {})
+    ]
+
+
+@dataclass
+class EventView:
+    """One audit event as the pages show it."""
+
+    seq: int
+    action: str
+    label: str
+    at: object
+    actor: str
+    role: str
+    unit: str
+    from_label: str = ""
+    to_label: str = ""
+    household: str = ""
+    details: list = field(default_factory=list)
+
+
+def nomination_of(event):
+    """The nomination a per-household event is about, or None."""
+    if event.target_type == "nomination":
+        return event.target_id
+    return event.payload.get("nomination")
+
+
+def household_name(event, households):
+    """"Head name (code)" of the household an event is about, from `households`
+    ({nomination id or household code: (head name, code)}), or ""."""
+    found = households.get(nomination_of(event)) or households.get(event.payload.get("household"))
+    return f"{found[0]} ({found[1]})" if found else ""
+
+
+def describe(event, *, rule_set=None, households=None, labels=None, unit_name=None):
+    from directory.models import Role
+
+    labels = labels if labels is not None else state_labels()
+    return EventView(
+        seq=event.seq, action=event.action, label=ACTION_LABELS.get(event.action, event.action), at=event.at,
+        actor=event.actor_name, role=Role(event.role).label if event.role in Role.values else event.role,
+        unit=unit_name if unit_name is not None else str(event.unit),
+        from_label=state_label(event.target_type, event.from_state, labels),
+        to_label=state_label(event.target_type, event.to_state, labels),
+        household=household_name(event, households or {}),
+        details=payload_details(event.payload, rule_set=rule_set),
+    )

@@ -12,15 +12,9 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from directory.models import Role
-
-from ..models import DossierState, NominationState
 from ..services import RuleViolation
 
 PAGE_SIZE = 25
-ROLE_LABELS = dict(Role.choices)
-# Audit events name dossier and nomination states; both vocabularies are shown by label.
-STATE_LABELS = {**dict(NominationState.choices), **dict(DossierState.choices)}
 FAMILY_TITLE = "gia-dinh-van-hoa"
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from directory.selectors import find_acting
 from titles.models import Step, TitleType
-from workflows.audit.labels import ACTION_LABELS
+from workflows.audit.labels import describe, state_labels
 
 from .. import selectors, services
 from .. import selectors_inbox as inbox
@@ -22,8 +22,6 @@ from ..services import RuleViolation
 from ..supervision import record_view
 from .common import (
     FAMILY_TITLE,
-    ROLE_LABELS,
-    STATE_LABELS,
     bounded_page,
     done,
     page_of,
@@ -128,11 +126,10 @@ def dossier_detail(request, pk):
     actions = selectors.available_actions(request.user, dossier)
     postings = list(dossier.postings.all())
     history = Paginator(selectors.dossier_history(dossier), 100).get_page(request.GET.get("history_page"))
-    for event in history:
-        event.action_label = ACTION_LABELS.get(event.action, event.action)
-        event.role_label = ROLE_LABELS.get(event.role, event.role)
-        event.from_label = STATE_LABELS.get(event.from_state, event.from_state)
-        event.to_label = STATE_LABELS.get(event.to_state, event.to_state)
+    households = selectors.history_households(dossier, history)
+    labels = state_labels()
+    history.object_list = [describe(e, rule_set=dossier.rule_set, households=households, labels=labels)
+                           for e in history]
     return render(request, "workflows/dossier_detail.html", {
         "dossier": dossier,
         "rules": dossier.rule_set,
