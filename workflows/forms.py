@@ -50,15 +50,20 @@ class OpenRoundForm(forms.Form):
 class RegisterForm(RevisionForm):
     registered_on = DayField(label=_("Registration date"))
     households = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
-    all_unregistered = forms.BooleanField(required=False)
+    # Sent only by the "register all not yet registered" button, with the number of
+    # households it named: the service refuses if the list changed since. The ticked
+    # boxes are never widened into "all": exactly the posted ids are registered.
+    register_all = forms.IntegerField(required=False, min_value=0)
 
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        # Any id is accepted here: the service checks each belongs to the hamlet.
+        # Any id is accepted here: the service checks each belongs to the hamlet and
+        # refuses a malformed one instead of dropping it.
         self.fields["households"].choices = choices
 
-    def clean_households(self):
-        return [int(pk) for pk in self.cleaned_data["households"] if str(pk).isdigit()]
+
+class WithdrawForm(RevisionForm):
+    reason = forms.CharField(label=_("Reason for withdrawing"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class AssessmentsForm(RevisionForm):

@@ -39,6 +39,10 @@ class NominationState(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted at appraisal")
     STRUCK = "struck", _("Struck at appraisal")
     RECOGNIZED = "recognized", _("Recognized")
+    # Withdrawn before the review meeting. The row stays (its history is in the
+    # audit chain) and is reused if the household registers again that year: the
+    # one-nomination-per-household-and-year constraint keeps holding.
+    WITHDRAWN = "withdrawn", _("Registration withdrawn")
 
 
 class Dossier(ConcurrentTransitionMixin, models.Model):
@@ -211,6 +215,14 @@ class Nomination(FSMModelMixin, models.Model):
 
     @transition(field=state, source=NominationState.ACCEPTED, target=NominationState.RECOGNIZED)
     def recognize(self):
+        pass
+
+    @transition(field=state, source=NominationState.REGISTERED, target=NominationState.WITHDRAWN)
+    def withdraw(self):
+        pass
+
+    @transition(field=state, source=NominationState.WITHDRAWN, target=NominationState.REGISTERED)
+    def register_again(self):
         pass
 
 

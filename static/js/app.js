@@ -40,11 +40,36 @@
       });
     }
 
-    // Registration: "select all not yet registered" also ticks the visible boxes.
+    // Registration: "select all shown" ticks the visible boxes. It is never sent:
+    // the server registers exactly the ticked boxes, so unticking one after
+    // "select all" leaves it out, and the master box shows the mixed state.
     document.querySelectorAll("[data-select-all]").forEach(function (master) {
+      var boxes = function () { return document.querySelectorAll(master.dataset.selectAll); };
+      var sync = function () {
+        var all = boxes(), ticked = 0;
+        all.forEach(function (box) { if (box.checked) ticked += 1; });
+        master.checked = all.length > 0 && ticked === all.length;
+        master.indeterminate = ticked > 0 && ticked < all.length;
+      };
       master.addEventListener("change", function () {
-        document.querySelectorAll(master.dataset.selectAll).forEach(function (box) { box.checked = master.checked; });
+        boxes().forEach(function (box) { box.checked = master.checked; });
+        master.indeterminate = false;
       });
+      boxes().forEach(function (box) { box.addEventListener("change", sync); });
+      sync();
+    });
+
+    // A second tap on a submit button while the first is still on its way is
+    // ignored (the server also refuses a replayed form: its one-time token).
+    // The guard lifts when the page is shown again (back button, bfcache).
+    document.querySelectorAll("form[method=post]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (form.dataset.sending) { event.preventDefault(); return; }
+        form.dataset.sending = "1";
+      });
+    });
+    window.addEventListener("pageshow", function () {
+      document.querySelectorAll("form[data-sending]").forEach(function (form) { delete form.dataset.sending; });
     });
   });
 })();

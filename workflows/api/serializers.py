@@ -111,6 +111,12 @@ class RegisterInput(RevisionMixin):
     registered_on = serializers.DateField()
 
 
+class WithdrawInput(RevisionMixin):
+    nomination_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), allow_empty=False, max_length=5000)
+    reason = serializers.CharField(max_length=2000, allow_blank=True)
+
+
 class AssessmentItem(serializers.Serializer):
     nomination = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     text = serializers.CharField(max_length=5000, allow_blank=True)

@@ -129,6 +129,16 @@ class DossierViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             registered_on=data["registered_on"], expected_revision=data.get("expected_revision"))
         return _dossier_response(dossier)
 
+    @_transition(s.WithdrawInput, "Withdraw registrations before the review meeting (reason required)")
+    @action(detail=True, methods=["post"], url_path="withdraw-registrations", url_name="withdraw-registrations")
+    def withdraw_registrations(self, request, pk=None):
+        data = self._input(s.WithdrawInput)
+        dossier = self._locked_target()
+        services.withdraw_registrations(
+            actor=request.user, dossier=dossier, nomination_ids=data["nomination_ids"], reason=data["reason"],
+            expected_revision=data.get("expected_revision"))
+        return _dossier_response(dossier)
+
     @_transition(s.SelfAssessmentsInput, "Record households' self-assessments")
     @action(detail=True, methods=["post"], url_path="self-assessments")
     def self_assessments(self, request, pk=None):

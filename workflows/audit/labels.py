@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 ACTION_LABELS = {
     "open_round": _("Review round opened"),
     "register": _("Registration"),
+    "withdraw_registration": _("Registration withdrawn"),
     "self_assessment": _("Self-assessment"),
     "meeting_vote": _("Vote at the review meeting"),
     "record_meeting": _("Review meeting recorded"),

@@ -71,8 +71,11 @@ def open_round(*, actor, hamlet, title_type, year):
 
 
 @transaction.atomic
-def register_households(*, actor, dossier, household_ids, registered_on, expected_revision=None):
-    """Register households of the dossier's hamlet, one or hundreds at once."""
+def register_households(*, actor, dossier, household_ids, registered_on, expected_revision=None,
+                        expected_count=None):
+    """Register households of the dossier's hamlet, one or hundreds at once: exactly
+    the ones named. `expected_count`: how many the user was shown when asking for
+    "all not yet registered"; the list must not have changed since."""
     dossier = lock_dossier(dossier)
     acting = require_acting(actor, dossier.unit, "prepare_dossier")
     check_revision(dossier, expected_revision)
@@ -85,8 +88,14 @@ def register_households(*, actor, dossier, household_ids, registered_on, expecte
     ids = parse_ids(household_ids)
     if not ids:
         raise RuleViolation(_("Choose at least one household to register."))
+    if expected_count is not None and len(ids) != expected_count:
+        raise RuleViolation(
+            _("The list changed since you opened it: %(n)s households are now to be registered, not "
+              "%(shown)s. Check the list and try again.") % {"n": len(ids), "shown": expected_count}
+        )
     # Only what the checks, the audit payload and the error texts read: a batch is hundreds of rows.
-    households = list(Household.objects.filter(pk__in=ids, hamlet=dossier.unit_id).only("pk", "hamlet_id", "code"))
+    households = list(Household.objects.filter(pk__in=ids, hamlet=dossier.unit_id)
+                      .only("pk", "hamlet_id", "code", "head_name", "active", "members"))
     if len(households) != len(ids):
         # Another hamlet's household and an id that exists nowhere get the same answer:
         # the refusal names only what the actor may see (the count and their own hamlet).
@@ -98,20 +107,48 @@ def register_households(*, actor, dossier, household_ids, registered_on, expecte
                      "can be registered here.", strangers)
             % {"n": strangers, "unit": dossier.unit}
         )
-    already = list(Nomination.objects.filter(title_type=dossier.title_type, year=dossier.year, household__in=ids))
+    inactive = [h for h in households if not h.active]
+    if inactive:
+        raise RuleViolation(
+            _("%(names)s: no longer an active household of %(unit)s (moved, merged or dissolved); an inactive "
+              "household cannot be registered.")
+            % {"names": ", ".join(str(h) for h in inactive[:5]), "unit": dossier.unit}
+        )
+    empty = [h for h in households if h.members == 0]
+    if empty:
+        raise RuleViolation(
+            _("%(names)s: the household has no members on record (0 members); a household without members "
+              "cannot be registered. Correct its members first.")
+            % {"names": ", ".join(str(h) for h in empty[:5])}
+        )
+    existing = list(Nomination.objects.filter(title_type=dossier.title_type, year=dossier.year, household__in=ids))
+    already = [n for n in existing if n.state != NominationState.WITHDRAWN]
     if already:
         raise RuleViolation(
             _("Already registered for %(title)s in %(year)s: %(names)s. A household registers once a year.")
             % {"title": dossier.title_type, "year": dossier.year, "names": names_of(already)}
         )
     households.sort(key=lambda h: h.code)
+    # A withdrawn registration of the year is registered again in place: the
+    # household keeps one nomination per title and year (the unique constraint),
+    # and its whole story stays on one row. It may come from another dossier if
+    # the household moved hamlet since.
+    again = {n.household_id: n for n in existing}
+    for nomination in again.values():
+        nomination.register_again()
+        nomination.dossier_id = dossier.pk
+        nomination.registered_on = registered_on
+        nomination.self_assessment, nomination.self_assessed_on, nomination.reason = "", None, ""
+    write_fields(list(again.values()),
+                 ["dossier", "state", "registered_on", "self_assessment", "self_assessed_on", "reason"])
+    fresh = [h for h in households if h.pk not in again]
     rows = [
         {"dossier_id": dossier.pk, "title_type_id": dossier.title_type_id, "year": dossier.year,
          "household_id": h.pk, "registered_on": registered_on, "state": NominationState.REGISTERED}
-        for h in households
+        for h in fresh
     ]
     try:
-        ids = bulk.insert(Nomination, rows)
+        new_ids = bulk.insert(Nomination, rows)
     except IntegrityError:
         # Another dossier registered one of them between the check above and this
         # insert (a household that moved hamlet); the unique constraint decides.
@@ -120,15 +157,68 @@ def register_households(*, actor, dossier, household_ids, registered_on, expecte
               "A household registers once a year; reload the list.")
             % {"title": dossier.title_type, "year": dossier.year}
         ) from None
-    created = [Nomination(pk=pk, **row) for pk, row in zip(ids, rows)]
+    inserted = {row["household_id"]: Nomination(pk=pk, **row) for pk, row in zip(new_ids, rows)}
     trail = AuditTrail(dossier, acting)
-    for nomination, household in zip(created, households):
-        trail.add(action="register", target=nomination, to_state=NominationState.REGISTERED,
-                  household=household.code, registered_on=registered_on)
+    created = []
+    for household in households:
+        nomination = again.get(household.pk) or inserted[household.pk]
+        created.append(nomination)
+        if household.pk in again:
+            trail.add(action="register", target=nomination, from_state=NominationState.WITHDRAWN,
+                      to_state=NominationState.REGISTERED, household=household.code, registered_on=registered_on)
+        else:
+            trail.add(action="register", target=nomination, to_state=NominationState.REGISTERED,
+                      household=household.code, registered_on=registered_on)
     dossier.households_count += len(created)
     finish(dossier, trail, fields=["households_count"])
     notify.households_registered(dossier=dossier, nominations=created, actor=actor)
     return created
+
+
+@transaction.atomic
+def withdraw_registrations(*, actor, dossier, nomination_ids, reason, expected_revision=None):
+    """Withdraw registrations made by mistake, before the review meeting votes on them.
+
+    The household can be registered again afterwards (register_households reuses
+    the withdrawn nomination)."""
+    dossier = lock_dossier(dossier)
+    acting = require_acting(actor, dossier.unit, "prepare_dossier")
+    check_revision(dossier, expected_revision)
+    ids = parse_ids(nomination_ids or [])
+    if not ids:
+        raise RuleViolation(_("Choose the registration to withdraw."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation(_("Say why the registration is withdrawn: the reason is kept in the dossier's history."))
+    nominations = list(dossier.nominations.filter(pk__in=ids).select_related("household").order_by("pk"))
+    if len(nominations) != len(ids):
+        raise RuleViolation(_("The registration to withdraw is not in this dossier."))
+    withdrawn = [n for n in nominations if n.state == NominationState.WITHDRAWN]
+    if withdrawn:
+        raise RuleViolation(
+            _("The registration of %(names)s is already withdrawn.")
+            % {"names": ", ".join(str(n.household) for n in withdrawn[:5])}
+        )
+    reviewed = [n for n in nominations if n.state != NominationState.REGISTERED]
+    if reviewed or dossier.state not in (DossierState.OPEN, DossierState.RETURNED):
+        meeting = dossier.meetings.first()
+        raise RuleViolation(
+            _("%(names)s were already reviewed at the meeting of %(date)s (the dossier is “%(state)s”); a "
+              "registration can only be withdrawn before the review meeting.")
+            % {"names": ", ".join(str(n.household) for n in (reviewed or nominations)[:5]),
+               "date": meeting.held_on.strftime("%d/%m/%Y") if meeting else "–",
+               "state": dossier.get_state_display()}
+        )
+    trail = AuditTrail(dossier, acting)
+    for nomination in nominations:
+        nomination.withdraw()
+        nomination.reason = reason
+        trail.add(action="withdraw_registration", target=nomination, from_state=NominationState.REGISTERED,
+                  to_state=nomination.state, household=nomination.household.code, reason=reason)
+    write_fields(nominations, ["state", "reason"])
+    dossier.households_count -= len(nominations)
+    finish(dossier, trail, fields=["households_count"])
+    return nominations
 
 
 @transaction.atomic
@@ -149,9 +239,15 @@ def record_self_assessments(*, actor, dossier, assessments, assessed_on, expecte
     if not texts:
         raise RuleViolation(_("No self-assessment to record: write at least one household's text."))
     # By id: the default order (household code) would join every household for nothing.
-    nominations = list(dossier.nominations.filter(pk__in=texts).order_by("pk"))
+    nominations = list(dossier.nominations.filter(pk__in=texts).exclude(state=NominationState.WITHDRAWN)
+                       .order_by("pk"))
     if len(nominations) != len(texts):
         raise RuleViolation(_("Some self-assessments name households that are not in this dossier."))
+    # The page sends back every text it shows: only the ones that differ from what
+    # is recorded are new, the others keep their date and get no event.
+    nominations = [n for n in nominations if n.self_assessment != texts[n.pk]]
+    if not nominations:
+        raise RuleViolation(_("No self-assessment was changed: nothing to record."))
     trail = AuditTrail(dossier, acting)
     for nomination in nominations:
         nomination.self_assessment = texts[nomination.pk]

@@ -8,10 +8,11 @@ from .actions import (
     register,
     return_dossier,
     submit,
+    withdraw,
 )
 from .pages import dossier_detail, home, household_detail, open_round
 
 __all__ = [
     "appraise", "assessments", "comment", "decide", "dossier_detail", "home", "household_detail", "meeting",
-    "open_round", "posting", "register", "return_dossier", "submit",
+    "open_round", "posting", "register", "return_dossier", "submit", "withdraw",
 ]

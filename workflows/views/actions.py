@@ -1,7 +1,8 @@
 """One view per transition: registration, self-assessments, the tally sheet, posting, comments, submission, appraisal, return and decision."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -19,6 +20,7 @@ from ..forms import (
     RegisterForm,
     ReturnForm,
     SubmitForm,
+    WithdrawForm,
     parse_strikes,
     parse_tally,
 )
@@ -36,22 +38,28 @@ def register(request, pk):
                                                                                  DossierState.RETURNED])):
         return response
     registered = Nomination.objects.filter(title_type=dossier.title_type, year=dossier.year,
-                                           household=OuterRef("pk"))
+                                           household=OuterRef("pk")).exclude(state=NominationState.WITHDRAWN)
+    own = dossier.nominations.filter(household=OuterRef("pk"), state=NominationState.REGISTERED)
     households = (
         Household.objects.filter(hamlet=dossier.unit, active=True)
-        .annotate(is_registered=Exists(registered)).order_by("code")
+        .annotate(is_registered=Exists(registered), withdrawable=Subquery(own.values("pk")[:1]))
+        .order_by("code")
     )
+    # What "register all" registers: every household that may be registered, the
+    # ones without members excepted (the service would refuse them, naming them).
+    eligible = households.filter(is_registered=False, members__gt=0)
     status, error = 200, None
     if request.method == "POST":
         form = RegisterForm(request.POST, choices=[(v, v) for v in request.POST.getlist("households")])
 
         def perform(data):
-            ids = data["households"]
-            if data["all_unregistered"]:
-                ids = list(households.filter(is_registered=False).values_list("pk", flat=True))
+            ids, expected = data["households"], None
+            if data["register_all"] is not None:
+                ids, expected = list(eligible.values_list("pk", flat=True)), data["register_all"]
             return services.register_households(actor=request.user, dossier=dossier, household_ids=ids,
                                                 registered_on=data["registered_on"],
-                                                expected_revision=data["expected_revision"])
+                                                expected_revision=data["expected_revision"],
+                                                expected_count=expected)
 
         response, error, status = attempt(request, dossier, form, perform, lambda created: _(
             "%(n)s households registered.") % {"n": len(created)})
@@ -72,8 +80,44 @@ def register(request, pk):
         "form": form, "error": error, "households": page_of(request, listed, 100), "show": show,
         "search": search, "query": query_without_page(request),
         "unregistered_count": households.filter(is_registered=False).count(),
+        "eligible_count": eligible.count(),
         "registered_count": households.filter(is_registered=True).count(),
         "checked": set(request.POST.getlist("households")),
+    }, status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request, pk, nomination_pk):
+    """Withdraw one registration made by mistake, before the review meeting."""
+    dossier = selectors.dossier_for(request.user, pk)
+    require_acting(request.user, dossier.unit, "prepare_dossier")
+    if request.method == "GET" and (response := wrong_state(request, dossier, [DossierState.OPEN,
+                                                                                 DossierState.RETURNED])):
+        return response
+    nomination = get_object_or_404(dossier.nominations.select_related("household"), pk=nomination_pk)
+    status, error = 200, None
+    if request.method == "POST":
+        form = WithdrawForm(request.POST)
+        response, error, status = attempt(
+            request, dossier, form,
+            lambda data: services.withdraw_registrations(
+                actor=request.user, dossier=dossier, nomination_ids=[nomination.pk], reason=data["reason"],
+                expected_revision=data["expected_revision"]),
+            lambda withdrawn: _("The registration of %(name)s is withdrawn; the household can be registered "
+                                "again.") % {"name": nomination.household},
+        )
+        if response:
+            return response
+    else:
+        form = WithdrawForm(initial={"expected_revision": dossier.revision})
+    return render_action(request, "workflows/simple_form.html", dossier, {
+        "form": form, "error": error,
+        "heading": _("Withdraw the registration of %(name)s") % {"name": nomination.household},
+        "intro": _("Registered on %(date)s. A registration can be withdrawn until the review meeting; the "
+                   "reason is kept in the dossier's history.")
+        % {"date": nomination.registered_on.strftime("%d/%m/%Y")},
+        "button": _("Withdraw the registration"), "danger": True,
     }, status)
 
 
@@ -85,7 +129,8 @@ def assessments(request, pk):
     if request.method == "GET" and (response := wrong_state(request, dossier, [DossierState.OPEN,
                                                                                  DossierState.RETURNED])):
         return response
-    page = page_of(request, dossier.nominations.select_related("household").order_by("household__code"), 50)
+    page = page_of(request, dossier.nominations.exclude(state=NominationState.WITHDRAWN)
+                   .select_related("household").order_by("household__code"), 50)
     status, error = 200, None
     if request.method == "POST":
         form = AssessmentsForm(request.POST)
