@@ -69,7 +69,7 @@ def test_whole_flow_over_http_from_opening_to_the_award_on_the_household_page(
     assert page.status_code == 200
     assert all(h.head_name in text(page) for h in homes)
     response = client.post(url("register", dossier), {
-        "expected_revision": dossier.revision, "registered_on": "01/03/2025", "all_unregistered": "1",
+        "expected_revision": dossier.revision, "registered_on": "01/03/2025", "register_all": "4",
     })
     assert response.status_code == 302
     assert dossier.nominations.count() == 4
