@@ -7,6 +7,7 @@ Local default: SQLite file, eager Celery, DEBUG on. Production: set DATABASE_URL
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -15,7 +16,16 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me-in-production-0123456789")
+# The development key is published in this repository: anyone could sign sessions
+# and password-reset links with it, so a production start without a key of its own stops.
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789"
+SECRET_KEY = env("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY if DEBUG else "")
+if not DEBUG and SECRET_KEY in ("", DEVELOPMENT_SECRET_KEY):
+    raise ImproperlyConfigured(
+        "DEBUG is off but SECRET_KEY is not set (or is the development key published in the repository). "
+        "Set SECRET_KEY in the environment or in .env to a long random value, e.g. the output of: "
+        "python -c \"import secrets; print(secrets.token_urlsafe(60))\""
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -130,6 +140,16 @@ MINUTES_MAX_BYTES = env.int("MINUTES_MAX_BYTES", default=10 * 1024 * 1024)
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://")
 }
+# The login, /verify/ and API limits count in this cache. A per-process cache
+# multiplies every limit by the number of workers (and a dummy one disables them),
+# so production refuses to start without a cache all processes share.
+PER_PROCESS_CACHES = ("django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.dummy.DummyCache")
+if not DEBUG and CACHES["default"]["BACKEND"] in PER_PROCESS_CACHES:
+    raise ImproperlyConfigured(
+        "DEBUG is off but CACHE_URL is not set (or names a per-process cache): the login, certificate "
+        "verification and API rate limits would count separately in each worker. Set CACHE_URL to a cache "
+        "shared by all processes, e.g. CACHE_URL=redis://127.0.0.1:6379/1"
+    )
 # Public certificate verification (/verify/<code>/): requests per client IP,
 # in django-ratelimit's syntax; every request counts, found or not.
 VERIFY_RATE_LIMIT = env("VERIFY_RATE_LIMIT", default="30/m")

@@ -23,6 +23,8 @@ psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DAT
 export DATABASE_URL=postgres://postgres@127.0.0.1:5432/$DB
 export DEBUG=0 SECURE_SSL_REDIRECT=0 ALLOWED_HOSTS=127.0.0.1 MEDIA_ROOT=$OUT/media
 export SECRET_KEY=$("$VENV/bin/python" -c "import secrets; print(secrets.token_urlsafe(60))")
+# Production settings refuse a per-process cache: the workers share the limits' counters in Redis.
+export CACHE_URL=${LOAD_CACHE_URL:-redis://127.0.0.1:6379/2}
 # Production static storage needs collectstatic (minutes for viewflow's assets); the
 # load test requests no static file.
 export STATIC_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage

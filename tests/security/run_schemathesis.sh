@@ -23,6 +23,9 @@ trap cleanup EXIT
 export DATABASE_URL=${ST_DATABASE_URL:-sqlite:///$WORK/db.sqlite3}
 export DEBUG=0 SECURE_SSL_REDIRECT=0 ALLOWED_HOSTS=127.0.0.1 MEDIA_ROOT=$WORK/media
 export SECRET_KEY=$("$VENV/bin/python" -c "import secrets; print(secrets.token_urlsafe(60))")
+# Production settings refuse a per-process cache; a file cache in the throw-away directory is
+# shared by the gunicorn workers and leaves no counters behind.
+export CACHE_URL=${ST_CACHE_URL:-filecache://$WORK/cache}
 export STATIC_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage
 export API_USER_RATE=1000000/hour CELERY_BROKER_URL= LOG_LEVEL=ERROR DJANGO_SETTINGS_MODULE=config.settings
 

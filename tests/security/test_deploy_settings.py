@@ -12,24 +12,57 @@ from django.conf import settings
 from tests.factories import UserFactory
 
 BASE_DIR = Path(settings.BASE_DIR)
+# Settings only name the cache; nothing here connects to it.
+SHARED_CACHE = "redis://127.0.0.1:6379/1"
 
 
-def test_check_deploy_with_production_environment_reports_nothing():
+def production_env(**overrides):
     env = {
         **os.environ,
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(60),
+        "CACHE_URL": SHARED_CACHE,
         "ALLOWED_HOSTS": "example.org",
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=300,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output
+    for name, value in overrides.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+def manage(*args, env):
+    result = subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True,
+                            text=True, timeout=300)
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_check_deploy_with_production_environment_reports_nothing():
+    code, output = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
+    assert code == 0, output
     assert "System check identified no issues" in output, output
+
+
+def test_a_production_start_without_secret_key_stops_and_says_how_to_set_it():
+    code, output = manage("check", "--deploy", env=production_env(SECRET_KEY=None))
+    assert code != 0
+    assert "ImproperlyConfigured" in output and "SECRET_KEY" in output and "secrets.token_urlsafe" in output, output
+
+
+def test_a_production_start_with_the_published_development_key_stops():
+    code, output = manage("check", "--deploy", env=production_env(SECRET_KEY=settings.DEVELOPMENT_SECRET_KEY))
+    assert code != 0
+    assert "ImproperlyConfigured" in output and "SECRET_KEY" in output, output
+
+
+@pytest.mark.parametrize("cache_url", [None, "locmemcache://", "dummycache://"])
+def test_a_production_start_without_a_shared_cache_stops_and_names_redis(cache_url):
+    code, output = manage("check", "--deploy", env=production_env(CACHE_URL=cache_url))
+    assert code != 0
+    assert "ImproperlyConfigured" in output and "CACHE_URL=redis://" in output, output
 
 
 @pytest.mark.django_db
@@ -65,12 +98,11 @@ def test_pages_carry_csp_frame_and_hsts_headers(client, settings):
 
 
 def test_production_cookies_are_secure_and_http_only():
-    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(60), "ALLOWED_HOSTS": "example.org"}
     code = (
         "import django;django.setup();from django.conf import settings as s;"
         "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.SECURE_HSTS_SECONDS>0,"
         " s.SECURE_SSL_REDIRECT)"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, capture_output=True, text=True, timeout=120,
-                            env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"})
+                            env=production_env())
     assert result.stdout.split() == ["True"] * 5, result.stdout + result.stderr
