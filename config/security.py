@@ -1,6 +1,14 @@
 """Authentication hardening that belongs to no domain app."""
 
+from axes.attempts import get_cool_off_threshold
 from axes.backends import AxesStandaloneBackend
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username, get_failure_limit
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
+from django.db.models import Sum
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -34,5 +42,53 @@ def lockout_response(request, original_response=None, credentials=None):
     return render(request, "registration/lockout.html", {
         "minutes": minutes,
         "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "scope": getattr(request, "lockout_scope", ""),
         "support_contact": settings.ACCOUNT_SUPPORT_CONTACT,
     }, status=429)
+
+
+class SprayingAwareHandler(AxesDatabaseHandler):
+    """Axes' database handler, with two wider locks on top of its username-and-address one.
+
+    A username-and-address lock alone lets one address try a few passwords on every
+    account (password spraying), and lets many addresses share the guesses on one
+    account. Axes compares every lockout parameter with the same limit, and a limit
+    low enough for one account would lock a whole commune office behind one address
+    after a few typos; so the recent failures are also summed per address (over all
+    usernames) and per username (over all addresses) and compared with their own
+    limits. Both locks end with the same cool-off.
+    """
+
+    def get_failures(self, request, credentials=None):
+        failures = super().get_failures(request, credentials)
+        limit = get_failure_limit(request, credentials)
+        if failures >= limit:
+            return failures
+        recent = AccessAttempt.objects.all()
+        if settings.AXES_COOLOFF_TIME is not None:
+            recent = recent.filter(attempt_time__gte=get_cool_off_threshold(request))
+        username = get_client_username(request, credentials)
+        wide = [
+            ("address", recent.filter(ip_address=request.axes_ip_address), settings.AXES_ADDRESS_FAILURE_LIMIT),
+            ("username", recent.filter(username=username), settings.AXES_USERNAME_FAILURE_LIMIT),
+        ]
+        for scope, attempts, wide_limit in wide:
+            if (attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0) >= wide_limit:
+                # The lock-out page says which lock it is: "from this device" would be wrong here.
+                request.lockout_scope = scope
+                return max(failures, limit)
+        return failures
+
+
+class LoginForm(AuthenticationForm):
+    """The login form, with the username's length actually checked.
+
+    Django's form only sets max_length on the field after it is built, so no
+    validator enforces it: an over-long username reached authentication and axes'
+    failure record (a 255-character column), a server error on PostgreSQL.
+    """
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))

@@ -257,9 +257,15 @@ SPECTACULAR_SETTINGS.update({
 })
 
 # Login throttling (django-axes): lock a username from one address after
-# AXES_FAILURE_LIMIT failures for AXES_COOLOFF_HOURS.
+# AXES_FAILURE_LIMIT failures, any username from an address after
+# AXES_ADDRESS_FAILURE_LIMIT failures over all usernames (password spraying), and a
+# username from every address after AXES_USERNAME_FAILURE_LIMIT failures from any
+# addresses; each lock lasts AXES_COOLOFF_HOURS (config.security.SprayingAwareHandler).
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_HANDLER = "config.security.SprayingAwareHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
+AXES_USERNAME_FAILURE_LIMIT = env.int("AXES_USERNAME_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
