@@ -16,6 +16,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from directory.models import Household, Unit
 from directory.selectors import can_see_unit, find_acting, visible_unit_paths
+from directory.search import Folded, fold
 from notifications.selectors import current_due_on, overdue_q
 from titles.models import Award
 
@@ -60,7 +61,9 @@ def filter_dossiers(queryset, *, year=None, state=None, unit=None, q=None):
     if unit:
         queryset = queryset.filter(unit_path__startswith=unit.path)
     if q:
-        queryset = queryset.filter(Q(unit__name__icontains=q) | Q(unit__parent__name__icontains=q))
+        needle = fold(q)
+        queryset = queryset.alias(unit_folded=Folded("unit__name"), parent_folded=Folded("unit__parent__name")).filter(
+            Q(unit_folded__contains=needle) | Q(parent_folded__contains=needle))
     return queryset
 
 

@@ -17,3 +17,11 @@ class DatabaseFeatures(features.DatabaseFeatures):
 
 class DatabaseWrapper(base.DatabaseWrapper):
     features_class = DatabaseFeatures
+
+    def get_new_connection(self, conn_params):
+        # Diacritic- and case-insensitive search (directory.search.Folded) calls this.
+        from directory.search import SQLITE_FUNCTION, fold
+
+        connection = super().get_new_connection(conn_params)
+        connection.create_function(SQLITE_FUNCTION, 1, fold, deterministic=True)
+        return connection

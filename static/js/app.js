@@ -2,6 +2,11 @@
 (function () {
   "use strict";
 
+  // Lower case without diacritics: NFD, combining marks dropped, đ/Đ as d.
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
+  }
+
   function onReady(fn) {
     if (document.readyState !== "loading") fn(); else document.addEventListener("DOMContentLoaded", fn);
   }
@@ -29,16 +34,18 @@
       });
     }
 
-    // Tally sheet: filter rows by name or code to find one household among hundreds.
-    var search = document.querySelector("[data-tally-search]");
-    if (search) {
+    // Tally sheet and appraisal list: filter rows by name or code to find one household
+    // among hundreds; "nguyen" finds "Nguyễn" (same folding as directory/search.py).
+    document.querySelectorAll("[data-row-filter]").forEach(function (search) {
+      var rows = document.querySelectorAll(search.dataset.rowFilter);
+      rows.forEach(function (row) { row.dataset.folded = fold(row.dataset.name || ""); });
       search.addEventListener("input", function () {
-        var needle = search.value.trim().toLowerCase();
-        document.querySelectorAll(".tally-row[data-name]").forEach(function (row) {
-          row.classList.toggle("hidden", needle !== "" && row.dataset.name.indexOf(needle) === -1);
+        var needle = fold(search.value.trim());
+        rows.forEach(function (row) {
+          row.classList.toggle("hidden", needle !== "" && row.dataset.folded.indexOf(needle) === -1);
         });
       });
-    }
+    });
 
     // Registration: "select all shown" ticks the visible boxes. It is never sent:
     // the server registers exactly the ticked boxes, so unticking one after

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from directory.models import Household
+from directory.search import Folded, fold
 from directory.selectors import require_acting
 
 from .. import selectors, services
@@ -75,7 +76,7 @@ def register(request, pk):
         listed = households.filter(is_registered=True)
     search = request.GET.get("q", "").strip()
     if search:
-        listed = listed.filter(head_name__icontains=search)
+        listed = listed.alias(name_folded=Folded("head_name")).filter(name_folded__contains=fold(search))
     return render_action(request, "workflows/register.html", dossier, {
         "form": form, "error": error, "households": page_of(request, listed, 100), "show": show,
         "search": search, "query": query_without_page(request),

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from directory.search import Folded, fold
 from directory.selectors import find_acting
 from titles.models import Step, TitleType
 from workflows.audit.labels import describe, state_labels
@@ -121,8 +122,8 @@ def dossier_detail(request, pk):
         nominations = nominations.filter(state=state_filter)
     search = request.GET.get("q", "").strip()
     if search:
-        nominations = nominations.filter(Q(household__head_name__icontains=search)
-                                         | Q(household__code__icontains=search))
+        nominations = nominations.alias(name_folded=Folded("household__head_name")).filter(
+            Q(name_folded__contains=fold(search)) | Q(household__code__icontains=search))
     actions = selectors.available_actions(request.user, dossier)
     postings = list(dossier.postings.all())
     history = Paginator(selectors.dossier_history(dossier), 100).get_page(request.GET.get("history_page"))
