@@ -136,6 +136,9 @@ STORAGES = {
 }
 # Minutes files are scans or photos of a signed paper; keep uploads bounded.
 MINUTES_MAX_BYTES = env.int("MINUTES_MAX_BYTES", default=10 * 1024 * 1024)
+# Household lists imported from Excel (a hamlet has a few hundred households, a commune a few thousand).
+HOUSEHOLD_IMPORT_MAX_BYTES = env.int("HOUSEHOLD_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+HOUSEHOLD_IMPORT_MAX_ROWS = env.int("HOUSEHOLD_IMPORT_MAX_ROWS", default=10_000)
 
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://")

@@ -15,6 +15,7 @@ urlpatterns = [
          name="password_reset_confirm"),
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("notifications/", include("notifications.urls")),
+    path("", include("directory.urls")),
     path("api/", include("config.api_urls")),
     path("", include("titles.urls")),
     path("", include("workflows.urls")),

@@ -74,6 +74,7 @@ class Unit(models.Model):
             ("decide_title", _("Can sign recognition decisions for this unit")),
             ("supervise", _("Can supervise the dossiers of this unit's subtree")),
             ("see_household_phone", _("Can see household phone numbers")),
+            ("manage_households", _("Can add, edit, move and deactivate the households of this unit's hamlets")),
         ]
 
     def __str__(self):
@@ -138,9 +139,10 @@ class Role(models.TextChoices):
 # Which object permissions on its unit each role carries. Authorisation policy,
 # not law: who may decide is further restricted by the rule set's deciding level.
 ROLE_PERMISSIONS = {
-    Role.HAMLET_HEAD: ["view_unit_dossiers", "prepare_dossier", "record_review", "see_household_phone"],
+    Role.HAMLET_HEAD: ["view_unit_dossiers", "prepare_dossier", "record_review", "see_household_phone",
+                       "manage_households"],
     Role.HAMLET_FRONT_HEAD: ["view_unit_dossiers", "record_review"],
-    Role.COMMUNE_OFFICER: ["view_unit_dossiers", "appraise_dossier", "see_household_phone"],
+    Role.COMMUNE_OFFICER: ["view_unit_dossiers", "appraise_dossier", "see_household_phone", "manage_households"],
     Role.COMMUNE_CHAIR: ["view_unit_dossiers", "decide_title"],
     Role.COMMUNE_FRONT_CHAIR: ["view_unit_dossiers", "supervise"],
     Role.DISTRICT_OFFICE: ["view_unit_dossiers", "appraise_dossier"],
@@ -189,3 +191,33 @@ class Membership(models.Model):
 
 def membership_group_name(unit, role):
     return f"unit:{unit.code}:{role}"
+
+
+class HouseholdChange(models.Model):
+    """One dated change to a household's master data: who, in which role, for which unit, when, what.
+
+    Written by directory.services in the same transaction as the change; never edited. A moved or
+    deactivated household keeps its row (and so every nomination and award that points at it)."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("added")
+        UPDATED = "updated", _("edited")
+        MOVED = "moved", _("moved to another hamlet")
+        DEACTIVATED = "deactivated", _("deactivated")
+        REACTIVATED = "reactivated", _("reactivated")
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="changes")
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    # {"field": [old, new]}; for a creation, old is None.
+    changes = models.JSONField(_("changes"), default=dict)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)  # e.g. the imported file's name
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("household change")
+        verbose_name_plural = _("household changes")
+        ordering = ["household_id", "at", "id"]

@@ -9,12 +9,13 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.models import GroupObjectPermission, UserObjectPermission
 from guardian.shortcuts import get_objects_for_user
 
-from .models import ROLE_PERMISSIONS, Membership, Unit
+from .models import ROLE_PERMISSIONS, Level, Membership, Unit
 
 
 @dataclass(frozen=True)
@@ -174,3 +175,19 @@ def visible_unit_paths(user):
 
 def can_see_unit(user, unit):
     return find_acting(user, unit, "view_unit_dossiers", inherited=True) is not None
+
+
+def hamlets_managed_by(user):
+    """The hamlets, valid today, whose households `user` may manage: those it heads and those of the
+    communes it serves (the permission held on an ancestor covers the subtree)."""
+    grants = grants_of(user)
+    hamlets = Unit.objects.valid_on(timezone.localdate()).filter(level=Level.HAMLET)
+    paths = grants.unit_paths("directory.manage_households")
+    if paths is None:
+        return hamlets
+    if not paths:
+        return hamlets.none()
+    condition = Q()
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return hamlets.filter(condition)

@@ -1,11 +1,18 @@
-"""Writes on the directory: memberships and their object permissions."""
+"""Writes on the directory: memberships and their object permissions; households' master data."""
+
+import re
+from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
-from .models import ROLE_PERMISSIONS, Membership, membership_group_name
+from .models import ROLE_PERMISSIONS, Household, HouseholdChange, Level, Membership, membership_group_name
+from .selectors import require_acting
 
 
 @transaction.atomic
@@ -40,3 +47,206 @@ def end_membership(*, membership, until=None):
             Group.objects.get(name=membership_group_name(membership.unit, membership.role))
         )
     return membership
+
+
+# --- Households: the hamlet's master data -------------------------------------------------------------
+
+# Vietnamese mobile and landline numbers as people write them: 0 or +84, then 8 to 10 digits.
+PHONE_PATTERN = re.compile(r"^(?:\+84|0)\d{8,10}$")
+HOUSEHOLD_FIELDS = ("code", "head_name", "address", "members", "phone")
+
+
+def _acting_on_hamlet(actor, hamlet):
+    """The role through which `actor` manages `hamlet`'s households (its own head, or the officer of
+    its commune), or PermissionDenied; a ceased hamlet takes no new data."""
+    acting = require_acting(actor, hamlet, "manage_households", inherited=True)
+    today = timezone.localdate()
+    if hamlet.level != Level.HAMLET:
+        raise ValidationError(_("%(unit)s is not a hamlet: households belong to a hamlet.") % {"unit": hamlet})
+    if not hamlet.is_valid_on(today):
+        raise ValidationError(
+            _("%(unit)s ceased on %(day)s: its households can no longer be changed.")
+            % {"unit": hamlet, "day": date_format(hamlet.valid_to, "d/m/Y")})
+    return acting
+
+
+def household_problems(values):
+    """What is wrong with one household's data, as translated messages (empty when it is fine).
+    Shared by the form and the spreadsheet import, so both refuse the same things with the same words."""
+    problems = []
+    if not (values.get("code") or "").strip():
+        problems.append(_("The household code is missing."))
+    if not (values.get("head_name") or "").strip():
+        problems.append(_("The head of household is missing."))
+    members = values.get("members")
+    if not isinstance(members, int) or members < 1 or members > 99:
+        problems.append(_("Members must be a whole number from 1 to 99 (got %(value)s).") % {"value": members})
+    phone = (values.get("phone") or "").replace(" ", "").replace(".", "")
+    if phone and not PHONE_PATTERN.match(phone):
+        problems.append(_("The phone number %(phone)s is not a Vietnamese number (0… or +84…, 9 to 11 digits).")
+                        % {"phone": values.get("phone")})
+    for name in ("code", "head_name", "address"):
+        limit = Household._meta.get_field(name).max_length
+        if len(values.get(name) or "") > limit:
+            problems.append(_("%(field)s is longer than %(limit)s characters.")
+                            % {"field": Household._meta.get_field(name).verbose_name, "limit": limit})
+    return problems
+
+
+def _clean(values):
+    cleaned = {field: values.get(field) for field in HOUSEHOLD_FIELDS if field in values}
+    for field in ("code", "head_name", "address"):
+        if field in cleaned:
+            cleaned[field] = " ".join((cleaned[field] or "").split())
+    if "phone" in cleaned:
+        cleaned["phone"] = (cleaned["phone"] or "").replace(" ", "").replace(".", "")
+    return cleaned
+
+
+def _change(household, action, changes, acting, at, reason="", source=""):
+    return HouseholdChange(household=household, action=action, changes=changes, reason=reason, source=source,
+                           actor=acting.user, role=acting.role, unit=acting.unit, at=at)
+
+
+@transaction.atomic
+def add_household(*, actor, hamlet, values, reason=""):
+    acting = _acting_on_hamlet(actor, hamlet)
+    values = _clean(values)
+    problems = household_problems(values)
+    if not problems and Household.objects.filter(code=values["code"]).exists():
+        problems.append(_("The household code %(code)s is already used.") % {"code": values["code"]})
+    if problems:
+        raise ValidationError(problems)
+    household = Household.objects.create(hamlet=hamlet, **values)
+    HouseholdChange.objects.bulk_create([_change(
+        household, HouseholdChange.Action.CREATED, {f: [None, values[f]] for f in values}, acting,
+        timezone.now(), reason)])
+    return household
+
+
+@transaction.atomic
+def edit_household(*, actor, household, values, hamlet=None, reason=""):
+    """Change a household's data and, with `hamlet`, move it to another hamlet (the actor must manage
+    both). Only what changed is written and recorded; an edit that changes nothing writes nothing."""
+    household = Household.objects.select_for_update().select_related("hamlet").get(pk=household.pk)
+    acting = _acting_on_hamlet(actor, household.hamlet)
+    values = _clean({**{f: getattr(household, f) for f in HOUSEHOLD_FIELDS}, **values})
+    problems = household_problems(values)
+    if values["code"] != household.code and Household.objects.filter(code=values["code"]).exists():
+        problems.append(_("The household code %(code)s is already used.") % {"code": values["code"]})
+    moving = hamlet is not None and hamlet.pk != household.hamlet_id
+    if moving:
+        _acting_on_hamlet(actor, hamlet)
+        if not reason.strip():
+            problems.append(_("Moving a household to another hamlet needs a reason."))
+    if problems:
+        raise ValidationError(problems)
+    changes = {f: [getattr(household, f), values[f]] for f in HOUSEHOLD_FIELDS if getattr(household, f) != values[f]}
+    if moving:
+        changes["hamlet"] = [household.hamlet.name, hamlet.name]
+    if not changes:
+        return household
+    for name, value in values.items():
+        setattr(household, name, value)
+    if moving:
+        household.hamlet = hamlet
+    household.save()
+    HouseholdChange.objects.bulk_create([_change(
+        household, HouseholdChange.Action.MOVED if moving else HouseholdChange.Action.UPDATED, changes, acting,
+        timezone.now(), reason)])
+    return household
+
+
+@transaction.atomic
+def set_household_active(*, actor, household, active, reason):
+    """Deactivate (moved away, merged, dissolved) or reactivate a household. The row stays, with its
+    nominations and awards; an inactive household cannot be registered for a title."""
+    household = Household.objects.select_for_update().select_related("hamlet").get(pk=household.pk)
+    acting = _acting_on_hamlet(actor, household.hamlet)
+    if not reason.strip():
+        raise ValidationError(_("Say why the household is deactivated or reactivated."))
+    if household.active == active:
+        raise ValidationError(_("%(household)s is already %(state)s.") % {
+            "household": household, "state": _("active") if active else _("inactive")})
+    household.active = active
+    household.save(update_fields=["active"])
+    HouseholdChange.objects.bulk_create([_change(
+        household, HouseholdChange.Action.REACTIVATED if active else HouseholdChange.Action.DEACTIVATED,
+        {"active": [not active, active]}, acting, timezone.now(), reason)])
+    return household
+
+
+@dataclass
+class ImportRow:
+    """One spreadsheet row and what importing it does: add, change (with the changes), nothing, or refuse."""
+
+    number: int
+    values: dict
+    outcome: str = "unchanged"  # "add" | "change" | "unchanged" | "refused"
+    problems: list = field(default_factory=list)
+    changes: dict = field(default_factory=dict)
+    household: object = None
+
+
+def plan_household_import(*, actor, hamlet, rows):
+    """The dry run: what importing `rows` (dicts of HOUSEHOLD_FIELDS, numbered as in the file) into
+    `hamlet` would do, row by row. Reads in a constant number of queries whatever the number of rows."""
+    _acting_on_hamlet(actor, hamlet)
+    plan = [ImportRow(number=number, values=_clean(values)) for number, values in rows]
+    codes = [row.values.get("code") for row in plan if row.values.get("code")]
+    existing = {}
+    for chunk_start in range(0, len(codes), 5000):
+        for household in Household.objects.filter(code__in=codes[chunk_start:chunk_start + 5000]).select_related("hamlet"):
+            existing[household.code] = household
+    seen = {}
+    for row in plan:
+        row.problems = household_problems(row.values)
+        code = row.values.get("code")
+        if code in seen:
+            row.problems.append(_("The code %(code)s is also on row %(row)s.") % {"code": code, "row": seen[code]})
+        elif code:
+            seen[code] = row.number
+        current = existing.get(code)
+        if current is not None and current.hamlet_id != hamlet.pk:
+            # Say only that the code is taken: the other hamlet's household is not this actor's to read.
+            row.problems.append(_("The code %(code)s belongs to a household of another hamlet.") % {"code": code})
+        if row.problems:
+            row.outcome = "refused"
+        elif current is None:
+            row.outcome = "add"
+        else:
+            row.household = current
+            row.changes = {f: [getattr(current, f), row.values[f]] for f in HOUSEHOLD_FIELDS
+                           if f in row.values and getattr(current, f) != row.values[f]}
+            row.outcome = "change" if row.changes else "unchanged"
+    return plan
+
+
+@transaction.atomic
+def import_households(*, actor, hamlet, rows, source=""):
+    """Apply a spreadsheet: every row is re-checked (the server judges, not the dry run the user saw), and
+    one refused row refuses the whole file, so nothing is half imported. Importing the same file again
+    changes nothing. Bulk statements: the query count does not grow with the number of rows."""
+    acting = _acting_on_hamlet(actor, hamlet)
+    plan = plan_household_import(actor=actor, hamlet=hamlet, rows=rows)
+    refused = [row for row in plan if row.outcome == "refused"]
+    if refused:
+        raise ValidationError(
+            _("%(count)s of %(total)s rows are refused (first: row %(row)s: %(problem)s); nothing was imported.")
+            % {"count": len(refused), "total": len(plan), "row": refused[0].number, "problem": refused[0].problems[0]})
+    now = timezone.now()
+    added = [Household(hamlet=hamlet, **{f: row.values[f] for f in HOUSEHOLD_FIELDS if f in row.values})
+             for row in plan if row.outcome == "add"]
+    Household.objects.bulk_create(added, batch_size=2000)  # RETURNING gives the ids (PostgreSQL, SQLite ≥ 3.35)
+    changed = [row for row in plan if row.outcome == "change"]
+    for row in changed:
+        for field_name, (_old, new) in row.changes.items():
+            setattr(row.household, field_name, new)
+    Household.objects.bulk_update([row.household for row in changed], list(HOUSEHOLD_FIELDS), batch_size=2000)
+    HouseholdChange.objects.bulk_create(
+        [_change(h, HouseholdChange.Action.CREATED, {f: [None, getattr(h, f)] for f in HOUSEHOLD_FIELDS}, acting,
+                 now, source=source) for h in added]
+        + [_change(row.household, HouseholdChange.Action.UPDATED, row.changes, acting, now, source=source)
+           for row in changed],
+        batch_size=2000)
+    return {"added": len(added), "changed": len(changed), "unchanged": len(plan) - len(added) - len(changed)}

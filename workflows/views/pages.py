@@ -160,4 +160,5 @@ def household_detail(request, pk):
         "awards": selectors.household_titles(household),
         "nominations": selectors.household_nominations(household),
         "show_phone": find_acting(request.user, household.hamlet, "see_household_phone") is not None,
+        "can_manage": find_acting(request.user, household.hamlet, "manage_households", inherited=True) is not None,
     })

@@ -1,0 +1,53 @@
+"""Forms for the households' master data: they parse shapes; the rules are in directory.services."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .models import Household
+
+
+class HamletChoiceForm(forms.Form):
+    hamlet = forms.ModelChoiceField(queryset=None, label=_("Hamlet"), empty_label=None)
+
+    def __init__(self, *args, hamlets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hamlet"].queryset = hamlets
+
+
+class HouseholdForm(forms.ModelForm):
+    reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=500,
+                             help_text=_("Required when the household moves to another hamlet."))
+
+    class Meta:
+        model = Household
+        fields = ["code", "head_name", "address", "members", "phone"]
+        widgets = {"members": forms.NumberInput(attrs={"inputmode": "numeric", "min": 1, "max": 99}),
+                   "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"})}
+
+    def __init__(self, *args, hamlets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hamlet"] = forms.ModelChoiceField(queryset=hamlets, label=_("Hamlet"), empty_label=None,
+                                                       initial=self.instance.hamlet_id if self.instance.pk else None)
+        self.order_fields(["hamlet", "code", "head_name", "address", "members", "phone", "reason"])
+
+    def validate_unique(self):
+        """The service checks the code (with a message naming it), so the form does not query for it twice."""
+
+
+class ActiveForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500,
+                             widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+
+class ImportForm(HamletChoiceForm):
+    sheet = forms.FileField(label=_("Excel file (.xlsx)"),
+                            widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
+
+    def clean_sheet(self):
+        sheet = self.cleaned_data["sheet"]
+        if sheet.size > settings.HOUSEHOLD_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is %(size)s MB; at most %(max)s MB can be imported at once.")
+                % {"size": round(sheet.size / 2**20, 1), "max": round(settings.HOUSEHOLD_IMPORT_MAX_BYTES / 2**20, 1)})
+        return sheet

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "directory"
+
+urlpatterns = [
+    path("households/manage/", views.household_list, name="households"),
+    path("households/manage/add/", views.household_add, name="household_add"),
+    path("households/manage/<int:pk>/", views.household_edit, name="household_edit"),
+    path("households/manage/<int:pk>/active/", views.household_set_active, name="household_set_active"),
+    path("households/import/", views.household_import, name="household_import"),
+    path("households/import/template.xlsx", views.household_import_template, name="household_import_template"),
+]

@@ -1,0 +1,209 @@
+"""The office's household pages: list, add, edit or move, deactivate, import from Excel. Thin: the
+services decide and record; every page checks the permission again through them or the selectors."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import services, spreadsheets
+from .forms import ActiveForm, HamletChoiceForm, HouseholdForm, ImportForm
+from .models import Household
+from .selectors import hamlets_managed_by
+
+IMPORT_SESSION_KEY = "household_import"
+
+
+def _managed_hamlets_or_404(user):
+    hamlets = hamlets_managed_by(user)
+    if not hamlets.exists():
+        raise Http404(_("You manage no hamlet's households."))
+    return hamlets
+
+
+def _managed_household(user, pk):
+    """The household if `user` manages its hamlet; otherwise the same 404 as for an id that does not exist."""
+    household = Household.objects.select_related("hamlet").filter(pk=pk).first()
+    if household is None or not hamlets_managed_by(user).filter(pk=household.hamlet_id).exists():
+        raise Http404(_("No such household."))
+    return household
+
+
+def _labelled(changes):
+    """{"head_name": [old, new]} as [(the field's translated name, old, new)]: no raw key on a page."""
+    def shown(value):
+        return (_("yes") if value else _("no")) if isinstance(value, bool) else value
+
+    return [(Household._meta.get_field(name).verbose_name, shown(old), shown(new))
+            for name, (old, new) in changes.items()]
+
+
+def _form_errors(form, error):
+    for message in error.messages:
+        form.add_error(None, message)
+
+
+@login_required
+def household_list(request):
+    hamlets = _managed_hamlets_or_404(request.user)
+    choice = HamletChoiceForm(request.GET or None, hamlets=hamlets)
+    hamlet = choice.cleaned_data["hamlet"] if choice.is_valid() else hamlets.first()
+    households = Household.objects.filter(hamlet=hamlet).order_by("code")
+    search = request.GET.get("q", "").strip()
+    if search:
+        households = households.filter(head_name__icontains=search) | households.filter(code__icontains=search)
+    show = request.GET.get("show", "")
+    if show == "inactive":
+        households = households.filter(active=False)
+    elif show != "all":
+        households = households.filter(active=True)
+    page = Paginator(households, 50).get_page(request.GET.get("page"))
+    query = "&".join(f"{k}={v}" for k, v in (("hamlet", hamlet.pk), ("q", search), ("show", show)) if v)
+    return render(request, "directory/household_list.html", {
+        "choice": HamletChoiceForm(initial={"hamlet": hamlet}, hamlets=hamlets), "hamlet": hamlet,
+        "page": page, "search": search, "show": show, "query": query,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_add(request):
+    hamlets = _managed_hamlets_or_404(request.user)
+    form = HouseholdForm(request.POST or None, hamlets=hamlets,
+                         initial={"hamlet": request.GET.get("hamlet")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            household = services.add_household(
+                actor=request.user, hamlet=data["hamlet"], reason=data["reason"],
+                values={f: data[f] for f in services.HOUSEHOLD_FIELDS})
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("%(household)s was added.") % {"household": household})
+            return redirect(f"{reverse('directory:households')}?hamlet={household.hamlet_id}")
+    return render(request, "directory/household_form.html", {"form": form, "household": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_edit(request, pk):
+    household = _managed_household(request.user, pk)
+    hamlets = hamlets_managed_by(request.user)
+    form = HouseholdForm(request.POST or None, instance=Household.objects.get(pk=household.pk), hamlets=hamlets)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.edit_household(
+                actor=request.user, household=household, hamlet=data["hamlet"], reason=data["reason"],
+                values={f: data[f] for f in services.HOUSEHOLD_FIELDS})
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("%(household)s was saved.") % {"household": household.head_name})
+            return redirect(f"{reverse('directory:households')}?hamlet={data['hamlet'].pk}")
+    changes = list(household.changes.select_related("actor", "unit").order_by("-at", "-id")[:50])
+    for change in changes:
+        change.labelled = _labelled(change.changes)
+    return render(request, "directory/household_form.html", {
+        "form": form, "household": household, "active_form": ActiveForm(), "changes": changes,
+    })
+
+
+@login_required
+@require_http_methods(["POST"])
+def household_set_active(request, pk):
+    household = _managed_household(request.user, pk)
+    form = ActiveForm(request.POST)
+    active = request.POST.get("active") == "1"
+    if not form.is_valid():
+        messages.error(request, _("Say why the household is deactivated or reactivated."))
+    else:
+        try:
+            services.set_household_active(actor=request.user, household=household, active=active,
+                                          reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, (_("%(household)s was reactivated.") if active
+                                       else _("%(household)s was deactivated.")) % {"household": household.head_name})
+    return redirect("directory:household_edit", pk=household.pk)
+
+
+@login_required
+def household_import_template(request):
+    _managed_hamlets_or_404(request.user)
+    response = HttpResponse(spreadsheets.template_workbook(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="mau-danh-sach-ho.xlsx"'
+    return response
+
+
+def _stored_name(token):
+    return f"household-imports/{token}.xlsx"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_import(request):
+    """Upload → the dry run (row by row: add, change, unchanged, refused, and why) → confirm → applied in one
+    transaction. Between the two steps the file waits in storage under a random name known only to this
+    session; the confirmation re-reads and re-checks it."""
+    hamlets = _managed_hamlets_or_404(request.user)
+    if request.method == "POST" and "confirm" in request.POST:
+        return _apply_import(request, hamlets)
+    form = ImportForm(request.POST or None, request.FILES or None, hamlets=hamlets,
+                      initial={"hamlet": request.GET.get("hamlet")})
+    plan = None
+    if request.method == "POST" and form.is_valid():
+        hamlet, sheet = form.cleaned_data["hamlet"], form.cleaned_data["sheet"]
+        try:
+            rows = spreadsheets.read_household_rows(sheet, max_rows=settings.HOUSEHOLD_IMPORT_MAX_ROWS)
+            plan = services.plan_household_import(actor=request.user, hamlet=hamlet, rows=rows)
+        except ValidationError as error:
+            form.add_error("sheet", error)
+        except PermissionDenied as error:
+            form.add_error("hamlet", str(error))
+        else:
+            token = uuid.uuid4().hex
+            sheet.seek(0)
+            default_storage.save(_stored_name(token), sheet)
+            request.session[IMPORT_SESSION_KEY] = {"token": token, "hamlet": hamlet.pk, "name": sheet.name}
+    counts = {}
+    for row in plan or ():
+        counts[row.outcome] = counts.get(row.outcome, 0) + 1
+        row.labelled = _labelled(row.changes)
+    return render(request, "directory/household_import.html", {
+        "form": form, "plan": plan, "counts": counts,
+        "pending": request.session.get(IMPORT_SESSION_KEY) if plan is not None else None,
+    })
+
+
+def _apply_import(request, hamlets):
+    pending = request.session.get(IMPORT_SESSION_KEY)
+    if not pending or pending["token"] != request.POST.get("token"):
+        messages.error(request, _("This import was already applied or has expired: choose the file again."))
+        return redirect("directory:household_import")
+    hamlet = get_object_or_404(hamlets, pk=pending["hamlet"])
+    name = _stored_name(pending["token"])
+    try:
+        with default_storage.open(name) as stored:
+            rows = spreadsheets.read_household_rows(stored, max_rows=settings.HOUSEHOLD_IMPORT_MAX_ROWS)
+        result = services.import_households(actor=request.user, hamlet=hamlet, rows=rows, source=pending["name"])
+    except (ValidationError, FileNotFoundError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return redirect(f"{reverse('directory:household_import')}?hamlet={hamlet.pk}")
+    request.session.pop(IMPORT_SESSION_KEY, None)
+    default_storage.delete(name)
+    messages.success(request, _("Imported into %(hamlet)s: %(added)s added, %(changed)s changed, %(unchanged)s "
+                                "unchanged.") % {"hamlet": hamlet, **result})
+    return redirect(f"{reverse('directory:households')}?hamlet={hamlet.pk}")
