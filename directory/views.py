@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from . import services, spreadsheets
 from .forms import ActiveForm, HamletChoiceForm, HouseholdForm, ImportForm
 from .models import Household
+from .search import Folded, fold
 from .selectors import hamlets_managed_by
 
 IMPORT_SESSION_KEY = "household_import"
@@ -60,7 +62,9 @@ def household_list(request):
     households = Household.objects.filter(hamlet=hamlet).order_by("code")
     search = request.GET.get("q", "").strip()
     if search:
-        households = households.filter(head_name__icontains=search) | households.filter(code__icontains=search)
+        needle = fold(search)
+        households = households.alias(name_folded=Folded("head_name"), code_folded=Folded("code")).filter(
+            Q(name_folded__contains=needle) | Q(code_folded__contains=needle))
     show = request.GET.get("show", "")
     if show == "inactive":
         households = households.filter(active=False)

@@ -249,3 +249,13 @@ def test_who_may_edit_a_household(client, district, role, where, allowed):
     assert (household.head_name == "Sau") is allowed
     assert response.status_code == (302 if allowed else 404)
     assert HouseholdChange.objects.exists() is allowed
+
+
+def test_the_household_list_finds_a_name_typed_without_diacritics(client, district, hamlet_head):
+    HouseholdFactory(hamlet=district.hamlet, head_name="Nguyễn Thị Đào")
+    HouseholdFactory(hamlet=district.hamlet, head_name="Lê Văn Tám")
+    client.force_login(hamlet_head)
+
+    page = client.get(reverse("directory:households"), {"hamlet": district.hamlet.pk, "q": "nguyen thi dao"})
+
+    assert [h.head_name for h in page.context["page"]] == ["Nguyễn Thị Đào"]
