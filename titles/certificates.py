@@ -8,9 +8,12 @@ depends on fonts installed on the machine; the QR code is reportlab's own.
 """
 
 import io
+import re
 
 import font_roboto
 from django.utils import timezone
+
+from directory.search import fold
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
@@ -30,6 +33,8 @@ CERTIFICATE_TEXT = {
     "holder": "Hộ gia đình ông/bà: {name}",
     "address": "Địa chỉ: {address}",
     "decision": "Theo Quyết định số {number} ngày {date}",
+    "place_date": "{place}, ngày {day} tháng {month} năm {year}",
+    "signer_body": "TM. ỦY BAN NHÂN DÂN",
     "signer_role": "CHỦ TỊCH",
     "code": "Mã xác minh: {code}",
     "verify": "Quét mã QR hoặc truy cập {url} để kiểm tra",
@@ -59,8 +64,44 @@ def _holder_and_address(award):
     # A hamlet's own title (Ấp văn hóa) has no household: the hamlet is the holder.
     household = award.household
     hamlet = household.hamlet if household else award.hamlet
-    parts = [household.address if household else "", hamlet.name, hamlet.parent.name if hamlet.parent_id else ""]
+    parts = [household.address if household else ""]
+    # Addresses are often typed with the hamlet ("Số 12, tổ 3, khu phố Trần Cao Vân"):
+    # a unit already named in what precedes it is not repeated.
+    for unit in (hamlet, hamlet.parent if hamlet.parent_id else None):
+        if unit is not None and fold(unit.name) not in fold(", ".join(parts)):
+            parts.append(unit.name)
     return (household.head_name if household else hamlet.name), ", ".join(p for p in parts if p)
+
+
+# The kind words that open a unit's name; the place line names the place without them.
+_KIND_WORDS = ("thành phố", "thị trấn", "thị xã", "phường", "quận", "huyện", "tỉnh", "xã")
+# Parts of a typed signer that are a title, already printed above the name.
+_TITLE_PART = re.compile(r"^(tm\.|kt\.|q\.|phó chủ tịch|chủ tịch|pct\b|ct\b)", re.IGNORECASE)
+
+
+def place_name(unit):
+    """ "Xã Dầu Giây" -> "Dầu Giây", the place the decision is signed in."""
+    name = unit.name.strip()
+    for word in _KIND_WORDS:
+        if name.lower().startswith(word + " "):
+            return name[len(word) + 1:].strip()
+    return name
+
+
+def place_and_date(unit, day):
+    """The place-and-date line of an administrative document (Decree 30/2020, appendix I):
+    days below 10 and the months January and February are written with a leading zero."""
+    return CERTIFICATE_TEXT["place_date"].format(
+        place=place_name(unit), day=f"{day.day:02d}", month=f"{day.month:02d}" if day.month < 3 else str(day.month),
+        year=day.year)
+
+
+def signer_name(signer):
+    """The signer's name alone: the title is printed above it, so "Nguyễn Văn A – Chủ tịch
+    UBND xã Dầu Giây" loses its second half (and "Chủ tịch, Nguyễn Văn A" its first)."""
+    parts = [part.strip() for part in re.split(r"\s[–—-]\s|,", signer) if part.strip()]
+    names = [part for part in parts if not _TITLE_PART.match(part)]
+    return " ".join(names) if names else signer.strip()
 
 
 def render_certificate(award, verify_url):
@@ -100,9 +141,12 @@ def render_certificate(award, verify_url):
     pdf.drawCentredString(center, height - 110 * mm, text["decision"].format(
         number=award.decision.number, date=award.decision.signed_on.strftime("%d/%m/%Y")))
 
+    pdf.setFont("Roboto", 12)
+    pdf.drawCentredString(width * 0.72, 76 * mm, place_and_date(award.decision.unit, award.decision.signed_on))
     pdf.setFont("Roboto-Bold", 12)
+    pdf.drawCentredString(width * 0.72, 68 * mm, text["signer_body"])
     pdf.drawCentredString(width * 0.72, 62 * mm, text["signer_role"])
-    pdf.drawCentredString(width * 0.72, 36 * mm, award.decision.signer)
+    pdf.drawCentredString(width * 0.72, 36 * mm, signer_name(award.decision.signer))
 
     qr_size = 34 * mm
     drawing, _widget = qr_drawing(verify_url, qr_size)
