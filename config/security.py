@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 from django.db.models import Sum
+from django.utils.cache import add_never_cache_headers
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -92,3 +93,25 @@ class LoginForm(AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         field = self.fields["username"]
         field.validators.append(MaxLengthValidator(field.max_length))
+
+
+class NoStoreForSignedInMiddleware:
+    """Every response to a signed-in user (web session or API token) is marked not to be stored.
+
+    Those pages carry households' names, phone numbers, votes and certificates: a
+    shared computer's browser cache or an intermediate proxy must not keep them.
+    It sits below WhiteNoise, so static files keep their long cache lifetime, and
+    anonymous pages (log-in, the public /verify/ page, which sets its own headers) are
+    left as their views made them. DRF sets the token's user on the request, so API
+    responses are covered too.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response

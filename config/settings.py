@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "rest_framework.authtoken",
     "axes",
     "csp",
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.security.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -246,6 +248,10 @@ REST_FRAMEWORK.update({
     "DEFAULT_THROTTLE_RATES": {"user": env("API_USER_RATE", default="6000/hour")},
 })
 SPECTACULAR_SETTINGS.update({
+    # Swagger UI served from our own static files (drf-spectacular-sidecar): no CDN in the script policy.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "DESCRIPTION": (
         "Đọc và điều khiển quy trình xét tặng danh hiệu thi đua. Every error answers "
         '{"code": machine code, "message": Vietnamese message, "details": ...}; see each operation.'
@@ -287,15 +293,14 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 FILE_UPLOAD_PERMISSIONS = 0o640
 
-# Content security policy (django-csp 4). Only our own origin, except the API
-# docs page, which loads Swagger UI from its CDN.
-CSP_SWAGGER_CDN = "https://cdn.jsdelivr.net"
+# Content security policy (django-csp 4). Only our own origin, the API docs page
+# included (its Swagger UI is served locally by drf-spectacular-sidecar).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", CSP_SWAGGER_CDN],
-        "style-src": ["'self'", CSP_SWAGGER_CDN],
-        "img-src": ["'self'", "data:", CSP_SWAGGER_CDN],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
