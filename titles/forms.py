@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from workflows.forms import DayField
+from workflows.forms import DayField, OneTimeTokenMixin
 
 from .services import revocation_grounds
 
@@ -21,7 +21,7 @@ class RevokeForm(forms.Form):
         self.fields["ground"].help_text = data["legal_basis"]
 
 
-class ConcernForm(forms.Form):
+class ConcernForm(OneTimeTokenMixin):
     nomination = forms.ModelChoiceField(queryset=None, required=False, label=_("Household (optional)"),
                                         empty_label=_("The whole dossier"))
     text = forms.CharField(label=_("Concern"), widget=forms.Textarea(attrs={"rows": 3}))

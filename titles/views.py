@@ -18,10 +18,12 @@ from django.views.decorators.http import require_GET
 from django_ratelimit.core import is_ratelimited
 
 from directory.selectors import find_acting
+from workflows import services as workflow_services
 from workflows import supervision
 from workflows.selectors import dossier_for
 from workflows.services import RuleViolation
 from workflows.supervision import record_view
+from workflows.views.common import already_sent
 
 from . import selectors
 from .certificates import render_certificate
@@ -152,7 +154,13 @@ def concerns(request, pk):
             if action == "raise":
                 form = ConcernForm(request.POST, dossier=dossier)
                 if form.is_valid():
-                    supervision.raise_concern(actor=request.user, dossier=dossier, **form.cleaned_data)
+                    data = {k: v for k, v in form.cleaned_data.items() if k != "form_token"}
+                    try:
+                        workflow_services.once(
+                            actor=request.user, token=form.cleaned_data["form_token"],
+                            perform=lambda: supervision.raise_concern(actor=request.user, dossier=dossier, **data))
+                    except workflow_services.AlreadySent:
+                        return already_sent(request, "titles:concerns", pk=dossier.pk)
                     messages.success(request, _("Concern raised."))
                     return redirect("titles:concerns", pk=dossier.pk)
             elif action in ("answer", "close"):

@@ -1,5 +1,7 @@
 """Forms only parse and validate input shapes; the rules live in workflows.services."""
 
+import secrets
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,13 +32,26 @@ class DayField(forms.DateField):
         super().__init__(**kwargs)
 
 
-class RevisionForm(forms.Form):
+class OneTimeTokenMixin(forms.Form):
+    """Every creating form carries a token drawn when it is rendered: the server
+    records it with the write, so the same form sent twice is recorded once
+    (workflows.services.submissions)."""
+
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["form_token"].initial = secrets.token_urlsafe(24)
+
+
+class RevisionForm(OneTimeTokenMixin):
     """Every action form carries the revision it was rendered at (see Dossier.revision)."""
 
     expected_revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
-class OpenRoundForm(forms.Form):
+class OpenRoundForm(OneTimeTokenMixin):
     hamlet = forms.ModelChoiceField(queryset=None, label=_("Hamlet"), empty_label=None)
     year = forms.IntegerField(label=_("Campaign year"), min_value=2018, max_value=2100,
                               widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
@@ -105,7 +120,7 @@ class PostingForm(RevisionForm):
     place = forms.CharField(label=_("Place of posting"), max_length=200)
 
 
-class CommentForm(forms.Form):
+class CommentForm(RevisionForm):
     received_on = DayField(label=_("Received on"))
     author = forms.CharField(label=_("From"), max_length=200)
     nomination = forms.TypedChoiceField(label=_("About the household"), coerce=int, required=False,

@@ -7,10 +7,11 @@ routing.py follow the dossier's life from the hamlet to the decision.
 from .errors import RuleViolation
 from .registration import open_round, record_self_assessments, register_households, withdraw_registrations
 from .review import post_list, record_comment, record_meeting
+from .submissions import AlreadySent, once
 from .routing import appraise_dossier, decide, return_dossier, submit_dossier
 
 __all__ = [
-    "RuleViolation", "appraise_dossier", "decide", "open_round", "post_list", "record_comment",
+    "AlreadySent", "RuleViolation", "appraise_dossier", "decide", "open_round", "post_list", "record_comment",
     "record_meeting", "record_self_assessments", "register_households", "return_dossier", "submit_dossier",
-    "withdraw_registrations",
+    "once", "withdraw_registrations",
 ]

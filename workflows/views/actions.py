@@ -260,7 +260,7 @@ def comment(request, pk):
                                      .select_related("household")},
         perform=lambda dossier, data: services.record_comment(
             actor=request.user, dossier=dossier, received_on=data["received_on"], author=data["author"],
-            text=data["text"], nomination_id=data["nomination"]),
+            text=data["text"], nomination_id=data["nomination"], expected_revision=data["expected_revision"]),
         success=lambda dossier, comment: _("The comment is recorded."),
         heading=_("Record a resident comment"), button=_("Save the comment"),
     )

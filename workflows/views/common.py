@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from .. import services
 from ..services import RuleViolation
 
 PAGE_SIZE = 25
@@ -145,8 +146,19 @@ def attempt(request, dossier, form, perform, success):
     """
     if not form.is_valid():
         return None, None, 400
+    data = {k: v for k, v in form.cleaned_data.items() if k != "form_token"}
     try:
-        result = perform(form.cleaned_data)
+        result = services.once(actor=request.user, token=form.cleaned_data.get("form_token"),
+                               perform=lambda: perform(data))
+    except services.AlreadySent:
+        return already_sent(request, "workflows:dossier", pk=dossier.pk), None, 200
     except RuleViolation as exc:
         return None, refusal_text(exc), 400
     return done(request, dossier, success(result)), None, 200
+
+
+def already_sent(request, *args, **kwargs):
+    """The answer to a form sent a second time (a double tap): where the first one
+    led, saying it was recorded once."""
+    messages.info(request, _("This form was already sent and recorded; it was not recorded a second time."))
+    return redirect(*args, **kwargs)

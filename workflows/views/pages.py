@@ -23,6 +23,7 @@ from ..services import RuleViolation
 from ..supervision import record_view
 from .common import (
     FAMILY_TITLE,
+    already_sent,
     bounded_page,
     done,
     page_of,
@@ -100,8 +101,12 @@ def open_round(request):
         return redirect("workflows:home")
     title = TitleType.objects.get(code=FAMILY_TITLE)
     try:
-        dossier = services.open_round(actor=request.user, hamlet=form.cleaned_data["hamlet"], title_type=title,
-                                      year=form.cleaned_data["year"])
+        dossier = services.once(
+            actor=request.user, token=form.cleaned_data["form_token"],
+            perform=lambda: services.open_round(actor=request.user, hamlet=form.cleaned_data["hamlet"],
+                                                title_type=title, year=form.cleaned_data["year"]))
+    except services.AlreadySent:
+        return already_sent(request, "workflows:home")
     except RuleViolation as error:
         messages.error(request, refusal_text(error))
         return redirect("workflows:home")
