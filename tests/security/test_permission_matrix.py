@@ -57,6 +57,7 @@ class Write:
 WRITES = {
     "open": Write("none", frozenset(PREPARE)),
     "register": Write("registered", frozenset(PREPARE)),
+    "withdraw": Write("registered", frozenset(PREPARE)),
     "assessments": Write("registered", frozenset(REVIEW)),
     "meeting": Write("registered", frozenset(REVIEW)),
     "posting": Write("reviewed", frozenset(REVIEW)),
@@ -73,6 +74,7 @@ WRITES = {
 API_WRITES = {
     ("api:dossier-list", "post"): "open",
     ("api:dossier-register", "post"): "register",
+    ("api:dossier-withdraw-registrations", "post"): "withdraw",
     ("api:dossier-self-assessments", "post"): "assessments",
     ("api:dossier-meeting", "post"): "meeting",
     ("api:dossier-posting", "post"): "posting",
@@ -85,6 +87,7 @@ API_WRITES = {
 UI_WRITES = {
     "workflows:open_round": "open",
     "workflows:register": "register",
+    "workflows:withdraw": "withdraw",
     "workflows:assessments": "assessments",
     "workflows:meeting": "meeting",
     "workflows:posting": "posting",
@@ -249,6 +252,7 @@ def _api_body(transition, ctx):
     return {
         "open": {"hamlet": ctx["hamlet"].pk, "title_type": "gia-dinh-van-hoa", "year": YEAR},
         "register": {"household_ids": [ctx["spare"].pk], "registered_on": f"{YEAR}-03-02"},
+        "withdraw": {"nomination_ids": nominations[:1], "reason": "Đăng ký nhầm"},
         "assessments": {"assessments": [{"nomination": pk, "text": "Đạt 5 tiêu chí"} for pk in nominations],
                         "assessed_on": f"{YEAR}-03-05"},
         "meeting": {"held_on": f"{YEAR}-11-02", "invited": 40, "present": 30, "method": "show_of_hands",
@@ -269,6 +273,7 @@ def _ui_body(transition, ctx):
     body = {
         "open": {"hamlet": ctx["hamlet"].pk, "year": YEAR},
         "register": {"households": [ctx["spare"].pk], "registered_on": f"02/03/{YEAR}"},
+        "withdraw": {"reason": "Đăng ký nhầm"},
         "assessments": {"assessed_on": f"05/03/{YEAR}", **{f"text_{pk}": "Đạt 5 tiêu chí" for pk in nominations}},
         "meeting": {"held_on": f"02/11/{YEAR}", "invited": 40, "present": 30, "method": "show_of_hands",
                     "chaired_by": "", **{f"for_{pk}": 30 for pk in nominations},
@@ -306,7 +311,10 @@ def _attempt(world, surface, name, method, transition, ctx, user):
     if dossier is not None:
         dossier.refresh_from_db()
     target = ctx.get(WRITES[transition].target)
-    url = reverse(name, kwargs={"pk": target.pk}) if target else reverse(name)
+    kwargs = {"pk": target.pk} if target else {}
+    if surface == "ui" and transition == "withdraw":  # the page of one registration
+        kwargs["nomination_pk"] = dossier.nominations.order_by("pk").first().pk
+    url = reverse(name, kwargs=kwargs)
     if surface == "api":
         client = APIClient()
         if user is not None:

@@ -91,8 +91,9 @@ def test_whole_flow_over_http_from_opening_to_the_award_on_the_household_page(
     response = client.post(url("posting", dossier), {
         "expected_revision": dossier.revision, "starts_on": "03/11/2025", "place": "Nhà văn hóa ấp"})
     assert response.status_code == 302
+    dossier.refresh_from_db()
     response = client.post(url("comment", dossier), {
-        "received_on": "05/11/2025", "author": "Bà Tư", "nomination": first.pk, "text": "Đồng ý"})
+        "expected_revision": dossier.revision, "received_on": "05/11/2025", "author": "Bà Tư", "nomination": first.pk, "text": "Đồng ý"})
     assert response.status_code == 302
     dossier.refresh_from_db()
     response = client.post(url("submit", dossier), {"expected_revision": dossier.revision,
