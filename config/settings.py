@@ -7,6 +7,7 @@ Local default: SQLite file, eager Celery, DEBUG on. Production: set DATABASE_URL
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -185,6 +186,12 @@ CELERY_BEAT_SCHEDULE = {
     "anchor-audit-chains": {
         "task": "workflows.tasks.anchor_audit_chains",
         "schedule": env.int("AUDIT_ANCHOR_SECONDS", default=3600),
+    },
+    # Memberships are dated: at the top of every hour (local time), so the midnight run
+    # starts and ends the memberships of the day and a missed run is caught up within the hour.
+    "apply-membership-dates": {
+        "task": "directory.tasks.apply_membership_dates",
+        "schedule": crontab(minute=0),
     },
     "deadline-reminders-and-escalations": {
         "task": "notifications.tasks.check_deadlines",

@@ -189,8 +189,16 @@ class Membership(models.Model):
         return membership_group_name(self.unit, self.role)
 
 
+# The guardian groups of the memberships, one per (unit, role), are named with this prefix.
+GROUP_PREFIX = "unit:"
+
+
+def group_name(unit_code, role):
+    return f"{GROUP_PREFIX}{unit_code}:{role}"
+
+
 def membership_group_name(unit, role):
-    return f"unit:{unit.code}:{role}"
+    return group_name(unit.code, role)
 
 
 class HouseholdChange(models.Model):

@@ -1,8 +1,20 @@
-"""Writes on the directory: memberships and their object permissions; households' master data."""
+"""Writes on the directory: memberships and their object permissions; households' master data.
 
+A membership grants its role from `since` to `until`, both days included. What
+grants it is the user's place in the guardian group of (unit, role): every reader
+of permissions (find_acting and the inbox through grants_of, the API's querysets
+through guardian, viewflow's task queue, the notification recipients) reads those
+tables and nothing else. So the group membership is kept equal to the dated rows:
+at once when a membership is granted or ended, and on the dates themselves by
+apply_membership_dates, which beat runs at the top of every hour (the midnight run
+starts and ends the memberships of the day; the others catch up a missed one).
+"""
+
+import datetime
 import re
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,42 +23,89 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
-from .models import ROLE_PERMISSIONS, Household, HouseholdChange, Level, Membership, membership_group_name
+from .models import (
+    GROUP_PREFIX, ROLE_PERMISSIONS, Household, HouseholdChange, Level, Membership, Unit, group_name,
+    membership_group_name,
+)
 from .selectors import require_acting
 
 
-@transaction.atomic
-def grant_membership(*, user, unit, role, since=None):
-    """Give `user` the `role` in `unit`: a Membership row plus the guardian group.
-
-    One group per (unit, role) holds the object permissions, so granting and
-    ending a membership is only a change of group membership.
-    """
-    since = since or timezone.localdate()
-    membership = Membership.objects.create(user=user, unit=unit, role=role, since=since)
+def _role_group(unit, role):
+    """The guardian group of (unit, role), created with the role's object permissions on the unit."""
     group, created = Group.objects.get_or_create(name=membership_group_name(unit, role))
     if created:
         for codename in ROLE_PERMISSIONS[role]:
             assign_perm(f"directory.{codename}", group, unit)
-    user.groups.add(group)
+    return group
+
+
+@transaction.atomic
+def grant_membership(*, user, unit, role, since=None, until=None):
+    """Give `user` the `role` in `unit` from `since` (default today) to `until` (default: open).
+
+    One group per (unit, role) holds the object permissions, so granting and
+    ending a membership is only a change of group membership; a membership that
+    starts later gives nothing until its first day.
+    """
+    since = since or timezone.localdate()
+    membership = Membership.objects.create(user=user, unit=unit, role=role, since=since, until=until)
+    _role_group(unit, role)
+    _apply_dates(timezone.localdate(), user_ids=[user.pk])
     return membership
 
 
 @transaction.atomic
 def end_membership(*, membership, until=None):
-    membership.until = until or timezone.localdate()
+    """End `membership` after the day `until`, its last day with the role.
+
+    Without `until` it ends now: its last day was yesterday. A date still to come
+    keeps the role until the end of that day."""
+    membership.until = until or timezone.localdate() - datetime.timedelta(days=1)
     membership.save(update_fields=["until"])
-    still_holds = (
-        Membership.objects.active_on(timezone.localdate())
-        .filter(user=membership.user, unit=membership.unit, role=membership.role)
-        .exclude(pk=membership.pk)
-        .exists()
-    )
-    if not still_holds:
-        membership.user.groups.remove(
-            Group.objects.get(name=membership_group_name(membership.unit, membership.role))
-        )
+    _apply_dates(timezone.localdate(), user_ids=[membership.user_id])
     return membership
+
+
+@transaction.atomic
+def apply_membership_dates(*, today=None):
+    """Put every user in exactly the (unit, role) groups of their memberships valid `today`.
+
+    Idempotent; returns (added, removed) counts. A constant number of queries
+    whatever the number of memberships."""
+    return _apply_dates(today or timezone.localdate())
+
+
+def _apply_dates(today, user_ids=None):
+    memberships = Membership.objects.all() if user_ids is None else Membership.objects.filter(user_id__in=user_ids)
+    wanted, roles = set(), {}
+    for user_id, unit_id, code, role, since, until in memberships.values_list(
+        "user_id", "unit_id", "unit__code", "role", "since", "until"
+    ):
+        name = group_name(code, role)
+        roles[name] = (unit_id, role)
+        if since <= today and (until is None or until >= today):
+            wanted.add((user_id, name))
+    links = get_user_model().groups.through.objects.filter(group__name__startswith=GROUP_PREFIX)
+    if user_ids is not None:
+        links = links.filter(user_id__in=user_ids)
+    held = {(user_id, name): pk for pk, user_id, name in links.values_list("pk", "user_id", "group__name")}
+    removed = [pk for key, pk in held.items() if key not in wanted]
+    missing = wanted - held.keys()
+    if removed:
+        get_user_model().groups.through.objects.filter(pk__in=removed).delete()
+    if missing:
+        groups = dict(Group.objects.filter(name__in={name for _user, name in missing}).values_list("name", "pk"))
+        absent = {roles[name] for _user, name in missing if name not in groups}
+        if absent:  # a group someone deleted by hand: recreate it with its permissions
+            units = Unit.objects.in_bulk({unit_id for unit_id, _role in absent})
+            for unit_id, role in absent:
+                group = _role_group(units[unit_id], role)
+                groups[group.name] = group.pk
+        get_user_model().groups.through.objects.bulk_create(
+            [get_user_model().groups.through(user_id=user_id, group_id=groups[name]) for user_id, name in missing],
+            ignore_conflicts=True,
+        )
+    return len(missing), len(removed)
 
 
 # --- Households: the hamlet's master data -------------------------------------------------------------

@@ -16,16 +16,18 @@ Whatever is refused leaves the audit trail unchanged.
 
 import datetime
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from directory.models import Level, Role, UnitKind
-from directory.services import grant_membership
+from directory.services import end_membership, grant_membership
 from tests.factories import HouseholdFactory, UnitFactory, UserFactory
 from workflows import services
 from workflows.models import AuditEvent, Dossier, VotingMethod
@@ -375,3 +377,124 @@ def test_permission_matrix(world, surface, name, method):
         if problem:
             failures.append(f"{role} on {scope} unit: {problem}")
     assert not failures, "\n".join(failures)
+
+
+# ---------------------------------------------------------------- dated memberships
+
+# One rule on every surface: a membership grants its role from `since` to `until`, both
+# days included; beat's directory.tasks.apply_membership_dates starts and ends them on
+# those dates. Each surface below answers "may this user read the hamlet's dossier?".
+
+def _surfaces(user, dossier, household):
+    from notifications.services.outbox import users_holding
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    web = Client()
+    web.force_login(user)
+    households = api.get("/api/households/").json()
+    return {
+        "api dossier": api.get(f"/api/dossiers/{dossier.pk}/").status_code == 200,
+        "api dossier list": api.get("/api/dossiers/").json()["count"] == 1,
+        "api households and phones": households["count"] > 0
+        and all(row["phone"] for row in households["results"]),
+        "api audit events": api.get("/api/audit-events/", {"dossier": dossier.pk}).json()["count"] > 0,
+        "api write (register)": api.post(
+            f"/api/dossiers/{dossier.pk}/register/",
+            {"household_ids": [household.pk], "registered_on": f"{YEAR}-03-02"}, format="json",
+        ).status_code == 200,
+        "web dossier page": web.get(reverse("workflows:dossier", args=[dossier.pk])).status_code == 200,
+        "web household page": web.get(reverse("workflows:household", args=[household.pk])).status_code == 200,
+        "inbox": reverse("workflows:dossier", args=[dossier.pk]) in web.get(reverse("workflows:home")).content.decode(),
+        "notifications": user in users_holding(dossier.unit, "prepare_dossier"),
+    }
+
+
+@pytest.fixture
+def dated(world, monkeypatch):
+    """A registered dossier of the hamlet, a spare household of it, and a way to move "today"."""
+    ctx = _stage(world, "registered")
+    real = timezone.localdate
+    state = {"today": real()}
+    monkeypatch.setattr(timezone, "localdate", lambda value=None, tz=None: real(value, tz) if value else state["today"])
+
+    def surfaces(user):
+        # Each look runs in a savepoint: the write probe must not change what the next look sees.
+        with transaction.atomic():
+            seen = _surfaces(user, ctx["dossier"], ctx["spare"])
+            transaction.set_rollback(True)
+        return seen
+
+    def day_passes(to):
+        from directory.tasks import apply_membership_dates
+
+        state["today"] = to
+        apply_membership_dates()  # what beat runs at the top of every hour
+
+    return SimpleNamespace(hamlet=ctx["hamlet"], today=state["today"], surfaces=surfaces, day_passes=day_passes)
+
+
+def _days(n):
+    return datetime.timedelta(days=n)
+
+
+def _grants_everywhere(seen):
+    return [surface for surface, allowed in seen.items() if not allowed]
+
+
+def _grants_nowhere(seen):
+    return [surface for surface, allowed in seen.items() if allowed]
+
+
+def test_a_current_membership_grants_its_role_on_every_surface(dated):
+    user = UserFactory(username="dated_current")
+    grant_membership(user=user, unit=dated.hamlet, role=Role.HAMLET_HEAD, since=dated.today - _days(30))
+    assert not _grants_everywhere(dated.surfaces(user))
+
+
+def test_a_membership_starting_tomorrow_grants_nothing_anywhere_until_its_first_day(dated):
+    user = UserFactory(username="dated_future")
+    grant_membership(user=user, unit=dated.hamlet, role=Role.HAMLET_HEAD, since=dated.today + _days(1))
+    assert not _grants_nowhere(dated.surfaces(user)), "a future membership already grants on these surfaces"
+    dated.day_passes(dated.today + _days(1))
+    assert not _grants_everywhere(dated.surfaces(user)), "its first day came and these surfaces still refuse"
+
+
+def test_an_ended_membership_grants_nothing_anywhere(dated):
+    user = UserFactory(username="dated_ended")
+    membership = grant_membership(user=user, unit=dated.hamlet, role=Role.HAMLET_HEAD,
+                                  since=dated.today - _days(400))
+    end_membership(membership=membership, until=dated.today - _days(1))
+    assert not _grants_nowhere(dated.surfaces(user))
+
+
+def test_a_membership_ended_without_a_date_ends_at_once(dated):
+    user = UserFactory(username="dated_ended_now")
+    membership = grant_membership(user=user, unit=dated.hamlet, role=Role.HAMLET_HEAD,
+                                  since=dated.today - _days(400))
+    end_membership(membership=membership)
+    assert not _grants_nowhere(dated.surfaces(user))
+
+
+def test_a_membership_ending_on_a_later_date_grants_until_that_day_included(dated):
+    user = UserFactory(username="dated_ending")
+    membership = grant_membership(user=user, unit=dated.hamlet, role=Role.HAMLET_HEAD,
+                                  since=dated.today - _days(400))
+    end_membership(membership=membership, until=dated.today + _days(1))
+    assert not _grants_everywhere(dated.surfaces(user)), "ending on a later date removed these rights at once"
+    dated.day_passes(dated.today + _days(1))
+    assert not _grants_everywhere(dated.surfaces(user)), "the last day is not included on these surfaces"
+    dated.day_passes(dated.today + _days(2))
+    assert not _grants_nowhere(dated.surfaces(user)), "the day after the last one these surfaces still grant"
+
+
+def test_the_membership_dates_task_is_idempotent_and_scheduled_every_hour(dated, settings):
+    from directory.services import apply_membership_dates
+
+    user = UserFactory(username="dated_task")
+    grant_membership(user=user, unit=dated.hamlet, role=Role.HAMLET_HEAD, since=dated.today + _days(1))
+    dated.day_passes(dated.today + _days(1))
+    assert apply_membership_dates() == (0, 0)
+    entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values()
+                 if e["task"] == "directory.tasks.apply_membership_dates")
+    assert entry["schedule"].minute == {0} and entry["schedule"].hour == set(range(24))
