@@ -102,7 +102,7 @@ class CyclePlan:
                 hamlets = []
                 for hamlet in Unit.objects.filter(parent=commune).order_by("code"):
                     head = ensure_role(f"bench_{scale.name}_head_{hamlet.code}", hamlet, Role.HAMLET_HEAD)
-                    ids = list(hamlet.households.values_list("pk", flat=True))
+                    ids = list(hamlet.households.filter(active=True).values_list("pk", flat=True))
                     plan.households += len(ids)
                     hamlets.append((hamlet, head, ids))
                 plan.communes.append((commune, officer, chair, hamlets))

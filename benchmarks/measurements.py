@@ -37,13 +37,13 @@ def _fresh_open_dossier(head, hamlet, title, year):
     """The lab hamlet's dossier, open with every household registered (through the services)."""
     dossier = Dossier.objects.filter(unit=hamlet, year=year, title_type=title).first()
     if dossier is not None and (dossier.state != DossierState.OPEN or
-                                dossier.nominations.count() != hamlet.households.count()):
+                                dossier.nominations.count() != hamlet.households.filter(active=True).count()):
         purge_dossiers(Dossier.objects.filter(pk=dossier.pk))
         dossier = None
     if dossier is None:
         dossier = services.open_round(actor=head, hamlet=hamlet, title_type=title, year=year)
         services.register_households(actor=head, dossier=dossier, registered_on=d(3, 1),
-                                     household_ids=list(hamlet.households.values_list("pk", flat=True)))
+                                     household_ids=list(hamlet.households.filter(active=True).values_list("pk", flat=True)))
     return Dossier.objects.get(pk=dossier.pk)
 
 

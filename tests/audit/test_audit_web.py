@@ -22,7 +22,7 @@ def test_chair_revokes_through_the_form_and_verification_says_revoked(client, de
     assert Revocation.objects.get(award=award).ground == "c"
     client.logout()
     body = client.get(reverse("titles:verify", args=[award.certificate_code])).content.decode()
-    assert "flag revoked" in body
+    assert "verdict revoked" in body
 
 
 def test_revoke_form_is_refused_to_an_officer_and_bad_ground_changes_nothing(
