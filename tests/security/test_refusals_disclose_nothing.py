@@ -170,3 +170,19 @@ def test_a_comment_naming_another_dossiers_household_answers_as_for_a_missing_on
     hidden, missing = _same_refusal(api(hamlet_head), f"/api/dossiers/{dossier.pk}/comment/", body)
     assert hidden.status_code == 400 and hidden.json() == missing.json()
     assert not _leaks(hidden.content.decode(), far_households)
+
+
+def test_withdrawing_another_dossiers_registrations_answers_as_for_missing_ones(
+    api, hamlet_head, own, far_dossier
+):
+    far, far_households = _far_nominations(far_dossier)
+
+    def body(ids):
+        pks = ids(len(far)) if ids else [n.pk for n in far]
+        return {"nomination_ids": pks, "reason": "Đăng ký nhầm", "expected_revision": own.revision}
+
+    own.refresh_from_db()
+    hidden, missing = _same_refusal(api(hamlet_head), f"/api/dossiers/{own.pk}/withdraw-registrations/", body)
+    assert hidden.status_code == 400 and hidden.json() == missing.json()
+    assert not _leaks(hidden.content.decode(), far_households)
+    assert far_dossier.nominations.filter(state="registered").count() == len(far)
