@@ -15,7 +15,7 @@ from config.api_urls import router
 from directory.models import Household, Role, Unit
 from directory.services import grant_membership
 from tests.factories import HouseholdFactory, UserFactory
-from titles.models import TitleType
+from titles.models import RuleSet, TitleType
 from workflows import services
 from workflows.models import Decision, Dossier, Nomination, Posting, PostingComment, VotingMethod
 
@@ -99,6 +99,27 @@ def test_an_id_filter_answers_for_another_communes_object_as_for_no_object(
     for_missing = client.get(f"/api/{prefix}/", {name: missing})
     assert (for_hidden.status_code, for_hidden.json()) == (for_missing.status_code, for_missing.json())
     assert for_hidden.status_code == 200 and for_hidden.json()["count"] == 0
+
+
+RETRIEVABLE = [(prefix, viewset.queryset.model) for prefix, viewset, _ in router.registry
+               if hasattr(viewset, "retrieve") and viewset.queryset.model not in PUBLIC | {RuleSet}]
+
+
+@pytest.mark.parametrize("prefix,model", [pytest.param(prefix, model, id=prefix) for prefix, model in RETRIEVABLE])
+def test_reading_another_communes_object_by_id_answers_as_for_no_object(api, hamlet_head, far_away, prefix, model):
+    from titles.models import Award
+    from workflows.models import AuditEvent, Meeting
+
+    dossier = far_away[Dossier]
+    hidden = far_away.get(model) or {
+        Meeting: dossier.meetings.first, AuditEvent: AuditEvent.objects.filter(dossier=dossier).first,
+        Award: Award.objects.filter(nomination__dossier=dossier).first,
+    }[model]()
+    missing = model.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000
+    client = api(hamlet_head)
+    for_hidden, for_missing = client.get(f"/api/{prefix}/{hidden.pk}/"), client.get(f"/api/{prefix}/{missing}/")
+    assert (for_hidden.status_code, for_hidden.json()) == (for_missing.status_code, for_missing.json())
+    assert for_hidden.status_code == 404
 
 
 @pytest.mark.parametrize("prefix,name", [
