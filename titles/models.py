@@ -1,5 +1,6 @@
 """Title types, the versioned rule sets that govern them, and the register of awards."""
 
+import datetime
 import re
 
 from django.db import models
@@ -109,6 +110,13 @@ class RuleSet(models.Model):
 
     def has_step(self, step):
         return step in self.steps
+
+    def review_deadline_in(self, year):
+        """The review deadline ("MM-DD") as the date it falls on in `year`, or None."""
+        if not self.review_deadline:
+            return None
+        month, day = (int(part) for part in self.review_deadline.split("-"))
+        return datetime.date(year, month, day)
 
     def exclusion_label(self, code):
         for ground in self.exclusion_grounds:

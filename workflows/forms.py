@@ -57,8 +57,15 @@ class OpenRoundForm(OneTimeTokenMixin):
                               widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
 
     def __init__(self, *args, hamlets, **kwargs):
+        """`hamlets`: a queryset, or the hamlets already read (a list): then the
+        choices render without a query."""
         super().__init__(*args, **kwargs)
-        self.fields["hamlet"].queryset = hamlets
+        field = self.fields["hamlet"]
+        if isinstance(hamlets, list):
+            field.queryset = Unit.objects.filter(pk__in=[hamlet.pk for hamlet in hamlets])
+            field.choices = [(hamlet.pk, field.label_from_instance(hamlet)) for hamlet in hamlets]
+        else:
+            field.queryset = hamlets
         self.fields["year"].initial = timezone.localdate().year
 
 
@@ -136,6 +143,16 @@ class CommentForm(RevisionForm):
 
 class SubmitForm(RevisionForm):
     submitted_on = DayField(label=_("Date sent"))
+    answer = forms.CharField(
+        label=_("Answer to the return"), required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What was corrected. Required unless a correction was recorded since the return."))
+
+    def __init__(self, *args, returned=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only a returned dossier answers anything.
+        if not returned:
+            del self.fields["answer"]
 
 
 class AppraiseForm(RevisionForm):
@@ -143,12 +160,16 @@ class AppraiseForm(RevisionForm):
 
 
 def parse_strikes(data, nominations):
-    """{nomination id: reason} for the rows whose strike box is ticked (reason may be empty:
-    the service refuses a strike without reason)."""
-    return {
-        n.pk: data.get(f"reason_{n.pk}", "").strip()
-        for n in nominations if data.get(f"strike_{n.pk}")
-    }
+    """{nomination id: reason} for the rows whose strike box is ticked or whose reason is
+    typed: a reason typed without ticking the box is a strike, never silently dropped
+    (the confirmation step lists it among the struck). The reason may be empty: the
+    service refuses a strike without reason, naming the household."""
+    strikes = {}
+    for n in nominations:
+        reason = data.get(f"reason_{n.pk}", "").strip()
+        if data.get(f"strike_{n.pk}") or reason:
+            strikes[n.pk] = reason
+    return strikes
 
 
 class ReturnForm(RevisionForm):

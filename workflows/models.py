@@ -269,6 +269,12 @@ class Posting(models.Model):
         verbose_name_plural = _("public postings")
         ordering = ["-starts_on", "-pk"]
 
+    @property
+    def sendable_from(self):
+        """The first day the dossier may be sent: what submit_dossier accepts and the
+        dossier page offers, one definition for both."""
+        return self.ends_on
+
 
 class PostingComment(models.Model):
     posting = models.ForeignKey(Posting, on_delete=models.PROTECT, related_name="comments")

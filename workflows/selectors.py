@@ -137,8 +137,10 @@ def available_actions(user, dossier):
         actions.append(Action("posting", _("Post the list publicly"), "workflows:posting", primary=True))
     if can_review and state == DossierState.POSTING:
         actions.append(Action("comment", _("Record a resident comment"), "workflows:comment"))
-    submittable = state == DossierState.POSTING or state == DossierState.RETURNED or (
-        state == DossierState.REVIEWED and not rules.has_step("posting"))
+    # During the posting "send" could only be refused until the day sending opens.
+    submittable = state == DossierState.RETURNED or (
+        state == DossierState.REVIEWED and not rules.has_step("posting")) or (
+        state == DossierState.POSTING and _posting_over(dossier))
     if can_prepare and submittable:
         actions.append(Action("submit", _("Send to the commune"), "workflows:submit", primary=True))
     if state == DossierState.SUBMITTED and find_acting(user, dossier.appraising_unit, "appraise_dossier"):
@@ -147,6 +149,11 @@ def available_actions(user, dossier):
     if state == DossierState.APPRAISED and find_acting(user, dossier.deciding_unit, "decide_title"):
         actions.append(Action("decide", _("Sign the decision"), "workflows:decide", primary=True))
     return actions
+
+
+def _posting_over(dossier):
+    posting = dossier.postings.first()
+    return posting is not None and timezone.localdate() >= posting.sendable_from
 
 
 def next_action(dossier, actions):
@@ -195,3 +202,27 @@ def history_households(dossier, events):
     for pk, code, name in rows:
         found[pk] = found[code] = (name, code)
     return found
+
+
+def return_history(dossier):
+    """Each time the dossier was returned, oldest first: {"returned": the return event,
+    "answered": the event that sent it again (its payload holds the answer) or None}.
+    Read from the audit chain, which keeps them all; one query."""
+    events = (dossier.audit_events.filter(Q(action="return") | Q(action="submit", from_state=DossierState.RETURNED))
+              .select_related("unit").order_by("seq"))
+    rounds = []
+    for event in events:
+        if event.action == "return":
+            rounds.append({"returned": event, "answered": None})
+        elif rounds:
+            rounds[-1]["answered"] = event
+    return rounds
+
+
+def concerns_shown(dossier):
+    """The dossier's supervision concerns not closed, with the unit that must answer
+    the open ones (the level responsible now)."""
+    from .supervision import open_concerns, responsible_unit
+
+    return list(open_concerns(dossier).select_related("nomination__household", "raised_unit")), \
+        responsible_unit(dossier)

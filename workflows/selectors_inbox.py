@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from viewflow.workflow.models import Task
@@ -32,11 +32,15 @@ from directory.selectors import grants_of  # noqa: F401 (the page's permissions;
 from notifications.selectors import DECISION_PENDING, HAMLET_TURN, due_on
 from titles.models import RuleSet, TitleType
 
+from .flows import DossierFlow
 from .models import Dossier, DossierState
 from .selectors import _paths_q, filter_dossiers
 
 VIEW = "directory.view_unit_dossiers"
 PREPARE = "directory.prepare_dossier"
+REVIEW = "directory.record_review"
+APPRAISE = "directory.appraise_dossier"
+DECIDE = "directory.decide_title"
 STATE_LABELS = dict(DossierState.choices)
 
 
@@ -108,7 +112,12 @@ def open_tasks(user, grants):
     Task.objects.user_queue(user) lists (no owner permission, the user's own, or a
     permission the user holds on the model or on the task's object), matched on the
     permission and object columns rather than on their concatenation, so the
-    inbox_open_task_owner index serves it. No joins (see task_rows)."""
+    inbox_open_task_owner index serves it. No joins (see task_rows).
+
+    Beyond viewflow's queue: the hamlet's review task is owned by whoever prepares
+    the dossier, but its self-assessments and tally are done by whoever records the
+    review (the hamlet Front head), so a holder of record_review on the hamlet sees
+    that task too."""
     tasks = Task.objects.filter(flow_task_type="HUMAN", status="NEW")
     if not grants.superuser:
         allowed = Q(owner_permission__isnull=True) | Q(owner=user)
@@ -119,6 +128,9 @@ def open_tasks(user, grants):
             objects[perm].append(pk)
         for perm, pks in objects.items():
             allowed |= Q(owner_permission=perm, owner_permission_obj_pk__in=pks)
+        if objects.get(REVIEW):
+            allowed |= Q(flow_task=DossierFlow.hamlet_review, owner_permission=PREPARE,
+                         owner_permission_obj_pk__in=objects[REVIEW])
         tasks = tasks.filter(allowed)
     return tasks.order_by("created", "pk")
 
@@ -160,6 +172,7 @@ class TaskRow(_DossierState):
     households_count: int
     steps: list
     review_deadline: str
+    owner_unit_pk: str  # the unit the task's owner permission is held on
 
     @property
     def title(self):
@@ -178,7 +191,8 @@ def _task_rows_sql():
     fields = [_column("t", Task, "flow_task"), _column("d", Dossier, "pk"), _column("u", Unit, "name"),
               *(_column("d", Dossier, name) for name in
                 ("year", "state", "submission_due", "decision_due", "households_count")),
-              _column("r", RuleSet, "steps"), _column("r", RuleSet, "review_deadline")]
+              _column("r", RuleSet, "steps"), _column("r", RuleSet, "review_deadline"),
+              _column("t", Task, "owner_permission_obj_pk")]
     task, dossier = Task._meta, Dossier._meta
     joins = f"""
         LEFT JOIN {_quote(task.db_table)} t ON t.{_quote(task.pk.column)} = page.pk
@@ -269,6 +283,39 @@ def dossier_rows(dossiers, offset, size, limit):
     return count, [DossierRow(*row) for row in rows]
 
 
+# ---------------------------------------------------------------- supervision concerns to answer
+
+CONCERNS_SHOWN = 20
+
+
+def concerns_to_answer(grants):
+    """The open supervision concerns the user must answer: those on dossiers whose
+    responsible level now (workflows.supervision: the hamlet while it prepares, the
+    appraising unit while it appraises, then the deciding unit) is a unit where the
+    user holds the answering permission; oldest first, at most CONCERNS_SHOWN. One
+    query, none when the user holds no answering permission."""
+    from .models import Concern, ConcernState
+    from .supervision import HAMLET_STATES
+
+    def units(*perms):
+        return sorted({unit.pk for perm in perms for unit in grants.units.get(perm, ())})
+
+    if grants.superuser:
+        where = Q()
+    else:
+        where = Q(pk__in=[])
+        if hamlet := units(PREPARE, REVIEW):
+            where |= Q(dossier__state__in=HAMLET_STATES, dossier__unit_id__in=hamlet)
+        if appraising := units(APPRAISE):
+            where |= Q(dossier__state=DossierState.SUBMITTED, dossier__appraising_unit_id__in=appraising)
+        if deciding := units(DECIDE, APPRAISE):
+            where |= Q(dossier__state=DossierState.APPRAISED, dossier__deciding_unit_id__in=deciding)
+        if not (hamlet or appraising or deciding):
+            return []
+    return list(Concern.objects.filter(where, state=ConcernState.OPEN)
+                .select_related("dossier__unit", "nomination__household").order_by("raised_at", "pk")[:CONCERNS_SHOWN])
+
+
 # ---------------------------------------------------------------- filter and open-round choices
 
 FILTER_UNITS_MAX = 200
@@ -331,11 +378,18 @@ def filter_units(grants):
     return [UnitChoice(pk, name, path) for pk, name, path, _ in sorted(chosen, key=lambda row: row[2])]
 
 
-def hamlets_to_open(grants):
+def hamlets_to_open(grants, *, year, title_code):
     """The hamlets where the user may open a round (selectors.units_to_open), from
-    the grants already read; None when there are none."""
+    the grants already read, without the `title_code` dossier of `year` (once the
+    round is open the form has nothing left to do), as a list; None when there are
+    none. One query."""
     if grants.superuser:
-        hamlets = Unit.objects.filter(level=Level.HAMLET).order_by("path")
-        return hamlets if hamlets.exists() else None
-    pks = [unit.pk for unit in grants.units_with(PREPARE, Level.HAMLET)]
-    return Unit.objects.filter(pk__in=pks).order_by("path") if pks else None
+        hamlets = Unit.objects.filter(level=Level.HAMLET)
+    else:
+        pks = [unit.pk for unit in grants.units_with(PREPARE, Level.HAMLET)]
+        if not pks:
+            return None
+        hamlets = Unit.objects.filter(pk__in=pks)
+    opened = Dossier.objects.filter(unit=OuterRef("pk"), year=year, title_type__code=title_code)
+    hamlets = list(hamlets.filter(~Exists(opened)).order_by("path"))
+    return hamlets or None

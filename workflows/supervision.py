@@ -42,6 +42,11 @@ def _responsible(dossier):
     return dossier.deciding_unit, ("decide_title", "appraise_dossier")
 
 
+def responsible_unit(dossier):
+    """The unit that must answer a concern raised now."""
+    return _responsible(dossier)[0]
+
+
 def _write(dossier, trail):
     trail.flush()
     dossier.revision += 1

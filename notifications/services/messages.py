@@ -104,8 +104,12 @@ def dossier_submitted(*, dossier):
     return write(messages)
 
 
-def dossier_appraised(*, dossier, struck):
-    """The deciding level learns the dossier awaits its decision; struck households learn why."""
+STRUCK_NAMED = 10  # names in the hamlet's message; the dossier page lists them all
+
+
+def dossier_appraised(*, dossier, struck, accepted):
+    """The deciding level learns the dossier awaits its decision; the hamlet learns the
+    outcome (how many accepted, who was struck and why); struck households learn why."""
     with translation.override(settings.LANGUAGE_CODE):
         p, hh = _params(dossier), _households(struck)
         messages = _to_users(
@@ -113,6 +117,16 @@ def dossier_appraised(*, dossier, struck):
             _("The %(title)s %(year)s list of %(unit)s is appraised and awaits your decision.") % p,
             [(dossier.deciding_unit_id, "decide_title")],
         )
+        outcome = _("%(commune)s appraised your %(title)s %(year)s list: %(accepted)s households accepted, "
+                    "%(struck)s struck.") % {**p, "commune": dossier.appraising_unit.name, "accepted": accepted,
+                                             "struck": len(struck)}
+        if struck:
+            named = "; ".join(f"{hh[n.household_id].head_name} ({n.reason})" for n in struck[:STRUCK_NAMED])
+            if len(struck) > STRUCK_NAMED:
+                named += " …"
+            outcome += " " + _("Struck: %(names)s") % {"names": named}
+        messages += _to_users(dossier, "appraisal_result", outcome,
+                              [(dossier.unit_id, "prepare_dossier"), (dossier.unit_id, "record_review")])
         messages += _to_households(dossier, "struck", [
             (hh[n.household_id], _("%(commune)s struck the household of %(name)s from the %(title)s %(year)s list. "
                             "Reason: %(reason)s")

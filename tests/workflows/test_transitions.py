@@ -298,12 +298,14 @@ def test_a_returned_dossier_can_be_corrected_and_resent(people, at_stage):
     p = people
     dossier = at_stage("returned")
 
-    services.submit_dossier(actor=p.hamlet_head, dossier=dossier, submitted_on=d(2021, 11, 8))
+    services.submit_dossier(actor=p.hamlet_head, dossier=dossier, submitted_on=d(2021, 11, 8),
+                            answer="Đã bổ sung biên bản họp có chữ ký")
 
     dossier.refresh_from_db()
     assert dossier.state == DossierState.SUBMITTED
     [event] = events_of(dossier, "submit")[-1:]
     assert (event.from_state, event.to_state) == (DossierState.RETURNED, DossierState.SUBMITTED)
+    assert event.payload["answer"] == "Đã bổ sung biên bản họp có chữ ký"
     assert len(queue(p.commune_officer)) == 1
 
 

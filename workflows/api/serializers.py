@@ -186,6 +186,8 @@ class CommentInput(serializers.Serializer):
 
 class SubmitInput(RevisionMixin):
     submitted_on = serializers.DateField()
+    # A returned dossier is sent again only with an answer to the return (or a correction recorded since).
+    answer = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
 class StrikeItem(serializers.Serializer):

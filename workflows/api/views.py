@@ -192,7 +192,7 @@ class DossierViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = self._input(s.SubmitInput)
         dossier = self._locked_target()
         services.submit_dossier(actor=request.user, dossier=dossier, submitted_on=data["submitted_on"],
-                                expected_revision=data.get("expected_revision"))
+                                answer=data.get("answer", ""), expected_revision=data.get("expected_revision"))
         return _dossier_response(dossier)
 
     @_transition(s.AppraiseInput, "Accept the dossier, striking households with a reason")

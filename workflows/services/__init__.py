@@ -7,11 +7,12 @@ routing.py follow the dossier's life from the hamlet to the decision.
 from .errors import RuleViolation
 from .registration import open_round, record_self_assessments, register_households, withdraw_registrations
 from .review import post_list, record_comment, record_meeting
+from .routing import appraise_dossier, check_appraisal, check_return, decide, return_dossier, submit_dossier
 from .submissions import AlreadySent, once
-from .routing import appraise_dossier, decide, return_dossier, submit_dossier
 
 __all__ = [
-    "AlreadySent", "RuleViolation", "appraise_dossier", "decide", "open_round", "post_list", "record_comment",
+    "AlreadySent", "RuleViolation", "appraise_dossier", "check_appraisal", "check_return", "decide", "open_round",
+    "post_list", "record_comment",
     "record_meeting", "record_self_assessments", "register_households", "return_dossier", "submit_dossier",
     "once", "withdraw_registrations",
 ]

@@ -3,6 +3,7 @@
 import secrets
 
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -13,7 +14,7 @@ from notifications.services import messages as notify
 from titles.models import CERTIFICATE_ALPHABET, CERTIFICATE_CODE_LENGTH, Award
 
 from ..flows import DossierFlow
-from ..models import Decision, DossierState, NominationState
+from ..models import AuditEvent, Decision, DossierState, NominationState
 from .audit import AuditTrail
 from .calendar import add_days
 from .common import (
@@ -31,8 +32,9 @@ from .errors import RuleViolation
 
 
 @transaction.atomic
-def submit_dossier(*, actor, dossier, submitted_on, expected_revision=None):
-    """Send the dossier to the appraising level."""
+def submit_dossier(*, actor, dossier, submitted_on, answer="", expected_revision=None):
+    """Send the dossier to the appraising level. A returned dossier is sent again only
+    with an answer to the return: a note (`answer`), or a correction recorded since."""
     dossier = lock_dossier(dossier)
     acting = require_acting(actor, dossier.unit, "prepare_dossier")
     check_revision(dossier, expected_revision)
@@ -47,7 +49,7 @@ def submit_dossier(*, actor, dossier, submitted_on, expected_revision=None):
     from_state = dossier.state
     if dossier.state == DossierState.POSTING:
         posting = dossier.postings.first()
-        if submitted_on < posting.ends_on:
+        if submitted_on < posting.sendable_from:
             raise RuleViolation(
                 _("The list is posted until %(end)s (%(days)s %(day_type)s from %(start)s); it can be sent "
                   "from that day on.")
@@ -57,6 +59,13 @@ def submit_dossier(*, actor, dossier, submitted_on, expected_revision=None):
             )
         dossier.submit_after_posting()
     elif dossier.state == DossierState.RETURNED:
+        answer = (answer or "").strip()
+        if not answer and not _corrected_since_return(dossier):
+            raise RuleViolation(
+                _("The dossier was returned because: “%(reason)s”. Answer it before sending again: say what "
+                  "was corrected, or correct the dossier (for instance attach the signed minutes).")
+                % {"reason": dossier.return_reason}
+            )
         dossier.resubmit()
     else:
         if dossier.state == DossierState.REVIEWED and rules.has_step("posting"):
@@ -73,24 +82,31 @@ def submit_dossier(*, actor, dossier, submitted_on, expected_revision=None):
     dossier.decision_due = add_days(submitted_on, rules.decision_days, rules.decision_day_type)
     late = bool(dossier.submission_due and submitted_on > dossier.submission_due)
     trail = AuditTrail(dossier, acting)
+    # The answer to a return is kept in the chain beside the return it answers
+    # (the dossier page's return history reads both from there).
+    answered = {"answer": answer} if from_state == DossierState.RETURNED else {}
     trail.add(action="submit", target=dossier, from_state=from_state, to_state=dossier.state,
               submitted_on=submitted_on, submission_due=dossier.submission_due, late=late,
-              proposed=dossier.nominations.filter(state=NominationState.PROPOSED).count())
+              proposed=dossier.nominations.filter(state=NominationState.PROPOSED).count(), **answered)
     finish(dossier, trail, fields=["submitted_on", "decision_due"])
     complete_task(dossier, DossierFlow.hamlet_review)
     notify.dossier_submitted(dossier=dossier)
     return dossier
 
 
+def _corrected_since_return(dossier):
+    """Whether the hamlet recorded any change (a meeting, a document, a text) since the
+    dossier was last returned; supervision concerns are not corrections."""
+    last_return = (AuditEvent.objects.filter(dossier=dossier, action="return").order_by("-seq")
+                   .values("seq")[:1])
+    return (AuditEvent.objects.filter(dossier=dossier, seq__gt=Subquery(last_return))
+            .exclude(action__startswith="concern_").exists())
+
+
 # ---------------------------------------------------------------- appraisal
 
-@transaction.atomic
-def appraise_dossier(*, actor, dossier, strikes=None, expected_revision=None):
-    """Accept the dossier, striking individual households with a reason: {nomination id: reason}."""
-    dossier = lock_dossier(dossier)
-    acting = require_acting(actor, dossier.appraising_unit, "appraise_dossier")
-    check_revision(dossier, expected_revision)
-    check_transition(dossier, dossier.accept)
+def _appraisal_plan(dossier, strikes):
+    """The proposed nominations and {nomination id: reason} of those struck, or a RuleViolation."""
     parse_ids(strikes or {})
     strikes = {int(k): (v or "").strip() for k, v in (strikes or {}).items()}
     nominations = list(dossier.nominations.filter(state=NominationState.PROPOSED))
@@ -102,6 +118,27 @@ def appraise_dossier(*, actor, dossier, strikes=None, expected_revision=None):
             _("Give the reason for every household you strike; missing for: %(names)s.")
             % {"names": names_of(blank)}
         )
+    return nominations, strikes
+
+
+def check_appraisal(*, actor, dossier, strikes=None, expected_revision=None):
+    """Everything appraise_dossier would refuse, refused now, and nothing written: the
+    page shows what the acceptance will do before the irreversible step. Returns
+    {nomination id: reason} of the households that would be struck."""
+    require_acting(actor, dossier.appraising_unit, "appraise_dossier")
+    check_revision(dossier, expected_revision)
+    check_transition(dossier, dossier.accept)
+    return _appraisal_plan(dossier, strikes)[1]
+
+
+@transaction.atomic
+def appraise_dossier(*, actor, dossier, strikes=None, expected_revision=None):
+    """Accept the dossier, striking individual households with a reason: {nomination id: reason}."""
+    dossier = lock_dossier(dossier)
+    acting = require_acting(actor, dossier.appraising_unit, "appraise_dossier")
+    check_revision(dossier, expected_revision)
+    check_transition(dossier, dossier.accept)
+    nominations, strikes = _appraisal_plan(dossier, strikes)
     trail = AuditTrail(dossier, acting)
     for nomination in nominations:
         if nomination.pk in strikes:
@@ -119,8 +156,22 @@ def appraise_dossier(*, actor, dossier, strikes=None, expected_revision=None):
     dossier.proposed_count -= len(strikes)  # accepted ones still count as proposed
     finish(dossier, trail, fields=["proposed_count"])
     complete_task(dossier, DossierFlow.appraisal)
-    notify.dossier_appraised(dossier=dossier, struck=[n for n in nominations if n.pk in strikes])
+    notify.dossier_appraised(dossier=dossier, struck=[n for n in nominations if n.pk in strikes],
+                             accepted=len(nominations) - len(strikes))
     return dossier
+
+
+def _check_return(dossier, reason):
+    check_transition(dossier, dossier.return_for_correction)
+    if not (reason or "").strip():
+        raise RuleViolation(_("Say why the dossier is returned: the hamlet must know what to correct."))
+
+
+def check_return(*, actor, dossier, reason, expected_revision=None):
+    """What return_dossier would refuse, refused now without writing (the confirmation step)."""
+    require_acting(actor, dossier.appraising_unit, "appraise_dossier")
+    check_revision(dossier, expected_revision)
+    _check_return(dossier, reason)
 
 
 @transaction.atomic
@@ -129,9 +180,7 @@ def return_dossier(*, actor, dossier, reason, expected_revision=None):
     dossier = lock_dossier(dossier)
     acting = require_acting(actor, dossier.appraising_unit, "appraise_dossier")
     check_revision(dossier, expected_revision)
-    check_transition(dossier, dossier.return_for_correction)
-    if not (reason or "").strip():
-        raise RuleViolation(_("Say why the dossier is returned: the hamlet must know what to correct."))
+    _check_return(dossier, reason)
     from_state = dossier.state
     dossier.return_for_correction()
     dossier.return_reason = reason.strip()

@@ -1,8 +1,11 @@
 """One view per transition: registration, self-assessments, the tally sheet, posting, comments, submission, appraisal, return and decision."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef, Subquery
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -26,7 +29,17 @@ from ..forms import (
     parse_tally,
 )
 from ..models import DossierState, Nomination, NominationState
-from .common import attempt, page_of, query_without_page, render_action, wrong_state
+from ..supervision import open_concerns
+from .common import (
+    SummaryGroup,
+    attempt,
+    attempt_confirmed,
+    page_of,
+    query_without_page,
+    render_action,
+    render_confirm,
+    wrong_state,
+)
 
 # ---------------------------------------------------------------- registration
 
@@ -213,20 +226,35 @@ def meeting(request, pk):
 # ---------------------------------------------------------------- posting, comments, submission
 
 def _simple_action(request, pk, *, unit_attr, codename, states, form_class, perform, success, heading,
-                   button, form_kwargs=lambda dossier: {}, intro=None, danger=False):
+                   button, form_kwargs=lambda dossier: {}, intro=None, danger=False, notice=None, blocked=None,
+                   check=None, confirm=None):
     """One short form, one service call: the shape shared by posting, comments,
     submission, return and decision. A refusal re-renders the form with the
-    service's message; nothing is written."""
+    service's message; nothing is written.
+
+    `notice(dossier)`: what the actor must see before acting ({"text", "items",
+    "link", "blocking"}; a blocking notice replaces the form, which could only be
+    refused). `blocked(dossier)`: a message when the action, allowed in this state,
+    can only be refused today; a GET then goes back to the dossier page. `check` and
+    `confirm`: the confirmation step (see attempt_confirmed)."""
     dossier = selectors.dossier_for(request.user, pk)
     require_acting(request.user, getattr(dossier, unit_attr), codename)
     if request.method == "GET" and (response := wrong_state(request, dossier, states)):
         return response
+    if request.method == "GET" and blocked and (text := blocked(dossier)):
+        messages.warning(request, text)
+        return redirect("workflows:dossier", pk=dossier.pk)
     kwargs = form_kwargs(dossier)
     status, error = 200, None
     if request.method == "POST":
         form = form_class(request.POST, **kwargs)
-        response, error, status = attempt(request, dossier, form, lambda data: perform(dossier, data),
-                                          lambda result: success(dossier, result))
+        if confirm is None:
+            response, error, status = attempt(request, dossier, form, lambda data: perform(dossier, data),
+                                              lambda result: success(dossier, result))
+        else:
+            response, error, status = attempt_confirmed(
+                request, dossier, form, lambda data: perform(dossier, data), lambda result: success(dossier, result),
+                check=lambda data: check(dossier, data), confirm=lambda result: confirm(dossier, form.cleaned_data))
         if response:
             return response
     else:
@@ -234,6 +262,7 @@ def _simple_action(request, pk, *, unit_attr, codename, states, form_class, perf
     return render_action(request, "workflows/simple_form.html", dossier, {
         "form": form, "error": error, "heading": heading(dossier) if callable(heading) else heading,
         "button": button, "intro": intro(dossier) if intro else None, "danger": danger,
+        "notice": notice(dossier) if notice else None,
     }, status)
 
 
@@ -266,20 +295,50 @@ def comment(request, pk):
     )
 
 
+def _sending_opens_on(dossier):
+    """The day a posted list may be sent, or None when the dossier is not being posted."""
+    if dossier.state != DossierState.POSTING:
+        return None
+    posting = dossier.postings.first()
+    return posting.sendable_from if posting else None
+
+
+def _send_blocked(dossier):
+    opens_on = _sending_opens_on(dossier)
+    if opens_on and timezone.localdate() < opens_on:
+        return _("The list is posted for residents' comments; the dossier can be sent from %(date)s.") % {
+            "date": opens_on.strftime("%d/%m/%Y")}
+    return None
+
+
+def _return_notice(dossier):
+    """A returned dossier's task opens on the reason it came back."""
+    if dossier.state != DossierState.RETURNED:
+        return None
+    return {"text": _("Returned by %(unit)s because: %(reason)s") % {"unit": dossier.appraising_unit,
+                                                                     "reason": dossier.return_reason},
+            "items": [_("Correct what is asked (re-record the meeting, complete the self-assessments or attach "
+                        "documents from the dossier page), then say here what was corrected and send again.")],
+            "link": reverse("workflows:dossier", args=[dossier.pk])}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def submit(request, pk):
     return _simple_action(
         request, pk, unit_attr="unit", codename="prepare_dossier",
         states=[DossierState.REVIEWED, DossierState.POSTING, DossierState.RETURNED], form_class=SubmitForm,
+        form_kwargs=lambda dossier: {"returned": dossier.state == DossierState.RETURNED},
         perform=lambda dossier, data: services.submit_dossier(actor=request.user, dossier=dossier, **data),
         success=lambda dossier, result: _("The dossier is sent to %(unit)s.") % {"unit": dossier.appraising_unit},
-        heading=lambda dossier: _("Send the dossier to %(unit)s") % {"unit": dossier.appraising_unit},
+        heading=lambda dossier: (_("Answer the return and send again to %(unit)s")
+                                 if dossier.state == DossierState.RETURNED else _("Send the dossier to %(unit)s"))
+        % {"unit": dossier.appraising_unit},
         button=_("Send"),
         intro=lambda dossier: _("%(n)s proposed households will be sent for appraisal.")
         % {"n": dossier.nominations.filter(state=NominationState.PROPOSED).count()},
+        notice=_return_notice, blocked=_send_blocked,
     )
-
 
 
 # ---------------------------------------------------------------- appraisal and decision
@@ -298,24 +357,61 @@ def appraise(request, pk):
     if request.method == "POST":
         form = AppraiseForm(request.POST)
         strikes = parse_strikes(request.POST, nominations)
-        response, error, status = attempt(
+
+        def confirm(struck):
+            accepted = [n for n in nominations if n.pk not in struck]
+            return render_confirm(
+                request, dossier, heading=_("Confirm the appraisal"),
+                lead=_("%(accepted)s households are accepted and go to the decision of %(unit)s; %(struck)s are "
+                       "struck.") % {"accepted": len(accepted), "struck": len(struck), "unit": dossier.deciding_unit},
+                groups=[
+                    SummaryGroup(_("Struck"), [(_household(n), struck[n.pk]) for n in nominations if n.pk in struck]),
+                    SummaryGroup(_("Accepted"), [(_household(n), "") for n in accepted],
+                                 open=len(accepted) <= SUMMARY_OPEN_ROWS),
+                ],
+                button=_("Confirm: accept the dossier"))
+
+        response, error, status = attempt_confirmed(
             request, dossier, form,
             lambda data: services.appraise_dossier(actor=request.user, dossier=dossier, strikes=strikes,
                                                    expected_revision=data["expected_revision"]),
             lambda result: _("Dossier accepted: %(accepted)s households go to the decision, %(struck)s struck.")
             % {"accepted": len(nominations) - len(strikes), "struck": len(strikes)},
+            check=lambda data: services.check_appraisal(actor=request.user, dossier=dossier, strikes=strikes,
+                                                        expected_revision=data["expected_revision"]),
+            confirm=confirm,
         )
         if response:
             return response
     else:
         form = AppraiseForm(initial={"expected_revision": dossier.revision})
     for nomination in nominations:
-        nomination.form_strike = bool(request.POST.get(f"strike_{nomination.pk}"))
         nomination.form_reason = request.POST.get(f"reason_{nomination.pk}", "")
+        # A typed reason is a strike (parse_strikes): the box comes back ticked.
+        nomination.form_strike = bool(request.POST.get(f"strike_{nomination.pk}") or nomination.form_reason.strip())
     return render_action(request, "workflows/appraise.html", dossier, {
         "form": form, "error": error, "nominations": nominations,
         "return_form": ReturnForm(initial={"expected_revision": dossier.revision}),
     }, status)
+
+
+SUMMARY_OPEN_ROWS = 20  # a longer list of a confirmation page starts folded
+
+
+def _household(nomination):
+    return f"{nomination.household.head_name} ({nomination.household.code})"
+
+
+def _confirm_return(request, dossier, data):
+    proposed = list(dossier.nominations.filter(state=NominationState.PROPOSED).select_related("household")
+                    .order_by("household__code"))
+    return render_confirm(
+        request, dossier, heading=_("Confirm the return"),
+        lead=_("The dossier goes back to %(unit)s for correction, because: %(reason)s")
+        % {"unit": dossier.unit, "reason": data["reason"].strip()},
+        groups=[SummaryGroup(_("Proposed households sent back with it"), [(_household(n), "") for n in proposed],
+                             open=len(proposed) <= SUMMARY_OPEN_ROWS)],
+        button=_("Confirm: return the dossier"), danger=True)
 
 
 @login_required
@@ -327,7 +423,20 @@ def return_dossier(request, pk):
         perform=lambda dossier, data: services.return_dossier(actor=request.user, dossier=dossier, **data),
         success=lambda dossier, result: _("The dossier is returned to %(unit)s.") % {"unit": dossier.unit},
         heading=_("Return the dossier for correction"), button=_("Return the dossier"), danger=True,
+        check=lambda dossier, data: services.check_return(actor=request.user, dossier=dossier, **data),
+        confirm=lambda dossier, data: _confirm_return(request, dossier, data),
     )
+
+
+def _concerns_notice(dossier):
+    """The chair sees every concern not closed before signing; the decision would be refused."""
+    pending = list(open_concerns(dossier).select_related("nomination__household"))
+    if not pending:
+        return None
+    return {"text": _("The Front's supervision concerns below are not closed: the decision cannot be signed until "
+                      "they are answered and closed."),
+            "items": [f"{c.nomination.household.head_name}: {c.text}" if c.nomination else c.text for c in pending],
+            "link": reverse("titles:concerns", args=[dossier.pk]), "blocking": True}
 
 
 @login_required
@@ -342,4 +451,5 @@ def decide(request, pk):
         heading=_("Sign the recognition decision"), button=_("Sign"),
         intro=lambda dossier: _("%(n)s accepted households will be recognized as Cultural Families for %(year)s.")
         % {"n": dossier.nominations.filter(state=NominationState.ACCEPTED).count(), "year": dossier.year},
+        notice=_concerns_notice,
     )

@@ -162,3 +162,51 @@ def already_sent(request, *args, **kwargs):
     led, saying it was recorded once."""
     messages.info(request, _("This form was already sent and recorded; it was not recorded a second time."))
     return redirect(*args, **kwargs)
+
+
+# The confirmation step of an irreversible action (accept, strike, return): the first
+# POST shows what will happen, its form posts the same fields again with CONFIRMED;
+# EDIT goes back to the filled form. Plain forms: it works without JavaScript.
+CONFIRMED, EDIT = "confirmed", "edit"
+_NOT_CARRIED = {"csrfmiddlewaretoken", CONFIRMED, EDIT}
+
+
+@dataclass
+class SummaryGroup:
+    """One list of the confirmation page: a title and (name, detail) rows."""
+
+    title: str
+    rows: list
+    open: bool = True
+
+
+def attempt_confirmed(request, dossier, form, perform, success, *, check, confirm):
+    """`attempt` behind a confirmation page.
+
+    The first POST validates the form and asks the service whether it would accept
+    (`check`, which writes nothing) and answers with `confirm(result)`: the summary,
+    whose form carries the same fields and revision. The confirmed POST goes through
+    `attempt`, where the service checks everything again; a change in between is
+    refused by the revision. Returns (response, error, status) like `attempt`."""
+    if request.POST.get(EDIT):
+        return None, None, 200
+    if request.POST.get(CONFIRMED) == "1":
+        return attempt(request, dossier, form, perform, success)
+    if not form.is_valid():
+        return None, None, 400
+    # The one-time token travels on to the confirmed POST, which claims it (attempt).
+    data = {k: v for k, v in form.cleaned_data.items() if k != "form_token"}
+    try:
+        result = check(data)
+    except RuleViolation as exc:
+        return None, refusal_text(exc), 400
+    return confirm(result), None, 200
+
+
+def render_confirm(request, dossier, *, heading, lead, groups, button, danger=False):
+    carried = [(key, value) for key in request.POST if key not in _NOT_CARRIED
+               for value in request.POST.getlist(key)]
+    return render_action(request, "workflows/confirm.html", dossier, {
+        "heading": heading, "lead": lead, "groups": groups, "button": button, "danger": danger,
+        "carried": carried,
+    })

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from directory.search import Folded, fold
 from directory.selectors import find_acting
+from notifications.selectors import current_due_on
 from titles.models import Step, TitleType
 from workflows.audit.labels import describe, state_labels
 
@@ -33,21 +34,36 @@ from .common import (
 
 # ---------------------------------------------------------------- home
 
-def _task_link(task):
+def _task_link(task, may_prepare=True):
     """Where the task's next step is done, from the node and the dossier's state only
-    (no query per task)."""
+    (no query per task). `may_prepare`: whether the user prepares the dossier, or only
+    records its review (self-assessments, tally, posting, comments)."""
     node = task.node.name
     if node == "appraisal":
         return "workflows:appraise"
     if node == "decision":
         return "workflows:decide"
+    if not may_prepare:
+        if task.state in (DossierState.OPEN, DossierState.RETURNED):
+            return "workflows:assessments" if task.households_count else "workflows:dossier"
+        if task.state == DossierState.REVIEWED and "posting" in task.steps:
+            return "workflows:posting"
+        if task.state == DossierState.POSTING:
+            return "workflows:comment"
+        return "workflows:dossier"
     if task.state == DossierState.OPEN:
         return "workflows:meeting" if task.households_count else "workflows:register"
     if task.state == DossierState.REVIEWED:
         return "workflows:posting" if "posting" in task.steps else "workflows:submit"
-    if task.state in (DossierState.POSTING, DossierState.RETURNED):
+    if task.state == DossierState.RETURNED:
+        # The resend page opens on the return reason and asks for the answer.
         return "workflows:submit"
+    # While the list is posted, "send" could only be refused: the dossier page offers it when it can be done.
     return "workflows:dossier"
+
+
+def _overdue_text(day):
+    return _("Overdue: due %(date)s") % {"date": day.strftime("%d/%m/%Y")}
 
 
 @login_required
@@ -63,27 +79,34 @@ def home(request):
         count, rows = inbox.task_rows(tasks, offset, size, limit)
         for task in rows:
             task.url = reverse("workflows:dossier", args=[task.dossier_pk])
-            task.next_url = reverse(_task_link(task), args=[task.dossier_pk])
-            task.is_overdue = _before(task.due_on(), today)
+            may_prepare = grants.superuser or (inbox.PREPARE, task.owner_unit_pk) in grants.object_perms \
+                or inbox.PREPARE in grants.model_perms
+            task.next_url = reverse(_task_link(task, may_prepare), args=[task.dossier_pk])
+            due = task.due_on()
+            task.is_overdue = _before(due, today)
+            task.overdue_text = _overdue_text(due) if task.is_overdue else ""
         return count, rows
 
     def dossier_rows(offset, size, limit):
         count, rows = inbox.dossier_rows(dossiers, offset, size, limit)
         for dossier in rows:
             dossier.url = reverse("workflows:dossier", args=[dossier.pk])
-            dossier.is_overdue = _before(dossier.due_on(), today)
+            due = dossier.due_on()
+            dossier.is_overdue = _before(due, today)
+            dossier.overdue_text = _overdue_text(due) if dossier.is_overdue else ""
         return count, rows
 
     tasks = inbox.open_tasks(user, grants)
     filters = DossierFilterForm(request.GET or None, units=inbox.filter_units(grants))
     dossiers = inbox.dossier_list(grants, **(filters.cleaned_data if filters.is_valid() else {}))
-    hamlets = inbox.hamlets_to_open(grants)
+    hamlets = inbox.hamlets_to_open(grants, year=today.year, title_code=FAMILY_TITLE)
     return render(request, "workflows/home.html", {
         "tasks": bounded_page(request, task_rows, size=10, param="tasks_page"),
         "dossiers": bounded_page(request, dossier_rows),
         "filters": filters,
         "query": query_without_page(request),
         "open_form": OpenRoundForm(hamlets=hamlets) if hamlets is not None else None,
+        "concerns": inbox.concerns_to_answer(grants),
     })
 
 
@@ -131,6 +154,7 @@ def dossier_detail(request, pk):
             Q(name_folded__contains=fold(search)) | Q(household__code__icontains=search))
     actions = selectors.available_actions(request.user, dossier)
     postings = list(dossier.postings.all())
+    concerns, answering_unit = selectors.concerns_shown(dossier)
     history = Paginator(selectors.dossier_history(dossier), 100).get_page(request.GET.get("history_page"))
     households = selectors.history_households(dossier, history)
     labels = state_labels()
@@ -153,6 +177,12 @@ def dossier_detail(request, pk):
         "steps": [Step(code).label if code in Step.values else code for code in dossier.rule_set.steps],
         "history": history,
         "is_overdue": selectors.is_overdue(dossier),
+        "due_on": current_due_on(dossier),
+        "review_deadline_on": dossier.rule_set.review_deadline_in(dossier.year),
+        "returns": selectors.return_history(dossier),
+        "concerns": concerns,
+        "answering_unit": answering_unit,
+        "concerns_url": reverse("titles:concerns", args=[dossier.pk]),
     })
 
 
