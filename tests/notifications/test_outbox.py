@@ -40,14 +40,51 @@ def test_submission_notifies_the_appraising_officer_after_commit(
 
 
 def test_refused_transition_writes_no_notification(
-    district, hamlet_head, commune_officer, family_title, households
+    district, hamlet_head, commune_officer, family_title, households, monkeypatch,
+    django_capture_on_commit_callbacks,
 ):
+    """A refusal raised once the outbox rows are written (the transition's last step)
+    leaves no row and dispatches nothing: the outbox is written in the transition's
+    own transaction."""
+    from notifications.services import messages as notify
+
     dossier = open_with_households(head=hamlet_head, hamlet=district.hamlet, title=family_title, year=2021,
                                    households=households(2))
-    before = Notification.objects.count()
-    with pytest.raises(RuleViolation):
+    meet(head=hamlet_head, dossier=dossier)
+    dossier.refresh_from_db()
+    real_write, written = notify.write, []
+
+    def write_then_refuse(messages):
+        ids = real_write(messages)
+        written.extend(ids)
+        raise RuleViolation("refused after the outbox")
+
+    monkeypatch.setattr(notify, "write", write_then_refuse)
+    before = Notification.objects.count(), Delivery.objects.count()
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuleViolation):
         workflow.submit_dossier(actor=hamlet_head, dossier=dossier, submitted_on=d(2021, 11, 4))
-    assert Notification.objects.count() == before
+    assert written, "the outbox was not reached"
+    assert (Notification.objects.count(), Delivery.objects.count()) == before
+    assert callbacks == []
+    dossier.refresh_from_db()
+    assert dossier.state == "reviewed"
+
+
+def test_writing_the_same_event_to_the_same_recipient_twice_writes_it_once(
+    district, hamlet_head, commune_officer, family_title, households
+):
+    from notifications.services.outbox import Message
+
+    dossier = open_with_households(head=hamlet_head, hamlet=district.hamlet, title=family_title, year=2021,
+                                   households=households(1))
+    message = Message(event=f"d{dossier.pk}:99:test", kind="test", text="Một lần thôi", dossier=dossier,
+                      user_id=commune_officer.pk)
+    twin = Message(event=message.event, kind="test", text="Lần hai", dossier=dossier, user_id=commune_officer.pk)
+    [first] = services.write([message, twin])
+    assert services.write([twin]) == []
+    rows = Notification.objects.filter(event=message.event)
+    assert list(rows.values_list("pk", "text")) == [(first, "Một lần thôi")]
+    assert Delivery.objects.filter(notification__event=message.event).count() == 1  # in-app (no email address)
 
 
 def test_delivering_the_same_deliveries_twice_sends_each_email_once(
