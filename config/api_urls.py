@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from directory.api import HouseholdViewSet, UnitViewSet
 from titles.api import AwardViewSet, RuleSetViewSet, TitleTypeViewSet
 from workflows.api.errors import not_found
+from workflows.api.tokens import TokenView
 from workflows.api.views import (
     AuditEventViewSet, CommentViewSet, DecisionViewSet, DossierViewSet, MeetingViewSet, NominationViewSet,
     PostingViewSet,
@@ -30,6 +31,7 @@ router.register("awards", AwardViewSet, basename="award")
 router.register("audit-events", AuditEventViewSet, basename="auditevent")
 
 urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),

@@ -40,6 +40,16 @@ def lockout_response(request, original_response=None, credentials=None):
     if not isinstance(cooloff, timedelta):
         cooloff = timedelta(hours=float(cooloff))
     minutes = max(1, round(cooloff.total_seconds() / 60))
+    if request.path.startswith("/api/"):
+        # API clients (POST /api/auth/token/) get the API's error shape, not a page.
+        from django.http import JsonResponse
+        from django.utils.translation import ngettext
+
+        message = ngettext(
+            "Too many failed logins: this account is locked for %(n)s minute.",
+            "Too many failed logins: this account is locked for %(n)s minutes.", minutes) % {"n": minutes}
+        return JsonResponse({"code": "throttled", "message": message, "details": {"wait_minutes": minutes}},
+                            status=429)
     return render(request, "registration/lockout.html", {
         "minutes": minutes,
         "failure_limit": settings.AXES_FAILURE_LIMIT,

@@ -252,7 +252,11 @@ REST_FRAMEWORK.update({
     "DEFAULT_PAGINATION_CLASS": "workflows.api.common.Pagination",
     "EXCEPTION_HANDLER": "workflows.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": env("API_USER_RATE", default="6000/hour")},
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env("API_USER_RATE", default="6000/hour"),
+        # POST/DELETE /api/auth/token/ per client, on top of the login lock-out it shares.
+        "auth_token": env("API_TOKEN_RATE", default="10/minute"),
+    },
 })
 SPECTACULAR_SETTINGS.update({
     # Swagger UI served from our own static files (drf-spectacular-sidecar): no CDN in the script policy.
@@ -269,7 +273,14 @@ SPECTACULAR_SETTINGS.update({
     "ENUM_NAME_OVERRIDES": {
         "LevelEnum": "directory.models.Level",
         "DayTypeEnum": "titles.models.DayType",
+        "DossierStateEnum": "workflows.models.DossierState",
+        "NominationStateEnum": "workflows.models.NominationState",
     },
+    # Type names must not follow the request's language (see name_parameter_enums).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "workflows.api.schema.name_parameter_enums",
+    ],
 })
 
 # Login throttling (django-axes): lock a username from one address after

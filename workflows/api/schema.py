@@ -40,3 +40,26 @@ class ErrorDocumentingSchema(AutoSchema):
                 response["description"] = ERROR_CODES[code]
                 responses[code] = response
         return responses
+
+
+def name_parameter_enums(result, generator, request, public):
+    """Postprocessing hook: query parameters name their enum as the components do.
+
+    drf-spectacular leaves a filter's choices inline with the filter's translated
+    label as `title`, and client generators name the type after it: the Vietnamese
+    schema gave `DossiersListTrẠNgThÁI`, the English one `DossiersListState`. A
+    parameter whose values are exactly a component enum's now points at that
+    component; any other keeps its values and loses the title, so no type name
+    depends on the request's language.
+    """
+    components = result.get("components", {}).get("schemas", {})
+    by_values = {frozenset(schema["enum"]): name for name, schema in components.items() if "enum" in schema}
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                schema = parameter.get("schema", {})
+                schema.pop("title", None)
+                name = by_values.get(frozenset(schema.get("enum", ())))
+                if name:
+                    parameter["schema"] = {"$ref": f"#/components/schemas/{name}"}
+    return result
