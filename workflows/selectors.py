@@ -4,11 +4,11 @@ Every list here is built with a fixed number of queries (select_related and
 the dossiers' own counters), whatever the number of dossiers or households.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Min, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +20,7 @@ from directory.search import Folded, fold
 from notifications.selectors import current_due_on, overdue_q
 from titles.models import Award
 
-from .audit.labels import nomination_of
+from .audit.labels import ACTION_LABELS, describe, nomination_of, role_label, state_label, state_labels
 from .models import Dossier, DossierState, Nomination, NominationState, PostingComment
 
 
@@ -182,6 +182,82 @@ def dossier_comments(dossier):
 
 def dossier_history(dossier):
     return dossier.audit_events.select_related("unit").order_by("seq")
+
+
+@dataclass
+class HistoryStep:
+    """One service call as the dossier page shows it: who did what, when, to how many
+    households. A per-household batch carries its transitions counted, not its rows."""
+
+    first_seq: int
+    last_seq: int
+    action: str
+    label: str
+    at: object
+    actor: str
+    role: str
+    unit: str
+    households: int = 0
+    transitions: list = field(default_factory=list)  # [(from label, to label, count)]
+    event: object = None  # the described event of a dossier-wide step
+
+
+def history_steps(dossier):
+    """The dossier's history by step, in two queries whatever the number of households.
+
+    Dossier-wide events (a meeting, a posting, a comment, a concern) are few and shown
+    whole; per-household events are counted in SQL by batch, a batch being the events
+    one service call wrote for one action (same time, actor, role and unit: the audit
+    trail stamps a call's events with one time).
+    """
+    labels, rule_set = state_labels(), dossier.rule_set
+    events = dossier.audit_events.exclude(target_type="nomination").select_related("unit").order_by("seq")
+    households = history_households(dossier, events)
+    steps = []
+    for event in events:
+        shown = describe(event, rule_set=rule_set, households=households, labels=labels, unit_name=event.unit.name)
+        steps.append(HistoryStep(first_seq=event.seq, last_seq=event.seq, action=event.action, label=shown.label,
+                                 at=event.at, actor=shown.actor, role=shown.role, unit=shown.unit, event=shown))
+    batches = (
+        dossier.audit_events.filter(target_type="nomination")
+        .values("at", "action", "actor_name", "role", "unit__name", "from_state", "to_state")
+        .annotate(n=Count("pk"), first=Min("seq"), last=Max("seq")).order_by("first")
+    )
+    by_key = {}
+    for row in batches:
+        key = (row["at"], row["action"], row["actor_name"], row["role"], row["unit__name"])
+        step = by_key.get(key)
+        if step is None:
+            step = by_key[key] = HistoryStep(
+                first_seq=row["first"], last_seq=row["last"], action=row["action"],
+                label=ACTION_LABELS.get(row["action"], row["action"]), at=row["at"], actor=row["actor_name"],
+                role=role_label(row["role"]), unit=row["unit__name"])
+            steps.append(step)
+        step.first_seq, step.last_seq = min(step.first_seq, row["first"]), max(step.last_seq, row["last"])
+        step.households += row["n"]
+        if row["from_state"] or row["to_state"]:  # a self-assessment changes no state
+            step.transitions.append((state_label("nomination", row["from_state"], labels),
+                                     state_label("nomination", row["to_state"], labels), row["n"]))
+    steps.sort(key=lambda step: step.first_seq)
+    return steps
+
+
+def history_events(dossier, first_seq=None, last_seq=None):
+    """The dossier's events one by one, optionally those of one step (a seq range)."""
+    events = dossier_history(dossier)
+    if first_seq is not None:
+        events = events.filter(seq__gte=first_seq)
+    if last_seq is not None:
+        events = events.filter(seq__lte=last_seq)
+    return events
+
+
+def describe_events(dossier, events):
+    """The events of one page as people read them, household names in one query."""
+    events = list(events)
+    households, labels = history_households(dossier, events), state_labels()
+    return [describe(e, rule_set=dossier.rule_set, households=households, labels=labels, unit_name=e.unit.name)
+            for e in events]
 
 
 def history_households(dossier, events):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("rounds/open/", views.open_round, name="open_round"),
     path("dossiers/<int:pk>/", views.dossier_detail, name="dossier"),
+    path("dossiers/<int:pk>/history/", views.dossier_history, name="history"),
     path("dossiers/<int:pk>/register/", views.register, name="register"),
     path("dossiers/<int:pk>/registrations/<int:nomination_pk>/withdraw/", views.withdraw, name="withdraw"),
     path("dossiers/<int:pk>/self-assessments/", views.assessments, name="assessments"),

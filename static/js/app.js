@@ -47,6 +47,25 @@
       });
     });
 
+    // Dossier history: a step's households are fetched when it is unfolded (the link
+    // inside opens the same list as a page without this file).
+    document.querySelectorAll("details[data-load]").forEach(function (box) {
+      box.addEventListener("toggle", function () {
+        if (!box.open || box.dataset.loaded) return;
+        box.dataset.loaded = "1";
+        fetch(box.dataset.load, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+          .then(function (response) { if (!response.ok) throw new Error(response.status); return response.text(); })
+          .then(function (html) {
+            var holder = document.createElement("div");
+            holder.innerHTML = html;
+            box.appendChild(holder);
+            var fallback = box.querySelector(":scope > p");
+            if (fallback) fallback.hidden = true;
+          })
+          .catch(function () { delete box.dataset.loaded; });
+      });
+    });
+
     // Registration: "select all shown" ticks the visible boxes. It is never sent:
     // the server registers exactly the ticked boxes, so unticking one after
     // "select all" leaves it out, and the master box shows the mixed state.

@@ -30,6 +30,8 @@ MAX_QUERIES = {
     "submit_dossier": 31,
     "appraise_dossier": 37,
     "decide": 38,
+    "dossier_page": 20,
+    "history_page": 12,
 }
 
 
@@ -182,3 +184,55 @@ def test_deciding_500_households_takes_as_many_queries_as_deciding_10_and_keeps_
     with django_assert_max_num_queries(MAX_QUERIES["decide"]):
         call(again, homes)
 
+
+
+# ---------------------------------------------------------------- reading a dossier
+
+def _decided(stage, commune_chair, year, n):
+    dossier, _ = stage(year, n, "decide")
+    services.decide(actor=commune_chair, dossier=dossier, number=f"{year}/QĐ-UBND", signed_on=d(year, 11, 20),
+                    signer="Chủ tịch")
+    return dossier
+
+
+def test_the_dossier_page_of_300_households_takes_as_many_queries_and_history_rows_as_one_of_10(
+    stage, commune_chair, client, django_assert_max_num_queries
+):
+    stage.warm_up()
+    small, large = _decided(stage, commune_chair, 2021, SMALL), _decided(stage, commune_chair, 2022, 300)
+    client.force_login(commune_chair)
+    client.get(f"/dossiers/{small.pk}/")  # session, content types and translations loaded once
+
+    pages = {}
+    for dossier in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/dossiers/{dossier.pk}/")
+        assert response.status_code == 200
+        pages[dossier.pk] = (len(queries), response.content.decode().count('<li class="event'))
+    assert pages[small.pk] == pages[large.pk]
+    # open, register, vote, meeting, submit, appraise, accept, recognize, decide: one row each
+    assert pages[large.pk][1] == 9
+    with django_assert_max_num_queries(MAX_QUERIES["dossier_page"]):
+        client.get(f"/dossiers/{large.pk}/")
+
+
+def test_one_step_of_the_history_is_read_a_page_at_a_time_in_as_many_queries_for_300_households(
+    stage, commune_chair, client, django_assert_max_num_queries
+):
+    stage.warm_up()
+    small, large = _decided(stage, commune_chair, 2021, SMALL), _decided(stage, commune_chair, 2022, 300)
+    client.force_login(commune_chair)
+    client.get(f"/dossiers/{small.pk}/history/")
+    counts = []
+    for dossier in (small, large):
+        votes = AuditEvent.objects.filter(dossier=dossier, action="meeting_vote").order_by("seq")
+        first, last = votes.first().seq, votes.last().seq
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/dossiers/{dossier.pk}/history/", {"from": first, "to": last, "fragment": 1})
+        assert response.status_code == 200
+        counts.append(len(queries))
+        rows = response.content.decode().count('<li class="event')
+        assert rows == min(dossier.nominations.count(), 50)
+    assert counts[0] == counts[1]
+    with django_assert_max_num_queries(MAX_QUERIES["history_page"]):
+        client.get(f"/dossiers/{large.pk}/history/", {"page": 3})

@@ -180,13 +180,17 @@ def household_name(event, households):
     return f"{found[0]} ({found[1]})" if found else ""
 
 
-def describe(event, *, rule_set=None, households=None, labels=None, unit_name=None):
+def role_label(code):
     from directory.models import Role
 
+    return Role(code).label if code in Role.values else code
+
+
+def describe(event, *, rule_set=None, households=None, labels=None, unit_name=None):
     labels = labels if labels is not None else state_labels()
     return EventView(
         seq=event.seq, action=event.action, label=ACTION_LABELS.get(event.action, event.action), at=event.at,
-        actor=event.actor_name, role=Role(event.role).label if event.role in Role.values else event.role,
+        actor=event.actor_name, role=role_label(event.role),
         unit=unit_name if unit_name is not None else str(event.unit),
         from_label=state_label(event.target_type, event.from_state, labels),
         to_label=state_label(event.target_type, event.to_state, labels),

@@ -10,9 +10,9 @@ from .actions import (
     submit,
     withdraw,
 )
-from .pages import dossier_detail, home, household_detail, open_round
+from .pages import dossier_detail, dossier_history, home, household_detail, open_round
 
 __all__ = [
-    "appraise", "assessments", "comment", "decide", "dossier_detail", "home", "household_detail", "meeting",
-    "open_round", "posting", "register", "return_dossier", "submit", "withdraw",
+    "appraise", "assessments", "comment", "decide", "dossier_detail", "dossier_history", "home",
+    "household_detail", "meeting", "open_round", "posting", "register", "return_dossier", "submit", "withdraw",
 ]

@@ -14,7 +14,6 @@ from directory.search import Folded, fold
 from directory.selectors import find_acting
 from notifications.selectors import current_due_on
 from titles.models import Step, TitleType
-from workflows.audit.labels import describe, state_labels
 
 from .. import selectors, services
 from .. import selectors_inbox as inbox
@@ -139,6 +138,9 @@ def open_round(request):
 
 # ---------------------------------------------------------------- dossier page
 
+STEPS_PER_PAGE = 30
+EVENTS_PER_PAGE = 50
+
 @login_required
 def dossier_detail(request, pk):
     dossier = selectors.dossier_for(request.user, pk)
@@ -155,11 +157,9 @@ def dossier_detail(request, pk):
     actions = selectors.available_actions(request.user, dossier)
     postings = list(dossier.postings.all())
     concerns, answering_unit = selectors.concerns_shown(dossier)
-    history = Paginator(selectors.dossier_history(dossier), 100).get_page(request.GET.get("history_page"))
-    households = selectors.history_households(dossier, history)
-    labels = state_labels()
-    history.object_list = [describe(e, rule_set=dossier.rule_set, households=households, labels=labels)
-                           for e in history]
+    # The steps, not the events: a 300-household dossier has well over a thousand
+    # events, read one step at a time on the history page (dossier_history).
+    history = Paginator(selectors.history_steps(dossier), STEPS_PER_PAGE).get_page(request.GET.get("history_page"))
     return render(request, "workflows/dossier_detail.html", {
         "dossier": dossier,
         "rules": dossier.rule_set,
@@ -183,6 +183,34 @@ def dossier_detail(request, pk):
         "concerns": concerns,
         "answering_unit": answering_unit,
         "concerns_url": reverse("titles:concerns", args=[dossier.pk]),
+    })
+
+
+def _seq(value):
+    try:
+        return max(0, min(int(value), 2**31 - 1))
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def dossier_history(request, pk):
+    """The dossier's events one by one, paginated: all of them, or one step's (a seq
+    range, as the dossier page links each step). With ?fragment=1 only the list, for
+    the dossier page to unfold a step in place."""
+    dossier = selectors.dossier_for(request.user, pk)
+    record_view(actor=request.user, what="dossier_history", dossier=dossier)
+    first, last = _seq(request.GET.get("from")), _seq(request.GET.get("to"))
+    page = Paginator(selectors.history_events(dossier, first, last), EVENTS_PER_PAGE).get_page(
+        request.GET.get("page"))
+    page.object_list = selectors.describe_events(dossier, page.object_list)
+    fragment = request.GET.get("fragment") == "1"
+    params = request.GET.copy()
+    params.pop("fragment", None)
+    return render(request, "workflows/includes/history_events.html" if fragment else "workflows/history.html", {
+        "dossier": dossier, "events": page, "one_step": first is not None or last is not None,
+        "query": query_without_page(request),
+        "fragment_link": f"{request.path}?{params.urlencode()}" if fragment else "",
     })
 
 
