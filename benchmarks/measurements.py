@@ -8,7 +8,7 @@ from django.core.management import call_command, get_commands
 from django.test import Client
 from django.urls import reverse
 
-from directory.models import Household, Role, Unit
+from directory.models import Household, Level, Role, Unit, UnitKind
 from workflows import services
 from workflows.models import AuditEvent, Dossier, DossierState, NominationState, VotingMethod
 from workflows.selectors_rollup import cultural_family_rates
@@ -16,7 +16,7 @@ from workflows.selectors_rollup import cultural_family_rates
 from . import baselines, cycle, rollup_sql
 from .harness import Measurement, Variant
 from .scales import cycle_year, history_years
-from .seeding import ensure_role, family_title, lab_units, purge_dossiers, seed_inbox
+from .seeding import _stream_households, _unit, ensure_role, family_title, lab_units, purge_dossiers, seed_inbox
 
 
 def d(month, day, year=None):
@@ -215,6 +215,77 @@ def inbox(scale, ctx, log):
     )
 
 
+# ---------------------------------------------------------------- (5b) one dossier's page
+
+def _decided_lab_dossier(scale, ctx, log, suffix, size):
+    """A lab hamlet's dossier of `size` households with a complete history, through the
+    services: registration, self-assessments, meeting, posting and a comment (where the
+    rule set posts), sending, appraisal with two strikes, decision."""
+    title, year = family_title(), cycle_year()
+    lab = ctx.setdefault("lab", lab_units(scale))
+    hamlet = _unit(f"{scale.prefix}-LAB-{suffix}", f"Ấp hồ sơ {size} hộ", Level.HAMLET, UnitKind.AP, lab["commune"])
+    _stream_households(random.Random(size), hamlet, size)
+    head = ensure_role(f"bench_{scale.name}_head_{suffix.lower()}", hamlet, Role.HAMLET_HEAD)
+    officer = ensure_role(f"bench_{scale.name}_officer_lab", lab["commune"], Role.COMMUNE_OFFICER)
+    chair = ensure_role(f"bench_{scale.name}_chair_lab", lab["commune"], Role.COMMUNE_CHAIR)
+    dossier = Dossier.objects.filter(unit=hamlet, year=year, title_type=title).first()
+    if dossier is not None and dossier.state != DossierState.DECIDED:
+        purge_dossiers(Dossier.objects.filter(pk=dossier.pk))
+        dossier = None
+    if dossier is None:
+        log(f"  preparing a decided dossier of {size} households with its whole history (through the services)")
+        dossier = _fresh_open_dossier(head, hamlet, title, year)
+        ids = list(dossier.nominations.order_by("pk").values_list("pk", flat=True))
+        services.record_self_assessments(actor=head, dossier=dossier, assessed_on=d(10, 1),
+                                         assessments={pk: "Gia đình chấp hành tốt chủ trương, pháp luật." for pk in ids})
+        services.record_meeting(actor=head, dossier=dossier, held_on=d(11, 2), invited=60, present=45,
+                                method=VotingMethod.SHOW_OF_HANDS, votes=_votes(ids, 45, seed=size))
+        dossier.refresh_from_db()
+        if dossier.rule_set.has_step("posting"):
+            posting = services.post_list(actor=head, dossier=dossier, starts_on=d(11, 3), place="Nhà văn hóa ấp")
+            services.record_comment(actor=head, dossier=dossier, received_on=d(11, 4), author="Một người dân",
+                                    text="Đồng ý với danh sách.", nomination_id=ids[0])
+            services.submit_dossier(actor=head, dossier=dossier, submitted_on=posting.ends_on)
+        else:
+            services.submit_dossier(actor=head, dossier=dossier, submitted_on=d(11, 6))
+        proposed = list(dossier.nominations.filter(state=NominationState.PROPOSED).values_list("pk", flat=True))
+        services.appraise_dossier(actor=officer, dossier=dossier,
+                                  strikes={pk: "Vi phạm quy ước của ấp." for pk in proposed[:2]})
+        services.decide(actor=chair, dossier=dossier, number=f"{size}/QĐ-UBND", signed_on=d(11, 20),
+                        signer="Chủ tịch UBND xã")
+    return Dossier.objects.get(pk=dossier.pk), chair
+
+
+def dossier_page(scale, ctx, log):
+    big, chair = _decided_lab_dossier(scale, ctx, log, "DOS", 300)
+    small, _ = _decided_lab_dossier(scale, ctx, log, "DOS30", 30)
+    client = Client()
+    client.force_login(chair)
+    urls = {pk: reverse("workflows:dossier", args=[pk]) for pk in (big.pk, small.pk)}
+    for url in urls.values():
+        response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code} for the commune chair")
+    events = AuditEvent.objects.filter(dossier=big).count()
+    households = big.nominations.count()
+
+    def page(pk):
+        def fn(_):
+            return {"bytes": len(client.get(urls[pk]).content)}
+        return fn
+
+    def check(r):
+        return r["engine"]["queries"] == r["baselines"][0]["queries"] and r["engine"]["median_s"] <= 0.050
+
+    return Measurement(
+        name="dossier_page", title=f"GET workflows:dossier, decided dossier of {households} households ({events} events)",
+        size=households, engine=Variant("engine", page(big.pk), rollback=False),
+        baselines=[Variant("30_households", page(small.pk), rollback=False)],
+        target="same query count as a 30-household dossier; median <= 50 ms", check=check,
+        note="ratio = time for 300 households / time for 30; Django test client, real view, the commune chair",
+    )
+
+
 # ---------------------------------------------------------------- (6) verify_audit
 
 def verify_audit(scale, ctx, log):
@@ -255,7 +326,7 @@ def events_per_second(result):
         result["engine"]["events_per_s"] = round(result["size"] / result["engine"]["median_s"])
 
 
-MEASUREMENTS = ["meeting", "decision", "annual_cycle", "rollup", "inbox_page", "verify_audit"]
+MEASUREMENTS = ["meeting", "decision", "annual_cycle", "rollup", "inbox_page", "dossier_page", "verify_audit"]
 
 
 def build(name, scale, ctx, log, repeat):
@@ -269,6 +340,8 @@ def build(name, scale, ctx, log, repeat):
         return rollup(scale, ctx, log)
     if name == "inbox_page":
         return inbox(scale, ctx, log)
+    if name == "dossier_page":
+        return dossier_page(scale, ctx, log)
     if name == "verify_audit":
         return verify_audit(scale, ctx, log)
     raise KeyError(name)
