@@ -57,7 +57,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # WhiteNoise answers static files itself (already compressed, hashed names) before
+    # reaching GZip; every other response, HTML and JSON alike, is compressed when
+    # the client accepts it. GZip sits above every middleware that reads or writes
+    # the body, so it compresses the final one (BREACH: see README, Deployment).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -129,6 +134,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Files under their hashed name (config.storage, production) are served by WhiteNoise
+# as immutable, cached for ten years: a changed file gets a new name. This is the
+# lifetime of the few unhashed names left (favicon-like paths, the unhashed copies).
+WHITENOISE_MAX_AGE = env.int("WHITENOISE_MAX_AGE", default=0 if DEBUG else 60)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
