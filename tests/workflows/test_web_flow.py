@@ -112,7 +112,7 @@ def test_whole_flow_over_http_from_opening_to_the_award_on_the_household_page(
         "expected_revision": dossier.revision, f"strike_{first.pk}": "1",
         f"reason_{first.pk}": "Chưa đạt tiêu chí môi trường"})
     # Accepting is irreversible: a summary comes first, nothing is recorded yet.
-    assert response.status_code == 200 and "Confirm the appraisal" in text(response)
+    assert response.status_code == 200 and "Xác nhận kết quả thẩm định" in text(response)
     dossier.refresh_from_db()
     assert dossier.state == DossierState.SUBMITTED
     response = client.post(url("appraise", dossier), {
