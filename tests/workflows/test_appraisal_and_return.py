@@ -88,7 +88,7 @@ def test_accepting_shows_how_many_are_accepted_and_struck_with_names_and_records
     assert response.status_code == 200
     html = text(response)
     assert "Confirm the appraisal" in html
-    assert "2 households are accepted and go to the decision of Gia Kiệm; 1 are struck." in html
+    assert "Accepted: 2 households, sent to Gia Kiệm for the decision. Struck: 1." in html
     for nomination in (first, second, third):
         assert nomination.household.head_name in html
     assert ("expected_revision", str(submitted.revision)) in hidden_fields(html)

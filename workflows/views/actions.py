@@ -362,8 +362,8 @@ def appraise(request, pk):
             accepted = [n for n in nominations if n.pk not in struck]
             return render_confirm(
                 request, dossier, heading=_("Confirm the appraisal"),
-                lead=_("%(accepted)s households are accepted and go to the decision of %(unit)s; %(struck)s are "
-                       "struck.") % {"accepted": len(accepted), "struck": len(struck), "unit": dossier.deciding_unit},
+                lead=_("Accepted: %(accepted)s households, sent to %(unit)s for the decision. Struck: "
+                       "%(struck)s.") % {"accepted": len(accepted), "struck": len(struck), "unit": dossier.deciding_unit},
                 groups=[
                     SummaryGroup(_("Struck"), [(_household(n), struck[n.pk]) for n in nominations if n.pk in struck]),
                     SummaryGroup(_("Accepted"), [(_household(n), "") for n in accepted],
