@@ -62,7 +62,7 @@ def test_a_strike_reason_typed_without_ticking_the_box_strikes_the_household(
         "expected_revision": submitted.revision, f"reason_{second.pk}": "Chưa đạt tiêu chí môi trường"})
     assert response.status_code == 200
     summary = text(response).split('data-testid="confirm-summary"')[1]
-    struck_list = summary.split("Accepted")[0]
+    struck_list = summary.split("<h2>Struck")[1].split("<h2>Accepted")[0]
     assert second.household.head_name in struck_list and "Chưa đạt tiêu chí môi trường" in struck_list
     assert first.household.head_name not in struck_list
 
