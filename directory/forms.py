@@ -4,7 +4,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .models import Household
+from core.forms import DayField
+
+from .models import GRANTABLE_ROLES, Household
 
 
 class HamletChoiceForm(forms.Form):
@@ -51,3 +53,27 @@ class ImportForm(HamletChoiceForm):
                 _("The file is %(size)s MB; at most %(max)s MB can be imported at once.")
                 % {"size": round(sheet.size / 2**20, 1), "max": round(settings.HOUSEHOLD_IMPORT_MAX_BYTES / 2**20, 1)})
         return sheet
+
+
+class GiveRoleForm(forms.Form):
+    unit = forms.ModelChoiceField(queryset=None, label=_("Unit"), empty_label=None)
+    role = forms.ChoiceField(label=_("Role"), choices=())
+    existing_user = forms.CharField(label=_("Existing account (user name)"), required=False, max_length=150,
+                                    help_text=_("Leave empty to create a new account below."))
+    username = forms.CharField(label=_("New account: user name"), required=False, max_length=150)
+    full_name = forms.CharField(label=_("New account: full name"), required=False, max_length=150)
+    email = forms.EmailField(label=_("New account: email (optional)"), required=False)
+    since = DayField(label=_("From"))
+    until = DayField(label=_("Until (optional)"), required=False)
+    reason = forms.CharField(label=_("Reason or appointing decision"), required=False, max_length=500)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["role"].choices = sorted({(r.value, r.label) for roles in GRANTABLE_ROLES.values() for r in roles},
+                                             key=lambda choice: str(choice[1]))
+
+
+class EndRoleForm(forms.Form):
+    until = DayField(label=_("Last day with the role"))
+    reason = forms.CharField(label=_("Reason"), max_length=500)

@@ -75,6 +75,7 @@ class Unit(models.Model):
             ("supervise", _("Can supervise the dossiers of this unit's subtree")),
             ("see_household_phone", _("Can see household phone numbers")),
             ("manage_households", _("Can add, edit, move and deactivate the households of this unit's hamlets")),
+            ("manage_roles", _("Can create accounts and give or end roles in the units below this one")),
         ]
 
     def __str__(self):
@@ -134,6 +135,7 @@ class Role(models.TextChoices):
     DISTRICT_CHAIR = "district_chair", _("Chair of district People's Committee")
     DISTRICT_FRONT_BOARD = "district_front_board", _("District Front standing board")
     SUPERVISOR = "supervisor", _("Front supervisor")
+    PROVINCE_OFFICE = "province_office", _("Provincial emulation and commendation office")
 
 
 # Which object permissions on its unit each role carries. Authorisation policy,
@@ -142,13 +144,24 @@ ROLE_PERMISSIONS = {
     Role.HAMLET_HEAD: ["view_unit_dossiers", "prepare_dossier", "record_review", "see_household_phone",
                        "manage_households"],
     Role.HAMLET_FRONT_HEAD: ["view_unit_dossiers", "record_review"],
-    Role.COMMUNE_OFFICER: ["view_unit_dossiers", "appraise_dossier", "see_household_phone", "manage_households"],
+    Role.COMMUNE_OFFICER: ["view_unit_dossiers", "appraise_dossier", "see_household_phone", "manage_households",
+                           "manage_roles"],
     Role.COMMUNE_CHAIR: ["view_unit_dossiers", "decide_title"],
     Role.COMMUNE_FRONT_CHAIR: ["view_unit_dossiers", "supervise"],
-    Role.DISTRICT_OFFICE: ["view_unit_dossiers", "appraise_dossier"],
+    Role.DISTRICT_OFFICE: ["view_unit_dossiers", "appraise_dossier", "manage_roles"],
     Role.DISTRICT_CHAIR: ["view_unit_dossiers", "decide_title"],
     Role.DISTRICT_FRONT_BOARD: ["view_unit_dossiers", "supervise"],
     Role.SUPERVISOR: ["view_unit_dossiers", "supervise"],
+    Role.PROVINCE_OFFICE: ["view_unit_dossiers", "manage_roles"],
+}
+
+# Which roles an office may give, by the level of the unit the role is held in. An office gives roles
+# only in the units below its own (manage_roles held on an ancestor), never in its own unit, so nobody
+# raises themselves; supervisors are appointed by the Front, outside this engine (the admin).
+GRANTABLE_ROLES = {
+    Level.HAMLET: (Role.HAMLET_HEAD, Role.HAMLET_FRONT_HEAD),
+    Level.COMMUNE: (Role.COMMUNE_OFFICER, Role.COMMUNE_CHAIR, Role.COMMUNE_FRONT_CHAIR),
+    Level.DISTRICT: (Role.DISTRICT_OFFICE, Role.DISTRICT_CHAIR, Role.DISTRICT_FRONT_BOARD),
 }
 
 
@@ -229,3 +242,27 @@ class HouseholdChange(models.Model):
         verbose_name = _("household change")
         verbose_name_plural = _("household changes")
         ordering = ["household_id", "at", "id"]
+
+
+class MembershipChange(models.Model):
+    """A role given or ended through the office pages: who did it, in which role, for which unit, when, why.
+    Written by directory.services in the same transaction as the membership change; never edited."""
+
+    class Action(models.TextChoices):
+        GRANTED = "granted", _("role given")
+        ENDED = "ended", _("role ended")
+
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="changes")
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    since = models.DateField(_("since"))
+    until = models.DateField(_("until"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("role change")
+        verbose_name_plural = _("role changes")
+        ordering = ["membership_id", "at", "id"]

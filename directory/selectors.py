@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from guardian.models import GroupObjectPermission, UserObjectPermission
 from guardian.shortcuts import get_objects_for_user
 
-from .models import ROLE_PERMISSIONS, Level, Membership, Unit
+from .models import GRANTABLE_ROLES, ROLE_PERMISSIONS, Level, Membership, Unit
 
 
 @dataclass(frozen=True)
@@ -191,3 +191,16 @@ def hamlets_managed_by(user):
     for path in paths:
         condition |= Q(path__startswith=path)
     return hamlets.filter(condition)
+
+
+def units_whose_roles_are_managed_by(user):
+    """The units, valid today, in which `user` gives and ends roles: those strictly below a unit where it
+    holds manage_roles, at a level where roles are given (directory.models.GRANTABLE_ROLES)."""
+    units = Unit.objects.valid_on(timezone.localdate()).filter(level__in=list(GRANTABLE_ROLES))
+    grants = grants_of(user)
+    if grants.superuser:
+        return units
+    condition = Q()
+    for unit in grants.units.get("directory.manage_roles", ()):
+        condition |= Q(path__startswith=unit.path) & ~Q(pk=unit.pk)
+    return units.filter(condition) if condition else units.none()

@@ -16,16 +16,17 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
 from .models import (
-    GROUP_PREFIX, ROLE_PERMISSIONS, Household, HouseholdChange, Level, Membership, Unit, group_name,
-    membership_group_name,
+    GRANTABLE_ROLES, GROUP_PREFIX, ROLE_PERMISSIONS, Household, HouseholdChange, Level, Membership, MembershipChange,
+    Role, Unit, group_name, membership_group_name,
 )
 from .selectors import require_acting
 
@@ -268,7 +269,7 @@ def plan_household_import(*, actor, hamlet, rows):
         current = existing.get(code)
         if current is not None and current.hamlet_id != hamlet.pk:
             # Say only that the code is taken: the other hamlet's household is not this actor's to read.
-            row.problems.append(_("The code %(code)s belongs to a household of another hamlet.") % {"code": code})
+            row.problems.append(_("The household code %(code)s is already used.") % {"code": code})
         if row.problems:
             row.outcome = "refused"
         elif current is None:
@@ -309,3 +310,89 @@ def import_households(*, actor, hamlet, rows, source=""):
            for row in changed],
         batch_size=2000)
     return {"added": len(added), "changed": len(changed), "unchanged": len(plan) - len(added) - len(changed)}
+
+
+# --- Roles given by the offices -------------------------------------------------------------------------
+
+def _acting_on_roles_of(actor, unit):
+    """The office role through which `actor` gives or ends roles in `unit`: manage_roles held on a unit
+    strictly above it (a commune officer for its hamlets, a district or province office for its communes)."""
+    if unit.parent_id is None:
+        raise PermissionDenied(_("Roles in %(unit)s are given outside this engine.") % {"unit": unit})
+    return require_acting(actor, unit.parent, "manage_roles", inherited=True)
+
+
+def _membership_change(membership, action, acting, reason):
+    return MembershipChange(membership=membership, action=action, since=membership.since, until=membership.until,
+                            reason=reason, actor=acting.user, role=acting.role, unit=acting.unit,
+                            at=timezone.now())
+
+
+@transaction.atomic
+def give_role(*, actor, unit, role, since, until=None, user=None, new_account=None, reason=""):
+    """Give `role` in `unit` to an existing `user` or to a new account (`new_account`: username, full name,
+    email), dated from `since` to `until` (both included), recorded with who gave it. A new account has no
+    password: its holder sets one through the one-time link the office hands over (or that is mailed)."""
+    acting = _acting_on_roles_of(actor, unit)
+    problems = []
+    if role not in GRANTABLE_ROLES.get(unit.level, ()):
+        problems.append(_("The role “%(role)s” is not given in a %(level)s.")
+                        % {"role": Role(role).label, "level": Level(unit.level).label.lower()})
+    if until is not None and until < since:
+        problems.append(_("The role cannot end (%(until)s) before it starts (%(since)s).")
+                        % {"until": date_format(until, "d/m/Y"), "since": date_format(since, "d/m/Y")})
+    if unit.valid_to is not None and since > unit.valid_to:
+        problems.append(_("%(unit)s ceased on %(day)s: no role can start there after that day.")
+                        % {"unit": unit, "day": date_format(unit.valid_to, "d/m/Y")})
+    if (user is None) == (new_account is None):
+        problems.append(_("Choose an existing account or create a new one."))
+    User = get_user_model()
+    if new_account is not None:
+        username = (new_account.get("username") or "").strip()
+        if not username:
+            problems.append(_("The new account needs a user name."))
+        elif User.objects.filter(username__iexact=username).exists():
+            problems.append(_("The user name %(username)s is taken; choose another or pick the existing account.")
+                            % {"username": username})
+    if user is not None and Membership.objects.filter(user=user, unit=unit, role=role).filter(
+            Q(until__isnull=True) | Q(until__gte=since)).filter(since__lte=until or datetime.date.max).exists():
+        problems.append(_("%(user)s already holds this role in %(unit)s for part of these dates.")
+                        % {"user": user.get_full_name() or user.username, "unit": unit})
+    if problems:
+        raise ValidationError(problems)
+    if new_account is not None:
+        first, _sep, last = (new_account.get("full_name") or "").strip().rpartition(" ")
+        user = User(username=new_account["username"].strip(), email=(new_account.get("email") or "").strip(),
+                    first_name=first, last_name=last)
+        user.set_unusable_password()
+        user.save()
+    membership = grant_membership(user=user, unit=unit, role=role, since=since, until=until)
+    MembershipChange.objects.bulk_create([_membership_change(membership, MembershipChange.Action.GRANTED, acting,
+                                                             reason)])
+    return membership
+
+
+@transaction.atomic
+def end_role(*, actor, membership, until, reason):
+    """End a role given through the offices: `until` is its last day (today or later; an earlier end would
+    rewrite what the holder was entitled to do). Recorded with who ended it and why."""
+    membership = Membership.objects.select_for_update().select_related("unit", "user").get(pk=membership.pk)
+    acting = _acting_on_roles_of(actor, membership.unit)
+    problems = []
+    if not reason.strip():
+        problems.append(_("Say why the role ends."))
+    today = timezone.localdate()
+    if until < today - datetime.timedelta(days=1):
+        problems.append(_("A role ends today at the earliest (its last day was yesterday); %(day)s is past.")
+                        % {"day": date_format(until, "d/m/Y")})
+    if until < membership.since - datetime.timedelta(days=1):
+        problems.append(_("The role starts on %(since)s: it cannot end before.")
+                        % {"since": date_format(membership.since, "d/m/Y")})
+    if membership.until is not None and membership.until < today:
+        problems.append(_("This role already ended on %(day)s.") % {"day": date_format(membership.until, "d/m/Y")})
+    if problems:
+        raise ValidationError(problems)
+    end_membership(membership=membership, until=until)
+    MembershipChange.objects.bulk_create([_membership_change(membership, MembershipChange.Action.ENDED, acting,
+                                                             reason)])
+    return membership

@@ -5,7 +5,9 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
@@ -13,14 +15,18 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.formats import date_format
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import services, spreadsheets
-from .forms import ActiveForm, HamletChoiceForm, HouseholdForm, ImportForm
-from .models import Household
+from .forms import ActiveForm, EndRoleForm, GiveRoleForm, HamletChoiceForm, HouseholdForm, ImportForm
+from .models import Household, Membership
 from .search import Folded, fold
-from .selectors import hamlets_managed_by
+from .selectors import hamlets_managed_by, units_whose_roles_are_managed_by
 
 IMPORT_SESSION_KEY = "household_import"
 
@@ -211,3 +217,101 @@ def _apply_import(request, hamlets):
     messages.success(request, _("Imported into %(hamlet)s: %(added)s added, %(changed)s changed, %(unchanged)s "
                                 "unchanged.") % {"hamlet": hamlet, **result})
     return redirect(f"{reverse('directory:households')}?hamlet={hamlet.pk}")
+
+
+# --- People and roles ------------------------------------------------------------------------------------
+
+def _managed_units_or_404(user):
+    units = units_whose_roles_are_managed_by(user)
+    if not units.exists():
+        raise Http404(_("You give roles in no unit."))
+    return units
+
+
+def _set_password_link(request, user):
+    """The one-time link through which a new account's holder sets a password (Django's reset token:
+    it stops working once used, or after PASSWORD_RESET_TIMEOUT)."""
+    path = reverse("password_reset_confirm", kwargs={
+        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)})
+    return request.build_absolute_uri(path)
+
+
+@login_required
+def people(request):
+    """Who holds which role where, in the units below the office's own: current, to come, and ended."""
+    units = _managed_units_or_404(request.user)
+    unit_filter = HamletChoiceForm(request.GET or None, hamlets=units)
+    memberships = (Membership.objects.filter(unit__in=units).select_related("user", "unit")
+                   .order_by("unit__path", "role", "-since"))
+    if unit_filter.is_valid():
+        memberships = memberships.filter(unit=unit_filter.cleaned_data["hamlet"])
+    today = timezone.localdate()
+    page = Paginator(memberships, 50).get_page(request.GET.get("page"))
+    for membership in page:
+        membership.status = ("ended" if membership.until is not None and membership.until < today
+                             else "future" if membership.since > today else "current")
+    unit_filter.fields["hamlet"].label = _("Unit")
+    return render(request, "directory/people.html", {
+        "page": page, "unit_filter": unit_filter,
+        "query": f"hamlet={unit_filter.cleaned_data['hamlet'].pk}" if unit_filter.is_valid() else "",
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def give_role(request):
+    units = _managed_units_or_404(request.user)
+    form = GiveRoleForm(request.POST or None, units=units, initial={"since": timezone.localdate(),
+                                                                    "unit": request.GET.get("unit")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = None
+        if data["existing_user"]:
+            user = get_user_model().objects.filter(username__iexact=data["existing_user"].strip(),
+                                                   is_active=True).first()
+            if user is None:
+                form.add_error("existing_user", _("No active account has the user name %(username)s.")
+                               % {"username": data["existing_user"]})
+        if not form.errors:
+            new_account = None if user else {"username": data["username"], "full_name": data["full_name"],
+                                             "email": data["email"]}
+            try:
+                membership = services.give_role(
+                    actor=request.user, unit=data["unit"], role=data["role"], since=data["since"],
+                    until=data["until"], user=user, new_account=new_account, reason=data["reason"])
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, _("%(user)s is %(role)s of %(unit)s from %(since)s.") % {
+                    "user": membership.user.get_full_name() or membership.user.username,
+                    "role": membership.get_role_display(), "unit": membership.unit,
+                    "since": date_format(membership.since, "d/m/Y")})
+                if new_account:
+                    messages.info(request, _("Give this one-time link to %(user)s to set a password: %(link)s")
+                                  % {"user": membership.user.username,
+                                     "link": _set_password_link(request, membership.user)})
+                return redirect(f"{reverse('directory:people')}?hamlet={membership.unit_id}")
+    return render(request, "directory/give_role.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def end_role(request, pk):
+    units = _managed_units_or_404(request.user)
+    membership = get_object_or_404(Membership.objects.select_related("user", "unit"), pk=pk, unit__in=units)
+    form = EndRoleForm(request.POST or None, initial={"until": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.end_role(actor=request.user, membership=membership, until=form.cleaned_data["until"],
+                              reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The role of %(user)s ends after %(day)s.") % {
+                "user": membership.user.get_full_name() or membership.user.username,
+                "day": date_format(form.cleaned_data["until"], "d/m/Y")})
+            return redirect(f"{reverse('directory:people')}?hamlet={membership.unit_id}")
+    return render(request, "directory/end_role.html", {
+        "form": form, "membership": membership,
+        "changes": membership.changes.select_related("actor", "unit").order_by("-at"),
+    })

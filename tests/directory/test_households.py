@@ -145,7 +145,7 @@ def test_dry_run_says_row_by_row_what_would_happen_without_naming_another_hamlet
     assert plan[0].changes == {"members": [2, 3]}
     assert "head of household is missing" in plan[2].problems[0]
     assert "also on row 3" in plan[3].problems[0]
-    assert "another hamlet" in plan[4].problems[0] and "Bí Mật" not in " ".join(plan[4].problems)
+    assert "HH-OTHER is already used" in plan[4].problems[0] and "Bí Mật" not in " ".join(plan[4].problems)
     assert "09 is not a Vietnamese number" in plan[5].problems[0]
     assert Household.objects.count() == 2
 

@@ -112,7 +112,9 @@ PERSONAL_WRITES = {"login", "logout", "set_language", "notifications:mark_read",
 # roles × own/other unit for these is tests/directory/test_households.py::test_who_may_edit_a_household.
 MASTER_DATA_WRITES = {"directory:households", "directory:household_add", "directory:household_edit",
                       "directory:household_set_active", "directory:household_import",
-                      "directory:household_import_template"}
+                      "directory:household_import_template",
+                      # The offices' role pages: tests/directory/test_roles.py.
+                      "directory:people", "directory:give_role", "directory:end_role"}
 # Pages that only read (their own tests check what they show to whom).
 READ_ONLY = {
     "workflows:home", "workflows:dossier", "workflows:household", "notifications:list",
