@@ -70,6 +70,8 @@ ACCOUNTS = (
             hint=_("supervise: read the full history of dossier %(decided)s")),
     Account("giamsat.dongnai", "Lương Văn Minh", Role.SUPERVISOR, unit=PROVINCE_CODE,
             hint=_("compare the 2021 dossier %(y2021)s with this year's %(decided)s")),
+    Account("thiduakt.dongnai", "Tạ Quang Vinh", Role.PROVINCE_OFFICE, unit=PROVINCE_CODE,
+            hint=_("give and end roles in the communes and hamlets: People and roles (/people/)")),
     Account("phongvh.thongnhat", "Huỳnh Thị Ngọc Ánh", Role.DISTRICT_OFFICE, unit=DISTRICT_CODE, since=OLD_FROM,
             hint=_("read the 2021 dossiers of the former district, e.g. %(y2021)s")),
     Account("chutich.thongnhat", "Trần Minh Tuấn", Role.DISTRICT_CHAIR, unit=DISTRICT_CODE, since=OLD_FROM,
