@@ -24,6 +24,7 @@ from workflows.models import (
     AuditEvent, Decision, Dossier, Meeting, Nomination, NominationState,
 )
 from workflows.services.audit import AuditTrail
+from workflows.audit.keys import event_mac, signing_key
 
 CHUNK = 500
 T_DOSSIER = Dossier._meta.db_table
@@ -88,7 +89,7 @@ class RawChain:
     """Hash-chained audit rows, hashed like AuditEvent.canonical, written in one statement."""
 
     COLUMNS = ["dossier_id", "seq", "at", "actor_id", "actor_name", "role", "unit_id", "action", "target_type",
-               "target_id", "from_state", "to_state", "payload", "prev_hash", "hash"]
+               "target_id", "from_state", "to_state", "payload", "prev_hash", "hash", "key_id", "mac"]
 
     def __init__(self, cursor, dossier_id, *, actor, role, unit_id):
         cursor.execute(f"SELECT audit_seq, audit_head FROM {T_DOSSIER} WHERE id = %s{_for_update()}",
@@ -109,9 +110,10 @@ class RawChain:
              "payload": payload, "prev": self.head},
             sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
         digest = hashlib.sha256(canonical.encode()).hexdigest()
+        key_id, key = signing_key()
         self.rows.append((self.dossier_id, self.seq, _dt(self.at), self.actor.pk, self.actor.username, self.role,
                           self.unit_id, action, target_type, target_id, from_state, to_state,
-                          json.dumps(payload), self.head, digest))
+                          json.dumps(payload), self.head, digest, key_id, event_mac(key, canonical.encode())))
         self.head = digest
 
     def flush(self, dossier_sets="", params=()):

@@ -345,3 +345,62 @@ if not DEBUG:
     # Only the plain-HTTP loopback load test turns these off; production never should.
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+
+# ---------------------------------------------------------------- audit keys and anchor copies (issue 16)
+# Every audit event and anchor carries an HMAC-SHA256 under a key the database never
+# holds: someone who can write the tables but not read this environment cannot
+# forge an event that verify_audit accepts. AUDIT_KEYS lists every key still needed
+# to verify ("kid:base64key,kid2:base64key"), AUDIT_KEY_ID names the one that signs
+# now; to rotate, add a new kid and point AUDIT_KEY_ID at it, keeping the old one.
+def _audit_keys(text):
+    import base64
+    import binascii
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    keys = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        kid, sep, encoded = item.partition(":")
+        try:
+            key = base64.b64decode(encoded, validate=True)
+        except binascii.Error:
+            key = b""
+        if not sep or not kid or len(kid) > 16 or len(key) < 32:
+            raise ImproperlyConfigured(
+                f"AUDIT_KEYS: {kid or item[:16]!r} must read kid:base64key, the kid at most 16 characters and "
+                "the key at least 32 bytes (python -c \"import base64,os;print(base64.b64encode(os.urandom(32))"
+                ".decode())\")."
+            )
+        keys[kid] = key
+    return keys
+
+
+AUDIT_KEYS = _audit_keys(env("AUDIT_KEYS", default=""))
+AUDIT_KEY_ID = env("AUDIT_KEY_ID", default="")
+if not AUDIT_KEYS:
+    if not DEBUG:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "AUDIT_KEYS is not set. With DEBUG off the audit trail must be signed with a key kept outside the "
+            "database: set AUDIT_KEYS=kid:base64key (32 random bytes, e.g. python -c \"import base64,os;"
+            "print(base64.b64encode(os.urandom(32)).decode())\") and AUDIT_KEY_ID=kid."
+        )
+    # Development only: published in the repository, so it proves nothing.
+    AUDIT_KEYS = {"dev": b"thidua-development-audit-key-not-secret-0123456789"}
+AUDIT_KEY_ID = AUDIT_KEY_ID or (next(iter(AUDIT_KEYS)) if len(AUDIT_KEYS) == 1 else "")
+if AUDIT_KEY_ID not in AUDIT_KEYS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"AUDIT_KEY_ID={AUDIT_KEY_ID!r} names no key of AUDIT_KEYS ({', '.join(AUDIT_KEYS)}): set it to the kid "
+        "that signs new events."
+    )
+# Each anchor is also written here, through Django's storage API, so that anchors
+# deleted from the database are noticed: point it at a place the database's
+# administrators cannot rewrite (another host, object storage with versioning).
+AUDIT_ANCHOR_DIR = env("AUDIT_ANCHOR_DIR", default=str(Path(str(MEDIA_ROOT)) / "audit-anchors"))
+STORAGES["audit_anchors"] = {
+    "BACKEND": env("AUDIT_ANCHOR_STORAGE", default="django.core.files.storage.FileSystemStorage"),
+    "OPTIONS": {"location": AUDIT_ANCHOR_DIR, "base_url": None},
+}

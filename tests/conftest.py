@@ -152,3 +152,31 @@ def english_messages(request):
         return
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def anchor_copies_per_test(settings, tmp_path_factory):
+    """Each test keeps its anchor copies apart: verify_audit compares them with the
+    test's own database, which another test's anchors would contradict."""
+    settings.STORAGES = {**settings.STORAGES, "audit_anchors": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path_factory.mktemp("audit-anchors")), "base_url": None},
+    }}
+
+
+def _flush_past_the_truncate_trigger():
+    """Transactional tests end with a flush (TRUNCATE of every table), which the audit
+    tables' TRUNCATE trigger refuses; the tests connect as a superuser, who may switch
+    triggers off for that one transaction (session_replication_role)."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        return original(self, ["SET LOCAL session_replication_role = replica", *sql_list])
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
+
+
+def pytest_configure(config):
+    _flush_past_the_truncate_trigger()

@@ -20,6 +20,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, trans
 from .audit.models import (  # noqa: F401
     AppendOnlyQuerySet, ChainAnchor, ChainAnchorHead, Concern, ConcernState, Revocation, ViewLog,
 )
+from .audit.keys import event_mac
 
 
 class DossierState(models.TextChoices):
@@ -322,8 +323,8 @@ class AuditEvent(models.Model):
     """
 
     # Led by the unique (dossier, seq) index: no second index on every event.
-    dossier = models.ForeignKey(Dossier, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="audit_events", db_index=False)
+    # Every event belongs to a dossier's chain: one outside every chain would be checked by nothing.
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="audit_events", db_index=False)
     seq = models.PositiveIntegerField()
     # Every household of a batch gets an event, so each index here is written
     # ~5 times per household a year. Events are read by dossier (the unique index
@@ -343,6 +344,10 @@ class AuditEvent(models.Model):
     payload = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # HMAC-SHA256 of the canonical content under the environment's key `key_id`
+    # (workflows.audit.keys): what the database's own roles cannot recompute.
+    key_id = models.CharField(max_length=16)
+    mac = models.CharField(max_length=64)
 
     # QuerySet.update()/delete() would bypass save()/delete() below.
     objects = AppendOnlyQuerySet.as_manager()
@@ -399,6 +404,9 @@ class AuditEvent(models.Model):
 
     def compute_hash(self):
         return hashlib.sha256(self._canonical_bytes()).hexdigest()
+
+    def compute_mac(self, key):
+        return event_mac(key, self._canonical_bytes())
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

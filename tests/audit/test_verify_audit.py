@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
+from django.conf import settings as django_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from django.core.exceptions import ValidationError
@@ -63,13 +64,33 @@ def test_altered_payload_fails_naming_the_altered_event(decided_dossier):
     assert "altered" in message
 
 
-def test_altered_row_with_recomputed_hash_is_caught_at_the_next_link(decided_dossier):
+def signed_with_the_audit_key(row):
+    """What only a holder of the audit key (the application's processes) can write."""
+    row.key_id = django_settings.AUDIT_KEY_ID
+    row.mac = row.compute_mac(django_settings.AUDIT_KEYS[row.key_id])
+    return row
+
+
+def test_altered_row_with_recomputed_hash_but_no_key_fails_at_its_mac(decided_dossier):
     target = event(decided_dossier, 2)
     forged = AuditEvent.objects.get(pk=target.pk)
     forged.actor_name = "someone_else"
     with bypassing_guards() as cursor:
         cursor.execute("UPDATE workflows_auditevent SET actor_name = %s, hash = %s WHERE id = %s",
                        ["someone_else", forged.compute_hash(), target.pk])
+    with pytest.raises(CommandError) as exc:
+        run_verify()
+    assert f"dossier {decided_dossier.pk}, seq 2, event id {target.pk}: its MAC does not match" in str(exc.value)
+
+
+def test_altered_row_with_recomputed_hash_and_mac_is_caught_at_the_next_link(decided_dossier):
+    target = event(decided_dossier, 2)
+    forged = AuditEvent.objects.get(pk=target.pk)
+    forged.actor_name = "someone_else"
+    signed_with_the_audit_key(forged)
+    with bypassing_guards() as cursor:
+        cursor.execute("UPDATE workflows_auditevent SET actor_name = %s, hash = %s, mac = %s WHERE id = %s",
+                       ["someone_else", forged.compute_hash(), forged.mac, target.pk])
     with pytest.raises(CommandError) as exc:
         run_verify()
     nxt = event(decided_dossier, 3)
@@ -115,7 +136,7 @@ def test_event_appended_outside_the_services_fails(decided_dossier):
         payload={}, prev_hash=last.hash,
     )
     extra.hash = extra.compute_hash()
-    extra.save()
+    signed_with_the_audit_key(extra).save()
     with pytest.raises(CommandError) as exc:
         run_verify()
     assert f"seq {last.seq + 1}" in str(exc.value)
@@ -125,8 +146,9 @@ def test_event_appended_outside_the_services_fails(decided_dossier):
 def test_anchor_exposes_a_chain_rewritten_end_to_end(decided_dossier):
     anchor = create_anchor()
     assert anchor.dossiers == 1 and verify_chains().intact
-    # Rewrite event 2 and every hash after it, and move the dossier head along: the
-    # chain alone is consistent again, only the anchor still remembers the old head.
+    # Rewrite event 2 and every hash and MAC after it (as only a holder of the key
+    # could), and move the dossier head along: the chain alone is consistent again,
+    # only the anchor still remembers the old head.
     with bypassing_guards() as cursor:
         prev = event(decided_dossier, 1).hash
         for row in AuditEvent.objects.filter(dossier=decided_dossier, seq__gte=2).order_by("seq"):
@@ -134,8 +156,9 @@ def test_anchor_exposes_a_chain_rewritten_end_to_end(decided_dossier):
                 row.actor_name = "rewritten"
             row.prev_hash = prev
             prev = row.compute_hash()
-            cursor.execute("UPDATE workflows_auditevent SET actor_name = %s, prev_hash = %s, hash = %s "
-                           "WHERE id = %s", [row.actor_name, row.prev_hash, prev, row.pk])
+            cursor.execute("UPDATE workflows_auditevent SET actor_name = %s, prev_hash = %s, hash = %s, mac = %s "
+                           "WHERE id = %s", [row.actor_name, row.prev_hash, prev,
+                                             signed_with_the_audit_key(row).mac, row.pk])
         cursor.execute("UPDATE workflows_dossier SET audit_head = %s WHERE id = %s", [prev, decided_dossier.pk])
     report = verify_chains()
     assert not report.intact

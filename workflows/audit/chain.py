@@ -29,6 +29,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import AuditEvent, ChainAnchor, ChainAnchorHead, Dossier
+from . import copies
+from .keys import anchor_mac, event_mac, signing_key, verifying_keys
 
 GENESIS = "0" * 64
 
@@ -39,7 +41,8 @@ GENESIS = "0" * 64
 # several times faster than the JSONField's json.loads and psycopg's Python-level
 # timestamptz loader that Django installs.
 EVENT_FIELDS = ("id", "dossier_id", "seq", "at_text", "actor_id", "actor_name", "role", "unit_id", "action",
-                "target_type", "target_id", "from_state", "to_state", "payload_text", "prev_hash", "hash")
+                "target_type", "target_id", "from_state", "to_state", "payload_text", "prev_hash", "hash",
+                "key_id", "mac")
 _Row = namedtuple("_Row", EVENT_FIELDS)
 
 
@@ -55,12 +58,12 @@ def _utc(at):
     return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
 
 
-def _hash(row):
-    return hashlib.sha256(AuditEvent.canonical_bytes(
-        row.dossier_id, row.seq, _utc(dt.datetime.fromisoformat(row.at_text)), row.actor_id, row.actor_name, row.role, row.unit_id, row.action,
-        row.target_type, row.target_id, row.from_state, row.to_state, _load_payload(row.payload_text),
-        row.prev_hash,
-    )).hexdigest()
+def _canonical(row):
+    return AuditEvent.canonical_bytes(
+        row.dossier_id, row.seq, _utc(dt.datetime.fromisoformat(row.at_text)), row.actor_id, row.actor_name,
+        row.role, row.unit_id, row.action, row.target_type, row.target_id, row.from_state, row.to_state,
+        _load_payload(row.payload_text), row.prev_hash,
+    )
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ class Break:
             where.append(_("seq %(seq)s") % {"seq": self.seq})
         if self.event_id is not None:
             where.append(_("event id %(id)s") % {"id": self.event_id})
-        return f"{', '.join(where)}: {self.problem}"
+        return f"{', '.join(where)}: {self.problem}" if where else str(self.problem)
 
 
 @dataclass
@@ -92,6 +95,7 @@ class Report:
     dossiers: int = 0
     anchors: int = 0
     anchored_heads: int = 0
+    anchor_copies: int = 0
     seconds: float = 0.0
     broken: Break | None = None
     extra: dict = field(default_factory=dict)
@@ -185,7 +189,8 @@ def _check_event(event, expected_seq, prev, prev_event):
             problem = _("seq %(seq)s appears out of order (expected %(expected)s)") % {
                 "seq": event.seq, "expected": expected_seq}
         raise _Broken(Break(problem, dossier_id=event.dossier_id, seq=event.seq, event_id=event.id))
-    if _hash(event) != event.hash:
+    canonical = _canonical(event)
+    if hashlib.sha256(canonical).hexdigest() != event.hash:
         raise _Broken(Break(
             _("its content or position no longer matches its hash: the row was altered or moved"),
             dossier_id=event.dossier_id, seq=event.seq, event_id=event.id,
@@ -199,6 +204,23 @@ def _check_event(event, expected_seq, prev, prev_event):
                          "replaced or reordered here")
                        % {"seq": prev_event.seq, "id": prev_event.id})
         raise _Broken(Break(problem, dossier_id=event.dossier_id, seq=event.seq, event_id=event.id))
+    _check_mac(event, canonical)
+
+
+def _check_mac(event, canonical):
+    key = verifying_keys().get(event.key_id)
+    if key is None:
+        raise _Broken(Break(
+            _("it is signed with key id %(kid)r, which is not among the audit keys (AUDIT_KEYS): written without "
+              "the audit key, or that key was removed before its events stopped needing it") % {"kid": event.key_id},
+            dossier_id=event.dossier_id, seq=event.seq, event_id=event.id,
+        ))
+    if event_mac(key, canonical) != event.mac:
+        raise _Broken(Break(
+            _("its MAC does not match its content: the event was written or rewritten by someone without the "
+              "audit key"),
+            dossier_id=event.dossier_id, seq=event.seq, event_id=event.id,
+        ))
 
 
 def _in_range(queryset, field_name, bounds):
@@ -218,7 +240,7 @@ def _walk_range(bounds, chunk_size):
     """
     heads = _Heads(chunk_size, bounds)
     rows = (
-        _in_range(AuditEvent.objects.filter(dossier__isnull=False), "dossier_id", bounds)
+        _in_range(AuditEvent.objects.filter(dossier_id__isnull=False), "dossier_id", bounds)
         .annotate(at_text=Cast("at", TextField()), payload_text=Cast("payload", TextField()))
         # (dossier, seq) is unique (a constraint): a pk tie-break would only make
         # PostgreSQL re-sort the index's output, doubling the query's time.
@@ -227,6 +249,7 @@ def _walk_range(bounds, chunk_size):
     )
     rows = _stream(rows, chunk_size, "events")
     canonical, sha256, loads = AuditEvent.canonical_bytes, hashlib.sha256, orjson.loads
+    keys, mac_of = verifying_keys(), event_mac
     parse_time, utc = dt.datetime.fromisoformat, dt.UTC
     events = 0
     current, expected, prev, last = None, 1, GENESIS, None
@@ -235,7 +258,7 @@ def _walk_range(bounds, chunk_size):
     try:
         for row in rows:
             (_id, dossier_id, seq, at_text, actor_id, actor_name, role, unit_id, action, target_type, target_id,
-             from_state, to_state, payload_text, prev_hash, hash_) = row
+             from_state, to_state, payload_text, prev_hash, hash_, key_id, mac) = row
             if dossier_id != current:
                 if last is not None:
                     _check_head(heads, current, _Row._make(last))
@@ -247,10 +270,11 @@ def _walk_range(bounds, chunk_size):
                 payload = loads(payload_text)
             except orjson.JSONDecodeError:
                 payload = json.loads(payload_text)
-            if (seq != expected or prev_hash != prev
-                    or sha256(canonical(dossier_id, seq, at, actor_id, actor_name, role, unit_id, action,
-                                        target_type, target_id, from_state, to_state, payload,
-                                        prev_hash)).hexdigest() != hash_):
+            text = canonical(dossier_id, seq, at, actor_id, actor_name, role, unit_id, action, target_type,
+                             target_id, from_state, to_state, payload, prev_hash)
+            key = keys.get(key_id)
+            if (seq != expected or prev_hash != prev or sha256(text).hexdigest() != hash_
+                    or key is None or mac_of(key, text) != mac):
                 _check_event(_Row._make(row), expected, prev, last and _Row._make(last))
             events += 1
             expected, prev, last = expected + 1, hash_, row
@@ -323,6 +347,17 @@ def default_workers():
     return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(), 8))
 
 
+def _check_orphans():
+    """Events that belong to no dossier: the NOT NULL constraint refuses them, so one
+    exists only if someone able to drop it wrote it; no chain would ever check it."""
+    orphan = AuditEvent.objects.filter(dossier_id__isnull=True).order_by("pk").values_list("pk", "seq").first()
+    if orphan is not None:
+        raise _Broken(Break(
+            _("it belongs to no dossier, so no chain covers it: it was inserted outside the services"),
+            seq=orphan[1], event_id=orphan[0],
+        ))
+
+
 def _walk_events(report, chunk_size, workers):
     if workers > 1 and connection.in_atomic_block:
         workers = 1  # another connection would not see this transaction's rows
@@ -369,7 +404,8 @@ def _check_anchor_heads(anchor, rows):
 
 
 def _walk_anchors(report, chunk_size):
-    prev = GENESIS
+    """Check every anchor, then compare them with their copies kept outside the database."""
+    prev, keys, seen = GENESIS, verifying_keys(), {}
     for anchor in ChainAnchor.objects.order_by("pk").iterator(chunk_size=chunk_size):
         if anchor.prev_hash != prev:
             raise _Broken(Break(_("it does not link to the previous anchor: an anchor was removed or inserted"),
@@ -391,13 +427,61 @@ def _walk_anchors(report, chunk_size):
             _check_anchor_heads(anchor, batch)
         if count != anchor.dossiers or digest.hexdigest() != anchor.hash:
             raise _Broken(Break(_("its heads no longer match its hash: the anchor was altered"), anchor_id=anchor.pk))
+        key = keys.get(anchor.key_id)
+        if key is None or anchor_mac(key, anchor.hash) != anchor.mac:
+            raise _Broken(Break(_("its MAC does not match its hash: the anchor was written or rewritten by someone "
+                                  "without the audit key"), anchor_id=anchor.pk))
         report.anchors += 1
         report.anchored_heads += count
         prev = anchor.hash
+        seen[anchor.pk] = anchor.hash
+    _check_copies(report, seen, keys)
 
 
-def verify_chains(*, chunk_size=2000, workers=None):
-    """Walk every dossier chain, then every anchor, in constant memory; stop at the first break.
+def _check_copies(report, seen, keys):
+    kept = {}
+    for name, rec in copies.load_all():
+        if rec is None:
+            raise _Broken(Break(_("the anchor copy %(name)s kept outside the database cannot be read")
+                                % {"name": name}))
+        key = keys.get(rec["key_id"])
+        if key is None or anchor_mac(key, rec["hash"]) != rec["mac"]:
+            raise _Broken(Break(_("its copy outside the database (%(name)s) has no valid MAC: it was not written "
+                                  "with the audit key") % {"name": name}, anchor_id=rec["id"]))
+        kept.setdefault(rec["id"], set()).add(rec["hash"])
+        report.anchor_copies += 1
+    for anchor_id, anchor_hash_ in seen.items():
+        hashes = kept.pop(anchor_id, set())
+        if anchor_hash_ in hashes:
+            continue
+        if hashes:
+            raise _Broken(Break(
+                _("it differs from its copy kept outside the database (hash %(kept)s…): the anchor was rewritten")
+                % {"kept": min(hashes)[:16]}, anchor_id=anchor_id))
+        raise _Broken(Break(
+            _("it has no copy in the anchor storage (AUDIT_ANCHOR_DIR): the copy was deleted, or this process "
+              "reads another storage than the one that anchored"), anchor_id=anchor_id))
+    if kept:
+        anchor_id = min(kept)
+        raise _Broken(Break(
+            _("it is kept outside the database (hash %(hash)s…) but missing from the database: %(n)s anchor(s) "
+              "were deleted there") % {"hash": min(kept[anchor_id])[:16], "n": len(kept)}, anchor_id=anchor_id))
+
+
+def _check_expected(hashes):
+    """The anchors whose hashes someone kept must still be there (the walk checked they are valid)."""
+    wanted = {h.strip().lower() for h in hashes}
+    found = set(ChainAnchor.objects.filter(hash__in=wanted).values_list("hash", flat=True))
+    for missing in sorted(wanted - found):
+        raise _Broken(Break(
+            _("no anchor has the hash %(hash)s that was kept outside: anchors were deleted or rewritten (or the "
+              "hash was copied wrongly)") % {"hash": missing}))
+
+
+def verify_chains(*, chunk_size=2000, workers=None, expect_anchor=None):
+    """Walk every dossier chain, then every anchor and its copy, in constant memory; stop at the first break.
+
+    `expect_anchor`: hashes of anchors someone kept outside; each must still be there.
 
     The chains are split by dossier id over `workers` processes (default_workers()
     when None); the report is the one a single walk gives, the lowest broken dossier
@@ -408,16 +492,35 @@ def verify_chains(*, chunk_size=2000, workers=None):
     if workers is None:
         workers = default_workers()
     try:
+        _check_orphans()
         _walk_events(report, chunk_size, workers)
         _walk_anchors(report, chunk_size)
+        if expect_anchor:
+            _check_expected(expect_anchor)
     except _Broken as exc:
         report.broken = exc.brk
     report.seconds = time.perf_counter() - started
     return report
 
 
-@transaction.atomic
 def create_anchor():
+    """Anchor the heads of the chains that moved since their last anchor; None when nothing moved.
+
+    The anchor is signed with the audit key and its copy written to the anchor
+    storage before the transaction commits (a storage failure writes no anchor);
+    a copy whose transaction then fails is removed again.
+    """
+    written = []
+    try:
+        return _create_anchor(written)
+    except BaseException:
+        for name in written:
+            copies.delete(name)
+        raise
+
+
+@transaction.atomic
+def _create_anchor(written):
     """Anchor the heads of the chains that moved since their last anchor; None when nothing moved.
 
     A system job (run by `verify_audit --anchor` or a scheduler), not a user's
@@ -442,13 +545,19 @@ def create_anchor():
     created_at = timezone.now()
     prev_hash = previous.hash if previous else GENESIS
     events = sum(seq for _pk, seq, _head in lines)
+    digest = anchor_hash(prev_hash=prev_hash, created_at=created_at, dossiers=len(lines), events=events,
+                         lines=lines)
+    key_id, key = signing_key()
     anchor = ChainAnchor.objects.create(
-        created_at=created_at, prev_hash=prev_hash, dossiers=len(lines), events=events,
-        hash=anchor_hash(prev_hash=prev_hash, created_at=created_at, dossiers=len(lines), events=events,
-                         lines=lines),
+        created_at=created_at, prev_hash=prev_hash, dossiers=len(lines), events=events, hash=digest,
+        key_id=key_id, mac=anchor_mac(key, digest),
     )
     ChainAnchorHead.objects.bulk_create(
         [ChainAnchorHead(anchor=anchor, dossier_id=pk, seq=seq, hash=head) for pk, seq, head in lines],
         batch_size=2000,
     )
+    written.append(copies.save(copies.record(
+        id=anchor.pk, created_at=created_at, prev_hash=prev_hash, hash=digest, dossiers=anchor.dossiers,
+        events=events, key_id=key_id, mac=anchor.mac,
+    )))
     return anchor

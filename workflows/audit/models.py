@@ -59,6 +59,9 @@ class ChainAnchor(AppendOnlyModel):
     hash = models.CharField(max_length=64, unique=True)
     dossiers = models.PositiveIntegerField(_("dossier heads covered"))
     events = models.PositiveBigIntegerField(_("events covered"))
+    # HMAC of `hash` under the environment's key `key_id` (workflows.audit.keys).
+    key_id = models.CharField(max_length=16)
+    mac = models.CharField(max_length=64)
 
     class Meta:
         verbose_name = _("audit anchor")

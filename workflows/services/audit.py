@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from config import bulk
 
+from ..audit.keys import event_mac, signing_key
 from ..models import AuditEvent
 
 # Dates, times and datetimes go to DjangoJSONEncoder like every other non-JSON
@@ -46,19 +47,22 @@ class AuditTrail:
         head, seq = dossier.audit_head, dossier.audit_seq
         actor_id, actor_name, role, unit_id = self._who
         canonical = AuditEvent.canonical_bytes
+        key_id, key = signing_key()
         at_text = self.at.isoformat()  # one time for the whole batch: formatted once
         rows = []
         for action, target_type, target_id, from_state, to_state, payload in self.events:
             seq += 1
-            digest = hashlib.sha256(canonical(
+            text = canonical(
                 dossier.pk, seq, at_text, actor_id, actor_name, role, unit_id, action, target_type,
                 target_id, from_state, to_state, payload, head,
-            )).hexdigest()
+            )
+            digest = hashlib.sha256(text).hexdigest()
             rows.append({
                 "dossier_id": dossier.pk, "seq": seq, "at": self.at, "actor_id": actor_id,
                 "actor_name": actor_name, "role": role, "unit_id": unit_id, "action": action,
                 "target_type": target_type, "target_id": target_id, "from_state": from_state,
                 "to_state": to_state, "payload": payload, "prev_hash": head, "hash": digest,
+                "key_id": key_id, "mac": event_mac(key, text),
             })
             head = digest
         bulk.insert(AuditEvent, rows)
