@@ -20,11 +20,11 @@ from directory.models import Household
 from directory.selectors import require_acting
 from notifications.models import Notification
 from titles.models import Award
+from workflows.audit.keys import event_mac, signing_key
 from workflows.models import (
     AuditEvent, Decision, Dossier, Meeting, Nomination, NominationState,
 )
 from workflows.services.audit import AuditTrail
-from workflows.audit.keys import event_mac, signing_key
 
 CHUNK = 500
 T_DOSSIER = Dossier._meta.db_table

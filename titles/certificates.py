@@ -39,6 +39,7 @@ CERTIFICATE_TEXT = {
     "code": "Mã xác minh: {code}",
     "verify": "Quét mã QR hoặc truy cập {url} để kiểm tra",
     "revoked": "ĐÃ THU HỒI – {date}",
+    "anchor": "Mốc neo kiểm toán: {hash}",
 }
 
 _FONTS_READY = False
@@ -104,8 +105,13 @@ def signer_name(signer):
     return " ".join(names) if names else signer.strip()
 
 
-def render_certificate(award, verify_url):
-    """The certificate of one household award as PDF bytes."""
+def render_certificate(award, verify_url, anchor_hash=None):
+    """The certificate of one household award as PDF bytes.
+
+    `anchor_hash`: the audit anchor covering the decision, when one exists; with it
+    printed, `verify_audit --expect-anchor` proves later that the decision's trail
+    was not rewritten since.
+    """
     _register_fonts()
     text = CERTIFICATE_TEXT
     buffer = io.BytesIO()
@@ -155,6 +161,9 @@ def render_certificate(award, verify_url):
     pdf.drawString(24 * mm, 21 * mm, text["code"].format(code=award.certificate_code))
     pdf.setFont("Roboto", 8)
     pdf.drawString(24 * mm, 17 * mm, text["verify"].format(url=verify_url))
+    if anchor_hash:
+        pdf.setFont("Roboto", 6)
+        pdf.drawRightString(width - 20 * mm, 17 * mm, text["anchor"].format(hash=anchor_hash))
 
     if award.revoked_at:
         pdf.saveState()

@@ -20,6 +20,7 @@ from django_ratelimit.core import is_ratelimited
 from directory.selectors import find_acting
 from workflows import services as workflow_services
 from workflows import supervision
+from workflows.audit.chain import anchor_covering
 from workflows.selectors import dossier_for
 from workflows.services import RuleViolation
 from workflows.supervision import record_view
@@ -114,7 +115,9 @@ def certificate(request, pk):
     award = selectors.award_for(request.user, pk)
     record_view(actor=request.user, dossier=award.nomination.dossier, household=award.household,
                 what="award_certificate")
-    response = HttpResponse(render_certificate(award, verify_url(request, award)), content_type="application/pdf")
+    anchor = anchor_covering(award.nomination.dossier_id)
+    response = HttpResponse(render_certificate(award, verify_url(request, award), anchor.hash if anchor else None),
+                            content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="giay-cong-nhan-{award.certificate_code}.pdf"'
     return response
 

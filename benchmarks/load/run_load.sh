@@ -25,6 +25,8 @@ export DEBUG=0 SECURE_SSL_REDIRECT=0 ALLOWED_HOSTS=127.0.0.1 MEDIA_ROOT=$OUT/med
 export SECRET_KEY=$("$VENV/bin/python" -c "import secrets; print(secrets.token_urlsafe(60))")
 # Production settings refuse a per-process cache: the workers share the limits' counters in Redis.
 export CACHE_URL=${LOAD_CACHE_URL:-redis://127.0.0.1:6379/2}
+# Production settings refuse to start without the audit key (AUDIT_KEYS, config/settings.py).
+export AUDIT_KEY_ID=run AUDIT_KEYS=run:$("$VENV/bin/python" -c "import base64, os; print(base64.b64encode(os.urandom(32)).decode())")
 # Production static storage needs collectstatic (minutes for viewflow's assets); the
 # load test requests no static file.
 export STATIC_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage

@@ -174,3 +174,23 @@ def test_provenance_query_count_does_not_grow_with_the_dossier(
             assert client.get(reverse("titles:provenance", args=[award.pk])).status_code == 200
         counts.append(len(ctx))
     assert counts[0] == counts[1]
+
+
+def test_certificate_prints_the_anchor_covering_the_decision_once_there_is_one(client, decided_dossier, hamlet_head,
+                                                                               monkeypatch):
+    from reportlab.pdfgen.canvas import Canvas
+
+    from workflows.audit.chain import create_anchor
+
+    printed = []
+    original = Canvas.drawRightString
+    monkeypatch.setattr(Canvas, "drawRightString",
+                        lambda self, x, y, text, *a, **k: printed.append(text) or original(self, x, y, text, *a, **k))
+    award = award_of(decided_dossier)
+    client.force_login(hamlet_head)
+    url = reverse("titles:certificate", args=[award.pk])
+    assert client.get(url).status_code == 200
+    assert not any("kiểm toán" in text for text in printed)
+    anchor = create_anchor()
+    assert client.get(url).status_code == 200
+    assert f"Mốc neo kiểm toán: {anchor.hash}" in printed

@@ -26,6 +26,8 @@ export SECRET_KEY=$("$VENV/bin/python" -c "import secrets; print(secrets.token_u
 # Production settings refuse a per-process cache; a file cache in the throw-away directory is
 # shared by the gunicorn workers and leaves no counters behind.
 export CACHE_URL=${ST_CACHE_URL:-filecache://$WORK/cache}
+# Production settings refuse to start without the audit key (AUDIT_KEYS, config/settings.py).
+export AUDIT_KEY_ID=run AUDIT_KEYS=run:$("$VENV/bin/python" -c "import base64, os; print(base64.b64encode(os.urandom(32)).decode())")
 export STATIC_STORAGE=django.contrib.staticfiles.storage.StaticFilesStorage
 export API_USER_RATE=1000000/hour CELERY_BROKER_URL= LOG_LEVEL=ERROR DJANGO_SETTINGS_MODULE=config.settings
 

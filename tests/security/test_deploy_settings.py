@@ -1,5 +1,6 @@
 """Production settings: check --deploy is clean; logins are throttled; every page carries the security headers."""
 
+import base64
 import os
 import secrets
 import subprocess
@@ -14,6 +15,8 @@ from tests.factories import UserFactory
 BASE_DIR = Path(settings.BASE_DIR)
 # Settings only name the cache; nothing here connects to it.
 SHARED_CACHE = "redis://127.0.0.1:6379/1"
+# Production refuses to start without the audit key (config/settings.py, AUDIT_KEYS).
+AUDIT_KEYS = {"AUDIT_KEYS": "ci:" + base64.b64encode(os.urandom(32)).decode(), "AUDIT_KEY_ID": "ci"}
 
 
 def production_env(**overrides):
@@ -24,6 +27,7 @@ def production_env(**overrides):
         "CACHE_URL": SHARED_CACHE,
         "ALLOWED_HOSTS": "example.org",
         "DJANGO_SETTINGS_MODULE": "config.settings",
+        **AUDIT_KEYS,
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     for name, value in overrides.items():
@@ -106,3 +110,14 @@ def test_production_cookies_are_secure_and_http_only():
     result = subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, capture_output=True, text=True, timeout=120,
                             env=production_env())
     assert result.stdout.split() == ["True"] * 5, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("keys, says", [
+    ({"AUDIT_KEYS": None, "AUDIT_KEY_ID": None}, "AUDIT_KEYS is not set"),
+    ({"AUDIT_KEYS": "ci:c2hvcnQ="}, "the key at least 32 bytes"),
+    ({"AUDIT_KEY_ID": "other"}, "AUDIT_KEY_ID='other' names no key of AUDIT_KEYS (ci)"),
+])
+def test_a_production_start_without_a_usable_audit_key_stops_and_says_how_to_set_it(keys, says):
+    code, output = manage("check", "--deploy", env=production_env(**keys))
+    assert code != 0
+    assert "ImproperlyConfigured" in output and says in output, output

@@ -521,7 +521,7 @@ def create_anchor():
 
 @transaction.atomic
 def _create_anchor(written):
-    """Anchor the heads of the chains that moved since their last anchor; None when nothing moved.
+    """The anchor itself; the names of the copies it wrote go to `written`.
 
     A system job (run by `verify_audit --anchor` or a scheduler), not a user's
     action. Heads are read from the dossier rows; each pair (seq, head) is one
@@ -561,3 +561,15 @@ def _create_anchor(written):
         events=events, key_id=key_id, mac=anchor.mac,
     )))
     return anchor
+
+
+def anchor_covering(dossier_id, action="decide"):
+    """The first anchor covering the dossier's chain at or after its first `action` event, or None
+    (not anchored yet): its hash, printed on the decision's certificates, is one a holder keeps."""
+    seq = (AuditEvent.objects.filter(dossier_id=dossier_id, action=action).order_by("seq")
+           .values_list("seq", flat=True).first())
+    if seq is None:
+        return None
+    head = (ChainAnchorHead.objects.filter(dossier_id=dossier_id, seq__gte=seq).order_by("seq")
+            .select_related("anchor").first())
+    return head.anchor if head else None
