@@ -7,7 +7,7 @@ also written to settings.STORAGES["audit_anchors"] (a directory by default,
 AUDIT_ANCHOR_DIR; object storage through another backend), signed with the
 audit key; verify_audit compares the two sides.
 
-Plain values only (no model import): migration workflows.0013 writes the copies
+Plain values only (no model import): migration workflows.0015 writes the copies
 of the anchors that existed before it.
 """
 

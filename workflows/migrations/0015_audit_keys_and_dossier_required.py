@@ -97,7 +97,7 @@ def uninstall_truncate_trigger(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("workflows", "0012_nomination_hot_updates")]
+    dependencies = [("workflows", "0014_used_form_token")]
 
     operations = [
         migrations.AddField(
