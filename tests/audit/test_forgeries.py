@@ -307,3 +307,11 @@ def test_events_signed_with_a_rotated_out_key_still_verify(decided_dossier, sett
     settings.AUDIT_KEYS = {"2027a": settings.AUDIT_KEYS["2027a"]}
     report = verify_chains()
     assert report.broken.seq == 1 and "key id '2026a', which is not among the audit keys" in str(report.broken)
+
+
+@pytest.mark.parametrize("key", [os.urandom(32), os.urandom(64), os.urandom(100)])
+def test_the_event_mac_is_standard_hmac_sha256_so_anyone_with_the_key_can_check_it(key):
+    import hmac
+
+    message = "Hộ ông Nguyễn Văn Ánh".encode() * 20
+    assert event_mac(key, message) == hmac.digest(key, message, "sha256").hex()

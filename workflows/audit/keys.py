@@ -7,7 +7,9 @@ tables' owner, a database superuser) but cannot read the web and worker
 processes' environment (settings.AUDIT_KEYS, selected by AUDIT_KEY_ID).
 """
 
+import hashlib
 import hmac
+from functools import lru_cache
 
 from django.conf import settings
 
@@ -22,9 +24,34 @@ def verifying_keys():
     return settings.AUDIT_KEYS
 
 
+@lru_cache(maxsize=32)
+def mac_function(key):
+    """HMAC-SHA256 under `key` (RFC 2104, equal to hmac.digest(key, msg, "sha256")) as a
+    function of the message, hex.
+
+    The keyed inner and outer states are computed once per key and copied per
+    message: hmac.digest() redoes that key set-up every call, which cost three
+    times one event's SHA-256 and would have halved the walk's throughput.
+    """
+    if len(key) > 64:  # SHA-256's block size
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+    def mac(message):
+        state = inner.copy()
+        state.update(message)
+        result = outer.copy()
+        result.update(state.digest())
+        return result.hexdigest()
+
+    return mac
+
+
 def event_mac(key, canonical):
     """The MAC of an event: over the same canonical bytes its hash covers."""
-    return hmac.digest(key, canonical, "sha256").hex()
+    return mac_function(key)(canonical)
 
 
 def anchor_mac(key, anchor_hash):
