@@ -246,6 +246,14 @@ def test_the_returned_task_opens_on_the_reason_and_the_resend_needs_an_answer_th
     assert answered.payload["answer"] == "Đã bổ sung biên bản có chữ ký"
 
 
+def test_the_front_heads_task_on_a_returned_dossier_opens_on_the_return_reason(client, returned, hamlet_front_head):
+    client.force_login(hamlet_front_head)
+    inbox = text(client.get(reverse("workflows:home")))
+    assert f'class="btn primary" href="{url("assessments", returned)}"' in inbox
+    page = text(client.get(url("assessments", returned)))
+    assert "Returned by Gia Kiệm because: Thiếu biên bản họp có chữ ký" in page.split('data-testid="return-reason"')[1]
+
+
 def test_a_send_form_of_a_dossier_never_returned_asks_no_answer(client, district, hamlet_head, family_title,
                                                                  households):
     dossier = open_with_households(head=hamlet_head, hamlet=district.hamlet, title=family_title, year=2021,
