@@ -2,18 +2,16 @@
 
 from django.contrib import admin
 
-from .models import DeadlineAlert, Delivery, Notification
+from core.admin import RecordAdmin as ReadOnly
+
+from .models import ChannelPreference, DeadlineAlert, Delivery, Notification
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
+@admin.register(ChannelPreference)
+class ChannelPreferenceAdmin(ReadOnly):
+    """Each user sets their own channels on the preferences page."""
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_display = ["user", "email", "sms"]
 
 
 class DeliveryInline(admin.TabularInline):

@@ -4,6 +4,8 @@ import datetime
 import io
 
 import pytest
+from django.apps import apps
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
@@ -259,3 +261,20 @@ def test_the_household_list_finds_a_name_typed_without_diacritics(client, distri
     page = client.get(reverse("directory:households"), {"hamlet": district.hamlet.pk, "q": "nguyen thi dao"})
 
     assert [h.head_name for h in page.context["page"]] == ["Nguyễn Thị Đào"]
+
+
+def test_the_admin_shows_every_record_to_the_superuser_and_lets_only_units_be_edited(client, district):
+    superuser = UserFactory(username="quan_tri", is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    unregistered = []
+    for app in ("directory", "titles", "workflows", "notifications"):
+        for model in apps.get_app_config(app).get_models():
+            if model not in admin.site._registry:
+                unregistered.append(model.__name__)
+                continue
+            info = (model._meta.app_label, model._meta.model_name)
+            assert client.get(reverse("admin:%s_%s_changelist" % info)).status_code == 200, model
+    assert not unregistered
+    assert client.get(reverse("admin:directory_unit_add")).status_code == 200
+    for read_only in ("workflows_dossier", "titles_award", "workflows_auditevent", "directory_household"):
+        assert client.get(reverse(f"admin:{read_only}_add")).status_code == 403

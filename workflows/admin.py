@@ -1,0 +1,33 @@
+"""Every workflow record, readable by the superuser and written only by the services (core.admin)."""
+
+from django.contrib import admin
+
+from core.admin import RecordAdmin
+
+from .models import (
+    AuditEvent, ChainAnchor, ChainAnchorHead, Concern, Decision, Dossier, Meeting, Nomination, Posting,
+    PostingComment, Revocation, UsedFormToken, ViewLog,
+)
+
+# Model -> (columns of its list, foreign keys to join for them).
+LISTS = {
+    Dossier: (["id", "title_type", "unit", "year", "state", "households_count", "recognized_count"],
+              ["title_type", "unit"]),
+    Nomination: (["id", "dossier", "household", "state", "votes_for", "votes_against"], ["household"]),
+    Meeting: (["id", "dossier", "held_on", "invited", "present", "method"], []),
+    Posting: (["id", "dossier", "starts_on", "ends_on", "place"], []),
+    PostingComment: (["id", "posting", "received_on", "author"], []),
+    Decision: (["id", "number", "signed_on", "unit", "signer", "dossier"], ["unit"]),
+    Revocation: (["id", "award", "ground", "decision_number", "decided_on"], []),
+    Concern: (["id", "dossier", "state", "raised_by", "raised_unit"], ["raised_by", "raised_unit"]),
+    AuditEvent: (["id", "dossier", "seq", "at", "actor", "role", "action"], ["actor"]),
+    ChainAnchor: (["id", "created_at", "hash"], []),
+    ChainAnchorHead: (["id", "anchor", "dossier", "seq"], []),
+    ViewLog: (["id", "at", "user", "role", "what"], ["user"]),
+    UsedFormToken: (["id", "user", "used_at"], ["user"]),
+}
+
+for model, (columns, joins) in LISTS.items():
+    admin.site.register(model, type(f"{model.__name__}Admin", (RecordAdmin,), {
+        "list_display": columns, "list_select_related": joins, "raw_id_fields": [],
+    }))
