@@ -9,7 +9,9 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 from django.db.models import Sum
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -125,3 +127,33 @@ class NoStoreForSignedInMiddleware:
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+class RejectNulCharactersMiddleware:
+    """A NUL character in any submitted field of a web page is answered 400, before any view runs.
+
+    Nothing a person types contains one, and PostgreSQL refuses it in every text
+    value: a search box or a table cell the view passes on unchecked (the tally and
+    appraisal rows are read from the raw form) became a server error. The API's
+    serializers and filters refuse it field by field in their own error shape.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/") and _has_nul(request):
+            return render(request, "400.html", {
+                "reason": _("A field of the form contains a NUL character (code 0), which no text may contain. "
+                            "Retype the text instead of pasting it."),
+            }, status=400)
+        return self.get_response(request)
+
+
+def _has_nul(request):
+    fields = [request.GET]
+    if request.method == "POST" and request.content_type in ("application/x-www-form-urlencoded",
+                                                            "multipart/form-data"):
+        fields.append(request.POST)
+    return any("\x00" in key or any("\x00" in value for value in values)
+               for data in fields for key, values in data.lists())

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "config.security.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.security.RejectNulCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes requires: it turns a lockout into the lockout response.
@@ -260,6 +261,11 @@ REST_FRAMEWORK.update({
     "DEFAULT_SCHEMA_CLASS": "workflows.api.schema.ErrorDocumentingSchema",
     "DEFAULT_PAGINATION_CLASS": "workflows.api.common.Pagination",
     "EXCEPTION_HANDLER": "workflows.api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "workflows.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "user": env("API_USER_RATE", default="6000/hour"),

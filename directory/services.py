@@ -24,6 +24,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
+from config.text import text_problem
+
 from .models import (
     GRANTABLE_ROLES, GROUP_PREFIX, ROLE_PERMISSIONS, Household, HouseholdChange, Level, Membership, MembershipChange,
     Role, Unit, group_name, membership_group_name,
@@ -150,6 +152,9 @@ def household_problems(values):
         if len(values.get(name) or "") > limit:
             problems.append(_("%(field)s is longer than %(limit)s characters.")
                             % {"field": Household._meta.get_field(name).verbose_name, "limit": limit})
+        bidi = text_problem(values.get(name), Household._meta.get_field(name).verbose_name, max_length=None)
+        if bidi:
+            problems.append(bidi)
     return problems
 
 

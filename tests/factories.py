@@ -36,3 +36,27 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
     address = "Tổ 1"
     members = 4
     phone = "0912345678"
+
+
+def pdf_bytes():
+    """A real one-page PDF: uploads are opened, not only sniffed."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def image_bytes(fmt="PNG", exif=None, size=(8, 6)):
+    """A real image; `exif` (a PIL.Image.Exif) is written into it when given."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, format=fmt, **({"exif": exif} if exif is not None else {}))
+    return out.getvalue()

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.text import TEXT_MAX_LENGTH
 from workflows.forms import DayField, OneTimeTokenMixin
 
 from .services import revocation_grounds
@@ -12,7 +13,7 @@ class RevokeForm(forms.Form):
     ground = forms.ChoiceField(label=_("Ground"), widget=forms.RadioSelect)
     decision_number = forms.CharField(label=_("Revocation decision number"), max_length=60)
     decided_on = DayField(label=_("Decided on"))
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Reason"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -24,7 +25,7 @@ class RevokeForm(forms.Form):
 class ConcernForm(OneTimeTokenMixin):
     nomination = forms.ModelChoiceField(queryset=None, required=False, label=_("Household (optional)"),
                                         empty_label=_("The whole dossier"))
-    text = forms.CharField(label=_("Concern"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label=_("Concern"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, dossier, **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,4 +34,5 @@ class ConcernForm(OneTimeTokenMixin):
 
 class ConcernReplyForm(forms.Form):
     concern = forms.IntegerField(widget=forms.HiddenInput)
-    text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    text = forms.CharField(label=_("Text"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2}),
+                           required=False)

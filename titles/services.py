@@ -85,6 +85,7 @@ def revoke_award(*, actor, award, ground, decision_number, reason, decided_on=No
     from notifications.services import notify_unit
     from workflows.models import Dossier, Revocation
     from workflows.services.audit import AuditTrail
+    from workflows.services.common import check_text
     from workflows.services.errors import RuleViolation
 
     from .models import Award
@@ -110,6 +111,8 @@ def revoke_award(*, actor, award, ground, decision_number, reason, decided_on=No
     decision_number, reason = (decision_number or "").strip(), (reason or "").strip()
     if not decision_number or not reason:
         raise RuleViolation(_("A revocation needs the number of its decision and the reason."))
+    check_text(decision_number, _("Revocation decision number"), None)
+    check_text(reason, _("Reason"))
     today = timezone.localdate()
     decided_on = decided_on or today
     if decided_on > today:

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.text import TEXT_MAX_LENGTH
 from core.forms import DayField
 from directory.models import Unit
 
@@ -64,7 +65,8 @@ class RegisterForm(RevisionForm):
 
 
 class WithdrawForm(RevisionForm):
-    reason = forms.CharField(label=_("Reason for withdrawing"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Reason for withdrawing"), max_length=TEXT_MAX_LENGTH,
+                             widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class AssessmentsForm(RevisionForm):
@@ -111,7 +113,7 @@ class CommentForm(RevisionForm):
     author = forms.CharField(label=_("From"), max_length=200)
     nomination = forms.TypedChoiceField(label=_("About the household"), coerce=int, required=False,
                                         empty_value=None)
-    text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label=_("Comment"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, nominations=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -152,7 +154,8 @@ def parse_strikes(data, nominations):
 
 
 class ReturnForm(RevisionForm):
-    reason = forms.CharField(label=_("Reason for returning"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Reason for returning"), max_length=TEXT_MAX_LENGTH,
+                             widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class DecisionForm(RevisionForm):

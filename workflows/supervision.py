@@ -17,6 +17,7 @@ from notifications.services import notify_unit
 
 from .models import Concern, ConcernState, Dossier, DossierState, ViewLog
 from .services.audit import AuditTrail
+from .services.common import check_text
 from .services.errors import RuleViolation
 
 # Which unit of the dossier answers a concern, and through which permission, by dossier state.
@@ -57,7 +58,7 @@ def _write(dossier, trail):
 def raise_concern(*, actor, dossier, text, nomination=None):
     dossier = _lock(dossier)
     acting = require_acting(actor, dossier.unit, "supervise", inherited=True)
-    text = (text or "").strip()
+    text = check_text((text or "").strip(), _("Concern"))
     if not text:
         raise RuleViolation(_("Say what the concern is: the responsible level must be able to answer it."))
     if dossier.state == DossierState.DECIDED:
@@ -92,7 +93,7 @@ def answer_concern(*, actor, concern, answer):
         raise PermissionDenied(
             _("Only the level now responsible for this dossier (%(unit)s) can answer the concern.") % {"unit": unit}
         )
-    answer = (answer or "").strip()
+    answer = check_text((answer or "").strip(), _("The answer"))
     if not answer:
         raise RuleViolation(_("Write the answer to the concern."))
     if concern.state != ConcernState.OPEN:
@@ -120,6 +121,7 @@ def close_concern(*, actor, concern, note=""):
     acting = require_acting(actor, dossier.unit, "supervise", inherited=True)
     if concern.state == ConcernState.CLOSED:
         raise RuleViolation(_("This concern is already closed."))
+    check_text(note, _("The closing note"))
     before = concern.state
     concern.close()
     concern.closing_note, concern.closed_by, concern.closed_at = (note or "").strip(), actor, timezone.now()

@@ -1,16 +1,21 @@
 """Checks on uploaded meeting minutes: what the file really is, and how big.
 
-The type is read from the first bytes of the content, not from the name or the
-browser's Content-Type, both of which the uploader controls. The stored name is
-chosen here, so nothing the uploader typed reaches the storage path.
+The type is read from the content, not from the name or the browser's
+Content-Type, both of which the uploader controls, and the whole file must open
+as that type. The stored name is chosen here, so nothing the uploader typed
+reaches the storage path.
 """
 
+import io
 import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
+from pypdf import PdfReader
 
 from .services.errors import RuleViolation
 
@@ -52,12 +57,63 @@ def validate_minutes(upload):
     if upload.size == 0:
         raise RuleViolation(_("The minutes file is empty."))
     upload.seek(0)
-    kind = sniff_minutes_type(upload.read(16))
+    content = upload.read()
     upload.seek(0)
+    kind = sniff_minutes_type(content[:16])
     if kind is None:
         raise RuleViolation(
             _("The minutes file “%(name)s” is not a PDF, JPEG or PNG file. Scan or photograph the signed "
               "minutes and upload that.") % {"name": upload.name}
         )
-    upload.name = f"bien-ban-{secrets.token_hex(8)}.{kind.extension}"
-    return upload
+    # The first bytes only say what the file claims to be: a file that starts like a
+    # PDF and is something else (a polyglot) passed. The whole file must open as what
+    # it claims, and a photo is re-encoded, which also drops its metadata (EXIF: the
+    # phone, the time, often the place it was taken).
+    if kind.extension == "pdf":
+        content = _checked_pdf(content, upload.name)
+    else:
+        content = _clean_image(content, kind, upload.name)
+    return ContentFile(content, name=f"bien-ban-{secrets.token_hex(8)}.{kind.extension}")
+
+
+def _unreadable(name, kind):
+    return RuleViolation(
+        _("The minutes file “%(name)s” looks like a %(kind)s file but cannot be opened as one (damaged, or "
+          "another kind of file). Scan or photograph the signed minutes again and upload that.")
+        % {"name": name, "kind": kind}
+    )
+
+
+def _checked_pdf(content, name):
+    try:
+        reader = PdfReader(io.BytesIO(content))
+        pages = len(reader.pages)
+    except Exception:  # pypdf raises many kinds of errors on a damaged file; all mean "not a PDF"
+        raise _unreadable(name, "PDF") from None
+    if pages == 0:
+        raise RuleViolation(_("The minutes file “%(name)s” is a PDF without any page.") % {"name": name})
+    return content
+
+
+PILLOW_FORMATS = {"jpg": "JPEG", "png": "PNG"}
+
+
+def _clean_image(content, kind, name):
+    label = PILLOW_FORMATS[kind.extension]
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            if image.format != label:
+                raise _unreadable(name, label)
+            image.load()  # decodes every pixel: a truncated or forged image fails here
+            # Keep the photo upright once the orientation tag is gone.
+            upright = ImageOps.exif_transpose(image)
+            if upright.mode not in ("RGB", "L") and label == "JPEG":
+                upright = upright.convert("RGB")
+            out = io.BytesIO()
+            # No exif= and no pnginfo=: Pillow writes none of the original metadata.
+            upright.save(out, format=label, **({"quality": 92} if label == "JPEG" else {}))
+    except RuleViolation:
+        raise
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        raise _unreadable(name, label) from None
+    return out.getvalue()

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.factories import pdf_bytes
 from titles.models import Award
 from workflows.models import AuditEvent, Dossier, DossierState, Meeting, NominationState
 
@@ -79,7 +80,7 @@ def test_whole_flow_over_http_from_opening_to_the_award_on_the_household_page(
     first, *middle, last = [nominations[h.pk] for h in homes]
     votes = {n.pk: (25, 3) for n in nominations.values()}
     votes[last.pk] = (10, 18)
-    minutes = SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4 minutes", content_type="application/pdf")
+    minutes = SimpleUploadedFile("bien-ban.pdf", pdf_bytes(), content_type="application/pdf")
     response = client.post(url("meeting", dossier), tally_post(
         dossier, held_on="02/11/2025", invited=40, present=30, votes=votes, minutes=minutes))
     assert response.status_code == 302

@@ -10,6 +10,9 @@ import json
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from config.text import TEXT_MAX_LENGTH
+
+from workflows.api.parsers import too_deep
 from workflows.models import (
     AuditEvent, Decision, Dossier, Meeting, Nomination, Posting, PostingComment, VotingMethod,
 )
@@ -114,12 +117,12 @@ class RegisterInput(RevisionMixin):
 class WithdrawInput(RevisionMixin):
     nomination_ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), allow_empty=False, max_length=5000)
-    reason = serializers.CharField(max_length=2000, allow_blank=True)
+    reason = serializers.CharField(max_length=TEXT_MAX_LENGTH, allow_blank=True)
 
 
 class AssessmentItem(serializers.Serializer):
     nomination = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-    text = serializers.CharField(max_length=5000, allow_blank=True)
+    text = serializers.CharField(max_length=TEXT_MAX_LENGTH, allow_blank=True)
 
 
 class SelfAssessmentsInput(RevisionMixin):
@@ -143,6 +146,8 @@ class JSONListField(serializers.ListField):
                 data = json.loads(data)
             except ValueError:
                 self.fail("not_a_list", input_type="string")
+            except RecursionError:
+                raise serializers.ValidationError(too_deep().detail) from None
         return super().to_internal_value(data)
 
 
@@ -180,7 +185,7 @@ class PostingInput(RevisionMixin):
 class CommentInput(serializers.Serializer):
     received_on = serializers.DateField()
     author = serializers.CharField(max_length=200)
-    text = serializers.CharField(max_length=5000)
+    text = serializers.CharField(max_length=TEXT_MAX_LENGTH)
     nomination = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**63 - 1)
 
 
@@ -192,7 +197,7 @@ class SubmitInput(RevisionMixin):
 
 class StrikeItem(serializers.Serializer):
     nomination = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-    reason = serializers.CharField(max_length=2000, allow_blank=True)
+    reason = serializers.CharField(max_length=TEXT_MAX_LENGTH, allow_blank=True)
 
 
 class AppraiseInput(RevisionMixin):
@@ -200,7 +205,7 @@ class AppraiseInput(RevisionMixin):
 
 
 class ReturnInput(RevisionMixin):
-    reason = serializers.CharField(max_length=2000, allow_blank=True)
+    reason = serializers.CharField(max_length=TEXT_MAX_LENGTH, allow_blank=True)
 
 
 class DecideInput(RevisionMixin):

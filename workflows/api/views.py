@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from directory.models import Unit
@@ -28,6 +28,7 @@ from workflows.uploads import sniff_minutes_type
 from . import serializers as s
 from .common import LOOKUP_ID, Pagination, visible_q
 from .filters import FilterBackend, FilterSet, IdFilter
+from .parsers import JSONParser
 
 
 class DossierFilter(FilterSet):

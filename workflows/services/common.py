@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from django_fsm import can_proceed
 
 from config import bulk
+from config.text import TEXT_MAX_LENGTH, text_problem
 from directory.models import Household
 
 from ..models import Dossier, NominationState
@@ -67,6 +68,16 @@ def check_in_year(dossier, day, label):
         raise RuleViolation(
             _("%(field)s %(date)s is in the future.") % {"field": label, "date": day.strftime("%d/%m/%Y")}
         )
+
+
+def check_text(value, label, max_length=TEXT_MAX_LENGTH):
+    """`value` as given, or a RuleViolation: over the one length limit of free texts, or
+    carrying a text-direction control (config.text). Services check every text they
+    store, so the web forms' raw fields and the API obey the same rule."""
+    problem = text_problem(value, label, max_length)
+    if problem:
+        raise RuleViolation(problem)
+    return value
 
 
 def _text(label):

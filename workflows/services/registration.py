@@ -16,7 +16,16 @@ from titles.models import RuleSet
 from ..flows import DossierFlow
 from ..models import Dossier, DossierState, Nomination, NominationState
 from .audit import AuditTrail
-from .common import check_in_year, check_revision, finish, lock_dossier, names_of, parse_ids, write_fields
+from .common import (
+    check_in_year,
+    check_revision,
+    check_text,
+    finish,
+    lock_dossier,
+    names_of,
+    parse_ids,
+    write_fields,
+)
 from .errors import RuleViolation
 
 # ---------------------------------------------------------------- opening and registration
@@ -187,7 +196,7 @@ def withdraw_registrations(*, actor, dossier, nomination_ids, reason, expected_r
     ids = parse_ids(nomination_ids or [])
     if not ids:
         raise RuleViolation(_("Choose the registration to withdraw."))
-    reason = (reason or "").strip()
+    reason = check_text((reason or "").strip(), _("The reason for withdrawing"))
     if not reason:
         raise RuleViolation(_("Say why the registration is withdrawn: the reason is kept in the dossier's history."))
     nominations = list(dossier.nominations.filter(pk__in=ids).select_related("household").order_by("pk"))
@@ -236,6 +245,8 @@ def record_self_assessments(*, actor, dossier, assessments, assessed_on, expecte
     assessments = assessments or {}
     parse_ids(assessments)
     texts = {int(k): (v or "").strip() for k, v in assessments.items() if (v or "").strip()}
+    for text in texts.values():
+        check_text(text, _("A self-assessment"))
     if not texts:
         raise RuleViolation(_("No self-assessment to record: write at least one household's text."))
     # By id: the default order (household code) would join every household for nothing.

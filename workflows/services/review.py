@@ -17,6 +17,7 @@ from .common import (
     REVIEWABLE,
     check_in_year,
     check_revision,
+    check_text,
     check_transition,
     finish,
     lock_dossier,
@@ -44,6 +45,7 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
     acting = require_acting(actor, dossier.unit, "record_review")
     check_revision(dossier, expected_revision)
     check_transition(dossier, dossier.record_meeting)
+    check_text(chaired_by, _("Chaired by"), None)
     minutes = uploads.validate_minutes(minutes)
     rules = dossier.rule_set
     check_in_year(dossier, held_on, _("Meeting date"))
@@ -174,6 +176,7 @@ def post_list(*, actor, dossier, starts_on, place, expected_revision=None):
         )
     if not (place or "").strip():
         raise RuleViolation(_("Say where the list is posted."))
+    check_text(place, _("Place of posting"), None)
     rules = dossier.rule_set
     posting = Posting.objects.create(
         dossier=dossier, starts_on=starts_on, place=place.strip(), recorded_by=actor,
@@ -208,6 +211,8 @@ def record_comment(*, actor, dossier, received_on, author, text, nomination_id=N
         )
     if not (text or "").strip() or not (author or "").strip():
         raise RuleViolation(_("A comment needs its author and its text."))
+    check_text(author, _("From"), None)
+    check_text(text, _("Comment"))
     nomination = None
     if nomination_id:
         nomination = dossier.nominations.filter(pk=nomination_id).first()

@@ -20,6 +20,7 @@ from .calendar import add_days
 from .common import (
     check_in_year,
     check_revision,
+    check_text,
     check_transition,
     complete_task,
     finish,
@@ -109,6 +110,8 @@ def _appraisal_plan(dossier, strikes):
     """The proposed nominations and {nomination id: reason} of those struck, or a RuleViolation."""
     parse_ids(strikes or {})
     strikes = {int(k): (v or "").strip() for k, v in (strikes or {}).items()}
+    for reason in strikes.values():
+        check_text(reason, _("The reason for striking a household"))
     nominations = list(dossier.nominations.filter(state=NominationState.PROPOSED))
     if set(strikes) - {n.pk for n in nominations}:
         raise RuleViolation(_("Only households proposed in this dossier can be struck."))
@@ -163,6 +166,7 @@ def appraise_dossier(*, actor, dossier, strikes=None, expected_revision=None):
 
 def _check_return(dossier, reason):
     check_transition(dossier, dossier.return_for_correction)
+    check_text(reason, _("The reason for returning"))
     if not (reason or "").strip():
         raise RuleViolation(_("Say why the dossier is returned: the hamlet must know what to correct."))
 
@@ -220,6 +224,8 @@ def decide(*, actor, dossier, number, signed_on, signer, expected_revision=None)
                      "before the decision.", pending) % {"n": pending}
         )
     number, signer = (number or "").strip(), (signer or "").strip()
+    check_text(number, _("Decision number"), None)
+    check_text(signer, _("Signer"), None)
     if not number or not signer:
         raise RuleViolation(_("The decision needs its number and its signer."))
     check_in_year(dossier, signed_on, _("Signing date"))
