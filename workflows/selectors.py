@@ -202,7 +202,14 @@ class HistoryStep:
     event: object = None  # the described event of a dossier-wide step
 
 
-def history_steps(dossier):
+def dossier_wide_events(dossier):
+    """The dossier's events that are not about one household (opening, meeting, posting,
+    comments, sending, return, decision, concerns, revocations), in order: few whatever
+    the number of households."""
+    return list(dossier.audit_events.exclude(target_type="nomination").select_related("unit").order_by("seq"))
+
+
+def history_steps(dossier, events=None):
     """The dossier's history by step, in two queries whatever the number of households.
 
     Dossier-wide events (a meeting, a posting, a comment, a concern) are few and shown
@@ -211,7 +218,7 @@ def history_steps(dossier):
     trail stamps a call's events with one time).
     """
     labels, rule_set = state_labels(), dossier.rule_set
-    events = dossier.audit_events.exclude(target_type="nomination").select_related("unit").order_by("seq")
+    events = dossier_wide_events(dossier) if events is None else events
     households = history_households(dossier, events)
     steps = []
     for event in events:
@@ -280,12 +287,17 @@ def history_households(dossier, events):
     return found
 
 
-def return_history(dossier):
+def return_history(dossier, events=None):
     """Each time the dossier was returned, oldest first: {"returned": the return event,
     "answered": the event that sent it again (its payload holds the answer) or None}.
-    Read from the audit chain, which keeps them all; one query."""
-    events = (dossier.audit_events.filter(Q(action="return") | Q(action="submit", from_state=DossierState.RETURNED))
-              .select_related("unit").order_by("seq"))
+    Read from the audit chain, which keeps them all; one query, or none given the
+    dossier-wide events already loaded (`events`, in seq order)."""
+    if events is None:
+        events = (dossier.audit_events.filter(Q(action="return") | Q(action="submit", from_state=DossierState.RETURNED))
+                  .select_related("unit").order_by("seq"))
+    else:
+        events = [e for e in events if e.action == "return"
+                  or (e.action == "submit" and e.from_state == DossierState.RETURNED)]
     rounds = []
     for event in events:
         if event.action == "return":

@@ -30,7 +30,7 @@ MAX_QUERIES = {
     "submit_dossier": 31,
     "appraise_dossier": 37,
     "decide": 38,
-    "dossier_page": 22,
+    "dossier_page": 20,
     "history_page": 12,
 }
 

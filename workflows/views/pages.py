@@ -26,7 +26,6 @@ from .common import (
     already_sent,
     bounded_page,
     done,
-    page_of,
     query_without_page,
     refusal_text,
 )
@@ -159,17 +158,24 @@ def dossier_detail(request, pk):
     concerns, answering_unit = selectors.concerns_shown(dossier)
     # The steps, not the events: a 300-household dossier has well over a thousand
     # events, read one step at a time on the history page (dossier_history).
-    history = Paginator(selectors.history_steps(dossier), STEPS_PER_PAGE).get_page(request.GET.get("history_page"))
+    events = selectors.dossier_wide_events(dossier)
+    history = Paginator(selectors.history_steps(dossier, events), STEPS_PER_PAGE).get_page(
+        request.GET.get("history_page"))
+    counts = selectors.nomination_counts(dossier)
+    nominations = Paginator(nominations, 50)
+    if not state_filter and not search:
+        # The per-state counts add up to the total: no COUNT(*) of its own.
+        nominations.count = sum(n for _, _, n in counts)
     return render(request, "workflows/dossier_detail.html", {
         "dossier": dossier,
         "rules": dossier.rule_set,
         "actions": actions,
-        "nominations": page_of(request, nominations, 50),
+        "nominations": nominations.get_page(request.GET.get("page")),
         "nomination_states": NominationState.choices,
         "state_filter": state_filter,
         "search": search,
         "query": query_without_page(request),
-        "counts": selectors.nomination_counts(dossier),
+        "counts": counts,
         "meetings": dossier.meetings.select_related("recorded_by"),
         "postings": postings,
         "comments": selectors.dossier_comments(dossier),
@@ -179,7 +185,7 @@ def dossier_detail(request, pk):
         "is_overdue": selectors.is_overdue(dossier),
         "due_on": current_due_on(dossier),
         "review_deadline_on": dossier.rule_set.review_deadline_in(dossier.year),
-        "returns": selectors.return_history(dossier),
+        "returns": selectors.return_history(dossier, events),
         "concerns": concerns,
         "answering_unit": answering_unit,
         "concerns_url": reverse("titles:concerns", args=[dossier.pk]),
