@@ -292,17 +292,17 @@ def return_history(dossier, events=None):
     "answered": the event that sent it again (its payload holds the answer) or None}.
     Read from the audit chain, which keeps them all; one query, or none given the
     dossier-wide events already loaded (`events`, in seq order)."""
+    # The first sending after a return answers it, whatever state it left from: a
+    # re-recorded meeting takes the dossier out of "returned" before it is sent.
     if events is None:
-        events = (dossier.audit_events.filter(Q(action="return") | Q(action="submit", from_state=DossierState.RETURNED))
-                  .select_related("unit").order_by("seq"))
+        events = dossier.audit_events.filter(action__in=["return", "submit"]).select_related("unit").order_by("seq")
     else:
-        events = [e for e in events if e.action == "return"
-                  or (e.action == "submit" and e.from_state == DossierState.RETURNED)]
+        events = [e for e in events if e.action in ("return", "submit")]
     rounds = []
     for event in events:
         if event.action == "return":
             rounds.append({"returned": event, "answered": None})
-        elif rounds:
+        elif rounds and rounds[-1]["answered"] is None:
             rounds[-1]["answered"] = event
     return rounds
 

@@ -246,6 +246,17 @@ def test_the_returned_task_opens_on_the_reason_and_the_resend_needs_an_answer_th
     assert answered.payload["answer"] == "Đã bổ sung biên bản có chữ ký"
 
 
+def test_a_return_answered_by_a_new_meeting_shows_as_answered_in_the_return_history(
+    client, returned, hamlet_head
+):
+    meet(head=hamlet_head, dossier=returned, held_on=d(2021, 11, 6))
+    services.submit_dossier(actor=hamlet_head, dossier=returned, submitted_on=d(2021, 11, 8))
+    client.force_login(hamlet_head)
+    history = text(client.get(url("dossier", returned))).split('data-testid="return-history"')[1]
+    assert "Thiếu biên bản họp có chữ ký" in history
+    assert "Not yet answered." not in history and "corrected without a note" in history
+
+
 def test_the_front_heads_task_on_a_returned_dossier_opens_on_the_return_reason(client, returned, hamlet_front_head):
     client.force_login(hamlet_front_head)
     inbox = text(client.get(reverse("workflows:home")))
