@@ -1,0 +1,56 @@
+"""Migration workflows.0015 signs the trail that existed before it and stops on an event without a dossier."""
+
+import os
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from workflows.audit import copies
+from workflows.audit.chain import create_anchor, verify_chains
+from workflows.models import AuditEvent, ChainAnchor
+
+BEFORE, AFTER = ("workflows", "0014_used_form_token"), ("workflows", "0015_audit_keys_and_dossier_required")
+
+
+def migrate(target):
+    executor = MigrationExecutor(connection)
+    executor.migrate([target])
+
+
+def raw(sql, params=()):
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # below the append-only triggers, as an operator would
+            cursor.execute("SET session_replication_role = replica")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = DEFAULT")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_trail_is_signed_with_the_current_key_and_an_event_without_dossier_stops_the_migration(
+    decided_dossier, settings,
+):
+    create_anchor()
+    events = AuditEvent.objects.count()
+    migrate(BEFORE)
+    for name, _rec in copies.load_all():
+        copies.delete(name)
+    first = AuditEvent.objects.filter(dossier=decided_dossier, seq=1).values_list("pk", flat=True).get()
+    raw("INSERT INTO workflows_auditevent (dossier_id, seq, at, actor_id, actor_name, role, unit_id, action, "
+        "target_type, target_id, from_state, to_state, payload, prev_hash, hash) "
+        "SELECT NULL, 1, at, actor_id, actor_name, role, unit_id, action, target_type, target_id, from_state, "
+        "to_state, payload, prev_hash, hash FROM workflows_auditevent WHERE id = %s", [first])
+
+    with pytest.raises(RuntimeError, match="Audit events with no dossier exist"):
+        migrate(AFTER)
+
+    raw("DELETE FROM workflows_auditevent WHERE dossier_id IS NULL")
+    settings.AUDIT_KEYS = {"2026b": os.urandom(32)}
+    settings.AUDIT_KEY_ID = "2026b"
+    migrate(AFTER)
+    assert set(AuditEvent.objects.values_list("key_id", flat=True)) == {"2026b"}
+    assert set(ChainAnchor.objects.values_list("key_id", flat=True)) == {"2026b"}
+    report = verify_chains()
+    assert report.intact, report.broken
+    assert (report.events, report.anchors, report.anchor_copies) == (events, 1, 1)
