@@ -149,6 +149,8 @@ STORAGES = {
 }
 # Minutes files are scans or photos of a signed paper; keep uploads bounded.
 MINUTES_MAX_BYTES = env.int("MINUTES_MAX_BYTES", default=10 * 1024 * 1024)
+# Pages of one meeting's minutes (photos of a paper record), a storage limit, not law.
+MINUTES_MAX_PAGES = env.int("MINUTES_MAX_PAGES", default=20)
 # Household lists imported from Excel (a hamlet has a few hundred households, a commune a few thousand).
 HOUSEHOLD_IMPORT_MAX_BYTES = env.int("HOUSEHOLD_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 HOUSEHOLD_IMPORT_MAX_ROWS = env.int("HOUSEHOLD_IMPORT_MAX_ROWS", default=10_000)

@@ -73,6 +73,18 @@ class AssessmentsForm(RevisionForm):
     assessed_on = DayField(label=_("Self-assessment date"))
 
 
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (the pages of the minutes): cleans to a list."""
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
 class MeetingForm(RevisionForm):
     held_on = DayField(label=_("Meeting date"))
     invited = forms.IntegerField(label=_("Invited"), min_value=0,
@@ -83,9 +95,11 @@ class MeetingForm(RevisionForm):
                                widget=forms.RadioSelect)
     chaired_by = forms.CharField(label=_("Chaired by"), max_length=200, required=False)
     # Size and type are checked by the service (workflows.uploads), whatever the client sends.
-    minutes = forms.FileField(label=_("Minutes file"), required=False,
-                              widget=forms.ClearableFileInput(attrs={"accept": ".pdf,image/jpeg,image/png"}),
-                              help_text=_("A scan or photo of the signed minutes (PDF, JPEG or PNG)."))
+    minutes = MultipleFileField(
+        label=_("Minutes file"), required=False,
+        widget=MultipleFileInput(attrs={"accept": ".pdf,image/jpeg,image/png"}),
+        help_text=_("A scan or photos of the signed minutes (PDF, JPEG or PNG); choose several files for "
+                    "several pages."))
 
 
 def parse_tally(data, nominations):

@@ -255,6 +255,26 @@ class Meeting(models.Model):
         ordering = ["-recorded_at", "-pk"]
 
 
+def minutes_page_upload_to(instance, filename):
+    return minutes_upload_to(instance.meeting, filename)
+
+
+class MinutesPage(models.Model):
+    """A further page of a meeting's signed minutes (photos of a multi-page paper
+    record): page 1 is Meeting.minutes, pages 2, 3, … are rows here. Served only
+    through the guarded view (workflows:minutes), never from MEDIA_URL."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="minutes_pages")
+    number = models.PositiveSmallIntegerField(_("page"))
+    file = models.FileField(_("minutes file"), upload_to=minutes_page_upload_to)
+
+    class Meta:
+        verbose_name = _("minutes page")
+        verbose_name_plural = _("minutes pages")
+        ordering = ["meeting_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "number"], name="minutes_page_number_unique")]
+
+
 class Posting(models.Model):
     """The public posting of the proposed list for residents' comments."""
 

@@ -117,3 +117,18 @@ def _clean_image(content, kind, name):
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
         raise _unreadable(name, label) from None
     return out.getvalue()
+
+
+def validate_minutes_pages(uploads):
+    """The pages of the minutes (one upload, a list of them, or none), each checked
+    and renamed by validate_minutes; at most MINUTES_MAX_PAGES of them."""
+    if not uploads:
+        return []
+    pages = list(uploads) if isinstance(uploads, (list, tuple)) else [uploads]
+    limit = settings.MINUTES_MAX_PAGES
+    if len(pages) > limit:
+        raise RuleViolation(
+            _("%(n)s files were chosen for the minutes; at most %(limit)s pages can be attached.")
+            % {"n": len(pages), "limit": limit}
+        )
+    return [validate_minutes(page) for page in pages]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("dossiers/<int:pk>/registrations/<int:nomination_pk>/withdraw/", views.withdraw, name="withdraw"),
     path("dossiers/<int:pk>/self-assessments/", views.assessments, name="assessments"),
     path("dossiers/<int:pk>/meeting/", views.meeting, name="meeting"),
+    path("dossiers/<int:pk>/meetings/<int:meeting_pk>/minutes/<int:number>/", views.minutes_file, name="minutes"),
     path("dossiers/<int:pk>/posting/", views.posting, name="posting"),
     path("dossiers/<int:pk>/comments/new/", views.comment, name="comment"),
     path("dossiers/<int:pk>/submit/", views.submit, name="submit"),

@@ -55,6 +55,7 @@ PAYLOAD_LABELS = {
     "present": _("present"),
     "method": _("voting method"),
     "minutes": _("minutes file"),
+    "minutes_pages": _("pages of the minutes"),
     "proposed": _("proposed"),
     "not_proposed": _("not proposed"),
     "posting": _("public posting"),

@@ -10,7 +10,7 @@ from directory.selectors import require_acting
 from notifications.services import messages as notify
 
 from .. import uploads
-from ..models import DossierState, Meeting, NominationState, Posting, PostingComment, VotingMethod
+from ..models import DossierState, Meeting, MinutesPage, NominationState, Posting, PostingComment, VotingMethod
 from .audit import AuditTrail
 from .calendar import add_days
 from .common import (
@@ -46,7 +46,7 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
     check_revision(dossier, expected_revision)
     check_transition(dossier, dossier.record_meeting)
     check_text(chaired_by, _("Chaired by"), None)
-    minutes = uploads.validate_minutes(minutes)
+    pages = uploads.validate_minutes_pages(minutes)
     rules = dossier.rule_set
     check_in_year(dossier, held_on, _("Meeting date"))
     invited = parse_count(invited, _("Invited"))
@@ -141,16 +141,22 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
 
     meeting = Meeting(dossier=dossier, held_on=held_on, invited=invited, present=present, method=method,
                       chaired_by=chaired_by, recorded_by=actor)
-    if minutes:
-        meeting.minutes.save(minutes.name, minutes, save=False)
+    if pages:
+        meeting.minutes.save(pages[0].name, pages[0], save=False)
     meeting.save()
+    for number, upload in enumerate(pages[1:], start=2):
+        page = MinutesPage(meeting=meeting, number=number)
+        page.file.save(upload.name, upload, save=False)
+        page.save()
     write_fields(nominations, ["state", "votes_for", "votes_against", "exclusion", "reason"])
     dossier.record_meeting()
     dossier.submission_due = add_days(held_on, rules.submission_days, rules.submission_day_type)
     trail.add(action="record_meeting", target=dossier, from_state=from_state, to_state=dossier.state,
               meeting=meeting.pk, held_on=held_on, invited=invited, present=present, method=method,
               minutes=meeting.minutes.name or "", proposed=proposed,
-              not_proposed=len(nominations) - proposed)
+              not_proposed=len(nominations) - proposed,
+              # Only a multi-page record says how many pages: earlier events keep their shape.
+              **({"minutes_pages": len(pages)} if len(pages) > 1 else {}))
     # Every reviewable nomination was voted on again: replace its share of the count.
     dossier.proposed_count += proposed - was_proposed
     finish(dossier, trail, fields=["submission_due", "proposed_count"])

@@ -10,9 +10,10 @@ from .actions import (
     submit,
     withdraw,
 )
-from .pages import dossier_detail, dossier_history, home, household_detail, open_round
+from .pages import dossier_detail, dossier_history, home, household_detail, minutes_file, open_round
 
 __all__ = [
     "appraise", "assessments", "comment", "decide", "dossier_detail", "dossier_history", "home",
-    "household_detail", "meeting", "open_round", "posting", "register", "return_dossier", "submit", "withdraw",
+    "household_detail", "meeting", "minutes_file", "open_round", "posting", "register", "return_dossier", "submit",
+    "withdraw",
 ]

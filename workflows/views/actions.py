@@ -187,8 +187,10 @@ def meeting(request, pk):
                                               NominationState.NOT_PROPOSED])
         .select_related("household").order_by("household__code")
     )
-    status, error = 200, None
+    status, error, chosen = 200, None, []
     if request.method == "POST":
+        # The names as chosen: the upload check renames the files it accepts.
+        chosen = [upload.name for upload in request.FILES.getlist("minutes")]
         form = MeetingForm(request.POST, request.FILES)
         votes, exclusions = parse_tally(request.POST, nominations)
 
@@ -220,6 +222,9 @@ def meeting(request, pk):
     return render_action(request, "workflows/meeting.html", dossier, {
         "form": form, "error": error, "nominations": nominations,
         "grounds": dossier.rule_set.exclusion_grounds,
+        # A browser cannot be given a chosen file back: a refused form says so
+        # next to the input instead of dropping the minutes silently.
+        "minutes_lost": chosen,
     }, status)
 
 

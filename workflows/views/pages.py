@@ -4,11 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from directory.search import Folded, fold
 from directory.selectors import find_acting
@@ -21,6 +22,7 @@ from ..forms import DossierFilterForm, OpenRoundForm
 from ..models import DossierState, NominationState
 from ..services import RuleViolation
 from ..supervision import record_view
+from ..uploads import sniff_minutes_type
 from .common import (
     FAMILY_TITLE,
     already_sent,
@@ -176,7 +178,7 @@ def dossier_detail(request, pk):
         "search": search,
         "query": query_without_page(request),
         "counts": counts,
-        "meetings": dossier.meetings.select_related("recorded_by"),
+        "meetings": dossier.meetings.select_related("recorded_by").prefetch_related("minutes_pages"),
         "postings": postings,
         "comments": selectors.dossier_comments(dossier),
         "decision": getattr(dossier, "decision", None) if dossier.state == DossierState.DECIDED else None,
@@ -231,3 +233,26 @@ def household_detail(request, pk):
         "show_phone": find_acting(request.user, household.hamlet, "see_household_phone") is not None,
         "can_manage": find_acting(request.user, household.hamlet, "manage_households", inherited=True) is not None,
     })
+
+
+@login_required
+@require_GET
+def minutes_file(request, pk, meeting_pk, number):
+    """One page of a meeting's signed minutes, for whoever may see the dossier (404
+    for anyone else, as for the dossier itself). Streamed from the storage, never a
+    public /media/ address, and never kept by a browser or proxy cache."""
+    dossier = selectors.dossier_for(request.user, pk)
+    meeting = get_object_or_404(dossier.meetings, pk=meeting_pk)
+    stored = meeting.minutes if number == 1 else getattr(
+        meeting.minutes_pages.filter(number=number).first(), "file", None)
+    if not stored:
+        raise Http404(_("No such page of the minutes."))
+    record_view(actor=request.user, what="minutes_file", dossier=dossier)
+    handle = stored.open("rb")
+    kind = sniff_minutes_type(handle.read(16))
+    handle.seek(0)
+    response = FileResponse(handle, filename=stored.name.rsplit("/", 1)[-1],
+                            content_type=kind.content_type if kind else "application/octet-stream")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
