@@ -155,8 +155,8 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
               meeting=meeting.pk, held_on=held_on, invited=invited, present=present, method=method,
               minutes=meeting.minutes.name or "", proposed=proposed,
               not_proposed=len(nominations) - proposed,
-              # Only a multi-page record says how many pages: earlier events keep their shape.
-              **({"minutes_pages": len(pages)} if len(pages) > 1 else {}))
+              # Counted only for a multi-page record (None is not shown in the history).
+              minutes_pages=len(pages) if len(pages) > 1 else None)
     # Every reviewable nomination was voted on again: replace its share of the count.
     dossier.proposed_count += proposed - was_proposed
     finish(dossier, trail, fields=["submission_due", "proposed_count"])
