@@ -158,13 +158,13 @@ def _submitted(ctx):
 def _appraise(ctx):
     dossier = _submitted(ctx)
     url = reverse("workflows:appraise", args=[dossier.pk])
-    return ctx.officer, url, url, {}, lambda: AuditEvent.objects.filter(action="accept").count()
+    return ctx.officer, url, url, {"confirmed": "1"}, lambda: AuditEvent.objects.filter(action="accept").count()
 
 
 def _return(ctx):
     dossier = _submitted(ctx)
     url = reverse("workflows:return", args=[dossier.pk])
-    return ctx.officer, url, url, {"reason": "Thiếu biên bản"}, \
+    return ctx.officer, url, url, {"reason": "Thiếu biên bản", "confirmed": "1"}, \
         lambda: AuditEvent.objects.filter(action="return").count()
 
 
