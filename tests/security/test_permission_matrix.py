@@ -117,7 +117,8 @@ MASTER_DATA_WRITES = {"directory:households", "directory:household_add", "direct
                       "directory:people", "directory:give_role", "directory:end_role"}
 # Pages that only read (their own tests check what they show to whom).
 READ_ONLY = {
-    "workflows:home", "workflows:dossier", "workflows:household", "workflows:minutes", "notifications:list",
+    "workflows:home", "workflows:dossier", "workflows:household", "workflows:history", "workflows:minutes",
+    "notifications:list",
     "api:schema", "api:docs", "api:not_found",
     "titles:verify", "titles:verify_lookup", "titles:provenance", "titles:provenance_json", "titles:certificate",
 }

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -178,7 +178,7 @@ def dossier_detail(request, pk):
         "search": search,
         "query": query_without_page(request),
         "counts": counts,
-        "meetings": dossier.meetings.select_related("recorded_by").prefetch_related("minutes_pages"),
+        "meetings": _meetings_with_pages(dossier),
         "postings": postings,
         "comments": selectors.dossier_comments(dossier),
         "decision": getattr(dossier, "decision", None) if dossier.state == DossierState.DECIDED else None,
@@ -233,6 +233,15 @@ def household_detail(request, pk):
         "show_phone": find_acting(request.user, household.hamlet, "see_household_phone") is not None,
         "can_manage": find_acting(request.user, household.hamlet, "manage_households", inherited=True) is not None,
     })
+
+
+def _meetings_with_pages(dossier):
+    """The dossier's meetings, each with the numbers of its further minutes pages:
+    pages are numbered 2, 3, … without gaps, so a count in the same query gives them."""
+    meetings = list(dossier.meetings.select_related("recorded_by").annotate(extra_pages=Count("minutes_pages")))
+    for meeting in meetings:
+        meeting.page_numbers = range(2, meeting.extra_pages + 2)
+    return meetings
 
 
 @login_required
