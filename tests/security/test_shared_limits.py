@@ -4,6 +4,7 @@ Each "worker" is a separate Python process with production settings and the conf
 gunicorn's workers are. A per-process cache would let every worker allow the whole limit.
 """
 
+import base64
 import os
 import secrets
 import subprocess
@@ -62,6 +63,8 @@ def run_workers(what, client, cache_url):
         "ALLOWED_HOSTS": "testserver", "DJANGO_SETTINGS_MODULE": "config.settings",
         "VERIFY_RATE_LIMIT": f"{LIMIT}/d", "API_USER_RATE": f"{LIMIT}/hour",
         "STATIC_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        # Production settings also refuse to start without the audit key.
+        "AUDIT_KEY_ID": "ci", "AUDIT_KEYS": "ci:" + base64.b64encode(os.urandom(32)).decode(),
     }
     statuses = []
     for _ in range(WORKERS):
