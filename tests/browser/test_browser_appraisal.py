@@ -76,7 +76,7 @@ def test_a_typed_strike_reason_survives_to_the_confirmation_summary_and_is_recor
     summary = page.locator("[data-testid=confirm-summary]")
     summary.wait_for()
     assert "Accepted: 3 households, sent to Gia Kiệm for the decision. Struck: 1." in summary.inner_text()
-    struck = page.locator("details.summary-group").first
+    struck = page.locator("section.summary-group").first
     assert second.household.head_name in struck.inner_text()
     assert "Chưa đạt tiêu chí môi trường" in struck.inner_text()
     assert first.household.head_name not in struck.inner_text()

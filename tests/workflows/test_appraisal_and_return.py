@@ -290,3 +290,21 @@ def test_the_hamlet_is_notified_of_the_appraisal_with_the_households_struck(
         assert f"{first.household.head_name} (Vi phạm hương ước)" in note.text
         assert note.url == f"/dossiers/{submitted.pk}/"
     assert not Notification.objects.filter(recipient=commune_chair, kind="appraisal_result").exists()
+
+
+def test_a_long_accepted_list_starts_folded_under_its_title_and_the_struck_stay_open(
+    client, district, hamlet_head, commune_officer, family_title, households
+):
+    dossier = open_with_households(head=hamlet_head, hamlet=district.hamlet, title=family_title, year=2021,
+                                   households=households(22))
+    meet(head=hamlet_head, dossier=dossier)
+    send(head=hamlet_head, dossier=dossier)
+    dossier.refresh_from_db()
+    first, *others = rows(dossier)
+    client.force_login(commune_officer)
+    html = text(client.post(url("appraise", dossier), {"expected_revision": dossier.revision,
+                                                        f"reason_{first.pk}": "Vi phạm hương ước"}))
+    struck, accepted = html.split("<h2>Struck")[1].split("<h2>Accepted")
+    assert "<details>" not in struck and first.household.head_name in struck
+    assert "<details><summary>Show the list</summary>" in accepted
+    assert all(n.household.head_name in accepted for n in others)
