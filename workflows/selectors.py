@@ -76,14 +76,20 @@ def units_to_open(user):
 
 def dossier_for(user, pk):
     """The dossier if `user` may see it (a view permission on its unit or an ancestor), else 404."""
+    return dossier_with_viewer(user, pk)[0]
+
+
+def dossier_with_viewer(user, pk):
+    """(the dossier, the role through which `user` sees it), or 404 as dossier_for."""
     dossier = (
         Dossier.objects.select_related(
             "unit", "unit__parent", "rule_set", "title_type", "appraising_unit", "deciding_unit"
         ).filter(pk=pk).first()
     )
-    if dossier is None or not can_see_unit(user, dossier.unit):
+    viewer = find_acting(user, dossier.unit, "view_unit_dossiers", inherited=True) if dossier else None
+    if viewer is None:
         raise Http404(_("No such dossier."))
-    return dossier
+    return dossier, viewer
 
 
 def household_for(user, pk):

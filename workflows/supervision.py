@@ -138,10 +138,14 @@ def close_concern(*, actor, concern, note=""):
     return concern
 
 
-def record_view(*, actor, what, dossier=None, household=None):
+def record_view(*, actor, what, dossier=None, household=None, acting=None):
     """Remember that `actor` opened a household's record or dossier (not audited in the chain:
-    reads are not changes, and they would make every chain grow with page views)."""
+    reads are not changes, and they would make every chain grow with page views).
+
+    `acting`: the role through which the reader was let in, when the caller already
+    found it (selectors.dossier_with_viewer); otherwise it is looked up here."""
     unit = household.hamlet if household is not None else (dossier.unit if dossier is not None else None)
-    acting = find_acting(actor, unit, "view_unit_dossiers", inherited=True) if unit is not None else None
+    if acting is None and unit is not None:
+        acting = find_acting(actor, unit, "view_unit_dossiers", inherited=True)
     return ViewLog.objects.create(user=actor, role=acting.role if acting else "", dossier=dossier,
                                   household=household, what=what, at=timezone.now())

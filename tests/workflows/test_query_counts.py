@@ -30,8 +30,8 @@ MAX_QUERIES = {
     "submit_dossier": 31,
     "appraise_dossier": 37,
     "decide": 38,
-    "dossier_page": 20,
-    "history_page": 12,
+    "dossier_page": 18,
+    "history_page": 10,
 }
 
 

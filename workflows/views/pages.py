@@ -144,9 +144,9 @@ EVENTS_PER_PAGE = 50
 
 @login_required
 def dossier_detail(request, pk):
-    dossier = selectors.dossier_for(request.user, pk)
+    dossier, viewer = selectors.dossier_with_viewer(request.user, pk)
     # Supervision needs to know who read households' data, not only who changed it.
-    record_view(actor=request.user, what="dossier_page", dossier=dossier)
+    record_view(actor=request.user, what="dossier_page", dossier=dossier, acting=viewer)
     nominations = dossier.nominations.select_related("household").order_by("household__code")
     state_filter = request.GET.get("state", "")
     if state_filter in NominationState.values:
@@ -206,8 +206,8 @@ def dossier_history(request, pk):
     """The dossier's events one by one, paginated: all of them, or one step's (a seq
     range, as the dossier page links each step). With ?fragment=1 only the list, for
     the dossier page to unfold a step in place."""
-    dossier = selectors.dossier_for(request.user, pk)
-    record_view(actor=request.user, what="dossier_history", dossier=dossier)
+    dossier, viewer = selectors.dossier_with_viewer(request.user, pk)
+    record_view(actor=request.user, what="dossier_history", dossier=dossier, acting=viewer)
     first, last = _seq(request.GET.get("from")), _seq(request.GET.get("to"))
     page = Paginator(selectors.history_events(dossier, first, last), EVENTS_PER_PAGE).get_page(
         request.GET.get("page"))
