@@ -408,7 +408,9 @@ if AUDIT_KEY_ID not in AUDIT_KEYS:
 # deleted from the database are noticed: point it at a place the database's
 # administrators cannot rewrite (another host, object storage with versioning).
 AUDIT_ANCHOR_DIR = env("AUDIT_ANCHOR_DIR", default=str(Path(str(MEDIA_ROOT)) / "audit-anchors"))
+AUDIT_ANCHOR_STORAGE = env("AUDIT_ANCHOR_STORAGE", default="django.core.files.storage.FileSystemStorage")
 STORAGES["audit_anchors"] = {
-    "BACKEND": env("AUDIT_ANCHOR_STORAGE", default="django.core.files.storage.FileSystemStorage"),
-    "OPTIONS": {"location": AUDIT_ANCHOR_DIR, "base_url": None},
+    "BACKEND": AUDIT_ANCHOR_STORAGE,
+    # A directory, or the key prefix of an object-storage backend (django-storages' `location`).
+    "OPTIONS": {"location": AUDIT_ANCHOR_DIR},
 }
