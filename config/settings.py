@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "titles",
     "workflows",
     "notifications",
+    "figures",
 ]
 
 MIDDLEWARE = [

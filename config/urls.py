@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("notifications/", include("notifications.urls")),
     path("", include("directory.urls")),
+    path("", include("figures.urls")),
     path("api/", include("config.api_urls")),
     path("", include("titles.urls")),
     path("", include("workflows.urls")),

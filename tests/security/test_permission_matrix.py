@@ -121,6 +121,8 @@ READ_ONLY = {
     "notifications:list",
     "api:schema", "api:docs", "api:not_found",
     "titles:verify", "titles:verify_lookup", "titles:provenance", "titles:provenance_json", "titles:certificate",
+    # who reads which figures: tests/figures/test_dashboard.py
+    "figures:dashboard", "figures:export",
 }
 # The Django admin is for staff only; see test_admin_is_closed_to_every_role.
 SKIPPED_NAMESPACES = {"admin"}

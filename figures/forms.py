@@ -1,0 +1,29 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from titles.models import TitleType
+
+
+class FiguresForm(forms.Form):
+    unit = forms.ModelChoiceField(queryset=None, label=_("Unit"), empty_label=None, required=False)
+    title_type = forms.ModelChoiceField(queryset=TitleType.objects.order_by("pk"), label=_("Title"), empty_label=None,
+                                        required=False)
+    year = forms.IntegerField(label=_("Year"), min_value=2018, max_value=2100, required=False,
+                              widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["unit"].initial = units.first()
+        self.fields["title_type"].initial = TitleType.objects.order_by("pk").first()
+        self.fields["year"].initial = timezone.localdate().year
+
+    def choice(self):
+        """The chosen (unit, title, year), each falling back to its default when not (validly) chosen: a unit
+        the user may not read is never chosen, since it is not among the choices."""
+        chosen = {}
+        if self.is_bound:
+            self.is_valid()  # cleaned_data then holds the fields that validated, even if another did not
+            chosen = self.cleaned_data
+        return tuple(chosen.get(name) or self.fields[name].initial for name in ("unit", "title_type", "year"))
