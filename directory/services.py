@@ -359,6 +359,10 @@ def give_role(*, actor, unit, role, since, until=None, user=None, new_account=No
         elif User.objects.filter(username__iexact=username).exists():
             problems.append(_("The user name %(username)s is taken; choose another or pick the existing account.")
                             % {"username": username})
+        for label, value in ((_("User name"), username), (_("Full name"), new_account.get("full_name"))):
+            bidi = text_problem(value, label, max_length=None)
+            if bidi:
+                problems.append(bidi)
     if user is not None and Membership.objects.filter(user=user, unit=unit, role=role).filter(
             Q(until__isnull=True) | Q(until__gte=since)).filter(since__lte=until or datetime.date.max).exists():
         problems.append(_("%(user)s already holds this role in %(unit)s for part of these dates.")

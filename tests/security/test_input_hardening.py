@@ -5,8 +5,10 @@ and invisible text-direction controls in names and reasons.
 """
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -164,3 +166,15 @@ def test_a_household_head_name_with_a_direction_control_is_refused(district, ham
                       values={"code": "H-RLO-1", "head_name": f"Trần {RLO}A năV", "address": "", "members": 4,
                               "phone": ""})
     assert "U+202E" in " ".join(refused.value.messages)
+
+
+def test_a_new_account_name_with_a_direction_control_is_refused_on_the_web_and_creates_nothing(
+    web, district, commune_officer
+):
+    users = get_user_model().objects.count()
+    response = web(commune_officer).post(reverse("directory:give_role"), {
+        "unit": district.hamlet.pk, "role": "hamlet_head", "username": "truongap.moi",
+        "full_name": f"Võ Thị {RLO}iaM", "email": "", "since": "01/01/2025", "until": "", "reason": "QĐ 12"})
+    assert response.status_code in (200, 400)
+    assert "U+202E" in response.content.decode()
+    assert get_user_model().objects.count() == users
