@@ -105,7 +105,8 @@ def home(request):
         "dossiers": bounded_page(request, dossier_rows),
         "filters": filters,
         "query": query_without_page(request),
-        "open_form": OpenRoundForm(hamlets=hamlets) if hamlets is not None else None,
+        # Its own ids: the filter form beside it has a year field too (id_year).
+        "open_form": OpenRoundForm(hamlets=hamlets, auto_id="open_%s") if hamlets is not None else None,
         "concerns": inbox.concerns_to_answer(grants),
     })
 
