@@ -8,7 +8,6 @@ it is stored reversed), in the pages, the PDF and the audit history alike.
 Vietnamese never needs them.
 """
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 TEXT_MAX_LENGTH = 5000
@@ -32,9 +31,3 @@ def text_problem(value, label, max_length=TEXT_MAX_LENGTH):
             "field": label, "code": f"{ord(control):04X}"}
     return None
 
-
-def no_bidi_controls(value):
-    """Form and serializer validator: refuses the text-direction controls (see text_problem)."""
-    problem = text_problem(value, _("The text"), max_length=None)
-    if problem:
-        raise ValidationError(problem, code="bidi_control")
