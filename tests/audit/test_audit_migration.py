@@ -27,7 +27,9 @@ def raw(sql, params=()):
             cursor.execute("SET session_replication_role = DEFAULT")
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback like the other transactional audit tests: a plain transactional test's
+# teardown recreates the content types, which the next serialized test's reload then collides with.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_existing_trail_is_signed_with_the_current_key_and_an_event_without_dossier_stops_the_migration(
     decided_dossier, settings,
 ):
