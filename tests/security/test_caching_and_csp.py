@@ -66,3 +66,15 @@ def test_the_script_policy_allows_only_our_own_origin_even_on_the_api_docs(clien
     docs = client.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in docs
     assert "cdn.jsdelivr.net" not in docs
+
+
+def test_static_files_keep_their_cache_lifetime_for_a_signed_in_user(settings, hamlet_head):
+    from django.test import Client
+
+    settings.WHITENOISE_USE_FINDERS = True  # serve from the apps' static folders: tests never collect
+    settings.WHITENOISE_AUTOREFRESH = True
+    client = Client()  # a new client builds the middleware chain with these settings
+    client.force_login(hamlet_head)
+    response = client.get("/static/css/app.css")
+    assert response.status_code == 200
+    assert "no-store" not in response.get("Cache-Control", "") and "max-age" in response["Cache-Control"]
