@@ -66,6 +66,7 @@ def test_the_script_policy_allows_only_our_own_origin_even_on_the_api_docs(clien
     docs = client.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in docs
     assert "cdn.jsdelivr.net" not in docs
+    assert "<style" not in docs and "/static/css/api-docs.css" in docs  # no inline style for the policy to block
 
 
 def test_static_files_keep_their_cache_lifetime_for_a_signed_in_user(settings, hamlet_head):
