@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "workflows",
     "notifications",
     "figures",
+    "documents",
 ]
 
 MIDDLEWARE = [
@@ -172,6 +173,10 @@ if not DEBUG and CACHES["default"]["BACKEND"] in PER_PROCESS_CACHES:
 # Public certificate verification (/verify/<code>/): requests per client IP,
 # in django-ratelimit's syntax; every request counts, found or not.
 VERIFY_RATE_LIMIT = env("VERIFY_RATE_LIMIT", default="30/m")
+# Printed documents as PDF go through LibreOffice where it is installed (not a requirement:
+# without it the pages offer the .docx). SOFFICE_PATH names another executable.
+SOFFICE_PATH = env("SOFFICE_PATH", default="soffice")
+SOFFICE_TIMEOUT_SECONDS = env.int("SOFFICE_TIMEOUT_SECONDS", default=60)
 
 # Celery: an empty broker means tasks run eagerly in-process (local default).
 CELERY_TASK_ALWAYS_EAGER = not env("CELERY_BROKER_URL", default="")

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("figures.urls")),
     path("api/", include("config.api_urls")),
     path("", include("titles.urls")),
+    path("", include("documents.urls")),
     path("", include("workflows.urls")),
 ]
 # Uploaded files (meeting minutes) are never served from MEDIA_URL, not even in

@@ -27,6 +27,9 @@ def load_rule_sets(title_type_model=None, rule_set_model=None, directory=RULESET
                 title_type_model.objects.update_or_create(code=item["code"], defaults=item)
             for item in doc.get("rule_sets", []):
                 item = dict(item)
+                # The documents each rule set prints (templates, publication period) are
+                # read from the JSON by documents.registry, not stored on the row.
+                item.pop("documents", None)
                 title_type = title_type_model.objects.get(code=item.pop("title_type"))
                 rule_set_model.objects.update_or_create(
                     code=item.pop("code"), defaults={**item, "title_type": title_type}

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from django_ratelimit.core import is_ratelimited
 
 from directory.selectors import find_acting
+from documents.selectors import decision_of, dossier_by_code
 from workflows import services as workflow_services
 from workflows import supervision
 from workflows.audit.chain import anchor_covering
@@ -63,7 +64,12 @@ def verify(request, code):
                             content_type="text/plain; charset=utf-8")
     award = selectors.public_award(code)
     if award is None:
-        return _unknown_code(request)
+        # A printed document (minutes, decision…) carries its dossier's code: same box, same rate.
+        dossier = dossier_by_code(code)
+        if dossier is None:
+            return _unknown_code(request)
+        return render(request, "documents/verify_dossier.html", {
+            "dossier": dossier, "code": code.strip().upper(), "decision": decision_of(dossier)})
     if award.household_id:
         holder, hamlet = award.household.head_name, award.household.hamlet.name
     else:

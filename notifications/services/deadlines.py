@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from documents.selectors import publication_deadlines
 from workflows.models import Dossier, DossierState
 
 from ..models import DeadlineAlert
-from ..selectors import current_deadline, due_by_q
+from ..selectors import Deadline, current_deadline, due_by_q
 from .outbox import Message, holders, write
 
 # Who, at the level above, hears that a step is overdue: the people who manage
@@ -25,9 +26,8 @@ from .outbox import Message, holders, write
 ESCALATE_TO = ("appraise_dossier", "decide_title", "supervise")
 
 
-def _plan(dossier, today):
-    """(kind, period, unit to alert, deadline) for this dossier today, or None."""
-    deadline = current_deadline(dossier)
+def _plan(deadline, today):
+    """(kind, period, unit to alert, deadline) for this deadline today, or None."""
     if deadline is None:
         return None
     if today > deadline.due_on:
@@ -41,6 +41,11 @@ def _plan(dossier, today):
     return None
 
 
+def _alert_state(dossier, deadline):
+    # A decided dossier waits on nothing but the publication of its list.
+    return "publication" if deadline.step == "publication" else dossier.state
+
+
 @transaction.atomic
 def check_deadlines(*, today=None):
     """Write the reminders and escalations due today. Returns the alerts created."""
@@ -50,7 +55,15 @@ def check_deadlines(*, today=None):
         Dossier.objects.exclude(state=DossierState.DECIDED).filter(due_by_q(horizon))
         .select_related("rule_set", "title_type", "unit", "appraising_unit", "deciding_unit")
     )
-    plans = {d.pk: plan for d in dossiers if (plan := _plan(d, today))}
+    plans = {d.pk: plan for d in dossiers if (plan := _plan(current_deadline(d), today))}
+    # After the decision, the list of recognized households must be made public within
+    # the rule set's period (documents.registry): reminded and escalated the same way.
+    for dossier, due in publication_deadlines(today, horizon):
+        deadline = Deadline("publication", _("publish the list of recognized households"), due,
+                            dossier.deciding_unit, "decide_title")
+        if plan := _plan(deadline, today):
+            dossiers.append(dossier)
+            plans[dossier.pk] = plan
     if not plans:
         return []
     existing = set(
@@ -61,8 +74,9 @@ def check_deadlines(*, today=None):
     alerts = []
     for pk, (kind, period, unit_id, deadline) in plans.items():
         dossier = by_pk[pk]
-        if (pk, dossier.state, deadline.due_on, kind, period) not in existing:
-            alerts.append(DeadlineAlert(dossier=dossier, state=dossier.state, due_on=deadline.due_on, kind=kind,
+        state = _alert_state(dossier, deadline)
+        if (pk, state, deadline.due_on, kind, period) not in existing:
+            alerts.append(DeadlineAlert(dossier=dossier, state=state, due_on=deadline.due_on, kind=kind,
                                         period=period, unit_id=unit_id))
     # ignore_conflicts: a concurrent run that wrote the same alert wins, and the
     # notifications' own (event, recipient) key keeps the messages single.
@@ -97,7 +111,8 @@ def _notify(alerts, plans, today):
                          "%(date)s.") % params
                 user_ids = set().union(*(found[(alert.unit_id, c)] for c in ESCALATE_TO))
             event = f"alert:{dossier.pk}:{alert.state}:{alert.due_on:%Y%m%d}:{alert.kind}:{alert.period}"
-            url = reverse("workflows:dossier", args=[dossier.pk])
+            url = reverse("documents:index" if alert.state == "publication" else "workflows:dossier",
+                          args=[dossier.pk])
             messages += [Message(event=event, kind=alert.kind, text=text, url=url, dossier=dossier, user_id=pk)
                          for pk in sorted(user_ids)]
     write(messages)

@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "recognize": _("Recognized"),
     "decide": _("Recognition decision signed"),
     "revoke": _("Award revoked"),
+    "publish_list": _("List of recognized households published"),
     "concern_raise": _("Supervision concern raised"),
     "concern_answer": _("Supervision concern answered"),
     "concern_close": _("Supervision concern closed"),
@@ -84,6 +85,7 @@ PAYLOAD_LABELS = {
     "ground_label": _("ground"),
     "legal_basis": _("legal basis"),
     "decided_on": _("decided on"),
+    "published_on": _("published on"),
 }
 
 # References to rows the page already names another way: the household by the

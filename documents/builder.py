@@ -1,0 +1,270 @@
+"""Builds the .docx templates in titles/documents/ (manage.py build_document_templates).
+
+The templates are data: each is a Word file in the official layout of an
+administrative document (Decree 30/2020/NĐ-CP, appendix I: A4, Times New Roman,
+the issuing body on the left, the national heading on the right, number, place
+and date, title, body, signature block), with docxtpl placeholders where the
+recorded facts go. Building them from this script keeps them reproducible and
+reviewable; an office may still replace a file by its own version of the form.
+The wording is the law's, in Vietnamese whatever the interface language.
+"""
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from . import registry
+
+FONT = "Times New Roman"
+NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+VERIFY_LINE = "Mã xác minh hồ sơ: {{ code }}. Kiểm tra bản in tại {{ verify_url }}"
+
+
+def _document():
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    style = doc.styles["Normal"]
+    style.font.name = FONT
+    style.font.size = Pt(13)
+    # Word takes the East-Asian font from its own attribute; without it Vietnamese
+    # text may fall back to another face.
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+    style.paragraph_format.space_after = Pt(3)
+    return doc
+
+
+def _para(container, text="", *, bold=False, italic=False, align=None, size=None, before=None):
+    paragraph = container.add_paragraph()
+    if align == "center":
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    elif align == "justify":
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    elif align == "right":
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    if before is not None:
+        paragraph.paragraph_format.space_before = Pt(before)
+    if text:
+        run = paragraph.add_run(text)
+        run.bold, run.italic = bold, italic
+        if size:
+            run.font.size = Pt(size)
+    return paragraph
+
+
+def _cell_lines(cell, lines):
+    """Fill a layout cell with centred lines: (text, bold, italic) each."""
+    cell.paragraphs[0].text = ""
+    first = True
+    for text, bold, italic in lines:
+        paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
+        first = False
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.paragraph_format.space_after = Pt(0)
+        if text:
+            run = paragraph.add_run(text)
+            run.bold, run.italic = bold, italic
+
+
+def _heading(doc, issuer_lines, number_line):
+    """The issuing body (left) and the national heading with place and date (right)."""
+    table = doc.add_table(rows=1, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    left, right = table.rows[0].cells
+    left.width, right.width = Mm(65), Mm(100)
+    _cell_lines(left, [*((line, True, False) for line in issuer_lines), ("———", False, False),
+                       (number_line, False, False)])
+    _cell_lines(right, [(NATION, True, False), (MOTTO, True, False), ("———", False, False),
+                        ("{{ place_date }}", False, True)])
+
+
+def _grid(doc, headers, cells, loop="rows"):
+    """A bordered table whose body row repeats for each item of `loop` (docxtpl {%tr %})."""
+    table = doc.add_table(rows=4, cols=len(headers))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, headers):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(text)
+        run.bold = True
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    table.rows[1].cells[0].text = "{%tr for row in " + loop + " %}"
+    for cell, tag in zip(table.rows[2].cells, cells):
+        cell.text = "{{ row." + tag + " }}"
+    table.rows[3].cells[0].text = "{%tr endfor %}"
+    return table
+
+
+def _signatures(doc, left_lines, right_lines):
+    table = doc.add_table(rows=1, cols=2)
+    left, right = table.rows[0].cells
+    _cell_lines(left, left_lines)
+    _cell_lines(right, right_lines)
+
+
+def _sign(role_lines, name_tag):
+    return [*((line, True, False) for line in role_lines), ("(Ký, ghi rõ họ tên)", False, True),
+            ("", False, False), ("", False, False), ("", False, False), (name_tag, True, False)]
+
+
+def _verify(doc):
+    _para(doc, VERIFY_LINE, italic=True, size=10, before=12)
+
+
+def _form_line(doc, form):
+    if form.form:
+        _para(doc, f"{form.form} ({form.basis})", italic=True, size=11, align="right")
+
+
+def _page_break(doc):
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def minutes(form, rule_set):
+    doc = _document()
+    _form_line(doc, form)
+    _heading(doc, ["{{ commune_upper }}", "{{ unit_upper }}"], "")
+    _para(doc, "BIÊN BẢN", bold=True, align="center", size=14, before=12)
+    _para(doc, "Họp bình xét danh hiệu “{{ title }}” năm {{ year }}", bold=True, align="center")
+    for text in [
+        "Thời gian: ngày {{ held_on }}.",
+        "Địa điểm: {{ unit }}, {{ commune }}.",
+        "Chủ trì: {{ chair }}.",
+        "Số người được mời: {{ invited }}; số người có mặt: {{ present }} ({{ present_pct }}%).",
+        "Hình thức biểu quyết: {{ method }}.",
+        "Số hộ đăng ký: {{ registered_count }}; số hộ được đề nghị công nhận: {{ proposed_count }}; "
+        "số hộ không được đề nghị: {{ not_proposed_count }}.",
+        "Kết quả bình xét từng hộ như sau:",
+    ]:
+        _para(doc, text, align="justify")
+    _grid(doc, ["STT", "Họ và tên chủ hộ", "Mã hộ", "Ấp, khu phố", "Đồng ý", "Không đồng ý", "Kết quả"],
+          ["index", "name", "code", "hamlet", "votes_for", "votes_against", "result"])
+    _para(doc, "Cuộc họp kết thúc vào hồi ..... giờ ..... cùng ngày. Biên bản được lập thành 02 bản, "
+               "đã đọc lại cho các thành viên dự họp cùng nghe và nhất trí.", align="justify", before=6)
+    _signatures(doc, _sign(["THƯ KÝ"], "{{ secretary }}"), _sign(["CHỦ TRÌ"], "{{ chair }}"))
+    _verify(doc)
+    return doc
+
+
+def posting_list(form, rule_set):
+    doc = _document()
+    _form_line(doc, form)
+    _heading(doc, ["{{ commune_upper }}", "{{ unit_upper }}"], "")
+    _para(doc, "DANH SÁCH NIÊM YẾT CÔNG KHAI", bold=True, align="center", size=14, before=12)
+    _para(doc, "Hộ gia đình được đề nghị công nhận danh hiệu “{{ title }}” năm {{ year }}", bold=True,
+          align="center")
+    _para(doc, "Niêm yết tại {{ posting_place }} từ ngày {{ posting_starts }} đến ngày {{ posting_ends }} "
+               "({{ posting_days }} ngày) để Nhân dân góp ý.", align="justify")
+    _grid(doc, ["STT", "Họ và tên chủ hộ", "Mã hộ", "Ấp, khu phố", "Đồng ý", "Không đồng ý"],
+          ["index", "name", "code", "hamlet", "votes_for", "votes_against"])
+    _para(doc, "Ý kiến góp ý xin gửi về Trưởng {{ unit }} hoặc Ban công tác Mặt trận {{ unit }} trong thời "
+               "gian niêm yết.", align="justify", before=6)
+    _signatures(doc, [("", False, False)], _sign(["TRƯỞNG {{ unit_kind_upper }}"], "{{ head }}"))
+    _verify(doc)
+    return doc
+
+
+def proposal(form, rule_set):
+    doc = _document()
+    _form_line(doc, form)
+    _heading(doc, ["{{ commune_upper }}", "{{ unit_upper }}"], "Số: ....../TTr")
+    _para(doc, "TỜ TRÌNH", bold=True, align="center", size=14, before=12)
+    _para(doc, "Về việc đề nghị công nhận danh hiệu “{{ title }}” năm {{ year }}", bold=True, align="center")
+    _para(doc, "Kính gửi: Ủy ban nhân dân {{ commune }}.", align="center", before=6)
+    _para(doc, f"Căn cứ {form.basis or rule_set.code};", align="justify")
+    _para(doc, "Căn cứ Biên bản họp bình xét ngày {{ held_on }} của {{ unit }}"
+               "{% if posting_place %} và kết quả niêm yết công khai tại {{ posting_place }} từ ngày "
+               "{{ posting_starts }} đến ngày {{ posting_ends }}{% endif %};", align="justify")
+    _para(doc, "{{ unit }} kính trình Ủy ban nhân dân {{ commune }} xem xét, công nhận danh hiệu "
+               "“{{ title }}” năm {{ year }} cho {{ proposed_count }} hộ gia đình (có danh sách kèm theo), "
+               "trên tổng số {{ registered_count }} hộ đăng ký.", align="justify")
+    _para(doc, "Kính trình Ủy ban nhân dân {{ commune }} xem xét, quyết định./.", align="justify")
+    _signatures(doc, [("Nơi nhận:", True, True), ("- Như trên;", False, False), ("- Lưu.", False, False)],
+                _sign(["TRƯỞNG {{ unit_kind_upper }}"], "{{ head }}"))
+    _page_break(doc)
+    _para(doc, "DANH SÁCH", bold=True, align="center", size=14)
+    _para(doc, "Hộ gia đình đề nghị công nhận danh hiệu “{{ title }}” năm {{ year }}", bold=True, align="center")
+    _para(doc, "(Kèm theo Tờ trình của {{ unit }})", italic=True, align="center")
+    _grid(doc, ["STT", "Họ và tên chủ hộ", "Mã hộ", "Ấp, khu phố", "Đồng ý", "Không đồng ý"],
+          ["index", "name", "code", "hamlet", "votes_for", "votes_against"])
+    _verify(doc)
+    return doc
+
+
+def decision(form, rule_set):
+    doc = _document()
+    _form_line(doc, form)
+    _heading(doc, ["ỦY BAN NHÂN DÂN", "{{ issuer_upper }}"], "Số: {{ number }}")
+    _para(doc, "QUYẾT ĐỊNH", bold=True, align="center", size=14, before=12)
+    _para(doc, "Về việc công nhận danh hiệu “{{ title }}” năm {{ year }}", bold=True, align="center")
+    _para(doc, "CHỦ TỊCH ỦY BAN NHÂN DÂN {{ issuer_upper }}", bold=True, align="center", before=6)
+    for line in rule_set.decision_basis:
+        _para(doc, line, italic=True, align="justify")
+    _para(doc, "Căn cứ Biên bản họp bình xét ngày {{ held_on }} của {{ unit }}"
+               "{% if posting_place %} và kết quả niêm yết công khai từ ngày {{ posting_starts }} đến ngày "
+               "{{ posting_ends }}{% endif %};", italic=True, align="justify")
+    _para(doc, "Theo đề nghị của {{ unit }} và kết quả thẩm định của {{ appraiser }}.", italic=True,
+          align="justify")
+    _para(doc, "QUYẾT ĐỊNH:", bold=True, align="center", before=6)
+    _para(doc, "Điều 1. Công nhận danh hiệu “{{ title }}” năm {{ year }} cho {{ recognized_count }} hộ gia đình "
+               "thuộc {{ unit }} (có danh sách kèm theo).", align="justify")
+    _para(doc, "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.", align="justify")
+    _para(doc, "Điều 3. Văn phòng Hội đồng nhân dân và Ủy ban nhân dân, công chức Văn hóa - Xã hội, Trưởng "
+               "{{ unit }} và các hộ gia đình có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này./.",
+          align="justify")
+    _signatures(doc, [("Nơi nhận:", True, True), ("- Như Điều 3;", False, False),
+                      ("- Ủy ban Mặt trận Tổ quốc Việt Nam cùng cấp;", False, False), ("- Lưu: VT.", False, False)],
+                [("TM. ỦY BAN NHÂN DÂN", True, False), ("CHỦ TỊCH", True, False), ("", False, False),
+                 ("", False, False), ("", False, False), ("{{ signer }}", True, False)])
+    _page_break(doc)
+    _para(doc, "DANH SÁCH", bold=True, align="center", size=14)
+    _para(doc, "Hộ gia đình được công nhận danh hiệu “{{ title }}” năm {{ year }}", bold=True, align="center")
+    _para(doc, "(Kèm theo Quyết định số {{ number }} ngày {{ signed_on }} của Chủ tịch Ủy ban nhân dân "
+               "{{ issuer }})", italic=True, align="center")
+    _grid(doc, ["STT", "Họ và tên chủ hộ", "Mã hộ", "Ấp, khu phố", "Số phiếu đồng ý"],
+          ["index", "name", "code", "hamlet", "votes_for"])
+    _para(doc, "Danh sách có {{ recognized_count }} hộ gia đình.", italic=True, before=6)
+    _verify(doc)
+    return doc
+
+
+def published_list(form, rule_set):
+    doc = _document()
+    _form_line(doc, form)
+    _heading(doc, ["ỦY BAN NHÂN DÂN", "{{ issuer_upper }}"], "Số: ....../TB-UBND")
+    _para(doc, "THÔNG BÁO", bold=True, align="center", size=14, before=12)
+    _para(doc, "Công khai danh sách hộ gia đình được công nhận danh hiệu “{{ title }}” năm {{ year }}",
+          bold=True, align="center")
+    _para(doc, "Thực hiện Quyết định số {{ number }} ngày {{ signed_on }} của Chủ tịch Ủy ban nhân dân "
+               "{{ issuer }}, Ủy ban nhân dân {{ issuer }} thông báo công khai danh sách {{ recognized_count }} "
+               "hộ gia đình thuộc {{ unit }} được công nhận danh hiệu “{{ title }}” năm {{ year }} như sau:",
+          align="justify")
+    _grid(doc, ["STT", "Họ và tên chủ hộ", "Ấp, khu phố"], ["index", "name", "hamlet"], loop="public_rows")
+    _para(doc, "Danh sách được niêm yết tại trụ sở Ủy ban nhân dân, nhà văn hóa {{ unit }} và đăng trên trang "
+               "thông tin điện tử tại {{ public_url }}.", align="justify", before=6)
+    _signatures(doc, [("", False, False)],
+                [("TM. ỦY BAN NHÂN DÂN", True, False), ("CHỦ TỊCH", True, False), ("", False, False),
+                 ("", False, False), ("", False, False), ("{{ signer }}", True, False)])
+    _verify(doc)
+    return doc
+
+
+BUILDERS = {"minutes": minutes, "posting_list": posting_list, "proposal": proposal, "decision": decision,
+            "published_list": published_list}
+
+
+def build_all():
+    """Write every template the rule sets name. Returns the paths written."""
+    written = []
+    for rule_set in registry.all_rule_sets().values():
+        for kind, form in rule_set.forms.items():
+            form.template.parent.mkdir(parents=True, exist_ok=True)
+            doc = BUILDERS[kind](form, rule_set)
+            doc.core_properties.author = "thidua"
+            doc.save(form.template)
+            written.append(form.template)
+    return written
