@@ -113,7 +113,7 @@ def test_a_document_not_ready_yet_is_not_served(client, district, hamlet_head, f
     assert _get(client, hamlet_head, "documents:document", dossier, "decision").status_code == 404
     assert _get(client, hamlet_head, "documents:certificates", dossier).status_code == 404
     page = _get(client, hamlet_head, "documents:index", dossier).content.decode()
-    assert "after the review meeting is recorded" in page
+    assert "sau khi ghi nhận cuộc họp bình xét" in page
 
 
 def test_print_all_puts_every_certificate_of_the_decision_in_one_pdf(client, decided_2025, commune_chair):

@@ -87,7 +87,7 @@ def test_public_list_is_rate_limited_per_client_address(client, decided_2025, co
 def test_the_deciding_chair_marks_the_list_published_and_it_is_audited(client, decided_2025, commune_chair):
     client.force_login(commune_chair)
     page = client.get(reverse("documents:index", args=[decided_2025.pk])).content.decode()
-    assert "within 15 days of the decision: by 05/12/2025" in page
+    assert "trong 15 ngày kể từ ngày ra quyết định: chậm nhất ngày 05/12/2025" in page
     response = client.post(reverse("documents:publish", args=[decided_2025.pk]), {
         "expected_revision": decided_2025.revision, "published_on": "28/11/2025",
         "place": "Bảng tin UBND xã"})
@@ -100,7 +100,7 @@ def test_the_deciding_chair_marks_the_list_published_and_it_is_audited(client, d
     assert event.payload == {"decision": "77/QĐ-UBND", "published_on": "2025-11-28", "place": "Bảng tin UBND xã",
                              "late": False}
     page = client.get(reverse("documents:index", args=[decided_2025.pk])).content.decode()
-    assert 'data-testid="published"' in page and "Mark as published" not in page
+    assert 'data-testid="published"' in page and "Ghi nhận đã công khai" not in page
 
 
 def test_marking_published_by_one_who_does_not_decide_is_refused_and_changes_nothing(
