@@ -132,6 +132,7 @@ def test_main_pages_have_no_wcag_21_a_or_aa_violation_at_375px(
     head = open_page(hamlet_head)
     pages["inbox"] = (head, "/")
     pages["dossier"] = (head, f"/dossiers/{world['decided'].pk}/")
+    pages["history"] = (head, f"/dossiers/{world['decided'].pk}/history/")
     pages["tally"] = (head, f"/dossiers/{world['tally'].pk}/meeting/")
     pages["provenance"] = (head, f"/awards/{world['valid'].pk}/provenance/")
     pages["household"] = (head, f"/households/{world['valid'].household_id}/")
@@ -217,3 +218,16 @@ def test_page_filters_find_nguyen_and_dang_without_accents(live_server, open_pag
     page.fill("[data-row-filter]", "NGUYEN")
     names = page.locator(".strike-row[data-name]:visible").all_inner_texts()
     assert len(names) == 2 and all(re.search("Nguyễn", n) for n in names)
+
+
+def test_unfolding_a_history_step_shows_its_households_in_place(live_server, open_page, world, hamlet_head):
+    page = open_page(hamlet_head)
+    page.goto(f"{live_server.url}/dossiers/{world['decided'].pk}/")
+    step = page.locator("details[data-load]").first
+    fallback = step.locator(":scope > p a")
+    step.locator("summary").click()
+    page.wait_for_selector("details[data-load] [data-testid=history-events] li.event", timeout=5000)
+    names = step.locator(".household").all_inner_texts()
+    households = world["decided"].nominations.select_related("household")
+    assert sorted(names) == sorted(f"{n.household.head_name} ({n.household.code})" for n in households)
+    assert not fallback.is_visible()  # the no-JS link gives way to the list
