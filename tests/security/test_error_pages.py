@@ -115,3 +115,12 @@ def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(c
     response = client.post("/accounts/password-reset/", {"email": "ai-do@example.org"})
     assert response.status_code == 302 and response["Location"] == "/accounts/password-reset/sent/"
     assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_a_form_without_its_csrf_token_gets_the_framed_vietnamese_page():
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/accounts/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert FRAME in body and "Biểu mẫu đã hết hạn" in body and "chưa được lưu" in body
