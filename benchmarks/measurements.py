@@ -13,7 +13,7 @@ from workflows import services
 from workflows.models import AuditEvent, Dossier, DossierState, NominationState, VotingMethod
 from workflows.selectors_rollup import cultural_family_rates
 
-from . import baselines, cycle, rollup_sql
+from . import baselines, cycle, office, rollup_sql
 from .harness import Measurement, Variant
 from .scales import cycle_year, history_years
 from .seeding import _stream_households, _unit, ensure_role, family_title, lab_units, purge_dossiers, seed_inbox
@@ -326,7 +326,8 @@ def events_per_second(result):
         result["engine"]["events_per_s"] = round(result["size"] / result["engine"]["median_s"])
 
 
-MEASUREMENTS = ["meeting", "decision", "annual_cycle", "rollup", "inbox_page", "dossier_page", "verify_audit"]
+MEASUREMENTS = ["meeting", "decision", "annual_cycle", "rollup", "inbox_page", "dossier_page", "household_import",
+                "dashboard", "verify_audit"]
 
 
 def build(name, scale, ctx, log, repeat):
@@ -342,6 +343,10 @@ def build(name, scale, ctx, log, repeat):
         return inbox(scale, ctx, log)
     if name == "dossier_page":
         return dossier_page(scale, ctx, log)
+    if name == "household_import":
+        return office.household_import(scale, ctx, log)
+    if name == "dashboard":
+        return office.dashboard(scale, ctx, log)
     if name == "verify_audit":
         return verify_audit(scale, ctx, log)
     raise KeyError(name)
