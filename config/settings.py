@@ -156,6 +156,8 @@ MINUTES_MAX_PAGES = env.int("MINUTES_MAX_PAGES", default=20)
 # Household lists imported from Excel (a hamlet has a few hundred households, a commune a few thousand).
 HOUSEHOLD_IMPORT_MAX_BYTES = env.int("HOUSEHOLD_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 HOUSEHOLD_IMPORT_MAX_ROWS = env.int("HOUSEHOLD_IMPORT_MAX_ROWS", default=10_000)
+# Above this many rows a confirmed import runs in the Celery worker, with a progress page.
+HOUSEHOLD_IMPORT_SYNC_ROWS = env.int("HOUSEHOLD_IMPORT_SYNC_ROWS", default=1_000)
 
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://")

@@ -3,7 +3,7 @@ from guardian.admin import GuardedModelAdmin
 
 from core.admin import RecordAdmin
 
-from .models import Household, HouseholdChange, Membership, MembershipChange, Unit
+from .models import Household, HouseholdChange, HouseholdImport, Membership, MembershipChange, Unit
 
 
 @admin.register(Unit)
@@ -52,3 +52,10 @@ class MembershipChangeAdmin(RecordAdmin):
     list_display = ["at", "membership", "action", "actor", "role", "unit"]
     list_filter = ["action"]
     list_select_related = ["membership__user", "membership__unit", "actor", "unit"]
+
+
+@admin.register(HouseholdImport)
+class HouseholdImportAdmin(RecordAdmin):
+    list_display = ["created_at", "source", "hamlet", "actor", "rows", "status"]
+    list_filter = ["status"]
+    list_select_related = ["hamlet", "actor"]

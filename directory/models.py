@@ -266,3 +266,29 @@ class MembershipChange(models.Model):
         verbose_name = _("role change")
         verbose_name_plural = _("role changes")
         ordering = ["membership_id", "at", "id"]
+
+
+class HouseholdImport(models.Model):
+    """A confirmed spreadsheet import too large for the request: applied by a Celery task, which reports its
+    progress through the cache and keeps its result here for the one who started it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        APPLYING = "applying", _("importing")
+        APPLIED = "applied", _("imported")
+        FAILED = "failed", _("refused")
+
+    hamlet = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(_("file"), max_length=200)
+    stored_name = models.CharField(max_length=255)
+    rows = models.PositiveIntegerField(_("rows"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("household import")
+        verbose_name_plural = _("household imports")

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -27,10 +29,12 @@ from guardian.shortcuts import assign_perm
 from config.text import text_problem
 
 from .models import (
-    GRANTABLE_ROLES, GROUP_PREFIX, ROLE_PERMISSIONS, Household, HouseholdChange, Level, Membership, MembershipChange,
+    GRANTABLE_ROLES, GROUP_PREFIX, ROLE_PERMISSIONS, Household, HouseholdChange, HouseholdImport, Level, Membership,
+    MembershipChange,
     Role, Unit, group_name, membership_group_name,
 )
 from .selectors import require_acting
+from .spreadsheets import read_household_rows
 
 
 def _role_group(unit, role):
@@ -287,11 +291,15 @@ def plan_household_import(*, actor, hamlet, rows):
     return plan
 
 
+IMPORT_BATCH = 2000
+
+
 @transaction.atomic
-def import_households(*, actor, hamlet, rows, source=""):
+def import_households(*, actor, hamlet, rows, source="", progress=None):
     """Apply a spreadsheet: every row is re-checked (the server judges, not the dry run the user saw), and
     one refused row refuses the whole file, so nothing is half imported. Importing the same file again
-    changes nothing. Bulk statements: the query count does not grow with the number of rows."""
+    changes nothing. Bulk statements of IMPORT_BATCH rows: the query count grows by a few per batch, never
+    per row. `progress(done, total)` is called after each batch (the background import's progress bar)."""
     acting = _acting_on_hamlet(actor, hamlet)
     plan = plan_household_import(actor=actor, hamlet=hamlet, rows=rows)
     refused = [row for row in plan if row.outcome == "refused"]
@@ -300,21 +308,69 @@ def import_households(*, actor, hamlet, rows, source=""):
             _("%(count)s of %(total)s rows are refused (first: row %(row)s: %(problem)s); nothing was imported.")
             % {"count": len(refused), "total": len(plan), "row": refused[0].number, "problem": refused[0].problems[0]})
     now = timezone.now()
-    added = [Household(hamlet=hamlet, **{f: row.values[f] for f in HOUSEHOLD_FIELDS if f in row.values})
-             for row in plan if row.outcome == "add"]
-    Household.objects.bulk_create(added, batch_size=2000)  # RETURNING gives the ids (PostgreSQL, SQLite ≥ 3.35)
-    changed = [row for row in plan if row.outcome == "change"]
-    for row in changed:
-        for field_name, (_old, new) in row.changes.items():
-            setattr(row.household, field_name, new)
-    Household.objects.bulk_update([row.household for row in changed], list(HOUSEHOLD_FIELDS), batch_size=2000)
-    HouseholdChange.objects.bulk_create(
-        [_change(h, HouseholdChange.Action.CREATED, {f: [None, getattr(h, f)] for f in HOUSEHOLD_FIELDS}, acting,
-                 now, source=source) for h in added]
-        + [_change(row.household, HouseholdChange.Action.UPDATED, row.changes, acting, now, source=source)
-           for row in changed],
-        batch_size=2000)
-    return {"added": len(added), "changed": len(changed), "unchanged": len(plan) - len(added) - len(changed)}
+    work = [row for row in plan if row.outcome in ("add", "change")]
+    added = changed = 0
+    for start in range(0, len(work), IMPORT_BATCH):
+        batch = work[start:start + IMPORT_BATCH]
+        new = [Household(hamlet=hamlet, **{f: row.values[f] for f in HOUSEHOLD_FIELDS if f in row.values})
+               for row in batch if row.outcome == "add"]
+        Household.objects.bulk_create(new)  # RETURNING gives the ids (PostgreSQL, SQLite ≥ 3.35)
+        edits = [row for row in batch if row.outcome == "change"]
+        for row in edits:
+            for field_name, (_old, value) in row.changes.items():
+                setattr(row.household, field_name, value)
+        Household.objects.bulk_update([row.household for row in edits], list(HOUSEHOLD_FIELDS))
+        HouseholdChange.objects.bulk_create(
+            [_change(h, HouseholdChange.Action.CREATED, {f: [None, getattr(h, f)] for f in HOUSEHOLD_FIELDS}, acting,
+                     now, source=source) for h in new]
+            + [_change(row.household, HouseholdChange.Action.UPDATED, row.changes, acting, now, source=source)
+               for row in edits])
+        added, changed = added + len(new), changed + len(edits)
+        if progress is not None:
+            progress(start + len(batch), len(work))
+    return {"added": added, "changed": changed, "unchanged": len(plan) - added - changed}
+
+
+def import_progress_key(household_import):
+    return f"household-import:{household_import.pk}"
+
+
+def record_household_import(*, actor, hamlet, stored_name, source, rows):
+    """Record a confirmed import for the background worker (directory.tasks.apply_household_import, which
+    the caller sends once this row is committed)."""
+    _acting_on_hamlet(actor, hamlet)
+    return HouseholdImport.objects.create(hamlet=hamlet, actor=actor, stored_name=stored_name, source=source,
+                                          rows=rows)
+
+
+def run_household_import(import_id, *, max_rows):
+    """The worker's side: claim the queued import (a redelivered task finds it claimed and does nothing),
+    re-read and re-check the stored file as its author, apply it, keep the result, delete the file."""
+    claimed = HouseholdImport.objects.filter(pk=import_id, status=HouseholdImport.Status.QUEUED).update(
+        status=HouseholdImport.Status.APPLYING)
+    if not claimed:
+        return None
+    household_import = HouseholdImport.objects.select_related("hamlet", "actor").get(pk=import_id)
+    key = import_progress_key(household_import)
+
+    def progress(done, total):
+        cache.set(key, (done, total), timeout=3600)
+
+    try:
+        with default_storage.open(household_import.stored_name) as stored:
+            rows = read_household_rows(stored, max_rows=max_rows)
+        result = import_households(actor=household_import.actor, hamlet=household_import.hamlet, rows=rows,
+                                   source=household_import.source, progress=progress)
+    except (ValidationError, PermissionDenied, FileNotFoundError) as error:
+        household_import.status = HouseholdImport.Status.FAILED
+        household_import.error = " ".join(getattr(error, "messages", [str(error)]))
+    else:
+        household_import.status = HouseholdImport.Status.APPLIED
+        household_import.result = result
+        default_storage.delete(household_import.stored_name)
+    household_import.finished_at = timezone.now()
+    household_import.save(update_fields=["status", "error", "result", "finished_at"])
+    return household_import
 
 
 # --- Roles given by the offices -------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.conf import settings
 
 from . import services
 
@@ -9,3 +10,9 @@ def apply_membership_dates():
 
     Idempotent: run again the same day, it changes nothing."""
     return services.apply_membership_dates()
+
+
+@shared_task(acks_late=True)
+def apply_household_import(import_id):
+    """Apply a confirmed household import (directory.services.run_household_import); safe to deliver twice."""
+    services.run_household_import(import_id, max_rows=settings.HOUSEHOLD_IMPORT_MAX_ROWS)

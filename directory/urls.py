@@ -10,6 +10,7 @@ urlpatterns = [
     path("households/manage/<int:pk>/", views.household_edit, name="household_edit"),
     path("households/manage/<int:pk>/active/", views.household_set_active, name="household_set_active"),
     path("households/import/", views.household_import, name="household_import"),
+    path("households/import/<int:pk>/", views.household_import_progress, name="household_import_progress"),
     path("households/import/template.xlsx", views.household_import_template, name="household_import_template"),
     path("people/", views.people, name="people"),
     path("people/give/", views.give_role, name="give_role"),

@@ -8,9 +8,11 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,9 +24,9 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import services, spreadsheets
+from . import services, spreadsheets, tasks
 from .forms import ActiveForm, EndRoleForm, GiveRoleForm, HamletChoiceForm, HouseholdForm, ImportForm
-from .models import Household, Membership
+from .models import Household, HouseholdImport, Membership
 from .search import Folded, fold
 from .selectors import hamlets_managed_by, units_whose_roles_are_managed_by
 
@@ -187,7 +189,8 @@ def household_import(request):
             token = uuid.uuid4().hex
             sheet.seek(0)
             default_storage.save(_stored_name(token), sheet)
-            request.session[IMPORT_SESSION_KEY] = {"token": token, "hamlet": hamlet.pk, "name": sheet.name}
+            request.session[IMPORT_SESSION_KEY] = {"token": token, "hamlet": hamlet.pk, "name": sheet.name,
+                                                   "rows": len(rows)}
     counts = {}
     for row in plan or ():
         counts[row.outcome] = counts.get(row.outcome, 0) + 1
@@ -205,6 +208,13 @@ def _apply_import(request, hamlets):
         return redirect("directory:household_import")
     hamlet = get_object_or_404(hamlets, pk=pending["hamlet"])
     name = _stored_name(pending["token"])
+    if pending.get("rows", 0) > settings.HOUSEHOLD_IMPORT_SYNC_ROWS:
+        # Too long for one request: the worker applies it, the page follows its progress.
+        household_import = services.record_household_import(actor=request.user, hamlet=hamlet, stored_name=name,
+                                                            source=pending["name"], rows=pending["rows"])
+        request.session.pop(IMPORT_SESSION_KEY, None)
+        transaction.on_commit(lambda: tasks.apply_household_import.delay(household_import.pk))
+        return redirect("directory:household_import_progress", pk=household_import.pk)
     try:
         with default_storage.open(name) as stored:
             rows = spreadsheets.read_household_rows(stored, max_rows=settings.HOUSEHOLD_IMPORT_MAX_ROWS)
@@ -217,6 +227,18 @@ def _apply_import(request, hamlets):
     messages.success(request, _("Imported into %(hamlet)s: %(added)s added, %(changed)s changed, %(unchanged)s "
                                 "unchanged.") % {"hamlet": hamlet, **result})
     return redirect(f"{reverse('directory:households')}?hamlet={hamlet.pk}")
+
+
+@login_required
+def household_import_progress(request, pk):
+    """The background import of its author (anyone else: not found), refreshed until it is done."""
+    household_import = get_object_or_404(HouseholdImport.objects.select_related("hamlet"), pk=pk,
+                                         actor=request.user)
+    done, total = cache.get(services.import_progress_key(household_import)) or (0, household_import.rows)
+    finished = household_import.status in (HouseholdImport.Status.APPLIED, HouseholdImport.Status.FAILED)
+    return render(request, "directory/household_import_progress.html", {
+        "job": household_import, "done": done, "total": total or household_import.rows, "finished": finished,
+    })
 
 
 # --- People and roles ------------------------------------------------------------------------------------

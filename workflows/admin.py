@@ -5,7 +5,7 @@ from django.contrib import admin
 from core.admin import RecordAdmin
 
 from .models import (
-    AuditEvent, ChainAnchor, ChainAnchorHead, Concern, Decision, Dossier, Meeting, Nomination, Posting,
+    AuditEvent, ChainAnchor, ChainAnchorHead, Concern, Decision, Dossier, Meeting, MinutesPage, Nomination, Posting,
     PostingComment, Revocation, UsedFormToken, ViewLog,
 )
 
@@ -15,6 +15,7 @@ LISTS = {
               ["title_type", "unit"]),
     Nomination: (["id", "dossier", "household", "state", "votes_for", "votes_against"], ["household"]),
     Meeting: (["id", "dossier", "held_on", "invited", "present", "method"], []),
+    MinutesPage: (["id", "meeting", "number", "file"], []),
     Posting: (["id", "dossier", "starts_on", "ends_on", "place"], []),
     PostingComment: (["id", "posting", "received_on", "author"], []),
     Decision: (["id", "number", "signed_on", "unit", "signer", "dossier"], ["unit"]),

@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 from django.conf import settings
 
 from directory import services
-from directory.models import Household, HouseholdChange, Role
+from directory.models import Household, HouseholdChange, HouseholdImport, Role
 from directory.services import grant_membership
 from tests.factories import HouseholdFactory, UserFactory
 
@@ -278,3 +278,27 @@ def test_the_admin_shows_every_record_to_the_superuser_and_lets_only_units_be_ed
     assert client.get(reverse("admin:directory_unit_add")).status_code == 200
     for read_only in ("workflows_dossier", "titles_award", "workflows_auditevent", "directory_household"):
         assert client.get(reverse(f"admin:{read_only}_add")).status_code == 403
+
+
+def test_a_large_file_is_applied_by_the_worker_and_its_author_follows_the_progress(client, district, hamlet_head,
+                                                                                 other_hamlet_head, settings,
+                                                                                 django_capture_on_commit_callbacks):
+    settings.HOUSEHOLD_IMPORT_SYNC_ROWS = 2  # "large" for the test: three rows go to the worker
+    client.force_login(hamlet_head)
+    url = reverse("directory:household_import")
+    sheet = _sheet([(f"HH-W{i}", f"Hộ Thứ {i}", "", 2, "") for i in range(3)])
+    token = client.post(url, {"hamlet": district.hamlet.pk, "sheet": sheet}).context["pending"]["token"]
+
+    with django_capture_on_commit_callbacks(execute=True) as sent:  # the task goes out after the commit
+        waiting = client.post(url, {"confirm": "1", "token": token}, follow=True)
+
+    assert len(sent) == 1 and "refreshes by itself" in waiting.content.decode()
+    job = HouseholdImport.objects.get()
+    response = client.get(reverse("directory:household_import_progress", args=[job.pk]))
+    assert job.status == "applied" and job.result == {"added": 3, "changed": 0, "unchanged": 0}
+    assert Household.objects.filter(code__startswith="HH-W").count() == 3
+    assert "3 added, 0 changed, 0 unchanged." in response.content.decode()
+    assert services.run_household_import(job.pk, max_rows=10) is None  # a redelivered task does nothing
+    assert Household.objects.filter(code__startswith="HH-W").count() == 3
+    client.force_login(other_hamlet_head)
+    assert client.get(reverse("directory:household_import_progress", args=[job.pk])).status_code == 404
