@@ -4,6 +4,8 @@ Local default: SQLite file, eager Celery, DEBUG on. Production: set DATABASE_URL
 (PostgreSQL), CELERY_BROKER_URL (Redis), SECRET_KEY, ALLOWED_HOSTS and DEBUG=0.
 """
 
+import base64
+import binascii
 from pathlib import Path
 
 import environ
@@ -369,11 +371,6 @@ if not DEBUG:
 # to verify ("kid:base64key,kid2:base64key"), AUDIT_KEY_ID names the one that signs
 # now; to rotate, add a new kid and point AUDIT_KEY_ID at it, keeping the old one.
 def _audit_keys(text):
-    import base64
-    import binascii
-
-    from django.core.exceptions import ImproperlyConfigured
-
     keys = {}
     for item in filter(None, (part.strip() for part in text.split(","))):
         kid, sep, encoded = item.partition(":")
@@ -395,8 +392,6 @@ AUDIT_KEYS = _audit_keys(env("AUDIT_KEYS", default=""))
 AUDIT_KEY_ID = env("AUDIT_KEY_ID", default="")
 if not AUDIT_KEYS:
     if not DEBUG:
-        from django.core.exceptions import ImproperlyConfigured
-
         raise ImproperlyConfigured(
             "AUDIT_KEYS is not set. With DEBUG off the audit trail must be signed with a key kept outside the "
             "database: set AUDIT_KEYS=kid:base64key (32 random bytes, e.g. python -c \"import base64,os;"
@@ -406,8 +401,6 @@ if not AUDIT_KEYS:
     AUDIT_KEYS = {"dev": b"thidua-development-audit-key-not-secret-0123456789"}
 AUDIT_KEY_ID = AUDIT_KEY_ID or (next(iter(AUDIT_KEYS)) if len(AUDIT_KEYS) == 1 else "")
 if AUDIT_KEY_ID not in AUDIT_KEYS:
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured(
         f"AUDIT_KEY_ID={AUDIT_KEY_ID!r} names no key of AUDIT_KEYS ({', '.join(AUDIT_KEYS)}): set it to the kid "
         "that signs new events."
