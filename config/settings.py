@@ -160,6 +160,9 @@ HOUSEHOLD_IMPORT_MAX_BYTES = env.int("HOUSEHOLD_IMPORT_MAX_BYTES", default=5 * 1
 HOUSEHOLD_IMPORT_MAX_ROWS = env.int("HOUSEHOLD_IMPORT_MAX_ROWS", default=10_000)
 # Above this many rows a confirmed import runs in the Celery worker, with a progress page.
 HOUSEHOLD_IMPORT_SYNC_ROWS = env.int("HOUSEHOLD_IMPORT_SYNC_ROWS", default=1_000)
+# A date typed on the web more than this many days before the day it is entered
+# asks for an explicit confirmation (a typo must not shorten a public posting).
+DATE_CONFIRM_AFTER_DAYS = env.int("DATE_CONFIRM_AFTER_DAYS", default=60)
 
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://")

@@ -58,6 +58,13 @@ class Unit(models.Model):
     path = models.CharField(max_length=255, db_index=True, editable=False)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    # The unit that takes over after valid_to (a merged commune, a renumbered
+    # hamlet), where the reorganisation names one: refusals of acts dated after
+    # valid_to point the user there.
+    successor = models.ForeignKey(
+        "self", verbose_name=_("successor unit"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="predecessors",
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     objects = UnitQuerySet.as_manager()
@@ -196,6 +203,14 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.get_role_display()} – {self.unit}"
+
+    @property
+    def effective_until(self):
+        """A membership ends with its unit: the earlier of its own end and the unit's
+        valid_to. Acts check it (workflows.services.common.check_role_in_force);
+        reading does not, so a ceased district's accounts still read its past years."""
+        ends = [day for day in (self.until, self.unit.valid_to) if day is not None]
+        return min(ends) if ends else None
 
     @property
     def group_name(self):

@@ -83,6 +83,11 @@ class RuleSet(models.Model):
     )
     posting_days = models.PositiveSmallIntegerField(_("posting period"), null=True, blank=True)
     posting_day_type = models.CharField(max_length=10, choices=DayType.choices, default=DayType.CALENDAR)
+    # Whether the day the list goes up is day 1 of the posting. The Civil Code's
+    # rule (2015, art. 147) is that it is not: a period counted from an event starts
+    # the next day. The basis is shown beside the posting period on the dossier page.
+    posting_start_day_counts = models.BooleanField(_("the posting day counts as day 1"), default=False)
+    day_counting_basis = models.TextField(_("how days are counted"), blank=True)
     submission_days = models.PositiveSmallIntegerField(_("days to submit"), null=True, blank=True)
     submission_day_type = models.CharField(max_length=10, choices=DayType.choices, default=DayType.WORKING)
     decision_days = models.PositiveSmallIntegerField(_("days to decide"), null=True, blank=True)
@@ -93,6 +98,10 @@ class RuleSet(models.Model):
     exclusion_grounds = models.JSONField(_("exclusion grounds"), default=list, blank=True)
     cap_pct = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     consecutive_years = models.PositiveSmallIntegerField(null=True, blank=True)
+    # How the rule set treats acts dated before effective_from, in a campaign year
+    # whose law changed mid-year: {"steps": [step codes that may be dated earlier],
+    # "basis": legal reasoning}. Empty: every act must lie in the period of force.
+    acts_before_effective = models.JSONField(_("acts dated before it took effect"), default=dict, blank=True)
     unconfirmed = models.JSONField(
         _("unconfirmed points"), default=list, blank=True,
         help_text=_("Facts the law does not settle; shown beside the rule description."),
@@ -117,6 +126,9 @@ class RuleSet(models.Model):
             return None
         month, day = (int(part) for part in self.review_deadline.split("-"))
         return datetime.date(year, month, day)
+
+    def allows_before_effective(self, step):
+        return step in (self.acts_before_effective or {}).get("steps", ())
 
     def exclusion_label(self, code):
         for ground in self.exclusion_grounds:

@@ -13,7 +13,10 @@ def load_rule_sets(title_type_model=None, rule_set_model=None, directory=RULESET
 
     Takes the models as arguments so the data migration can pass its historical
     ones. A rule set is identified by its code; changing the law means adding a
-    new code (a new version), never rewriting an old one that dossiers use.
+    new code (a new version), never rewriting an old one that dossiers use. What
+    may be added to a published rule set is a column that writes down what the
+    code already did (how posting days were counted) or settles a case it did not
+    cover (acts dated before it took effect): loading updates those rows in place.
     """
     if title_type_model is None:
         from .models import RuleSet, TitleType
@@ -25,11 +28,14 @@ def load_rule_sets(title_type_model=None, rule_set_model=None, directory=RULESET
             doc = json.loads(path.read_text(encoding="utf-8"))
             for item in doc.get("title_types", []):
                 title_type_model.objects.update_or_create(code=item["code"], defaults=item)
+            # A migration passes the models as they were at its point in history: keys the
+            # JSON gained later (new columns) are left to the migration that adds them,
+            # which loads the files again.
+            columns = {field.name for field in rule_set_model._meta.concrete_fields}
             for item in doc.get("rule_sets", []):
-                item = dict(item)
+                item = {key: value for key, value in item.items() if key in columns or key == "title_type"}
                 # The documents each rule set prints (templates, publication period) are
-                # read from the JSON by documents.registry, not stored on the row.
-                item.pop("documents", None)
+                # read from the JSON by documents.registry, not stored on the row (not a column).
                 title_type = title_type_model.objects.get(code=item.pop("title_type"))
                 rule_set_model.objects.update_or_create(
                     code=item.pop("code"), defaults={**item, "title_type": title_type}

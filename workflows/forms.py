@@ -69,6 +69,13 @@ class WithdrawForm(RevisionForm):
                              widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class ConfirmDates(forms.Form):
+    """A form whose dates the service may find unusual (long ago, or in another month
+    than the round): the box is shown with the warning, and ticking it confirms."""
+
+    dates_confirmed = forms.BooleanField(label=_("The dates are correct"), required=False)
+
+
 class AssessmentsForm(RevisionForm):
     assessed_on = DayField(label=_("Self-assessment date"))
 
@@ -85,7 +92,7 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(item, initial) for item in files]
 
 
-class MeetingForm(RevisionForm):
+class MeetingForm(RevisionForm, ConfirmDates):
     held_on = DayField(label=_("Meeting date"))
     invited = forms.IntegerField(label=_("Invited"), min_value=0,
                                  widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
@@ -117,12 +124,18 @@ def parse_tally(data, nominations):
     return votes, exclusions
 
 
-class PostingForm(RevisionForm):
+def parse_change_reasons(data, nominations):
+    """{nomination id: reason} typed in the tally's "reason for the change" cells
+    (change_<id>); the service says which households owe one."""
+    return {n.pk: data.get(f"change_{n.pk}", "").strip() for n in nominations if data.get(f"change_{n.pk}", "").strip()}
+
+
+class PostingForm(RevisionForm, ConfirmDates):
     starts_on = DayField(label=_("Posted on"))
     place = forms.CharField(label=_("Place of posting"), max_length=200)
 
 
-class CommentForm(RevisionForm):
+class CommentForm(RevisionForm, ConfirmDates):
     received_on = DayField(label=_("Received on"))
     author = forms.CharField(label=_("From"), max_length=200)
     nomination = forms.TypedChoiceField(label=_("About the household"), coerce=int, required=False,
@@ -136,7 +149,7 @@ class CommentForm(RevisionForm):
         ]
 
 
-class SubmitForm(RevisionForm):
+class SubmitForm(RevisionForm, ConfirmDates):
     submitted_on = DayField(label=_("Date sent"))
     answer = forms.CharField(
         label=_("Answer to the return"), required=False, max_length=5000,
@@ -172,7 +185,7 @@ class ReturnForm(RevisionForm):
                              widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class DecisionForm(RevisionForm):
+class DecisionForm(RevisionForm, ConfirmDates):
     number = forms.CharField(label=_("Decision number"), max_length=60,
                              widget=forms.TextInput(attrs={"placeholder": "123/QĐ-UBND"}))
     signed_on = DayField(label=_("Signed on"))

@@ -4,6 +4,7 @@ State fields are django-fsm-2 fields with protected=True: only the transition
 methods below change them, and only workflows.services calls those methods.
 """
 
+import datetime
 import hashlib
 import json
 import re
@@ -293,8 +294,10 @@ class Posting(models.Model):
     @property
     def sendable_from(self):
         """The first day the dossier may be sent: what submit_dossier accepts and the
-        dossier page offers, one definition for both."""
-        return self.ends_on
+        dossier page offers, one definition for both. `ends_on` is the posting's last
+        day (services.calendar.posting_last_day), on which residents' comments are
+        still received: sending starts the day after."""
+        return self.ends_on + datetime.timedelta(days=1)
 
 
 class PostingComment(models.Model):

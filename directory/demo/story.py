@@ -165,7 +165,9 @@ def ensure_2021(units, users, title):
         if hamlet_code in done:
             continue
         head, hamlet = users[head_name], units[hamlet_code]
-        dossier = services.open_round(actor=head, hamlet=hamlet, title_type=title, year=YEAR_2021)
+        # Dated in 2021: the units and memberships of that year ceased on 2025-06-30.
+        dossier = services.open_round(actor=head, hamlet=hamlet, title_type=title, year=YEAR_2021,
+                                      opened_on=datetime.date(2021, 2, 15))
         nominations = _register(rng, actor=head, dossier=dossier, hamlet=hamlet, share=0.9,
                                 registered_on=datetime.date(2021, 2, 22))
         _self_assess(rng, actor=head, dossier=dossier, nominations=nominations,
@@ -173,7 +175,7 @@ def ensure_2021(units, users, title):
         _meet(rng, actor=head, dossier=dossier, nominations=nominations, held_on=datetime.date(2021, 11, 10),
               weak_count=rng.randint(1, 3))
         services.submit_dossier(actor=head, dossier=dossier, submitted_on=datetime.date(2021, 11, 12))
-        services.appraise_dossier(actor=officer, dossier=dossier,
+        services.appraise_dossier(actor=officer, dossier=dossier, appraised_on=datetime.date(2021, 11, 15),
                                   strikes={_strike_one(rng, dossier).pk: STRIKE_REASON_2021})
         services.decide(actor=chair, dossier=dossier, number=number, signed_on=datetime.date(2021, 11, 18),
                         signer=f"{chair.first_name} – Chủ tịch UBND {_inline(hamlet.parent.name)}")

@@ -246,10 +246,10 @@ def _stage(world, stage):
     if stage == "reviewed":
         return context
     posting = services.post_list(actor=head, dossier=dossier, starts_on=datetime.date(YEAR, 11, 3), place="Nhà văn hóa")
-    context["posting_ends"] = posting.ends_on
+    context["send_from"] = posting.sendable_from
     if stage == "posting":
         return context
-    services.submit_dossier(actor=head, dossier=dossier, submitted_on=posting.ends_on)
+    services.submit_dossier(actor=head, dossier=dossier, submitted_on=posting.sendable_from)
     if stage == "submitted":
         return context
     services.appraise_dossier(actor=officer, dossier=dossier)
@@ -274,7 +274,7 @@ def _api_body(transition, ctx):
                     "votes": [{"nomination": pk, "votes_for": 30, "votes_against": 0} for pk in nominations]},
         "posting": {"starts_on": f"{YEAR}-11-03", "place": "Nhà văn hóa ấp"},
         "comment": {"received_on": f"{YEAR}-11-04", "author": "Ông Ba", "text": "Đồng ý"},
-        "submit": {"submitted_on": ctx.get("posting_ends", "").__str__()},
+        "submit": {"submitted_on": ctx.get("send_from", "").__str__()},
         "appraise": {"strikes": []},
         "return": {"reason": "Thiếu biên bản họp"},
         "decide": {"number": "99/QĐ-UBND", "signed_on": f"{YEAR}-12-01", "signer": "Trần Văn A"},
@@ -295,7 +295,7 @@ def _ui_body(transition, ctx):
                     **{f"against_{pk}": 0 for pk in nominations}},
         "posting": {"starts_on": f"03/11/{YEAR}", "place": "Nhà văn hóa ấp"},
         "comment": {"received_on": f"04/11/{YEAR}", "author": "Ông Ba", "text": "Đồng ý", "nomination": ""},
-        "submit": {"submitted_on": ctx.get("posting_ends", datetime.date(YEAR, 1, 1)).strftime("%d/%m/%Y")},
+        "submit": {"submitted_on": ctx.get("send_from", datetime.date(YEAR, 1, 1)).strftime("%d/%m/%Y")},
         "appraise": {"confirmed": "1"},
         "return": {"reason": "Thiếu biên bản họp", "confirmed": "1"},
         "decide": {"number": "99/QĐ-UBND", "signed_on": f"01/12/{YEAR}", "signer": "Trần Văn A"},

@@ -35,7 +35,7 @@ def send(*, head, dossier):
     if dossier.rule_set.has_step("posting"):
         posting = services.post_list(actor=head, dossier=dossier, starts_on=d(dossier.year, 11, 3),
                                      place="Nhà văn hóa ấp")
-        return services.submit_dossier(actor=head, dossier=dossier, submitted_on=posting.ends_on)
+        return services.submit_dossier(actor=head, dossier=dossier, submitted_on=posting.sendable_from)
     return services.submit_dossier(actor=head, dossier=dossier, submitted_on=d(dossier.year, 11, 4))
 
 

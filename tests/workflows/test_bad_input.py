@@ -390,7 +390,8 @@ def posted_2024(hamlet_head, dossier_2024):
 
 def test_submitting_before_the_posting_period_ends_is_refused_and_changes_nothing(hamlet_head, posted_2024):
     refused(lambda: services.submit_dossier(actor=hamlet_head, dossier=posted_2024, submitted_on=d(2024, 11, 12)),
-            posted_2024, "posted until 13/11/2024 (10 calendar days from 03/11/2024)")
+            posted_2024, "posted until 13/11/2024 included (10 calendar days from 03/11/2024)",
+            "can be sent from 14/11/2024")
 
 
 def test_submitting_without_posting_under_decree_86_is_refused(hamlet_head, dossier_2024):
@@ -474,3 +475,199 @@ def test_a_count_beyond_what_can_be_stored_is_refused_and_changes_nothing(
                                 votes=tally_all(dossier, 30))
     assert "3000000000" in refused.value.messages[0]
     assert snapshot(dossier) == before
+
+
+# ---------------------------------------------------------------- dates in order (issue 18, item 3)
+
+def test_a_meeting_dated_before_a_registration_it_reviews_is_refused_and_changes_nothing(
+    hamlet_head, households, dossier_2021
+):
+    late = households(1)[0]
+    services.register_households(actor=hamlet_head, dossier=dossier_2021, household_ids=[late.pk],
+                                 registered_on=d(2021, 6, 15))
+    refused(lambda: record(hamlet_head, dossier_2021, held_on=d(2021, 6, 1)), dossier_2021,
+            "cannot be dated 01/06/2021, before the registration or self-assessment of", late.head_name,
+            "on 15/06/2021")
+
+
+def test_a_meeting_dated_before_a_self_assessment_it_reviews_is_refused(hamlet_head, dossier_2021):
+    nomination = first_nomination(dossier_2021)
+    services.record_self_assessments(actor=hamlet_head, dossier=dossier_2021, assessed_on=d(2021, 9, 10),
+                                     assessments={nomination.pk: "Gia đình hòa thuận"})
+    refused(lambda: record(hamlet_head, dossier_2021, held_on=d(2021, 9, 9)), dossier_2021,
+            "cannot be dated 09/09/2021", nomination.household.head_name, "on 10/09/2021")
+
+
+def test_a_re_recorded_meeting_dated_before_the_one_it_replaces_is_refused(hamlet_head, dossier_2021):
+    record(hamlet_head, dossier_2021, held_on=d(2021, 11, 2))
+    refused(lambda: record(hamlet_head, dossier_2021, held_on=d(2021, 11, 1)), dossier_2021,
+            "cannot be dated 01/11/2021, before the meeting of 02/11/2021 that it replaces")
+
+
+def test_a_posting_dated_long_before_it_is_entered_waits_for_a_confirmation(hamlet_head, dossier_2024, today_is):
+    meet(head=hamlet_head, dossier=dossier_2024, held_on=d(2024, 11, 2))
+    dossier_2024.refresh_from_db()
+    today_is(d(2025, 1, 10))
+
+    def post(confirmed):
+        return services.post_list(actor=hamlet_head, dossier=dossier_2024, starts_on=d(2024, 11, 3),
+                                  place="Nhà văn hóa", dates_confirmed=confirmed)
+
+    message = refused(lambda: post(False), dossier_2024, "Posting date 03/11/2024 is 68 days ago (more than 60)")
+    assert "The dates are correct" in message
+    assert post(True).ends_on == d(2024, 11, 13)
+
+
+def test_the_confirmation_threshold_is_a_setting(hamlet_head, dossier_2024, today_is, settings):
+    meet(head=hamlet_head, dossier=dossier_2024, held_on=d(2024, 11, 2))
+    today_is(d(2024, 11, 20))
+    settings.DATE_CONFIRM_AFTER_DAYS = 10
+    refused(lambda: services.post_list(actor=hamlet_head, dossier=dossier_2024, starts_on=d(2024, 11, 3),
+                                       place="Nhà văn hóa", dates_confirmed=False),
+            dossier_2024, "is 17 days ago (more than 10)")
+
+
+def test_a_posting_in_another_month_than_the_meeting_waits_for_a_confirmation(
+    hamlet_head, dossier_2024, today_is
+):
+    meet(head=hamlet_head, dossier=dossier_2024, held_on=d(2024, 11, 2))
+    today_is(d(2024, 12, 2))
+    refused(lambda: services.post_list(actor=hamlet_head, dossier=dossier_2024, starts_on=d(2024, 12, 1),
+                                       place="Nhà văn hóa", dates_confirmed=False),
+            dossier_2024, "Posting date 01/12/2024 is in another month than the meeting (02/11/2024)")
+
+
+# ---------------------------------------------------------------- acts and the law in force (item 4)
+
+def test_an_act_dated_before_the_rule_set_took_effect_is_refused_naming_the_rule_set(
+    district, hamlet_head, family_title, households
+):
+    dossier = services.open_round(actor=hamlet_head, hamlet=district.hamlet, title_type=family_title, year=2024)
+    # Decree 86's data keeps registrations made under Decree 122 in January...
+    services.register_households(actor=hamlet_head, dossier=dossier, household_ids=[h.pk for h in households(2)],
+                                 registered_on=d(2024, 1, 15))
+    # ...but the review meeting follows Decree 86's procedure, in force from 30/01/2024.
+    refused(lambda: record(hamlet_head, dossier, held_on=d(2024, 1, 20), votes=tally_all(dossier, 25, 2)), dossier,
+            "Meeting date 20/01/2024 is before Gia đình văn hóa – Nghị định 86/2023/NĐ-CP took effect on 30/01/2024")
+
+
+def test_a_2025_meeting_before_the_two_level_rule_set_took_effect_is_refused(
+    district, hamlet_head, family_title, households
+):
+    dossier = open_with_households(head=hamlet_head, hamlet=district.hamlet, title=family_title, year=2025,
+                                   households=households(2))
+    refused(lambda: record(hamlet_head, dossier, held_on=d(2025, 6, 20)), dossier,
+            "took effect on 01/07/2025", "chính quyền địa phương hai cấp")
+
+
+# ---------------------------------------------------------------- units that ceased (item 5)
+
+@pytest.fixture
+def reorganised(district):
+    """Ấp Đông Kinh and xã Gia Kiệm cease on 30/06/2025; their successors exist from 01/07/2025."""
+    from tests.factories import UnitFactory
+
+    from directory.models import Level, UnitKind
+
+    new_commune = UnitFactory(level=Level.COMMUNE, kind=UnitKind.XA, name="Xã Gia Kiệm mới",
+                              parent=district.province, valid_from=d(2025, 7, 1))
+    new_hamlet = UnitFactory(level=Level.HAMLET, kind=UnitKind.AP, name="Ấp Đông Kinh mới", parent=new_commune,
+                             valid_from=d(2025, 7, 1))
+    for old, new in ((district.hamlet, new_hamlet), (district.commune, new_commune)):
+        old.valid_to, old.successor = d(2025, 6, 30), new
+        old.save()
+    return district
+
+
+def test_a_round_of_a_hamlet_that_ceased_cannot_be_opened_and_the_successor_is_named(
+    reorganised, hamlet_head, family_title
+):
+    before = snapshot()
+    with pytest.raises(RuleViolation) as error:
+        services.open_round(actor=hamlet_head, hamlet=reorganised.hamlet, title_type=family_title, year=2025)
+    assert "Ấp Đông Kinh ceased to exist on 30/06/2025" in error.value.message
+    assert "Its successor is Ấp Đông Kinh mới." in error.value.message
+    assert snapshot() == before
+
+
+def test_a_meeting_dated_after_the_hamlet_ceased_is_refused_naming_its_successor(
+    reorganised, hamlet_head, family_title, households
+):
+    dossier = services.open_round(actor=hamlet_head, hamlet=reorganised.hamlet, title_type=family_title, year=2025,
+                                  opened_on=d(2025, 2, 1))
+    services.register_households(actor=hamlet_head, dossier=dossier, household_ids=[h.pk for h in households(2)],
+                                 registered_on=d(2025, 3, 1))
+    refused(lambda: record(hamlet_head, dossier, held_on=d(2025, 11, 2)), dossier,
+            "Ấp Đông Kinh ceased to exist on 30/06/2025: it can record no act dated 02/11/2025",
+            "Its successor is Ấp Đông Kinh mới.")
+
+
+def test_appraising_and_deciding_for_a_commune_that_ceased_are_refused(
+    reorganised, hamlet_head, commune_officer, commune_chair, family_title, households
+):
+    dossier = services.open_round(actor=hamlet_head, hamlet=reorganised.hamlet, title_type=family_title, year=2024,
+                                  opened_on=d(2024, 2, 1))
+    services.register_households(actor=hamlet_head, dossier=dossier, household_ids=[h.pk for h in households(2)],
+                                 registered_on=d(2024, 3, 1))
+    meet(head=hamlet_head, dossier=dossier)
+    send(head=hamlet_head, dossier=dossier)
+    # Today neither the hamlet nor the commune exists any more.
+    refused(lambda: services.appraise_dossier(actor=commune_officer, dossier=dossier), dossier,
+            "Ấp Đông Kinh ceased to exist on 30/06/2025: it can record no act dated", "(Appraisal)",
+            "Its successor is Ấp Đông Kinh mới.")
+    refused(lambda: services.return_dossier(actor=commune_officer, dossier=dossier, reason="Thiếu biên bản"),
+            dossier, "Ấp Đông Kinh ceased to exist on 30/06/2025")
+    # The commune alone ceased: its officer's role ended with it.
+    reorganised.hamlet.valid_to = None
+    reorganised.hamlet.save()
+    refused(lambda: services.appraise_dossier(actor=commune_officer, dossier=dossier), dossier,
+            "Your role in Gia Kiệm ended on 30/06/2025, when the unit ceased to exist",
+            "Its successor is Xã Gia Kiệm mới.")
+    # The appraisal of 2024, recorded now with its own date, is an act of the commune while it existed.
+    services.appraise_dossier(actor=commune_officer, dossier=dossier, appraised_on=d(2024, 11, 20))
+    dossier.refresh_from_db()
+    reorganised.commune.valid_to = d(2024, 11, 30)
+    reorganised.commune.save()
+    refused(lambda: services.decide(actor=commune_chair, dossier=dossier, number="1/QĐ", signed_on=d(2024, 12, 2),
+                                    signer="Chủ tịch"),
+            dossier, "Your role in Gia Kiệm ended on 30/11/2024", "no act dated 02/12/2024",
+            "Its successor is Xã Gia Kiệm mới.")
+
+
+def test_a_membership_ends_with_its_unit(reorganised, hamlet_head):
+    membership = hamlet_head.memberships.get()
+    assert membership.until is None
+    assert membership.effective_until == d(2025, 6, 30)
+    membership.until = d(2024, 5, 1)
+    assert membership.effective_until == d(2024, 5, 1)
+
+
+# ---------------------------------------------------------------- re-recorded meeting (item 8)
+
+def test_re_recording_a_meeting_that_changes_results_needs_a_reason_per_household(hamlet_head, dossier_2024):
+    first, second, third = dossier_2024.nominations.order_by("household__code")
+    record(hamlet_head, dossier_2024, votes=tally_all(dossier_2024, 25, 2), exclusions={first.pk: "gambling"})
+    dossier_2024.refresh_from_db()
+    # The new tally drops first's exclusion and turns second down; third keeps its result.
+    votes = {first.pk: (25, 2), second.pk: (5, 20), third.pk: (24, 3)}
+    message = refused(lambda: record(hamlet_head, dossier_2024, held_on=d(2024, 11, 5), votes=votes), dossier_2024,
+                      "changes the results set by the meeting of 02/11/2024 for 2 households",
+                      first.household.head_name, second.household.head_name)
+    assert third.household.head_name not in message
+    refused(lambda: services.record_meeting(
+        actor=hamlet_head, dossier=dossier_2024, held_on=d(2024, 11, 5), invited=40, present=30,
+        method=VotingMethod.SECRET_BALLOT, votes=votes, change_reasons={first.pk: "Quyết định xử phạt đã bị hủy"}),
+        dossier_2024, "for 1 household", second.household.head_name)
+
+    services.record_meeting(
+        actor=hamlet_head, dossier=dossier_2024, held_on=d(2024, 11, 5), invited=40, present=30,
+        method=VotingMethod.SECRET_BALLOT, votes=votes,
+        change_reasons={first.pk: "Quyết định xử phạt đã bị hủy", second.pk: "Kiểm phiếu lại"})
+    from workflows.models import AuditEvent
+
+    events = {e.target_id: e.payload for e in AuditEvent.objects.filter(dossier=dossier_2024, action="meeting_vote")
+              .order_by("seq")}
+    assert events[first.pk]["change_reason"] == "Quyết định xử phạt đã bị hủy"
+    assert events[first.pk]["previous_exclusion"] == "gambling"
+    assert events[second.pk]["change_reason"] == "Kiểm phiếu lại"
+    assert "change_reason" not in events[third.pk]

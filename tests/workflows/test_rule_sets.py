@@ -158,16 +158,21 @@ def test_decree_86_requires_ten_days_of_posting_before_submission(hamlet_head, o
     dossier = opened(2024)
     meet(head=hamlet_head, dossier=dossier, held_on=d(2024, 11, 2))
     posting = services.post_list(actor=hamlet_head, dossier=dossier, starts_on=d(2024, 11, 3), place="Nhà văn hóa")
+    # Civil Code art. 147: the posting day is not counted, so the 10 days are 04/11..13/11.
     assert posting.ends_on == d(2024, 11, 13)
 
-    with pytest.raises(RuleViolation, match=r"posted until 13/11/2024 \(10 calendar days from 03/11/2024\)"):
-        services.submit_dossier(actor=hamlet_head, dossier=dossier, submitted_on=d(2024, 11, 12))
-    services.submit_dossier(actor=hamlet_head, dossier=dossier, submitted_on=d(2024, 11, 13))
+    # The last day still receives residents' comments, so the dossier cannot leave on it.
+    services.record_comment(actor=hamlet_head, dossier=dossier, received_on=d(2024, 11, 13), author="Lê Dân",
+                            text="Đồng ý")
+    with pytest.raises(RuleViolation, match=r"posted until 13/11/2024 included \(10 calendar days from "
+                                            r"03/11/2024\).*can be sent from 14/11/2024"):
+        services.submit_dossier(actor=hamlet_head, dossier=dossier, submitted_on=d(2024, 11, 13))
+    services.submit_dossier(actor=hamlet_head, dossier=dossier, submitted_on=d(2024, 11, 14))
 
     dossier.refresh_from_db()
     assert dossier.state == DossierState.SUBMITTED
     assert dossier.submission_due is None  # Decree 86 sets no submission deadline
-    assert dossier.decision_due == d(2024, 11, 23)  # 10 calendar days to decide
+    assert dossier.decision_due == d(2024, 11, 24)  # 10 calendar days to decide
 
 
 def test_decree_86_has_no_quorum(hamlet_head, opened):
@@ -275,7 +280,45 @@ def test_under_decree_86_a_returned_dossier_that_meets_again_must_be_posted_agai
     with pytest.raises(RuleViolation, match="must first be posted publicly for 10 calendar days"):
         services.submit_dossier(actor=hamlet_head, dossier=dossier, submitted_on=d(2024, 11, 16))
     posting = services.post_list(actor=hamlet_head, dossier=dossier, starts_on=d(2024, 11, 15), place="Nhà văn hóa")
-    services.submit_dossier(actor=hamlet_head, dossier=dossier, submitted_on=posting.ends_on)
+    services.submit_dossier(actor=hamlet_head, dossier=dossier, submitted_on=posting.sendable_from)
 
     dossier.refresh_from_db()
     assert dossier.state == DossierState.SUBMITTED and dossier.postings.count() == 2
+
+
+# ---------------------------------------------------------------- dates and the law in force (issue 18)
+
+def test_every_shipped_rule_set_says_how_it_counts_posting_days_and_treats_earlier_acts():
+    for rules in RuleSet.objects.filter(title_type__code="gia-dinh-van-hoa"):
+        assert rules.posting_start_day_counts is False, rules.code  # Civil Code 2015 art. 147
+        assert "Điều 147" in rules.day_counting_basis, rules.code
+        assert rules.acts_before_effective["basis"], rules.code
+    assert RuleSet.objects.get(code="gdvh-nd122-2018").acts_before_effective["steps"] == []
+    assert RuleSet.objects.get(code="gdvh-nd86-2023").acts_before_effective["steps"] == ["registration"]
+
+
+def test_a_rule_set_that_counts_the_posting_day_ends_the_posting_a_day_earlier(hamlet_head, opened):
+    dossier = opened(2024)
+    RuleSet.objects.filter(pk=dossier.rule_set_id).update(posting_start_day_counts=True)
+    meet(head=hamlet_head, dossier=dossier, held_on=d(2024, 11, 2))
+    posting = services.post_list(actor=hamlet_head, dossier=dossier, starts_on=d(2024, 11, 3), place="Nhà văn hóa")
+    assert posting.ends_on == d(2024, 11, 12)
+    with pytest.raises(RuleViolation, match="The posting runs from 03/11/2024 to 12/11/2024"):
+        services.record_comment(actor=hamlet_head, dossier=dossier, received_on=d(2024, 11, 13), author="Lê Dân",
+                                text="Đồng ý")
+    with pytest.raises(RuleViolation, match="can be sent from 13/11/2024"):
+        services.submit_dossier(actor=hamlet_head, dossier=dossier, submitted_on=d(2024, 11, 12))
+    services.submit_dossier(actor=hamlet_head, dossier=dossier, submitted_on=d(2024, 11, 13))
+
+
+def test_the_dossier_page_shows_how_posting_days_are_counted_and_acts_before_the_law(
+    client, hamlet_head, opened, settings
+):
+    dossier = opened(2024)
+    client.force_login(hamlet_head)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"/dossiers/{dossier.pk}/").content.decode()
+    assert "counted from the day after the posting" in page
+    assert "comments are received through the last day, the dossier is sent from the day after" in page
+    assert "Bộ luật Dân sự 2015, Điều 147" in page
+    assert "allowed for: Registration and self-assessment" in page

@@ -45,7 +45,8 @@ def tally_post(dossier, *, held_on, invited, present, votes, revision=None, **ex
     data = {
         "expected_revision": dossier.revision if revision is None else revision,
         "held_on": held_on, "invited": invited, "present": present, "method": "show_of_hands",
-        "chaired_by": "Nguyễn Văn Trưởng", **extra,
+        # These dates are more than 60 days old: the person confirms them.
+        "chaired_by": "Nguyễn Văn Trưởng", "dates_confirmed": "on", **extra,
     }
     for pk, (votes_for, votes_against) in votes.items():
         data[f"for_{pk}"], data[f"against_{pk}"] = votes_for, votes_against
@@ -90,15 +91,17 @@ def test_whole_flow_over_http_from_opening_to_the_award_on_the_household_page(
 
     # 2025's rules want the list posted for 10 days before it can be sent.
     response = client.post(url("posting", dossier), {
-        "expected_revision": dossier.revision, "starts_on": "03/11/2025", "place": "Nhà văn hóa ấp"})
+        "expected_revision": dossier.revision, "starts_on": "03/11/2025", "place": "Nhà văn hóa ấp",
+        "dates_confirmed": "on"})
     assert response.status_code == 302
     dossier.refresh_from_db()
     response = client.post(url("comment", dossier), {
-        "expected_revision": dossier.revision, "received_on": "05/11/2025", "author": "Bà Tư", "nomination": first.pk, "text": "Đồng ý"})
+        "expected_revision": dossier.revision, "received_on": "05/11/2025", "author": "Bà Tư", "nomination": first.pk, "text": "Đồng ý",
+        "dates_confirmed": "on"})
     assert response.status_code == 302
     dossier.refresh_from_db()
     response = client.post(url("submit", dossier), {"expected_revision": dossier.revision,
-                                                    "submitted_on": "13/11/2025"})
+                                                    "submitted_on": "14/11/2025", "dates_confirmed": "on"})
     assert response.status_code == 302
     dossier.refresh_from_db()
     assert dossier.state == DossierState.SUBMITTED
@@ -129,7 +132,7 @@ def test_whole_flow_over_http_from_opening_to_the_award_on_the_household_page(
     assert url("decide", dossier) in text(page)
     response = client.post(url("decide", dossier), {
         "expected_revision": dossier.revision, "number": "45/QĐ-UBND", "signed_on": "20/11/2025",
-        "signer": "Trần Văn Chủ Tịch"})
+        "signer": "Trần Văn Chủ Tịch", "dates_confirmed": "on"})
     assert response.status_code == 302
     dossier.refresh_from_db()
     assert dossier.state == DossierState.DECIDED
@@ -370,3 +373,68 @@ def test_opening_a_dossier_or_a_household_page_is_recorded_for_supervision(
                                                                           "household_id"))
     assert ("dossier_page", "commune_officer", dossier.pk, None) in logged
     assert ("household_page", "commune_officer", None, homes[0].pk) in logged
+
+
+# ---------------------------------------------------------------- issue 18: dates and re-recorded meetings
+
+def test_a_typo_in_the_posting_date_is_shown_with_a_confirm_box_and_nothing_is_posted_until_ticked(
+    client, district, hamlet_head, family_title, households
+):
+    from workflows.models import Posting
+
+    dossier = open_with_households(head=hamlet_head, hamlet=district.hamlet, title=family_title, year=2025,
+                                   households=households(2))
+    meet(head=hamlet_head, dossier=dossier, held_on=__import__("datetime").date(2025, 11, 2))
+    dossier.refresh_from_db()
+    login(client, hamlet_head)
+    form = text(client.get(url("posting", dossier)))
+    assert 'name="dates_confirmed"' not in form  # the box appears only with a warning
+    typed = {"expected_revision": dossier.revision, "starts_on": "03/11/2025", "place": "Nhà văn hóa ấp"}
+    response = client.post(url("posting", dossier), typed)
+    assert response.status_code == 400
+    body = text(response)
+    assert "Posting date 03/11/2025 is" in body and "days ago (more than 60)" in body
+    assert 'name="dates_confirmed"' in body and "The dates are correct" in body
+    assert not Posting.objects.filter(dossier=dossier).exists()
+
+    response = client.post(url("posting", dossier), {**typed, "dates_confirmed": "on"})
+    assert response.status_code == 302
+    assert Posting.objects.get(dossier=dossier).starts_on.isoformat() == "2025-11-03"
+
+
+def test_re_recording_starts_from_the_meeting_in_force_and_asks_a_reason_for_each_changed_result(
+    client, hamlet_dossier, hamlet_head
+):
+    first, second, third = hamlet_dossier.nominations.order_by("household__code")
+    login(client, hamlet_head)
+    votes = {n.pk: (30, 0) for n in (first, second, third)}
+    assert client.post(url("meeting", hamlet_dossier), tally_post(
+        hamlet_dossier, held_on="02/11/2021", invited=40, present=30, votes=votes)).status_code == 302
+    hamlet_dossier.refresh_from_db()
+
+    sheet = text(client.get(url("meeting", hamlet_dossier)))
+    assert 'name="held_on" value="02/11/2021"' in sheet
+    assert 'name="invited" value="40"' in sheet and 'name="present" value="30"' in sheet
+    assert re.search(r'name="chaired_by" value="Nguyễn Văn Trưởng"', sheet)
+    assert re.search(r'value="show_of_hands"[^>]*checked', sheet)
+    assert f'name="change_{second.pk}"' in sheet and "replaces the one of 02/11/2021" in sheet
+
+    changed = {**votes, second.pk: (10, 20)}
+    response = client.post(url("meeting", hamlet_dossier), tally_post(
+        hamlet_dossier, held_on="04/11/2021", invited=40, present=30, votes=changed))
+    assert response.status_code == 400
+    assert second.household.head_name in text(response) and "Give the reason" in text(response)
+    assert Meeting.objects.filter(dossier=hamlet_dossier).count() == 1
+
+    response = client.post(url("meeting", hamlet_dossier), tally_post(
+        hamlet_dossier, held_on="04/11/2021", invited=40, present=30, votes=changed,
+        **{f"change_{second.pk}": "Đếm lại phiếu: có sai sót"}))
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(dossier=hamlet_dossier, action="meeting_vote", target_id=second.pk,
+                                   payload__change_reason__isnull=False)
+    assert event.payload["change_reason"] == "Đếm lại phiếu: có sai sót"
+
+    page = text(client.get(url("dossier", hamlet_dossier)))
+    in_force = page.split('data-testid="meeting-in-force"')[1].split("</li>")[0]
+    assert "04/11/2021" in in_force and "Votes in force" in in_force
+    assert "Replaced by a later meeting" in page

@@ -162,6 +162,11 @@ class ExclusionItem(serializers.Serializer):
     ground = serializers.CharField(max_length=40)
 
 
+class ChangeReasonItem(serializers.Serializer):
+    nomination = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    reason = serializers.CharField(max_length=500)
+
+
 class MeetingInput(RevisionMixin):
     held_on = serializers.DateField()
     # Negative numbers pass the shape check on purpose: the service refuses them
@@ -173,6 +178,10 @@ class MeetingInput(RevisionMixin):
     votes = JSONListField(child=VoteItem(), max_length=5000,
                           help_text="One tally per listed household (a JSON string in multipart requests).")
     exclusions = JSONListField(child=ExclusionItem(), required=False, default=list, max_length=5000)
+    change_reasons = JSONListField(
+        child=ChangeReasonItem(), required=False, default=list, max_length=5000,
+        help_text="When the meeting replaces an earlier one: the reason for each household whose result "
+                  "changes or whose exclusion ground is dropped.")
     minutes = serializers.FileField(required=False, allow_null=True,
                                     help_text=_("Signed minutes: PDF, JPEG or PNG."))
 

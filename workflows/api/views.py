@@ -166,6 +166,7 @@ class DossierViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             present=data["present"], method=data["method"], chaired_by=data.get("chaired_by", ""),
             votes={v["nomination"]: (v["votes_for"], v["votes_against"]) for v in data["votes"]},
             exclusions={e["nomination"]: e["ground"] for e in data.get("exclusions", [])},
+            change_reasons={c["nomination"]: c["reason"] for c in data.get("change_reasons", [])},
             minutes=data.get("minutes"), expected_revision=data.get("expected_revision"))
         return _dossier_response(dossier)
 

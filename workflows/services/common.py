@@ -6,8 +6,10 @@ writes the audit events and the notification outbox, and completes the viewflow
 task, all in one transaction on a locked dossier row. They work on whole sets: the
 query count does not depend on the number of households."""
 
+import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -18,7 +20,7 @@ from config.text import TEXT_MAX_LENGTH, text_problem
 from directory.models import Household
 
 from ..models import Dossier, NominationState
-from .errors import RuleViolation
+from .errors import DateNeedsConfirmation, RuleViolation
 
 # The storage limit of a vote count (a 32-bit integer column), not a rule of law:
 # a typo of that size must be refused, not crash the database write.
@@ -78,6 +80,104 @@ def check_text(value, label, max_length=TEXT_MAX_LENGTH):
     if problem:
         raise RuleViolation(problem)
     return value
+
+
+def shown_day(day):
+    return day.strftime("%d/%m/%Y")
+
+
+def check_law_in_force(rules, day, label, step):
+    """`day` lies in the rule set's period of force, or the rule set's own data
+    (acts_before_effective) lets acts of `step` be dated before it took effect."""
+    if day < rules.effective_from and not rules.allows_before_effective(step):
+        raise RuleViolation(
+            _("%(field)s %(date)s is before %(rules)s took effect on %(start)s; this act must be dated "
+              "from that day on.")
+            % {"field": label, "date": shown_day(day), "rules": rules.name, "start": shown_day(rules.effective_from)}
+        )
+    if rules.effective_to is not None and day > rules.effective_to:
+        raise RuleViolation(
+            _("%(field)s %(date)s is after %(rules)s (in force from %(start)s) ceased to apply on %(end)s.")
+            % {"field": label, "date": shown_day(day), "rules": rules.name, "start": shown_day(rules.effective_from),
+               "end": shown_day(rules.effective_to)}
+        )
+
+
+def _successor_text(unit):
+    if unit.successor_id:
+        return " " + _("Its successor is %(successor)s.") % {"successor": unit.successor}
+    return ""
+
+
+def check_unit_in_force(unit, day, label):
+    """No act of a unit dated after it ceased: a reorganised unit is a new row, so
+    acts after the reorganisation belong to the successor, named when known. (A
+    round opens only for a year the unit existed in: open_round.)"""
+    if unit.valid_to is not None and day > unit.valid_to:
+        raise RuleViolation(
+            _("%(unit)s ceased to exist on %(end)s: it can record no act dated %(date)s (%(field)s).")
+            % {"unit": unit, "end": shown_day(unit.valid_to), "date": shown_day(day), "field": label}
+            + _successor_text(unit)
+        )
+
+
+def check_role_in_force(acting, day):
+    """A membership ends with its unit (its effective end is the earlier of its own
+    end and the unit's valid_to, Membership.effective_until): nobody acts for a unit
+    on a day after it ceased. Reading stays possible, so past years remain auditable."""
+    unit = acting.unit
+    if unit.valid_to is not None and day > unit.valid_to:
+        raise RuleViolation(
+            _("Your role in %(unit)s ended on %(end)s, when the unit ceased to exist; it can record no act "
+              "dated %(date)s.")
+            % {"unit": unit, "end": shown_day(unit.valid_to), "date": shown_day(day)}
+            + _successor_text(unit)
+        )
+
+
+def check_units_in_force(dossier, acting, day, label):
+    """The dossier's hamlet existed on `day`, and so did the unit the actor acts for
+    (the appraising or deciding unit, or the hamlet itself)."""
+    check_unit_in_force(dossier.unit, day, label)
+    if acting.unit.pk != dossier.unit_id:
+        check_role_in_force(acting, day)
+
+
+def check_act_date(dossier, acting, day, label, step):
+    """Every dated act of a dossier: in its campaign year, not in the future, inside
+    the period of force of its rule set, and inside the life of its hamlet and of the
+    unit that acts."""
+    check_in_year(dossier, day, label)
+    check_law_in_force(dossier.rule_set, day, label, step)
+    check_units_in_force(dossier, acting, day, label)
+
+
+def unusual_date(day, label, *, reference=None, reference_label=""):
+    """Why `day` should be confirmed by whoever typed it, or None.
+
+    More than DATE_CONFIRM_AFTER_DAYS before the day it is entered, or in another
+    month than the act it follows (`reference`). Not a rule of law: a safeguard
+    against typos, a setting rather than rule-set data."""
+    limit = settings.DATE_CONFIRM_AFTER_DAYS
+    today = timezone.localdate()
+    if day < today - datetime.timedelta(days=limit):
+        return _("%(field)s %(date)s is %(days)s days ago (more than %(limit)s).") % {
+            "field": label, "date": shown_day(day), "days": (today - day).days, "limit": limit}
+    if reference is not None and (day.year, day.month) != (reference.year, reference.month):
+        return _("%(field)s %(date)s is in another month than %(other)s (%(other_date)s).") % {
+            "field": label, "date": shown_day(day), "other": reference_label, "other_date": shown_day(reference)}
+    return None
+
+
+def require_confirmation(warnings, confirmed):
+    """Refuse until unusual dates are confirmed. `confirmed` None: the caller does not
+    ask (the API and scripts send ISO dates and get them back in the response)."""
+    warnings = [w for w in warnings if w]
+    if warnings and confirmed is False:
+        raise DateNeedsConfirmation(
+            " ".join(warnings) + " " + _("Check the date; if it is right, tick “The dates are correct” and "
+                                         "send again.")
+        )
 
 
 def _text(label):

@@ -7,3 +7,9 @@ class RuleViolation(ValidationError):
     Raised before anything is written, or inside the transaction so that the
     whole change rolls back: a refusal never leaves a partial write.
     """
+
+
+class DateNeedsConfirmation(RuleViolation):
+    """A date that is allowed but unusual (long ago, or in another month than the
+    rest of the round): refused until the person who typed it confirms it, so that
+    a typo (01/01 for 01/12) does not silently shorten a public posting."""

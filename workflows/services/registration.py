@@ -11,15 +11,16 @@ from config import bulk
 from directory.models import Household
 from directory.selectors import require_acting
 from notifications.services import messages as notify
-from titles.models import RuleSet
+from titles.models import RuleSet, Step
 
 from ..flows import DossierFlow
 from ..models import Dossier, DossierState, Nomination, NominationState
 from .audit import AuditTrail
 from .common import (
-    check_in_year,
+    check_act_date,
     check_revision,
     check_text,
+    check_unit_in_force,
     finish,
     lock_dossier,
     names_of,
@@ -31,9 +32,13 @@ from .errors import RuleViolation
 # ---------------------------------------------------------------- opening and registration
 
 @transaction.atomic
-def open_round(*, actor, hamlet, title_type, year):
-    """Open the year's Cultural Family round for a hamlet: creates the dossier and its flow."""
+def open_round(*, actor, hamlet, title_type, year, opened_on=None):
+    """Open the year's Cultural Family round for a hamlet: creates the dossier and its flow.
+
+    `opened_on`: the day of the act, today unless a loader of past years says otherwise."""
     acting = require_acting(actor, hamlet, "prepare_dossier")
+    opened_on = opened_on or timezone.localdate()
+    check_unit_in_force(hamlet, opened_on, _("Opening of the round"))
     if year > timezone.localdate().year:
         raise RuleViolation(_("The campaign year %(year)s has not started.") % {"year": year})
     if not (hamlet.valid_from <= datetime.date(year, 12, 31)
@@ -59,6 +64,10 @@ def open_round(*, actor, hamlet, title_type, year):
             % {"unit": hamlet, "level": rule_set.deciding_level if appraising_unit else rule_set.appraising_level,
                "rules": rule_set}
         )
+    # The units that will appraise and decide must still exist to do it: a round of a
+    # reorganised hamlet belongs under its successor.
+    check_unit_in_force(appraising_unit, opened_on, _("Appraisal of this round"))
+    check_unit_in_force(deciding_unit, opened_on, _("Decision on this round"))
     try:
         dossier = Dossier.objects.create(
             title_type=title_type, rule_set=rule_set, unit=hamlet, year=year,
@@ -93,7 +102,7 @@ def register_households(*, actor, dossier, household_ids, registered_on, expecte
             _("Households can only be registered while the dossier is open or returned; it is “%(state)s”.")
             % {"state": dossier.get_state_display()}
         )
-    check_in_year(dossier, registered_on, _("Registration date"))
+    check_act_date(dossier, acting, registered_on, _("Registration date"), Step.REGISTRATION)
     ids = parse_ids(household_ids)
     if not ids:
         raise RuleViolation(_("Choose at least one household to register."))
@@ -241,7 +250,7 @@ def record_self_assessments(*, actor, dossier, assessments, assessed_on, expecte
             _("Self-assessments can only be recorded while the dossier is open or returned; it is “%(state)s”.")
             % {"state": dossier.get_state_display()}
         )
-    check_in_year(dossier, assessed_on, _("Self-assessment date"))
+    check_act_date(dossier, acting, assessed_on, _("Self-assessment date"), Step.REGISTRATION)
     assessments = assessments or {}
     parse_ids(assessments)
     texts = {int(k): (v or "").strip() for k, v in assessments.items() if (v or "").strip()}

@@ -8,14 +8,15 @@ from django.utils.translation import ngettext
 
 from directory.selectors import require_acting
 from notifications.services import messages as notify
+from titles.models import Step
 
 from .. import uploads
 from ..models import DossierState, Meeting, MinutesPage, NominationState, Posting, PostingComment, VotingMethod
 from .audit import AuditTrail
-from .calendar import add_days
+from .calendar import add_days, posting_last_day
 from .common import (
     REVIEWABLE,
-    check_in_year,
+    check_act_date,
     check_revision,
     check_text,
     check_transition,
@@ -26,7 +27,10 @@ from .common import (
     parse_count,
     parse_ids,
     percent,
+    require_confirmation,
+    shown_day,
     shown_pct,
+    unusual_date,
     write_fields,
 )
 from .errors import RuleViolation
@@ -34,12 +38,16 @@ from .errors import RuleViolation
 
 @transaction.atomic
 def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
-                   exclusions=None, minutes=None, chaired_by="", expected_revision=None):
+                   exclusions=None, minutes=None, chaired_by="", expected_revision=None, dates_confirmed=None,
+                   change_reasons=None):
     """Record the review meeting and the tally for every listed household.
 
     `votes` maps nomination id to (for, against); `exclusions` maps nomination id
     to an exclusion ground code of the rule set. Every household gets an outcome:
-    proposed, or not proposed with the reason.
+    proposed, or not proposed with the reason. A meeting that replaces an earlier
+    one and changes a household's result or drops its exclusion ground needs a
+    reason for that household in `change_reasons` (nomination id: text), kept in
+    its audit event. `dates_confirmed`: see common.require_confirmation.
     """
     dossier = lock_dossier(dossier)
     acting = require_acting(actor, dossier.unit, "record_review")
@@ -48,7 +56,13 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
     check_text(chaired_by, _("Chaired by"), None)
     pages = uploads.validate_minutes_pages(minutes)
     rules = dossier.rule_set
-    check_in_year(dossier, held_on, _("Meeting date"))
+    check_act_date(dossier, acting, held_on, _("Meeting date"), Step.MEETING)
+    replaced = dossier.meetings.first()
+    if replaced is not None and held_on < replaced.held_on:
+        raise RuleViolation(
+            _("The meeting cannot be dated %(date)s, before the meeting of %(held)s that it replaces.")
+            % {"date": shown_day(held_on), "held": shown_day(replaced.held_on)}
+        )
     invited = parse_count(invited, _("Invited"))
     present = parse_count(present, _("Present"))
     if invited == 0:
@@ -93,13 +107,28 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
     stray = set(tallies) - {n.pk for n in nominations}
     if stray or set(exclusions) - {n.pk for n in nominations}:
         raise RuleViolation(_("The tally names households that are not listed in this dossier."))
+    # The meeting reviews what was registered and self-assessed: it cannot precede it.
+    latest = max(nominations, key=lambda n: max(n.registered_on, n.self_assessed_on or n.registered_on))
+    latest_on = max(latest.registered_on, latest.self_assessed_on or latest.registered_on)
+    if held_on < latest_on:
+        raise RuleViolation(
+            _("The meeting cannot be dated %(date)s, before the registration or self-assessment of %(name)s "
+              "on %(day)s that it reviews.")
+            % {"date": shown_day(held_on), "name": latest.head_name, "day": shown_day(latest_on)}
+        )
+    require_confirmation([unusual_date(held_on, _("Meeting date"))], dates_confirmed)
 
+    change_reasons = change_reasons or {}
+    parse_ids(change_reasons)
+    change_reasons = {int(k): (v or "").strip() for k, v in change_reasons.items()}
     trail = AuditTrail(dossier, acting)
     from_state = dossier.state
     proposed = 0
     was_proposed = sum(1 for n in nominations if n.state == NominationState.PROPOSED)
+    unexplained = []
     for nomination in nominations:
         name = nomination.head_name
+        previous_exclusion = nomination.exclusion
         pair = tallies[nomination.pk]
         if not isinstance(pair, (list, tuple)) or len(pair) != 2 or pair[0] in (None, "") or pair[1] in (None, ""):
             raise RuleViolation(_("Votes for %(name)s are missing.") % {"name": name})
@@ -135,9 +164,28 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
             nomination.reason = ""
             nomination.propose()
             proposed += 1
+        details = {}
+        # A result settled by the meeting being replaced (registered ones had none) that
+        # this one overturns, or an exclusion ground it drops: the reason is owed to the household.
+        if replaced is not None and before != NominationState.REGISTERED and (
+            nomination.state != before or (previous_exclusion and nomination.exclusion != previous_exclusion)
+        ):
+            if not change_reasons.get(nomination.pk):
+                unexplained.append(nomination)
+            details = {"change_reason": change_reasons.get(nomination.pk, ""), "previous_exclusion":
+                       previous_exclusion}
         trail.add(action="meeting_vote", target=nomination, from_state=before, to_state=nomination.state,
                   votes_for=votes_for, votes_against=votes_against, exclusion=nomination.exclusion,
-                  reason=nomination.reason)
+                  reason=nomination.reason, **details)
+    if unexplained:
+        raise RuleViolation(
+            ngettext("This meeting changes the result set by the meeting of %(held)s for %(n)s household, or "
+                     "drops its exclusion ground: %(names)s. Give the reason for the change.",
+                     "This meeting changes the results set by the meeting of %(held)s for %(n)s households, or "
+                     "drops their exclusion grounds: %(names)s. Give the reason for each change.",
+                     len(unexplained))
+            % {"held": shown_day(replaced.held_on), "n": len(unexplained), "names": names_of(unexplained)}
+        )
 
     meeting = Meeting(dossier=dossier, held_on=held_on, invited=invited, present=present, method=method,
                       chaired_by=chaired_by, recorded_by=actor)
@@ -154,7 +202,7 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
     trail.add(action="record_meeting", target=dossier, from_state=from_state, to_state=dossier.state,
               meeting=meeting.pk, held_on=held_on, invited=invited, present=present, method=method,
               minutes=meeting.minutes.name or "", proposed=proposed,
-              not_proposed=len(nominations) - proposed,
+              not_proposed=len(nominations) - proposed, **({"replaces": replaced.pk} if replaced else {}),
               # Counted only for a multi-page record (None is not shown in the history).
               minutes_pages=len(pages) if len(pages) > 1 else None)
     # Every reviewable nomination was voted on again: replace its share of the count.
@@ -167,13 +215,13 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
 # ---------------------------------------------------------------- public posting
 
 @transaction.atomic
-def post_list(*, actor, dossier, starts_on, place, expected_revision=None):
+def post_list(*, actor, dossier, starts_on, place, expected_revision=None, dates_confirmed=None):
     """Post the proposed list publicly for the period the rule set requires."""
     dossier = lock_dossier(dossier)
     acting = require_acting(actor, dossier.unit, "record_review")
     check_revision(dossier, expected_revision)
     check_transition(dossier, dossier.post_publicly)
-    check_in_year(dossier, starts_on, _("Posting date"))
+    check_act_date(dossier, acting, starts_on, _("Posting date"), Step.POSTING)
     meeting = dossier.meetings.first()
     if starts_on < meeting.held_on:
         raise RuleViolation(
@@ -183,10 +231,12 @@ def post_list(*, actor, dossier, starts_on, place, expected_revision=None):
     if not (place or "").strip():
         raise RuleViolation(_("Say where the list is posted."))
     check_text(place, _("Place of posting"), None)
+    require_confirmation([unusual_date(starts_on, _("Posting date"), reference=meeting.held_on,
+                                       reference_label=_("the meeting"))], dates_confirmed)
     rules = dossier.rule_set
     posting = Posting.objects.create(
         dossier=dossier, starts_on=starts_on, place=place.strip(), recorded_by=actor,
-        ends_on=add_days(starts_on, rules.posting_days, rules.posting_day_type),
+        ends_on=posting_last_day(rules, starts_on),
     )
     from_state = dossier.state
     dossier.post_publicly()
@@ -198,8 +248,10 @@ def post_list(*, actor, dossier, starts_on, place, expected_revision=None):
 
 
 @transaction.atomic
-def record_comment(*, actor, dossier, received_on, author, text, nomination_id=None, expected_revision=None):
-    """Record a resident's comment received during the posting period."""
+def record_comment(*, actor, dossier, received_on, author, text, nomination_id=None, expected_revision=None,
+                   dates_confirmed=None):
+    """Record a resident's comment received during the posting period: from the
+    posting day through its last day (calendar.posting_last_day), both included."""
     dossier = lock_dossier(dossier)
     acting = require_acting(actor, dossier.unit, "record_review")
     check_revision(dossier, expected_revision)
@@ -215,10 +267,12 @@ def record_comment(*, actor, dossier, received_on, author, text, nomination_id=N
         raise RuleViolation(
             _("Comment date %(date)s is in the future.") % {"date": received_on.strftime("%d/%m/%Y")}
         )
+    check_act_date(dossier, acting, received_on, _("Comment date"), Step.POSTING)
     if not (text or "").strip() or not (author or "").strip():
         raise RuleViolation(_("A comment needs its author and its text."))
     check_text(author, _("From"), None)
     check_text(text, _("Comment"))
+    require_confirmation([unusual_date(received_on, _("Comment date"))], dates_confirmed)
     nomination = None
     if nomination_id:
         nomination = dossier.nominations.filter(pk=nomination_id).first()

@@ -4,6 +4,7 @@ import secrets
 
 from django.db import IntegrityError, transaction
 from django.db.models import Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -11,35 +12,40 @@ from config import bulk
 from directory.models import Household
 from directory.selectors import require_acting
 from notifications.services import messages as notify
-from titles.models import CERTIFICATE_ALPHABET, CERTIFICATE_CODE_LENGTH, Award
+from titles.models import CERTIFICATE_ALPHABET, CERTIFICATE_CODE_LENGTH, Award, Step
 
 from ..flows import DossierFlow
 from ..models import AuditEvent, Decision, DossierState, NominationState
 from .audit import AuditTrail
 from .calendar import add_days
 from .common import (
-    check_in_year,
+    check_act_date,
     check_revision,
     check_text,
     check_transition,
+    check_units_in_force,
     complete_task,
     finish,
     lock_dossier,
     names_of,
     parse_ids,
+    require_confirmation,
+    shown_day,
+    unusual_date,
     write_fields,
 )
 from .errors import RuleViolation
 
 
 @transaction.atomic
-def submit_dossier(*, actor, dossier, submitted_on, answer="", expected_revision=None):
+def submit_dossier(*, actor, dossier, submitted_on, answer="", expected_revision=None, dates_confirmed=None):
     """Send the dossier to the appraising level. A returned dossier is sent again only
-    with an answer to the return: a note (`answer`), or a correction recorded since."""
+    with an answer to the return: a note (`answer`), or a correction recorded since.
+    `dates_confirmed`: see common.require_confirmation."""
     dossier = lock_dossier(dossier)
     acting = require_acting(actor, dossier.unit, "prepare_dossier")
     check_revision(dossier, expected_revision)
-    check_in_year(dossier, submitted_on, _("Submission date"))
+    check_act_date(dossier, acting, submitted_on, _("Submission date"), Step.SUBMISSION)
     meeting = dossier.meetings.first()
     if meeting is not None and submitted_on < meeting.held_on:
         raise RuleViolation(
@@ -48,16 +54,19 @@ def submit_dossier(*, actor, dossier, submitted_on, answer="", expected_revision
         )
     rules = dossier.rule_set
     from_state = dossier.state
+    reference, reference_label = (meeting.held_on, _("the meeting")) if meeting else (None, "")
     if dossier.state == DossierState.POSTING:
         posting = dossier.postings.first()
+        # Comments are received through the posting's last day: sending starts the day after.
         if submitted_on < posting.sendable_from:
             raise RuleViolation(
-                _("The list is posted until %(end)s (%(days)s %(day_type)s from %(start)s); it can be sent "
-                  "from that day on.")
-                % {"end": posting.ends_on.strftime("%d/%m/%Y"), "days": rules.posting_days,
-                   "day_type": rules.get_posting_day_type_display(),
-                   "start": posting.starts_on.strftime("%d/%m/%Y")}
+                _("The list is posted until %(end)s included (%(days)s %(day_type)s from %(start)s); residents' "
+                  "comments are received through that day and the dossier can be sent from %(send)s.")
+                % {"end": shown_day(posting.ends_on), "days": rules.posting_days,
+                   "day_type": rules.get_posting_day_type_display(), "start": shown_day(posting.starts_on),
+                   "send": shown_day(posting.sendable_from)}
             )
+        reference, reference_label = posting.ends_on, _("the end of the posting")
         dossier.submit_after_posting()
     elif dossier.state == DossierState.RETURNED:
         answer = (answer or "").strip()
@@ -79,6 +88,8 @@ def submit_dossier(*, actor, dossier, submitted_on, answer="", expected_revision
         dossier.submit()
     if not dossier.nominations.filter(state=NominationState.PROPOSED).exists():
         raise RuleViolation(_("No household is proposed: there is nothing to send."))
+    require_confirmation([unusual_date(submitted_on, _("Submission date"), reference=reference,
+                                       reference_label=reference_label)], dates_confirmed)
     dossier.submitted_on = submitted_on
     dossier.decision_due = add_days(submitted_on, rules.decision_days, rules.decision_day_type)
     late = bool(dossier.submission_due and submitted_on > dossier.submission_due)
@@ -128,17 +139,21 @@ def check_appraisal(*, actor, dossier, strikes=None, expected_revision=None):
     """Everything appraise_dossier would refuse, refused now, and nothing written: the
     page shows what the acceptance will do before the irreversible step. Returns
     {nomination id: reason} of the households that would be struck."""
-    require_acting(actor, dossier.appraising_unit, "appraise_dossier")
+    acting = require_acting(actor, dossier.appraising_unit, "appraise_dossier")
+    check_units_in_force(dossier, acting, timezone.localdate(), _("Appraisal"))
     check_revision(dossier, expected_revision)
     check_transition(dossier, dossier.accept)
     return _appraisal_plan(dossier, strikes)[1]
 
 
 @transaction.atomic
-def appraise_dossier(*, actor, dossier, strikes=None, expected_revision=None):
-    """Accept the dossier, striking individual households with a reason: {nomination id: reason}."""
+def appraise_dossier(*, actor, dossier, strikes=None, expected_revision=None, appraised_on=None):
+    """Accept the dossier, striking individual households with a reason: {nomination id: reason}.
+
+    `appraised_on`: the day of the act, today unless a loader of past years says otherwise."""
     dossier = lock_dossier(dossier)
     acting = require_acting(actor, dossier.appraising_unit, "appraise_dossier")
+    check_units_in_force(dossier, acting, appraised_on or timezone.localdate(), _("Appraisal"))
     check_revision(dossier, expected_revision)
     check_transition(dossier, dossier.accept)
     nominations, strikes = _appraisal_plan(dossier, strikes)
@@ -173,16 +188,18 @@ def _check_return(dossier, reason):
 
 def check_return(*, actor, dossier, reason, expected_revision=None):
     """What return_dossier would refuse, refused now without writing (the confirmation step)."""
-    require_acting(actor, dossier.appraising_unit, "appraise_dossier")
+    acting = require_acting(actor, dossier.appraising_unit, "appraise_dossier")
+    check_units_in_force(dossier, acting, timezone.localdate(), _("Return for correction"))
     check_revision(dossier, expected_revision)
     _check_return(dossier, reason)
 
 
 @transaction.atomic
-def return_dossier(*, actor, dossier, reason, expected_revision=None):
-    """Send the whole dossier back to the hamlet for correction."""
+def return_dossier(*, actor, dossier, reason, expected_revision=None, returned_on=None):
+    """Send the whole dossier back to the hamlet for correction (`returned_on`: as appraise_dossier)."""
     dossier = lock_dossier(dossier)
     acting = require_acting(actor, dossier.appraising_unit, "appraise_dossier")
+    check_units_in_force(dossier, acting, returned_on or timezone.localdate(), _("Return for correction"))
     check_revision(dossier, expected_revision)
     _check_return(dossier, reason)
     from_state = dossier.state
@@ -204,7 +221,7 @@ def _certificate_code():
 
 
 @transaction.atomic
-def decide(*, actor, dossier, number, signed_on, signer, expected_revision=None):
+def decide(*, actor, dossier, number, signed_on, signer, expected_revision=None, dates_confirmed=None):
     """Sign the recognition decision: every accepted household enters the register."""
     dossier = lock_dossier(dossier)
     acting = require_acting(actor, dossier.deciding_unit, "decide_title")
@@ -228,12 +245,13 @@ def decide(*, actor, dossier, number, signed_on, signer, expected_revision=None)
     check_text(signer, _("Signer"), None)
     if not number or not signer:
         raise RuleViolation(_("The decision needs its number and its signer."))
-    check_in_year(dossier, signed_on, _("Signing date"))
+    check_act_date(dossier, acting, signed_on, _("Signing date"), Step.DECISION)
     if dossier.submitted_on and signed_on < dossier.submitted_on:
         raise RuleViolation(
             _("The decision cannot be signed on %(date)s, before the dossier was sent on %(sent)s.")
             % {"date": signed_on.strftime("%d/%m/%Y"), "sent": dossier.submitted_on.strftime("%d/%m/%Y")}
         )
+    require_confirmation([unusual_date(signed_on, _("Signing date"))], dates_confirmed)
     if Decision.objects.filter(unit=dossier.deciding_unit, number=number).exists():
         raise RuleViolation(
             _("Decision number %(number)s is already used by %(unit)s.")

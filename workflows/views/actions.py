@@ -25,6 +25,7 @@ from ..forms import (
     ReturnForm,
     SubmitForm,
     WithdrawForm,
+    parse_change_reasons,
     parse_strikes,
     parse_tally,
 )
@@ -187,12 +188,15 @@ def meeting(request, pk):
                                               NominationState.NOT_PROPOSED])
         .select_related("household").order_by("household__code")
     )
+    # The meeting whose votes are in force: a new one replaces it, starting from its header.
+    current = dossier.meetings.first()
     status, error, chosen = 200, None, []
     if request.method == "POST":
         # The names as chosen: the upload check renames the files it accepts.
         chosen = [upload.name for upload in request.FILES.getlist("minutes")]
         form = MeetingForm(request.POST, request.FILES)
         votes, exclusions = parse_tally(request.POST, nominations)
+        change_reasons = parse_change_reasons(request.POST, nominations)
 
         def success(meeting):
             proposed = dossier.nominations.filter(state=NominationState.PROPOSED).count()
@@ -204,7 +208,8 @@ def meeting(request, pk):
             lambda data: services.record_meeting(
                 actor=request.user, dossier=dossier, held_on=data["held_on"], invited=data["invited"],
                 present=data["present"], method=data["method"], votes=votes, exclusions=exclusions,
-                minutes=data["minutes"], chaired_by=data["chaired_by"], expected_revision=data["expected_revision"]),
+                minutes=data["minutes"], chaired_by=data["chaired_by"], expected_revision=data["expected_revision"],
+                dates_confirmed=data["dates_confirmed"], change_reasons=change_reasons),
             success,
         )
         if response:
@@ -213,15 +218,21 @@ def meeting(request, pk):
             nomination.form_for = request.POST.get(f"for_{nomination.pk}", "")
             nomination.form_against = request.POST.get(f"against_{nomination.pk}", "")
             nomination.form_excl = request.POST.get(f"excl_{nomination.pk}", "")
+            nomination.form_change = request.POST.get(f"change_{nomination.pk}", "")
     else:
-        form = MeetingForm(initial={"expected_revision": dossier.revision})
+        initial = {"expected_revision": dossier.revision}
+        if current is not None:
+            initial.update(held_on=current.held_on, invited=current.invited, present=current.present,
+                           method=current.method, chaired_by=current.chaired_by)
+        form = MeetingForm(initial=initial)
         for nomination in nominations:
             nomination.form_for = "" if nomination.votes_for is None else nomination.votes_for
             nomination.form_against = "" if nomination.votes_against is None else nomination.votes_against
             nomination.form_excl = nomination.exclusion
+            nomination.form_change = ""
     return render_action(request, "workflows/meeting.html", dossier, {
         "form": form, "error": error, "nominations": nominations,
-        "grounds": dossier.rule_set.exclusion_grounds,
+        "grounds": dossier.rule_set.exclusion_grounds, "replaces": current,
         # A browser cannot be given a chosen file back: a refused form says so
         # next to the input instead of dropping the minutes silently.
         "minutes_lost": chosen,
@@ -294,7 +305,8 @@ def comment(request, pk):
                                      .select_related("household")},
         perform=lambda dossier, data: services.record_comment(
             actor=request.user, dossier=dossier, received_on=data["received_on"], author=data["author"],
-            text=data["text"], nomination_id=data["nomination"], expected_revision=data["expected_revision"]),
+            text=data["text"], nomination_id=data["nomination"], expected_revision=data["expected_revision"],
+            dates_confirmed=data["dates_confirmed"]),
         success=lambda dossier, comment: _("The comment is recorded."),
         heading=_("Record a resident comment"), button=_("Save the comment"),
     )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from .. import services
 from ..services import RuleViolation
+from ..services.errors import DateNeedsConfirmation
 
 PAGE_SIZE = 25
 FAMILY_TITLE = "gia-dinh-van-hoa"
@@ -152,6 +153,10 @@ def attempt(request, dossier, form, perform, success):
                                perform=lambda: perform(data))
     except services.AlreadySent:
         return already_sent(request, "workflows:dossier", pk=dossier.pk), None, 200
+    except DateNeedsConfirmation as exc:
+        # The template shows the "dates are correct" box beside this warning.
+        form.asks_date_confirmation = True
+        return None, refusal_text(exc), 400
     except RuleViolation as exc:
         return None, refusal_text(exc), 400
     return done(request, dossier, success(result)), None, 200

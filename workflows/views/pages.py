@@ -184,6 +184,8 @@ def dossier_detail(request, pk):
         "comments": selectors.dossier_comments(dossier),
         "decision": getattr(dossier, "decision", None) if dossier.state == DossierState.DECIDED else None,
         "steps": [Step(code).label if code in Step.values else code for code in dossier.rule_set.steps],
+        "before_effective_steps": [Step(code).label if code in Step.values else code
+                                   for code in (dossier.rule_set.acts_before_effective or {}).get("steps", ())],
         "history": history,
         "is_overdue": selectors.is_overdue(dossier),
         "due_on": current_due_on(dossier),
