@@ -16,7 +16,7 @@ from directory.services import end_membership, grant_membership
 from titles.models import RuleSet, TitleType
 from workflows import services
 from workflows.models import Decision, Dossier, NominationState, VotingMethod
-from workflows.services.calendar import add_days
+from workflows.services.calendar import posting_last_day
 
 from .accounts import ACCOUNTS
 from .geography import OLD_FROM, OLD_TO, old_hamlet_code, successor_map
@@ -197,10 +197,11 @@ def _grant_former(units, users):
 
 # ---------------------------------------------------------------- the current year, under the new units
 
-def _latest_start(end, days, day_type):
-    """The latest day a period of `days` can start and still be over by `end`."""
-    start = end - datetime.timedelta(days=days or 0)
-    while add_days(start, days, day_type) > end:
+def _latest_start(rules, send_on):
+    """The latest day a posting can start and still be over before `send_on` (the
+    dossier is sent from the day after the posting's last day)."""
+    start = send_on - datetime.timedelta(days=rules.posting_days or 0)
+    while posting_last_day(rules, start) >= send_on:
         start -= datetime.timedelta(days=1)
     return start
 
@@ -228,7 +229,7 @@ def _plan(stage, rules, last_day, year):
     else:
         submitted_on = last_day - datetime.timedelta(days=SUBMITTED_DAYS_AGO[stage])
         if rules.has_step("posting"):
-            post_start = _latest_start(submitted_on, rules.posting_days, rules.posting_day_type)
+            post_start = _latest_start(rules, submitted_on)
             held_on = min(post_start - datetime.timedelta(days=1), review_end)
         else:
             held_on = min(submitted_on - datetime.timedelta(days=2), review_end)

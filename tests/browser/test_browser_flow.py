@@ -99,6 +99,12 @@ def test_hamlet_head_records_the_meeting_and_commune_chair_signs_the_decision(
     # Nothing on the tally sheet may scroll sideways on a 360px screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.click("button:has-text('Record the meeting')")
+    # 02/11/2021 is years ago: the sheet comes back, as typed, with the warning and a box to confirm the date.
+    page.wait_for_selector("input[name=dates_confirmed]")
+    assert "days ago" in page.inner_text("[data-testid=rule-error]")
+    assert page.input_value(f"input[name=for_{nominations[-1].pk}]") == "12"
+    page.check("input[name=dates_confirmed]")
+    page.click("button:has-text('Record the meeting')")
     page.wait_for_url(re.compile(rf".*/dossiers/{dossier.pk}/$"))
     assert "5 of 6 households proposed" in page.inner_text(".messages")
 
@@ -115,6 +121,8 @@ def test_hamlet_head_records_the_meeting_and_commune_chair_signs_the_decision(
     page.fill("input[name=number]", "88/QĐ-UBND")
     page.fill("input[name=signed_on]", "10/11/2021")
     page.fill("input[name=signer]", "Trần Văn Chủ Tịch")
+    page.click("button:has-text('Sign')")
+    page.check("input[name=dates_confirmed]")
     page.click("button:has-text('Sign')")
     page.wait_for_url(re.compile(rf".*/dossiers/{dossier.pk}/$"))
     assert page.inner_text("[data-testid=decision-number]") == "88/QĐ-UBND"

@@ -281,6 +281,10 @@ def _api_body(transition, ctx):
     }[transition]
 
 
+# The year's dates are months old: on the web the person confirms them.
+CONFIRMED = {"dates_confirmed": "on"}
+
+
 def _ui_body(transition, ctx):
     dossier = ctx["dossier"]
     nominations = list(dossier.nominations.values_list("pk", flat=True)) if dossier else []
@@ -292,13 +296,15 @@ def _ui_body(transition, ctx):
         "assessments": {"assessed_on": f"05/03/{YEAR}", **{f"text_{pk}": "Đạt 5 tiêu chí" for pk in nominations}},
         "meeting": {"held_on": f"02/11/{YEAR}", "invited": 40, "present": 30, "method": "show_of_hands",
                     "chaired_by": "", **{f"for_{pk}": 30 for pk in nominations},
-                    **{f"against_{pk}": 0 for pk in nominations}},
-        "posting": {"starts_on": f"03/11/{YEAR}", "place": "Nhà văn hóa ấp"},
-        "comment": {"received_on": f"04/11/{YEAR}", "author": "Ông Ba", "text": "Đồng ý", "nomination": ""},
-        "submit": {"submitted_on": ctx.get("send_from", datetime.date(YEAR, 1, 1)).strftime("%d/%m/%Y")},
+                    **{f"against_{pk}": 0 for pk in nominations}, **CONFIRMED},
+        "posting": {"starts_on": f"03/11/{YEAR}", "place": "Nhà văn hóa ấp", **CONFIRMED},
+        "comment": {"received_on": f"04/11/{YEAR}", "author": "Ông Ba", "text": "Đồng ý", "nomination": "",
+                    **CONFIRMED},
+        "submit": {"submitted_on": ctx.get("send_from", datetime.date(YEAR, 1, 1)).strftime("%d/%m/%Y"),
+                   **CONFIRMED},
         "appraise": {"confirmed": "1"},
         "return": {"reason": "Thiếu biên bản họp", "confirmed": "1"},
-        "decide": {"number": "99/QĐ-UBND", "signed_on": f"01/12/{YEAR}", "signer": "Trần Văn A"},
+        "decide": {"number": "99/QĐ-UBND", "signed_on": f"01/12/{YEAR}", "signer": "Trần Văn A", **CONFIRMED},
         "revoke": {"ground": _first_revocation_ground(), "decision_number": "5/QĐ-UBND",
                    "decided_on": f"15/12/{YEAR}", "reason": "Khai không đúng sự thật"},
         "raise_concern": {"action": "raise", "text": "Biên bản họp thiếu chữ ký", "nomination": ""},

@@ -21,11 +21,11 @@ def tally_all(dossier, votes_for, votes_against=0):
     return {n.pk: (votes_for, votes_against) for n in dossier.nominations.all()}
 
 
-def meet(*, head, dossier, invited=40, present=30, votes=None, exclusions=None, held_on=None):
+def meet(*, head, dossier, invited=40, present=30, votes=None, exclusions=None, held_on=None, change_reasons=None):
     return services.record_meeting(
         actor=head, dossier=dossier, held_on=held_on or d(dossier.year, 11, 2), invited=invited, present=present,
         method=VotingMethod.SHOW_OF_HANDS, votes=votes if votes is not None else tally_all(dossier, present),
-        exclusions=exclusions,
+        exclusions=exclusions, change_reasons=change_reasons,
     )
 
 

@@ -53,7 +53,8 @@ def test_counters_follow_every_transition_and_a_revocation(
     assert stored(dossier) == counted(dossier) == (5, 4, 0)
 
     dossier.refresh_from_db()
-    meet(head=hamlet_head, dossier=dossier)  # a second meeting of the same round agrees on all five
+    # A second meeting of the same round agrees on all five, saying why the refused one changes.
+    meet(head=hamlet_head, dossier=dossier, change_reasons={refused: "Kiểm phiếu lại"})
     assert stored(dossier) == counted(dossier) == (5, 5, 0)
 
     send(head=hamlet_head, dossier=dossier)
