@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directory', '0002_rollup_indexes'),
+        ('directory', '0003_household_changes'),
     ]
 
     operations = [
