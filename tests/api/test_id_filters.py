@@ -77,7 +77,7 @@ def far_away(district, family_title):
     nomination = dossier.nominations.first()
     services.record_comment(actor=head, dossier=dossier, received_on=datetime.date(YEAR, 11, 4), author="Ông Ba",
                             text="Đồng ý", nomination_id=nomination.pk)
-    services.submit_dossier(actor=head, dossier=dossier, submitted_on=posting.ends_on)
+    services.submit_dossier(actor=head, dossier=dossier, submitted_on=posting.sendable_from)
     services.appraise_dossier(actor=officer, dossier=dossier)
     decision = services.decide(actor=chair, dossier=dossier, number="7/QĐ-UBND",
                                signed_on=datetime.date(YEAR, 12, 1), signer="Trần Văn A")
