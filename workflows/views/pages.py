@@ -241,7 +241,10 @@ def household_detail(request, pk):
 def _meetings_with_pages(dossier):
     """The dossier's meetings, each with the numbers of its further minutes pages:
     pages are numbered 2, 3, … without gaps, so a count in the same query gives them."""
-    meetings = list(dossier.meetings.select_related("recorded_by").annotate(extra_pages=Count("minutes_pages")))
+    # Ordered explicitly: Django drops Meta.ordering from an aggregating query, and the
+    # first meeting listed is the one whose votes are in force.
+    meetings = list(dossier.meetings.select_related("recorded_by").annotate(extra_pages=Count("minutes_pages"))
+                    .order_by("-recorded_at", "-pk"))
     for meeting in meetings:
         meeting.page_numbers = range(2, meeting.extra_pages + 2)
     return meetings
