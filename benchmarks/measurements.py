@@ -245,7 +245,7 @@ def _decided_lab_dossier(scale, ctx, log, suffix, size):
             posting = services.post_list(actor=head, dossier=dossier, starts_on=d(11, 3), place="Nhà văn hóa ấp")
             services.record_comment(actor=head, dossier=dossier, received_on=d(11, 4), author="Một người dân",
                                     text="Đồng ý với danh sách.", nomination_id=ids[0])
-            services.submit_dossier(actor=head, dossier=dossier, submitted_on=posting.ends_on)
+            services.submit_dossier(actor=head, dossier=dossier, submitted_on=posting.sendable_from)
         else:
             services.submit_dossier(actor=head, dossier=dossier, submitted_on=d(11, 6))
         proposed = list(dossier.nominations.filter(state=NominationState.PROPOSED).values_list("pk", flat=True))

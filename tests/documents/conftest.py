@@ -37,7 +37,7 @@ def decided_2025(district, hamlet_head, commune_officer, commune_chair, family_t
     dossier.refresh_from_db()
     posting = services.post_list(actor=hamlet_head, dossier=dossier, starts_on=d(2025, 11, 3),
                                  place="Nhà văn hóa ấp Đông Kinh")
-    services.submit_dossier(actor=hamlet_head, dossier=dossier, submitted_on=posting.ends_on)
+    services.submit_dossier(actor=hamlet_head, dossier=dossier, submitted_on=posting.sendable_from)
     dossier.refresh_from_db()
     services.appraise_dossier(actor=commune_officer, dossier=dossier, strikes={noms[made[2].pk].pk: "Chưa đạt"})
     dossier.refresh_from_db()

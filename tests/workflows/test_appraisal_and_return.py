@@ -227,10 +227,11 @@ def test_the_returned_task_opens_on_the_reason_and_the_resend_needs_an_answer_th
     assert 'name="answer"' in html
 
     response = client.post(url("submit", returned), {"expected_revision": returned.revision,
-                                                      "submitted_on": "08/11/2021", "answer": ""})
+                                                      "submitted_on": "08/11/2021", "answer": "",
+                                                      "dates_confirmed": "on"})
     assert response.status_code == 400 and "Answer it before sending again" in text(response)
     response = client.post(url("submit", returned), {"expected_revision": returned.revision,
-                                                      "submitted_on": "08/11/2021",
+                                                      "submitted_on": "08/11/2021", "dates_confirmed": "on",
                                                       "answer": "Đã bổ sung biên bản có chữ ký"})
     assert response.status_code == 302
     returned.refresh_from_db()

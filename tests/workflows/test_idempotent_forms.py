@@ -62,7 +62,7 @@ def test_resident_comment_sent_twice_is_recorded_once(client, district, hamlet_h
     dossier = posted_dossier(hamlet_head, district.hamlet, family_title, households(2))
     url = reverse("workflows:comment", args=[dossier.pk])
     first, second = send_twice(login(client, hamlet_head), url, url, {
-        "received_on": "04/11/2025", "author": "Bà Lê Thị Hoa", "text": "Đồng ý với danh sách."})
+        "received_on": "04/11/2025", "author": "Bà Lê Thị Hoa", "text": "Đồng ý với danh sách.", "dates_confirmed": "on"})
     assert first.status_code == 302
     assert PostingComment.objects.filter(posting__dossier=dossier).count() == 1
     assert AuditEvent.objects.filter(dossier=dossier, action="posting_comment").count() == 1
@@ -76,7 +76,7 @@ def test_resident_comment_sent_twice_without_a_token_is_refused_by_the_revision(
     url = reverse("workflows:comment", args=[dossier.pk])
     login(client, hamlet_head)
     data = {"expected_revision": dossier.revision, "received_on": "04/11/2025", "author": "Ông Tư",
-            "text": "Góp ý."}
+            "text": "Góp ý.", "dates_confirmed": "on"}
     assert client.post(url, data).status_code == 302
     again = client.post(url, data)
     assert again.status_code == 400 and "Someone else changed this dossier" in again.content.decode()
@@ -90,13 +90,14 @@ def test_a_refused_form_keeps_its_token_for_the_corrected_resend(
     url = reverse("workflows:comment", args=[dossier.pk])
     page = login(client, hamlet_head).get(url).content.decode()
     data = {"form_token": hidden(page, "form_token"), "expected_revision": dossier.revision,
-            "received_on": "04/11/2025", "author": "Ông Tư", "text": " "}
+            "received_on": "04/11/2025", "author": "Ông Tư", "text": " ", "dates_confirmed": "on"}
     assert client.post(url, data).status_code == 400
     assert client.post(url, {**data, "text": "Góp ý."}).status_code == 302
     assert PostingComment.objects.filter(posting__dossier=dossier).count() == 1
 
 
 # ---------------------------------------------------------------- every other creating form
+# (The dates sent are months old: each form confirms them, as a person would.)
 
 def _register(ctx):
     dossier = services.open_round(actor=ctx.head, hamlet=ctx.district.hamlet, title_type=ctx.title, year=2025)
@@ -124,7 +125,7 @@ def _assessments(ctx):
 def _meeting(ctx):
     dossier = open_with_households(head=ctx.head, hamlet=ctx.district.hamlet, title=ctx.title, year=2025,
                                    households=ctx.homes)
-    data = {"held_on": "02/11/2025", "invited": 40, "present": 30, "method": "show_of_hands"}
+    data = {"held_on": "02/11/2025", "invited": 40, "present": 30, "method": "show_of_hands", "dates_confirmed": "on"}
     for nomination in dossier.nominations.all():
         data[f"for_{nomination.pk}"], data[f"against_{nomination.pk}"] = 30, 0
     url = reverse("workflows:meeting", args=[dossier.pk])
@@ -136,14 +137,14 @@ def _posting(ctx):
                                    households=ctx.homes)
     meet(head=ctx.head, dossier=dossier, held_on=d(2025, 11, 2))
     url = reverse("workflows:posting", args=[dossier.pk])
-    return ctx.head, url, url, {"starts_on": "03/11/2025", "place": "Nhà văn hóa"}, lambda: Posting.objects.count()
+    return ctx.head, url, url, {"starts_on": "03/11/2025", "place": "Nhà văn hóa", "dates_confirmed": "on"}, lambda: Posting.objects.count()
 
 
 def _submit(ctx):
     dossier = posted_dossier(ctx.head, ctx.district.hamlet, ctx.title, ctx.homes)
-    ends = dossier.postings.get().ends_on
+    ends = dossier.postings.get().sendable_from
     url = reverse("workflows:submit", args=[dossier.pk])
-    return ctx.head, url, url, {"submitted_on": ends.strftime("%d/%m/%Y")}, \
+    return ctx.head, url, url, {"submitted_on": ends.strftime("%d/%m/%Y"), "dates_confirmed": "on"}, \
         lambda: AuditEvent.objects.filter(action="submit").count()
 
 
@@ -172,7 +173,8 @@ def _decide(ctx):
     dossier = _submitted(ctx)
     services.appraise_dossier(actor=ctx.officer, dossier=dossier)
     url = reverse("workflows:decide", args=[dossier.pk])
-    return ctx.chair, url, url, {"number": "9/QĐ-UBND", "signed_on": "10/12/2025", "signer": "Trần Văn A"}, \
+    return ctx.chair, url, url, {"number": "9/QĐ-UBND", "signed_on": "10/12/2025", "signer": "Trần Văn A",
+                                    "dates_confirmed": "on"}, \
         lambda: Decision.objects.count()
 
 

@@ -39,7 +39,7 @@ def browser(user=None):
 
 def meeting_form(dossier, files, present=30):
     data = {"expected_revision": dossier.revision, "held_on": "02/11/2025", "invited": 40, "present": present,
-            "method": "show_of_hands", "chaired_by": "", "minutes": files}
+            "method": "show_of_hands", "chaired_by": "", "minutes": files, "dates_confirmed": "on"}
     for nomination in dossier.nominations.all():
         data[f"for_{nomination.pk}"], data[f"against_{nomination.pk}"] = 30, 0
     return data

@@ -95,11 +95,12 @@ def test_sending_is_not_offered_while_the_list_is_posted_and_is_once_sending_ope
     assert "submit" not in actions(page) and "comment" in actions(page)
     response = client.get(url("submit", dossier))
     assert response.status_code == 302 and response["Location"] == url("dossier", dossier)
-    opens = (timezone.localdate() + datetime.timedelta(days=3)).strftime("%d/%m/%Y")
+    # Comments are received through the last day: sending opens the day after.
+    opens = (timezone.localdate() + datetime.timedelta(days=4)).strftime("%d/%m/%Y")
     assert f"can be sent from {opens}" in html_of(client, url("dossier", dossier))
     assert f'href="{url("submit", dossier)}"' not in html_of(client, HOME)
 
-    Posting.objects.filter(pk=posting.pk).update(ends_on=timezone.localdate())
+    Posting.objects.filter(pk=posting.pk).update(ends_on=timezone.localdate() - datetime.timedelta(days=1))
     assert "submit" in actions(html_of(client, url("dossier", dossier)))
     assert client.get(url("submit", dossier)).status_code == 200
 
