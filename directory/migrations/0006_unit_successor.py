@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directory', '0004_roles_managed_by_offices'),
+        ('directory', '0005_household_imports'),
     ]
 
     operations = [
