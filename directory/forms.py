@@ -63,15 +63,17 @@ class GiveRoleForm(forms.Form):
     username = forms.CharField(label=_("New account: user name"), required=False, max_length=150)
     full_name = forms.CharField(label=_("New account: full name"), required=False, max_length=150)
     email = forms.EmailField(label=_("New account: email (optional)"), required=False)
-    since = DayField(label=_("From"))
+    since = DayField(label=_("Starts on"))
     until = DayField(label=_("Until (optional)"), required=False)
     reason = forms.CharField(label=_("Reason or appointing decision"), required=False, max_length=500)
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
-        self.fields["role"].choices = sorted({(r.value, r.label) for roles in GRANTABLE_ROLES.values() for r in roles},
-                                             key=lambda choice: str(choice[1]))
+        # Only the roles given at the levels of the units offered: a commune officer sees the hamlet roles.
+        levels = set(units.values_list("level", flat=True).distinct())
+        self.fields["role"].choices = [(role.value, role.label) for level, roles in GRANTABLE_ROLES.items()
+                                       if level in levels for role in roles]
 
 
 class EndRoleForm(forms.Form):

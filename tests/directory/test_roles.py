@@ -122,3 +122,14 @@ def test_the_people_page_lists_the_roles_below_and_is_closed_to_others(client, d
     client.force_login(hamlet_head)
     assert client.get(reverse("directory:people")).status_code == 404
     assert client.get(reverse("directory:end_role", args=[other_commune_head.pk])).status_code == 404
+
+
+def test_the_role_choices_are_those_given_at_the_levels_the_office_manages(client, commune_officer, district_office):
+    client.force_login(commune_officer)
+    offered = {value for value, _label in client.get(reverse("directory:give_role")).context["form"]
+               .fields["role"].choices}
+    assert offered == {Role.HAMLET_HEAD, Role.HAMLET_FRONT_HEAD}
+    client.force_login(district_office)
+    offered = {value for value, _label in client.get(reverse("directory:give_role")).context["form"]
+               .fields["role"].choices}
+    assert Role.COMMUNE_CHAIR in offered and Role.DISTRICT_CHAIR not in offered
