@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DayField
+from workflows.forms import OneTimeTokenMixin
 
 from .models import GRANTABLE_ROLES, Household
 
@@ -17,7 +18,7 @@ class HamletChoiceForm(forms.Form):
         self.fields["hamlet"].queryset = hamlets
 
 
-class HouseholdForm(forms.ModelForm):
+class HouseholdForm(OneTimeTokenMixin, forms.ModelForm):
     reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=500,
                              help_text=_("Required when the household moves to another hamlet."))
 

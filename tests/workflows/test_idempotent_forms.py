@@ -191,7 +191,16 @@ def _concern(ctx):
         lambda: Concern.objects.count()
 
 
-@pytest.mark.parametrize("form", [_register, _withdraw, _assessments, _meeting, _posting, _submit, _appraise,
+def _household_add(ctx):
+    from directory.models import Household
+
+    url = reverse("directory:household_add")
+    return ctx.head, url, url, {"hamlet": ctx.district.hamlet.pk, "code": "HH-NEW-1", "head_name": "Lê Văn Mới",
+                                "address": "Tổ 3", "members": 4, "phone": "", "reason": ""}, \
+        lambda: Household.objects.count()
+
+
+@pytest.mark.parametrize("form", [_household_add, _register, _withdraw, _assessments, _meeting, _posting, _submit, _appraise,
                                   _return, _decide, _open_round, _concern],
                          ids=lambda f: f.__name__.strip("_"))
 def test_every_creating_form_sent_twice_is_recorded_once(
