@@ -34,27 +34,37 @@ def find_acting(user, unit, codename, *, inherited=False):
     supervisor sees a hamlet's dossier). The guardian tables are the authority;
     the membership row only names the role for the audit trail.
     """
+    return find_acting_each(user, unit, (codename,), inherited=inherited)[codename]
+
+
+def find_acting_each(user, unit, codenames, *, inherited=False):
+    """{codename: what find_acting answers for it} for several permissions on one unit,
+    the memberships and grants read once for all of them (a page asking which of its
+    buttons to offer)."""
+    found = dict.fromkeys(codenames)
     if not user.is_authenticated or not user.is_active:  # guardian's rule: an inactive user holds nothing
-        return None
+        return found
     unit_ids = unit.ancestor_ids if inherited else [unit.pk]
     memberships = list(
         Membership.objects.active_on(timezone.localdate())
         .filter(user=user, unit_id__in=unit_ids)
         .select_related("unit")
     )
-    if not memberships:
-        return None
-    candidates = [m for m in memberships if codename in ROLE_PERMISSIONS.get(m.role, ())]
-    if not candidates:
-        return None
-    grants = grants_of(user)
-    granted = ({m.unit_id for m in candidates} if grants.superuser else
-               {held.pk for held in grants.units.get(f"{Unit._meta.app_label}.{codename}", ())})
-    # Nearest unit first: a hamlet head acts as hamlet head, not as a supervisor above.
-    for membership in sorted(candidates, key=lambda m: -len(m.unit.path)):
-        if membership.unit_id in granted:
-            return Acting(user=user, role=membership.role, unit=membership.unit)
-    return None
+    grants = None
+    for codename in codenames:
+        candidates = [m for m in memberships if codename in ROLE_PERMISSIONS.get(m.role, ())]
+        if not candidates:
+            continue
+        if grants is None:
+            grants = grants_of(user)
+        granted = ({m.unit_id for m in candidates} if grants.superuser else
+                   {held.pk for held in grants.units.get(f"{Unit._meta.app_label}.{codename}", ())})
+        # Nearest unit first: a hamlet head acts as hamlet head, not as a supervisor above.
+        for membership in sorted(candidates, key=lambda m: -len(m.unit.path)):
+            if membership.unit_id in granted:
+                found[codename] = Acting(user=user, role=membership.role, unit=membership.unit)
+                break
+    return found
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import get_objects_for_user
 
 from directory.models import Household, Unit
-from directory.selectors import can_see_unit, find_acting, visible_unit_paths
+from directory.selectors import can_see_unit, find_acting, find_acting_each, visible_unit_paths
 from directory.search import Folded, fold
 from notifications.selectors import current_due_on, overdue_q
 from titles.models import Award
@@ -129,8 +129,8 @@ def available_actions(user, dossier):
     state = dossier.state
     rules = dossier.rule_set
     actions = []
-    can_prepare = find_acting(user, dossier.unit, "prepare_dossier") is not None
-    can_review = find_acting(user, dossier.unit, "record_review") is not None
+    held = find_acting_each(user, dossier.unit, ("prepare_dossier", "record_review"))
+    can_prepare, can_review = held["prepare_dossier"] is not None, held["record_review"] is not None
     editable = state in (DossierState.OPEN, DossierState.RETURNED)
     if can_prepare and editable:
         actions.append(Action("register", _("Register households"), "workflows:register"))

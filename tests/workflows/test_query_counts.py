@@ -30,7 +30,7 @@ MAX_QUERIES = {
     "submit_dossier": 31,
     "appraise_dossier": 37,
     "decide": 38,
-    "dossier_page": 18,
+    "dossier_page": 17,
     "history_page": 10,
 }
 
