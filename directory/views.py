@@ -270,10 +270,13 @@ def people(request):
     """Who holds which role where, in the units below the office's own: current, to come, and ended."""
     units = _managed_units_or_404(request.user)
     unit_filter = HamletChoiceForm(request.GET or None, hamlets=units)
+    unit_filter.fields["hamlet"].required = False
+    unit_filter.fields["hamlet"].empty_label = _("All units")
     memberships = (Membership.objects.filter(unit__in=units).select_related("user", "unit")
                    .order_by("unit__path", "role", "-since"))
-    if unit_filter.is_valid():
-        memberships = memberships.filter(unit=unit_filter.cleaned_data["hamlet"])
+    chosen = unit_filter.cleaned_data.get("hamlet") if unit_filter.is_valid() else None
+    if chosen:
+        memberships = memberships.filter(unit=chosen)
     today = timezone.localdate()
     page = Paginator(memberships, 50).get_page(request.GET.get("page"))
     for membership in page:
@@ -282,7 +285,7 @@ def people(request):
     unit_filter.fields["hamlet"].label = _("Unit")
     return render(request, "directory/people.html", {
         "page": page, "unit_filter": unit_filter,
-        "query": f"hamlet={unit_filter.cleaned_data['hamlet'].pk}" if unit_filter.is_valid() else "",
+        "query": f"hamlet={chosen.pk}" if chosen else "",
     })
 
 
