@@ -57,30 +57,49 @@ def _para(container, text="", *, bold=False, italic=False, align=None, size=None
     return paragraph
 
 
-def _cell_lines(cell, lines):
-    """Fill a layout cell with centred lines: (text, bold, italic) each."""
+def _cell_lines(cell, lines, *, left=False, size=None):
+    """Fill a layout cell with lines, (text, bold, italic) each: centred, or left-aligned (Nơi nhận)."""
     cell.paragraphs[0].text = ""
     first = True
     for text, bold, italic in lines:
         paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
         first = False
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if left else WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.space_after = Pt(0)
         if text:
             run = paragraph.add_run(text)
             run.bold, run.italic = bold, italic
+            if size:
+                run.font.size = Pt(size)
+
+
+def _widths(table, widths_mm):
+    """Fixed column widths (Word reads the cells', LibreOffice the grid's: both are set)."""
+    table.autofit = False
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_mm):
+            cell.width = Mm(width)
+    for column, width in zip(table.columns, widths_mm):
+        column.width = Mm(width)
 
 
 def _heading(doc, issuer_lines, number_line):
     """The issuing body (left) and the national heading with place and date (right)."""
     table = doc.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _widths(table, [62, 103])
     left, right = table.rows[0].cells
-    left.width, right.width = Mm(65), Mm(100)
+    # 12 pt: the national heading holds on one line in its column (Decree 30/2020 allows 12–13).
     _cell_lines(left, [*((line, True, False) for line in issuer_lines), ("———", False, False),
-                       (number_line, False, False)])
+                       (number_line, False, False)], size=12)
     _cell_lines(right, [(NATION, True, False), (MOTTO, True, False), ("———", False, False),
-                        ("{{ place_date }}", False, True)])
+                        ("{{ place_date }}", False, True)], size=12)
+
+
+# Column widths (mm) of the household tables, by the field each column prints; 165 mm of text width.
+_COLUMN_MM = {"index": 13, "name": 38, "code": 24, "hamlet": 28, "votes_for": 18, "votes_against": 18,
+              "result": 26}
+TABLE_PT = 11
 
 
 def _grid(doc, headers, cells, loop="rows"):
@@ -91,18 +110,29 @@ def _grid(doc, headers, cells, loop="rows"):
         cell.text = ""
         run = cell.paragraphs[0].add_run(text)
         run.bold = True
+        run.font.size = Pt(TABLE_PT)
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     table.rows[1].cells[0].text = "{%tr for row in " + loop + " %}"
     for cell, tag in zip(table.rows[2].cells, cells):
-        cell.text = "{{ row." + tag + " }}"
+        cell.text = ""
+        cell.paragraphs[0].add_run("{{ row." + tag + " }}").font.size = Pt(TABLE_PT)
     table.rows[3].cells[0].text = "{%tr endfor %}"
+    widths = [_COLUMN_MM[tag] for tag in cells]
+    spare = 165 - sum(widths)
+    widths[cells.index("name")] += spare  # the name takes what the other columns leave
+    _widths(table, widths)
     return table
 
 
-def _signatures(doc, left_lines, right_lines):
+def _signatures(doc, left_lines, right_lines, *, recipients=False):
+    """Recipients (Nơi nhận, left-aligned, smaller) or a second signer on the left; the signer on the right."""
     table = doc.add_table(rows=1, cols=2)
+    _widths(table, [75, 90])
     left, right = table.rows[0].cells
-    _cell_lines(left, left_lines)
+    if recipients:
+        _cell_lines(left, left_lines, left=True, size=11)
+    else:
+        _cell_lines(left, left_lines)
     _cell_lines(right, right_lines)
 
 
@@ -184,7 +214,7 @@ def proposal(form, rule_set):
                "trên tổng số {{ registered_count }} hộ đăng ký.", align="justify")
     _para(doc, "Kính trình Ủy ban nhân dân {{ commune }} xem xét, quyết định./.", align="justify")
     _signatures(doc, [("Nơi nhận:", True, True), ("- Như trên;", False, False), ("- Lưu.", False, False)],
-                _sign(["TRƯỞNG {{ unit_kind_upper }}"], "{{ head }}"))
+                _sign(["TRƯỞNG {{ unit_kind_upper }}"], "{{ head }}"), recipients=True)
     _page_break(doc)
     _para(doc, "DANH SÁCH", bold=True, align="center", size=14)
     _para(doc, "Hộ gia đình đề nghị công nhận danh hiệu “{{ title }}” năm {{ year }}", bold=True, align="center")
@@ -219,7 +249,7 @@ def decision(form, rule_set):
     _signatures(doc, [("Nơi nhận:", True, True), ("- Như Điều 3;", False, False),
                       ("- Ủy ban Mặt trận Tổ quốc Việt Nam cùng cấp;", False, False), ("- Lưu: VT.", False, False)],
                 [("TM. ỦY BAN NHÂN DÂN", True, False), ("CHỦ TỊCH", True, False), ("", False, False),
-                 ("", False, False), ("", False, False), ("{{ signer }}", True, False)])
+                 ("", False, False), ("", False, False), ("{{ signer }}", True, False)], recipients=True)
     _page_break(doc)
     _para(doc, "DANH SÁCH", bold=True, align="center", size=14)
     _para(doc, "Hộ gia đình được công nhận danh hiệu “{{ title }}” năm {{ year }}", bold=True, align="center")

@@ -4,6 +4,8 @@ import io
 import zipfile
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from docx import Document
 from pypdf import PdfReader
@@ -11,6 +13,8 @@ from pypdf import PdfReader
 from documents import builder, registry
 from documents.models import DossierCode
 from titles.models import Award
+from tests.workflows.scenario import d, through_appraisal
+from workflows import services
 from workflows.models import NominationState
 
 from .conftest import docx_tables, docx_text
@@ -188,3 +192,28 @@ def test_every_rule_set_names_a_template_that_exists_and_matches_what_the_builde
             assert docx_text(form.template.read_bytes()) == docx_text(built.getvalue()), form.template
             assert "{{ code }}" in docx_text(form.template.read_bytes())
     assert Document(registry.for_rule_set("gdvh-nd86-2023").form("decision").template).sections[0].left_margin
+
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_documents_cost_the_same_queries_for_3_and_12_households(
+    client, district, hamlet_head, other_hamlet_head, commune_officer, commune_chair, family_title, households
+):
+    counts = {}
+    for n, hamlet, head, number in [(3, district.hamlet, hamlet_head, "1/QĐ-UBND"),
+                                    (12, district.other_hamlet, other_hamlet_head, "2/QĐ-UBND")]:
+        dossier = through_appraisal(head=head, officer=commune_officer, hamlet=hamlet, title=family_title,
+                                    year=2025, households=households(n, hamlet=hamlet))
+        services.decide(actor=commune_chair, dossier=dossier, number=number, signed_on=d(2025, 11, 20),
+                        signer="Phạm Văn Ký")
+        client.force_login(commune_chair)
+        client.get(reverse("documents:document", args=[dossier.pk, "minutes"]))  # issues the code once
+        counts[n] = [_queries(client, reverse("documents:document", args=[dossier.pk, kind]))
+                     for kind in ("minutes", "posting_list", "proposal", "decision", "published_list")]
+        counts[n].append(_queries(client, reverse("documents:certificates", args=[dossier.pk])))
+    assert counts[3] == counts[12]
