@@ -191,7 +191,7 @@ class PostingInput(RevisionMixin):
     place = serializers.CharField(max_length=200)
 
 
-class CommentInput(serializers.Serializer):
+class CommentInput(RevisionMixin):
     received_on = serializers.DateField()
     author = serializers.CharField(max_length=200)
     text = serializers.CharField(max_length=TEXT_MAX_LENGTH)

@@ -185,7 +185,8 @@ class DossierViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = self._input(s.CommentInput)
         dossier = self._locked_target()
         services.record_comment(actor=request.user, dossier=dossier, received_on=data["received_on"],
-                                author=data["author"], text=data["text"], nomination_id=data.get("nomination"))
+                                author=data["author"], text=data["text"], nomination_id=data.get("nomination"),
+                                expected_revision=data.get("expected_revision"))
         return _dossier_response(dossier)
 
     @_transition(s.SubmitInput, "Send the dossier to the appraising level")
