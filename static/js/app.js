@@ -41,11 +41,75 @@
       rows.forEach(function (row) { row.dataset.folded = fold(row.dataset.name || ""); });
       search.addEventListener("input", function () {
         var needle = fold(search.value.trim());
+        // A number on the tally sheet is a row number: go to that row, hide none.
+        if ("rowJump" in search.dataset && /^\d+$/.test(needle)) {
+          rows.forEach(function (row) { row.classList.remove("hidden"); });
+          var target = rows[parseInt(needle, 10) - 1];
+          if (target) {
+            document.querySelectorAll(".jumped").forEach(function (el) { el.classList.remove("jumped"); });
+            target.classList.add("jumped");
+            target.scrollIntoView({ block: "center" });
+          }
+          return;
+        }
         rows.forEach(function (row) {
           row.classList.toggle("hidden", needle !== "" && row.dataset.folded.indexOf(needle) === -1);
         });
       });
+      search.addEventListener("keydown", function (event) {
+        // Enter in the jump box puts the cursor in the row found, not a form submission.
+        if (event.key !== "Enter") return;
+        event.preventDefault();
+        var first = document.querySelector(".tally-row.jumped input, " + search.dataset.rowFilter + ":not(.hidden) input");
+        if (first) first.focus();
+      });
     });
+
+    // Tally sheet: the exclusion grounds are sent once (#grounds) and copied into
+    // each row's list here, keeping the choice the server rendered.
+    var grounds = document.getElementById("grounds");
+    if (grounds) {
+      document.querySelectorAll(".tally-row select[name^=excl_]").forEach(function (select) {
+        var chosen = select.value;
+        select.replaceChildren.apply(select, Array.prototype.map.call(grounds.options, function (option) {
+          return option.cloneNode(true);
+        }));
+        select.value = chosen;
+      });
+    }
+
+    // Tally sheet: the running count, read with the rule set's threshold (as the service will).
+    var counter = document.querySelector("[data-tally-count]");
+    var rulesData = document.getElementById("tally-rules");
+    var tally = document.querySelector("form[data-tally]");
+    if (counter && rulesData && tally) {
+      var rules = JSON.parse(rulesData.textContent);
+      var isCount = function (value) { return /^\d+$/.test(value.trim()); };
+      var recount = function () {
+        var presentInput = tally.querySelector("input[name=present]");
+        var present = presentInput && isCount(presentInput.value) ? parseInt(presentInput.value, 10) : null;
+        var entered = 0, proposed = 0;
+        tally.querySelectorAll(".tally-row[id]").forEach(function (row) {
+          var inputs = row.querySelectorAll("input");
+          var excl = row.querySelector("select");
+          var excluded = excl && excl.value !== "";
+          if (!isCount(inputs[0].value) || !isCount(inputs[1].value)) return;
+          entered += 1;
+          var yes = parseInt(inputs[0].value, 10), no = parseInt(inputs[1].value, 10);
+          if (excluded || present === null) return;
+          if (rules.approval_pct === null ? yes > no : yes * 100 >= parseFloat(rules.approval_pct) * present) proposed += 1;
+        });
+        var text = present === null ? counter.dataset.textNoPresent : counter.dataset.text;
+        counter.textContent = text.replace("{entered}", entered).replace("{total}", rules.total)
+          .replace("{proposed}", proposed);
+      };
+      tally.addEventListener("input", recount);
+      tally.addEventListener("change", recount);
+      if (fill) fill.addEventListener("click", recount);
+      recount();
+      var summary = document.getElementById("tally-errors");
+      if (summary) summary.focus();
+    }
 
     // Dossier history: a step's households are fetched when it is unfolded (the link
     // inside opens the same list as a page without this file).
@@ -92,10 +156,20 @@
       form.addEventListener("submit", function (event) {
         if (form.dataset.sending) { event.preventDefault(); return; }
         form.dataset.sending = "1";
+        // A 1–2 s submit of a long sheet shows that it is on its way.
+        form.querySelectorAll("[data-busy-text]").forEach(function (button) {
+          button.dataset.idleText = button.textContent;
+          button.textContent = button.dataset.busyText;
+          button.setAttribute("aria-busy", "true");
+        });
       });
     });
     window.addEventListener("pageshow", function () {
       document.querySelectorAll("form[data-sending]").forEach(function (form) { delete form.dataset.sending; });
+      document.querySelectorAll("[data-idle-text]").forEach(function (button) {
+        button.textContent = button.dataset.idleText;
+        button.removeAttribute("aria-busy");
+      });
     });
   });
 })();

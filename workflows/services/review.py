@@ -33,7 +33,23 @@ from .common import (
     unusual_date,
     write_fields,
 )
-from .errors import RuleViolation
+from .errors import RuleViolation, TallyRefused
+
+
+def _row_counts(name, pair, present):
+    """(for, against) of one tally row, or a RuleViolation naming the household."""
+    if not isinstance(pair, (list, tuple)) or len(pair) != 2 or pair[0] in (None, "") or pair[1] in (None, ""):
+        raise RuleViolation(_("Votes for %(name)s are missing.") % {"name": name})
+    votes_for = parse_count(pair[0], lambda: _("Votes for %(name)s") % {"name": name})
+    votes_against = parse_count(pair[1], lambda: _("Votes against %(name)s") % {"name": name})
+    if votes_for + votes_against > present:
+        raise RuleViolation(
+            _("%(name)s: %(for)s for and %(against)s against make %(total)s votes, more than the "
+              "%(present)s attendees.")
+            % {"name": name, "for": votes_for, "against": votes_against,
+               "total": votes_for + votes_against, "present": present}
+        )
+    return votes_for, votes_against
 
 
 @transaction.atomic
@@ -118,6 +134,16 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
         )
     require_confirmation([unusual_date(held_on, _("Meeting date"))], dates_confirmed)
 
+    # Every row is read before any is settled, and every wrong row is named at once.
+    counts, wrong = {}, {}
+    for nomination in nominations:
+        try:
+            counts[nomination.pk] = _row_counts(nomination.head_name, tallies[nomination.pk], present)
+        except RuleViolation as exc:
+            wrong[nomination.pk] = " ".join(exc.messages)
+    if wrong:
+        raise TallyRefused(wrong)
+
     change_reasons = change_reasons or {}
     parse_ids(change_reasons)
     change_reasons = {int(k): (v or "").strip() for k, v in change_reasons.items()}
@@ -127,20 +153,8 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
     was_proposed = sum(1 for n in nominations if n.state == NominationState.PROPOSED)
     unexplained = []
     for nomination in nominations:
-        name = nomination.head_name
         previous_exclusion = nomination.exclusion
-        pair = tallies[nomination.pk]
-        if not isinstance(pair, (list, tuple)) or len(pair) != 2 or pair[0] in (None, "") or pair[1] in (None, ""):
-            raise RuleViolation(_("Votes for %(name)s are missing.") % {"name": name})
-        votes_for = parse_count(pair[0], lambda: _("Votes for %(name)s") % {"name": name})
-        votes_against = parse_count(pair[1], lambda: _("Votes against %(name)s") % {"name": name})
-        if votes_for + votes_against > present:
-            raise RuleViolation(
-                _("%(name)s: %(for)s for and %(against)s against make %(total)s votes, more than the "
-                  "%(present)s attendees.")
-                % {"name": name, "for": votes_for, "against": votes_against,
-                   "total": votes_for + votes_against, "present": present}
-            )
+        votes_for, votes_against = counts[nomination.pk]
         before = nomination.state
         nomination.votes_for, nomination.votes_against = votes_for, votes_against
         nomination.exclusion = exclusions.get(nomination.pk, "")

@@ -190,7 +190,7 @@ def meeting(request, pk):
     )
     # The meeting whose votes are in force: a new one replaces it, starting from its header.
     current = dossier.meetings.first()
-    status, error, chosen = 200, None, []
+    status, error, chosen, wrong_rows = 200, None, [], {}
     if request.method == "POST":
         # The names as chosen: the upload check renames the files it accepts.
         chosen = [upload.name for upload in request.FILES.getlist("minutes")]
@@ -203,17 +203,24 @@ def meeting(request, pk):
             return _("Meeting of %(date)s recorded: %(proposed)s of %(n)s households proposed.") % {
                 "date": meeting.held_on.strftime("%d/%m/%Y"), "proposed": proposed, "n": len(nominations)}
 
-        response, error, status = attempt(
-            request, dossier, form,
-            lambda data: services.record_meeting(
-                actor=request.user, dossier=dossier, held_on=data["held_on"], invited=data["invited"],
-                present=data["present"], method=data["method"], votes=votes, exclusions=exclusions,
-                minutes=data["minutes"], chaired_by=data["chaired_by"], expected_revision=data["expected_revision"],
-                dates_confirmed=data["dates_confirmed"], change_reasons=change_reasons),
-            success,
-        )
+        def perform(data):
+            try:
+                return services.record_meeting(
+                    actor=request.user, dossier=dossier, held_on=data["held_on"], invited=data["invited"],
+                    present=data["present"], method=data["method"], votes=votes, exclusions=exclusions,
+                    minutes=data["minutes"], chaired_by=data["chaired_by"],
+                    expected_revision=data["expected_revision"],
+                    dates_confirmed=data["dates_confirmed"], change_reasons=change_reasons)
+            except services.TallyRefused as exc:
+                # Shown on their rows and in the summary above the sheet, not as one long line.
+                wrong_rows.update(exc.rows)
+                raise
+
+        response, error, status = attempt(request, dossier, form, perform, success)
         if response:
             return response
+        if wrong_rows:
+            error = None
         for nomination in nominations:
             nomination.form_for = request.POST.get(f"for_{nomination.pk}", "")
             nomination.form_against = request.POST.get(f"against_{nomination.pk}", "")
@@ -230,9 +237,22 @@ def meeting(request, pk):
             nomination.form_against = "" if nomination.votes_against is None else nomination.votes_against
             nomination.form_excl = nomination.exclusion
             nomination.form_change = ""
+    grounds = dossier.rule_set.exclusion_grounds
+    labels = {g["code"]: g["label"] for g in grounds}
+    wrong = []
+    for number, nomination in enumerate(nominations, start=1):
+        nomination.number = number
+        nomination.error = wrong_rows.get(nomination.pk)
+        nomination.excl_label = labels.get(nomination.form_excl, nomination.form_excl)
+        if nomination.error:
+            wrong.append(nomination)
+    rules = dossier.rule_set
     return render_action(request, "workflows/meeting.html", dossier, {
-        "form": form, "error": error, "nominations": nominations,
-        "grounds": dossier.rule_set.exclusion_grounds, "replaces": current,
+        "form": form, "error": error, "nominations": nominations, "grounds": grounds, "wrong": wrong,
+        "replaces": current,
+        # What the running count needs to tell "proposed so far" as the service will.
+        "tally_rules": {"approval_pct": None if rules.approval_pct is None else str(rules.approval_pct),
+                        "total": len(nominations)},
         # A browser cannot be given a chosen file back: a refused form says so
         # next to the input instead of dropping the minutes silently.
         "minutes_lost": chosen,
