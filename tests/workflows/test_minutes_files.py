@@ -135,3 +135,25 @@ def test_a_refused_meeting_form_says_the_chosen_file_must_be_chosen_again(
     assert 'data-testid="minutes-lost"' in page
     assert "(trang-1.pdf) was not kept because the form was refused: choose it again" in page
     assert not Meeting.objects.exists()
+
+
+def test_every_page_of_the_minutes_downloads_through_the_api_for_its_readers_only(
+    recorded, commune_officer, other_commune_officer
+):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def api(user):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        return client
+
+    meeting = Meeting.objects.get(dossier=recorded)
+    reader = api(commune_officer)
+    assert reader.get(f"/api/meetings/{meeting.pk}/").json()["minutes_pages"] == 3
+    pages = [reader.get(f"/api/meetings/{meeting.pk}/minutes/", {"page": n}) for n in (1, 2, 3)]
+    assert [p.status_code for p in pages] == [200, 200, 200]
+    assert b"".join(pages[0].streaming_content) == PDF and pages[1]["Content-Type"] == "image/jpeg"
+    assert "no-store" in pages[2]["Cache-Control"]
+    assert reader.get(f"/api/meetings/{meeting.pk}/minutes/", {"page": 4}).status_code == 404
+    assert api(other_commune_officer).get(f"/api/meetings/{meeting.pk}/minutes/", {"page": 2}).status_code == 404

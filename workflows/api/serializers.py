@@ -57,11 +57,18 @@ class MeetingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Meeting
         fields = ["id", "dossier", "held_on", "invited", "present", "method", "chaired_by", "has_minutes",
-                  "recorded_at"]
+                  "minutes_pages", "recorded_at"]
         read_only_fields = fields
+
+    minutes_pages = serializers.SerializerMethodField(
+        help_text="How many pages the minutes have: download each with /minutes/?page=N (1 to this number).")
 
     def get_has_minutes(self, meeting) -> bool:
         return bool(meeting.minutes)
+
+    def get_minutes_pages(self, meeting) -> int:
+        # extra_pages is counted by the view's query (pages 2, 3, … are MinutesPage rows).
+        return (1 + getattr(meeting, "extra_pages", 0)) if meeting.minutes else 0
 
 
 class PostingSerializer(serializers.ModelSerializer):

@@ -6,10 +6,11 @@ the same workflows.services functions as the UI; the services check the role
 (403), the state and the rule set (400 rule_violation), and write atomically.
 """
 
+from django.db.models import Count
 from django.http import FileResponse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -238,21 +239,29 @@ class MeetingViewSet(VisibleReadOnly):
     serializer_class = s.MeetingSerializer
     filterset_fields = ["dossier"]
     unit_path_field = "dossier__unit_path"
-    queryset = Meeting.objects.order_by("-recorded_at", "-pk")
+    queryset = Meeting.objects.annotate(extra_pages=Count("minutes_pages")).order_by("-recorded_at", "-pk")
 
     @extend_schema(
-        summary="Download the signed minutes (only for users who may see the dossier)",
+        summary="Download one page of the signed minutes (only for users who may see the dossier)",
+        parameters=[OpenApiParameter("page", OpenApiTypes.INT, description="Page number, 1 (default) to "
+                                     "the meeting's minutes_pages.")],
         responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)},
     )
     @action(detail=True, methods=["get"])
     def minutes(self, request, pk=None):
         meeting = self.get_object()
-        if not meeting.minutes:
+        page = request.query_params.get("page", "1")
+        if not page.isdecimal():
             raise exceptions.NotFound()
-        handle = meeting.minutes.open("rb")
+        number = int(page)
+        stored = meeting.minutes if number == 1 else getattr(
+            meeting.minutes_pages.filter(number=number).first(), "file", None)
+        if not stored:
+            raise exceptions.NotFound()
+        handle = stored.open("rb")
         kind = sniff_minutes_type(handle.read(16))
         handle.seek(0)
-        response = FileResponse(handle, as_attachment=True, filename=meeting.minutes.name.rsplit("/", 1)[-1],
+        response = FileResponse(handle, as_attachment=True, filename=stored.name.rsplit("/", 1)[-1],
                                 content_type=kind.content_type if kind else "application/octet-stream")
         response["Cache-Control"] = "private, no-store"
         return response
