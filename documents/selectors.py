@@ -149,7 +149,8 @@ def context(dossier, kind, *, code, verify_url, public_url=""):
             })
         if posting is not None:
             ctx.update({"posting_place": posting.place, "posting_starts": _date(posting.starts_on),
-                        "posting_ends": _date(posting.ends_on), "posting_days": (posting.ends_on - posting.starts_on).days})
+                        "posting_ends": _date(posting.ends_on),
+                        "posting_days": (posting.ends_on - posting.starts_on).days})
         place_unit = commune or hamlet
         if kind == "minutes":
             rows = nomination_rows(dossier, REVIEWED)

@@ -180,3 +180,21 @@ def test_a_published_list_is_no_longer_reminded(decided_2025, commune_chair):
 def test_a_rule_set_without_a_publication_period_sets_no_deadline(decided_2021):
     assert check_deadlines(today=d(2021, 12, 30)) == []
     assert not DeadlineAlert.objects.filter(state="publication").exists()
+
+
+def test_the_printable_notice_lists_the_recognized_names_and_hamlet_only(client, decided_2025, commune_chair):
+    from .conftest import docx_tables, docx_text
+
+    client.force_login(commune_chair)
+    content = client.get(reverse("documents:document", args=[decided_2025.pk, "published_list"])).content
+    text = docx_text(content)
+    assert "THÔNG BÁO" in text and "Quyết định số 77/QĐ-UBND ngày 20/11/2025" in text
+    code = decided_2025.document_code.code
+    assert f"/published/{code}/" in text
+    [table] = [t for t in docx_tables(content) if t[0][0] == "STT"]
+    assert table[0] == ["STT", "Họ và tên chủ hộ", "Ấp, khu phố"]
+    recognized = set(Award.objects.filter(decision__dossier=decided_2025).values_list("household__head_name",
+                                                                                      flat=True))
+    assert {row[1] for row in table[1:]} == recognized and {row[2] for row in table[1:]} == {"Ấp Đông Kinh"}
+    for household in decided_2025.test_households:
+        assert household.code not in text and household.phone not in text
