@@ -70,6 +70,8 @@ def index(request, pk):
         "decision": decision, "publication": publication, "spec": spec,
         "publication_due": services.publication_due(decision, dossier.rule_set.code) if decision else None,
         "pdf_available": rendering.soffice() is not None, "can_publish": can_publish,
+        # The public page's address, to give to whoever runs the website.
+        "public_url": _code_urls(request, dossier)[2] if decision and spec.form("published_list") else "",
         "form": PublicationForm(initial={"expected_revision": dossier.revision}) if can_publish else None,
     })
 

@@ -88,6 +88,7 @@ def test_the_deciding_chair_marks_the_list_published_and_it_is_audited(client, d
     client.force_login(commune_chair)
     page = client.get(reverse("documents:index", args=[decided_2025.pk])).content.decode()
     assert "trong 15 ngày kể từ ngày ra quyết định: chậm nhất ngày 05/12/2025" in page
+    assert reverse("documents:published", args=[decided_2025.document_code.code]) in page
     response = client.post(reverse("documents:publish", args=[decided_2025.pk]), {
         "expected_revision": decided_2025.revision, "published_on": "28/11/2025",
         "place": "Bảng tin UBND xã"})
