@@ -80,6 +80,9 @@ def test_minutes_link_on_the_dossier_page_opens_the_file_without_being_cached(re
 def test_every_page_of_a_multi_page_minutes_is_attached_and_opens(recorded, commune_officer):
     meeting = Meeting.objects.get(dossier=recorded)
     assert list(MinutesPage.objects.filter(meeting=meeting).values_list("number", flat=True)) == [2, 3]
+    from workflows.models import AuditEvent
+
+    assert AuditEvent.objects.get(dossier=recorded, action="record_meeting").payload["minutes_pages"] == 3
     # The commune appraises the dossier: it may read the minutes too.
     client = browser(commune_officer)
     page = client.get(reverse("workflows:dossier", args=[recorded.pk])).content.decode()

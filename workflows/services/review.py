@@ -217,8 +217,8 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
               meeting=meeting.pk, held_on=held_on, invited=invited, present=present, method=method,
               minutes=meeting.minutes.name or "", proposed=proposed,
               not_proposed=len(nominations) - proposed, **({"replaces": replaced.pk} if replaced else {}),
-              # Counted only for a multi-page record (None is not shown in the history).
-              minutes_pages=len(pages) if len(pages) > 1 else None)
+              # Only a multi-page record says how many pages: a one-file meeting's event keeps its shape.
+              **({"minutes_pages": len(pages)} if len(pages) > 1 else {}))
     # Every reviewable nomination was voted on again: replace its share of the count.
     dossier.proposed_count += proposed - was_proposed
     finish(dossier, trail, fields=["submission_due", "proposed_count"])
