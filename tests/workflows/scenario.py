@@ -29,14 +29,15 @@ def meet(*, head, dossier, invited=40, present=30, votes=None, exclusions=None, 
     )
 
 
-def send(*, head, dossier):
-    """Post (when the rule set wants it) and submit, on the earliest allowed days."""
+def send(*, head, dossier, answer=""):
+    """Post (when the rule set wants it) and submit, on the earliest allowed days; `answer`: to a return."""
     dossier.refresh_from_db()
     if dossier.rule_set.has_step("posting"):
         posting = services.post_list(actor=head, dossier=dossier, starts_on=d(dossier.year, 11, 3),
                                      place="Nhà văn hóa ấp")
-        return services.submit_dossier(actor=head, dossier=dossier, submitted_on=posting.sendable_from)
-    return services.submit_dossier(actor=head, dossier=dossier, submitted_on=d(dossier.year, 11, 4))
+        return services.submit_dossier(actor=head, dossier=dossier, submitted_on=posting.sendable_from,
+                                       answer=answer)
+    return services.submit_dossier(actor=head, dossier=dossier, submitted_on=d(dossier.year, 11, 4), answer=answer)
 
 
 def through_appraisal(*, head, officer, hamlet, title, year, households, strikes=None):

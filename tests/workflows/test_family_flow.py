@@ -62,7 +62,7 @@ def test_inbox_tasks_follow_the_dossier_between_levels(
     assert queue(hamlet_head) == [] and len(queue(commune_officer)) == 1
     services.return_dossier(actor=commune_officer, dossier=dossier, reason="Thiếu biên bản")
     assert len(queue(hamlet_head)) == 1 and queue(commune_officer) == []
-    send(head=hamlet_head, dossier=dossier)
+    send(head=hamlet_head, dossier=dossier, answer="Đã bổ sung biên bản có chữ ký")
     services.appraise_dossier(actor=commune_officer, dossier=dossier)
     assert queue(commune_officer) == [] and len(queue(commune_chair)) == 1
 
