@@ -458,3 +458,26 @@ class UsedFormToken(models.Model):
         verbose_name = _("used form token")
         verbose_name_plural = _("used form tokens")
         constraints = [models.UniqueConstraint(fields=["user", "token"], name="form_token_once_per_user")]
+
+
+class TallyDraft(models.Model):
+    """The tally sheet as typed so far, kept on the server while the phone is online.
+
+    It belongs to the dossier's revision it was started on: recording it later is
+    judged against that revision like a typed form, so a dossier changed meanwhile
+    refuses it and the draft stays. A draft is never a meeting: nothing reads it but
+    the tally page and its draft endpoint, for the people who may record the meeting.
+    `token` is drawn on the phone and becomes the recorded form's one-time token, so
+    the same draft sent twice is recorded once.
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="tally_drafts")
+    token = models.CharField(max_length=64)
+    revision = models.PositiveIntegerField()
+    data = models.JSONField(default=dict)
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    saved_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["dossier", "token"], name="tally_draft_token_once")]
+        ordering = ["-saved_at", "-pk"]

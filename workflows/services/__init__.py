@@ -4,6 +4,7 @@ common.py holds the checks and writes they share; registration.py, review.py and
 routing.py follow the dossier's life from the hamlet to the decision.
 """
 
+from .drafts import save_tally_draft
 from .errors import RuleViolation, TallyRefused
 from .registration import open_round, record_self_assessments, register_households, withdraw_registrations
 from .review import post_list, record_comment, record_meeting
@@ -14,6 +15,6 @@ __all__ = [
     "AlreadySent", "RuleViolation", "appraise_dossier", "check_appraisal", "check_return", "decide", "open_round",
     "post_list", "record_comment",
     "record_meeting", "record_self_assessments", "register_households", "return_dossier", "submit_dossier",
-    "TallyRefused",
+    "TallyRefused", "save_tally_draft",
     "once", "withdraw_registrations",
 ]

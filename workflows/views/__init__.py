@@ -10,10 +10,11 @@ from .actions import (
     submit,
     withdraw,
 )
+from .drafts import meeting_draft, meeting_sync
 from .pages import dossier_detail, dossier_history, home, household_detail, minutes_file, open_round
 
 __all__ = [
     "appraise", "assessments", "comment", "decide", "dossier_detail", "dossier_history", "home",
-    "household_detail", "meeting", "minutes_file", "open_round", "posting", "register", "return_dossier", "submit",
+    "household_detail", "meeting", "meeting_draft", "meeting_sync", "minutes_file", "open_round", "posting", "register", "return_dossier", "submit",
     "withdraw",
 ]
