@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from directory.models import Household
@@ -173,6 +174,32 @@ def assessments(request, pk):
 
 # ---------------------------------------------------------------- the tally sheet
 
+class _Texts(dict):
+    """The tally script's messages, translated when the page is rendered (json_script reads items)."""
+
+    def items(self):
+        return ((key, str(value)) for key, value in super().items())
+
+
+TALLY_TEXTS = _Texts(
+    saved_phone=gettext_lazy("Draft saved on this phone at {time}."),
+    saved_server=gettext_lazy("Draft saved on this phone and on the server at {time}."),
+    offline_kept=gettext_lazy("No connection: the draft is kept on this phone."),
+    logged_out=gettext_lazy("Your session has ended: the draft is kept on this phone. Log in again and open "
+                            "this page: it will be offered back."),
+    offer_phone=gettext_lazy("A draft of this tally is saved on this phone ({time}, {n} households entered)."),
+    offer_server=gettext_lazy("{who} saved a draft of this tally at {time} ({n} households entered)."),
+    waiting=gettext_lazy("Waiting to be sent: the meeting is kept on this phone and will be sent when "
+                         "the connection returns."),
+    sending=gettext_lazy("Sending the meeting kept on this phone…"),
+    sent=gettext_lazy("Sent."),
+    refused=gettext_lazy("Refused:"),
+    conflict_mine=gettext_lazy("Your version is on the sheet; check it and record it again."),
+    col_date=gettext_lazy("Meeting date"),
+    col_present=gettext_lazy("Present"),
+)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting(request, pk):
@@ -253,6 +280,7 @@ def meeting(request, pk):
         # What the running count needs to tell "proposed so far" as the service will.
         "tally_rules": {"approval_pct": None if rules.approval_pct is None else str(rules.approval_pct),
                         "total": len(nominations)},
+        "tally_texts": TALLY_TEXTS,
         # A browser cannot be given a chosen file back: a refused form says so
         # next to the input instead of dropping the minutes silently.
         "minutes_lost": chosen,
