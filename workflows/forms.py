@@ -49,7 +49,14 @@ class OpenRoundForm(OneTimeTokenMixin):
         self.fields["year"].initial = timezone.localdate().year
 
 
-class RegisterForm(RevisionForm):
+class ConfirmDates(forms.Form):
+    """A form whose dates the service may find unusual (long ago, or in another month
+    than the round): the box is shown with the warning, and ticking it confirms."""
+
+    dates_confirmed = forms.BooleanField(label=_("The dates are correct"), required=False)
+
+
+class RegisterForm(RevisionForm, ConfirmDates):
     registered_on = DayField(label=_("Registration date"))
     households = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
     # Sent only by the "register all not yet registered" button, with the number of
@@ -69,14 +76,7 @@ class WithdrawForm(RevisionForm):
                              widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ConfirmDates(forms.Form):
-    """A form whose dates the service may find unusual (long ago, or in another month
-    than the round): the box is shown with the warning, and ticking it confirms."""
-
-    dates_confirmed = forms.BooleanField(label=_("The dates are correct"), required=False)
-
-
-class AssessmentsForm(RevisionForm):
+class AssessmentsForm(RevisionForm, ConfirmDates):
     assessed_on = DayField(label=_("Self-assessment date"))
 
 

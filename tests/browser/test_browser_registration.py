@@ -72,6 +72,14 @@ def test_select_all_then_untick_two_registers_exactly_the_ticked_households(
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
     shot(page, "register-375")
     page.click("button:has-text('Register the selected households')")
+    # 01/03/2025 is long past: the page comes back, the same boxes ticked, asking to confirm the date.
+    page.wait_for_selector("input[name=dates_confirmed]")
+    assert "days ago" in page.inner_text("[data-testid=rule-error]")
+    assert dossier.nominations.count() == 0
+    assert [home.pk for home in homes if page.is_checked(f"input.reg-box[value='{home.pk}']")] == \
+        [home.pk for home in homes if home not in unticked]
+    page.check("input[name=dates_confirmed]")
+    page.click("button:has-text('Register the selected households')")
     page.wait_for_url(re.compile(rf".*/dossiers/{dossier.pk}/$"))
     assert "4 households registered" in page.inner_text(".messages")
 

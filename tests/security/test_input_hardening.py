@@ -69,7 +69,7 @@ def test_a_nul_character_in_a_raw_table_cell_is_a_400_and_changes_nothing(web, h
     nomination = open_dossier.nominations.first()
     before = snapshot(open_dossier)
     response = web(hamlet_head).post(f"/dossiers/{open_dossier.pk}/self-assessments/", {
-        "assessed_on": "05/03/2021", "expected_revision": open_dossier.revision,
+        "assessed_on": "05/03/2021", "dates_confirmed": "on", "expected_revision": open_dossier.revision,
         f"text_{nomination.pk}": "Gia đình\x00 hòa thuận"})
     assert response.status_code == 400 and "NUL" in response.content.decode()
     assert snapshot(open_dossier) == before
@@ -109,7 +109,7 @@ def test_a_web_self_assessment_over_the_limit_is_refused_naming_both_lengths(web
     nomination = open_dossier.nominations.first()
     before = snapshot(open_dossier)
     response = web(hamlet_head).post(f"/dossiers/{open_dossier.pk}/self-assessments/", {
-        "assessed_on": "05/03/2021", "expected_revision": open_dossier.revision,
+        "assessed_on": "05/03/2021", "dates_confirmed": "on", "expected_revision": open_dossier.revision,
         f"text_{nomination.pk}": "x" * (TEXT_MAX_LENGTH + 1)})
     body = response.content.decode()
     assert response.status_code in (200, 400)

@@ -295,9 +295,10 @@ def _ui_body(transition, ctx):
     revision = {"expected_revision": dossier.revision} if dossier else {}
     body = {
         "open": {"hamlet": ctx["hamlet"].pk, "year": YEAR},
-        "register": {"households": [ctx["spare"].pk], "registered_on": f"02/03/{YEAR}"},
+        "register": {"households": [ctx["spare"].pk], "registered_on": f"02/03/{YEAR}", **CONFIRMED},
         "withdraw": {"reason": "Đăng ký nhầm"},
-        "assessments": {"assessed_on": f"05/03/{YEAR}", **{f"text_{pk}": "Đạt 5 tiêu chí" for pk in nominations}},
+        "assessments": {"assessed_on": f"05/03/{YEAR}", **{f"text_{pk}": "Đạt 5 tiêu chí" for pk in nominations},
+                        **CONFIRMED},
         "meeting": {"held_on": f"02/11/{YEAR}", "invited": 40, "present": 30, "method": "show_of_hands",
                     "chaired_by": "", **{f"for_{pk}": 30 for pk in nominations},
                     **{f"against_{pk}": 0 for pk in nominations}, **CONFIRMED},

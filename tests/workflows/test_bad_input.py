@@ -537,6 +537,41 @@ def test_a_posting_in_another_month_than_the_meeting_waits_for_a_confirmation(
             dossier_2024, "Posting date 01/12/2024 is in another month than the meeting (02/11/2024)")
 
 
+def test_a_registration_in_another_month_than_the_round_s_registrations_waits_for_a_confirmation(
+    hamlet_head, dossier_2024, households, today_is
+):
+    # The round registered on 01/03/2024; 02/04 may be a typo for 02/03.
+    late = households(1)[0]
+    today_is(d(2024, 4, 5))
+
+    def register(confirmed):
+        return services.register_households(actor=hamlet_head, dossier=dossier_2024, household_ids=[late.pk],
+                                            registered_on=d(2024, 4, 2), dates_confirmed=confirmed)
+
+    message = refused(lambda: register(False), dossier_2024, "Registration date 02/04/2024 is in another month "
+                      "than the round's other registrations (01/03/2024)")
+    assert "The dates are correct" in message
+    assert [n.registered_on for n in register(True)] == [d(2024, 4, 2)]
+
+
+def test_a_self_assessment_long_before_it_is_entered_or_in_another_month_waits_for_a_confirmation(
+    hamlet_head, dossier_2024, today_is
+):
+    nomination = first_nomination(dossier_2024)
+
+    def assess(day, confirmed):
+        return services.record_self_assessments(actor=hamlet_head, dossier=dossier_2024, assessed_on=day,
+                                                assessments={nomination.pk: "Gia đình hòa thuận"},
+                                                dates_confirmed=confirmed)
+
+    today_is(d(2024, 6, 1))
+    refused(lambda: assess(d(2024, 3, 5), False), dossier_2024,
+            "Self-assessment date 05/03/2024 is 88 days ago (more than 60)")
+    refused(lambda: assess(d(2024, 4, 5), False), dossier_2024,
+            "Self-assessment date 05/04/2024 is in another month than the registration (01/03/2024)")
+    assert [n.self_assessed_on for n in assess(d(2024, 4, 5), True)] == [d(2024, 4, 5)]
+
+
 # ---------------------------------------------------------------- acts and the law in force (item 4)
 
 def test_an_act_dated_before_the_rule_set_took_effect_is_refused_naming_the_rule_set(

@@ -102,7 +102,8 @@ def test_a_refused_form_keeps_its_token_for_the_corrected_resend(
 def _register(ctx):
     dossier = services.open_round(actor=ctx.head, hamlet=ctx.district.hamlet, title_type=ctx.title, year=2025)
     url = reverse("workflows:register", args=[dossier.pk])
-    return ctx.head, url, url, {"registered_on": "01/03/2025", "households": [ctx.homes[0].pk]}, \
+    return ctx.head, url, url, {"registered_on": "01/03/2025", "households": [ctx.homes[0].pk],
+                                "dates_confirmed": "on"}, \
         lambda: Nomination.objects.count()
 
 
@@ -118,7 +119,8 @@ def _assessments(ctx):
     dossier = open_with_households(head=ctx.head, hamlet=ctx.district.hamlet, title=ctx.title, year=2025,
                                    households=ctx.homes)
     url = reverse("workflows:assessments", args=[dossier.pk])
-    return ctx.head, url, url, {"assessed_on": "05/03/2025", f"text_{dossier.nominations.first().pk}": "Tốt"}, \
+    return ctx.head, url, url, {"assessed_on": "05/03/2025", "dates_confirmed": "on",
+                                f"text_{dossier.nominations.first().pk}": "Tốt"}, \
         lambda: AuditEvent.objects.filter(action="self_assessment").count()
 
 

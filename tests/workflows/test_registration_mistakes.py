@@ -45,7 +45,7 @@ def test_select_all_then_untick_two_registers_exactly_the_ticked_households(
     # What the old page posted after "select all" and two boxes unticked: the
     # master box's value and the four ticked boxes.
     response = client.post(reverse("workflows:register", args=[dossier.pk]), {
-        "expected_revision": dossier.revision, "registered_on": "01/03/2025", "all_unregistered": "1",
+        "expected_revision": dossier.revision, "registered_on": "01/03/2025", "all_unregistered": "1", "dates_confirmed": "on",
         "households": [h.pk for h in ticked],
     })
     assert response.status_code == 302
@@ -73,7 +73,8 @@ def test_register_all_button_registers_every_household_not_yet_registered(
     page = client.get(reverse("workflows:register", args=[dossier.pk])).content.decode()
     assert 'name="register_all" value="3"' in page
     response = client.post(reverse("workflows:register", args=[dossier.pk]), {
-        "expected_revision": dossier.revision, "registered_on": "02/03/2025", "register_all": "3"})
+        "expected_revision": dossier.revision, "registered_on": "02/03/2025", "register_all": "3",
+        "dates_confirmed": "on"})
     assert response.status_code == 302
     assert dossier.nominations.count() == 4
 
@@ -86,7 +87,8 @@ def test_register_all_refuses_when_the_list_changed_since_it_was_shown(
     households(1)  # a household added after the page was drawn
     before = snapshot(dossier)
     response = login(client, hamlet_head).post(reverse("workflows:register", args=[dossier.pk]), {
-        "expected_revision": dossier.revision, "registered_on": "02/03/2025", "register_all": "3"})
+        "expected_revision": dossier.revision, "registered_on": "02/03/2025", "register_all": "3",
+        "dates_confirmed": "on"})
     assert response.status_code == 400
     assert "4 households are now to be registered, not 3" in response.content.decode()
     assert snapshot(dossier) == before
@@ -97,7 +99,7 @@ def test_malformed_household_id_is_refused_not_dropped(client, district, hamlet_
     dossier = open_round(hamlet_head, district.hamlet, family_title)
     before = snapshot(dossier)
     response = login(client, hamlet_head).post(reverse("workflows:register", args=[dossier.pk]), {
-        "expected_revision": dossier.revision, "registered_on": "02/03/2025",
+        "expected_revision": dossier.revision, "registered_on": "02/03/2025", "dates_confirmed": "on",
         "households": [homes[0].pk, "12x"]})
     assert response.status_code == 400
     assert "“12x” is not a household number" in response.content.decode()
@@ -212,7 +214,7 @@ def test_saving_two_new_self_assessments_leaves_the_others_dates_and_history_alo
     events = AuditEvent.objects.filter(dossier=dossier, action="self_assessment").count()
     # The page posts back every text it shows, the recorded ones unchanged.
     response = login(client, hamlet_head).post(reverse("workflows:assessments", args=[dossier.pk]), {
-        "expected_revision": dossier.revision, "assessed_on": "20/03/2025",
+        "expected_revision": dossier.revision, "assessed_on": "20/03/2025", "dates_confirmed": "on",
         f"text_{first.pk}": "Gương mẫu", f"text_{second.pk}": "Đoàn kết",
         f"text_{third.pk}": "Chấp hành tốt", f"text_{fourth.pk}": "Tích cực",
     })

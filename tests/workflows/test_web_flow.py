@@ -72,6 +72,7 @@ def test_whole_flow_over_http_from_opening_to_the_award_on_the_household_page(
     assert all(h.head_name in text(page) for h in homes)
     response = client.post(url("register", dossier), {
         "expected_revision": dossier.revision, "registered_on": "01/03/2025", "register_all": "4",
+        "dates_confirmed": "on",
     })
     assert response.status_code == 302
     assert dossier.nominations.count() == 4
@@ -216,7 +217,7 @@ def test_stale_form_is_refused_with_the_message_and_changes_nothing(
     votes = {n.pk: (30, 0) for n in hamlet_dossier.nominations.all()}
     # Someone else acts first: a self-assessment bumps the revision.
     client.post(url("assessments", hamlet_dossier), {
-        "expected_revision": stale, "assessed_on": "05/03/2021",
+        "expected_revision": stale, "assessed_on": "05/03/2021", "dates_confirmed": "on",
         f"text_{next(iter(votes))}": "Gia đình hòa thuận"})
     events = AuditEvent.objects.filter(dossier=hamlet_dossier).count()
 
@@ -313,14 +314,15 @@ def test_register_page_marks_who_is_registered_and_refuses_a_second_registration
     client.post(reverse("workflows:open_round"), {"hamlet": district.hamlet.pk, "year": 2021})
     dossier = Dossier.objects.get(unit=district.hamlet, year=2021)
     client.post(url("register", dossier), {"expected_revision": dossier.revision, "registered_on": "01/03/2021",
-                                           "households": [homes[0].pk]})
+                                           "dates_confirmed": "on", "households": [homes[0].pk]})
     dossier.refresh_from_db()
     page = text(client.get(url("register", dossier)))
     assert "1 registered, 2 not yet registered" in page
     assert f'name="households" value="{homes[0].pk}"' not in page
     assert f'name="households" value="{homes[1].pk}"' in page
     response = client.post(url("register", dossier), {
-        "expected_revision": dossier.revision, "registered_on": "02/03/2021", "households": [homes[0].pk]})
+        "expected_revision": dossier.revision, "registered_on": "02/03/2021", "dates_confirmed": "on",
+        "households": [homes[0].pk]})
     assert response.status_code == 400 and "Already registered" in text(response)
     assert dossier.nominations.count() == 1
 
@@ -400,6 +402,53 @@ def test_a_typo_in_the_posting_date_is_shown_with_a_confirm_box_and_nothing_is_p
     response = client.post(url("posting", dossier), {**typed, "dates_confirmed": "on"})
     assert response.status_code == 302
     assert Posting.objects.get(dossier=dossier).starts_on.isoformat() == "2025-11-03"
+
+
+def test_a_long_past_registration_date_is_shown_with_a_confirm_box_and_nothing_is_registered_until_ticked(
+    client, district, hamlet_head, family_title, households
+):
+    homes = households(2)
+    login(client, hamlet_head)
+    client.post(reverse("workflows:open_round"), {"hamlet": district.hamlet.pk, "year": 2025})
+    dossier = Dossier.objects.get(unit=district.hamlet, year=2025)
+    assert 'name="dates_confirmed"' not in text(client.get(url("register", dossier)))
+    typed = {"expected_revision": dossier.revision, "registered_on": "01/03/2025", "households": [homes[0].pk]}
+    response = client.post(url("register", dossier), typed)
+    assert response.status_code == 400
+    body = text(response)
+    assert "Registration date 01/03/2025 is" in body and "days ago (more than 60)" in body
+    assert 'name="dates_confirmed"' in body and "The dates are correct" in body
+    assert f'value="{homes[0].pk}" checked' in body  # the ticked household stays ticked
+    assert not dossier.nominations.exists()
+
+    response = client.post(url("register", dossier), {**typed, "dates_confirmed": "on"})
+    assert response.status_code == 302
+    assert [n.registered_on.isoformat() for n in dossier.nominations.all()] == ["2025-03-01"]
+
+
+def test_a_long_past_self_assessment_date_is_shown_with_a_confirm_box_and_nothing_is_recorded_until_ticked(
+    client, district, hamlet_head, family_title, households
+):
+    dossier = open_with_households(head=hamlet_head, hamlet=district.hamlet, title=family_title, year=2025,
+                                   households=households(2))
+    dossier.refresh_from_db()
+    nomination = dossier.nominations.order_by("household__code").first()
+    login(client, hamlet_head)
+    assert 'name="dates_confirmed"' not in text(client.get(url("assessments", dossier)))
+    typed = {"expected_revision": dossier.revision, "assessed_on": "05/03/2025",
+             f"text_{nomination.pk}": "Gia đình hòa thuận"}
+    response = client.post(url("assessments", dossier), typed)
+    assert response.status_code == 400
+    body = text(response)
+    assert "Self-assessment date 05/03/2025 is" in body and "days ago (more than 60)" in body
+    assert 'name="dates_confirmed"' in body and "Gia đình hòa thuận" in body
+    nomination.refresh_from_db()
+    assert (nomination.self_assessment, nomination.self_assessed_on) == ("", None)
+
+    response = client.post(url("assessments", dossier), {**typed, "dates_confirmed": "on"})
+    assert response.status_code == 302
+    nomination.refresh_from_db()
+    assert nomination.self_assessed_on.isoformat() == "2025-03-05"
 
 
 def test_re_recording_starts_from_the_meeting_in_force_and_asks_a_reason_for_each_changed_result(

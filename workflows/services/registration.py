@@ -3,6 +3,7 @@
 import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -25,6 +26,8 @@ from .common import (
     lock_dossier,
     names_of,
     parse_ids,
+    require_confirmation,
+    unusual_date,
     write_fields,
 )
 from .errors import RuleViolation
@@ -90,10 +93,11 @@ def open_round(*, actor, hamlet, title_type, year, opened_on=None):
 
 @transaction.atomic
 def register_households(*, actor, dossier, household_ids, registered_on, expected_revision=None,
-                        expected_count=None):
+                        expected_count=None, dates_confirmed=None):
     """Register households of the dossier's hamlet, one or hundreds at once: exactly
     the ones named. `expected_count`: how many the user was shown when asking for
-    "all not yet registered"; the list must not have changed since."""
+    "all not yet registered"; the list must not have changed since.
+    `dates_confirmed`: see common.require_confirmation."""
     dossier = lock_dossier(dossier)
     acting = require_acting(actor, dossier.unit, "prepare_dossier")
     check_revision(dossier, expected_revision)
@@ -146,6 +150,11 @@ def register_households(*, actor, dossier, household_ids, registered_on, expecte
             _("Already registered for %(title)s in %(year)s: %(names)s. A household registers once a year.")
             % {"title": dossier.title_type, "year": dossier.year, "names": names_of(already)}
         )
+    # The rest of the round, for a typo of the month: the latest registration already made.
+    latest = (dossier.nominations.exclude(state=NominationState.WITHDRAWN)
+              .aggregate(latest=Max("registered_on"))["latest"])
+    require_confirmation([unusual_date(registered_on, _("Registration date"), reference=latest,
+                                       reference_label=_("the round's other registrations"))], dates_confirmed)
     households.sort(key=lambda h: h.code)
     # A withdrawn registration of the year is registered again in place: the
     # household keeps one nomination per title and year (the unique constraint),
@@ -240,8 +249,10 @@ def withdraw_registrations(*, actor, dossier, nomination_ids, reason, expected_r
 
 
 @transaction.atomic
-def record_self_assessments(*, actor, dossier, assessments, assessed_on, expected_revision=None):
-    """Record households' self-assessments (Mẫu 03): {nomination id: text}."""
+def record_self_assessments(*, actor, dossier, assessments, assessed_on, expected_revision=None,
+                            dates_confirmed=None):
+    """Record households' self-assessments (Mẫu 03): {nomination id: text}.
+    `dates_confirmed`: see common.require_confirmation."""
     dossier = lock_dossier(dossier)
     acting = require_acting(actor, dossier.unit, "record_review")
     check_revision(dossier, expected_revision)
@@ -268,6 +279,9 @@ def record_self_assessments(*, actor, dossier, assessments, assessed_on, expecte
     nominations = [n for n in nominations if n.self_assessment != texts[n.pk]]
     if not nominations:
         raise RuleViolation(_("No self-assessment was changed: nothing to record."))
+    registered = max(n.registered_on for n in nominations)
+    require_confirmation([unusual_date(assessed_on, _("Self-assessment date"), reference=registered,
+                                       reference_label=_("the registration"))], dates_confirmed)
     trail = AuditTrail(dossier, acting)
     for nomination in nominations:
         nomination.self_assessment = texts[nomination.pk]

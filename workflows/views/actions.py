@@ -75,7 +75,8 @@ def register(request, pk):
             return services.register_households(actor=request.user, dossier=dossier, household_ids=ids,
                                                 registered_on=data["registered_on"],
                                                 expected_revision=data["expected_revision"],
-                                                expected_count=expected)
+                                                expected_count=expected,
+                                                dates_confirmed=data["dates_confirmed"])
 
         response, error, status = attempt(request, dossier, form, perform, lambda created: _(
             "%(n)s households registered.") % {"n": len(created)})
@@ -158,7 +159,7 @@ def assessments(request, pk):
             request, dossier, form,
             lambda data: services.record_self_assessments(
                 actor=request.user, dossier=dossier, assessments=texts, assessed_on=data["assessed_on"],
-                expected_revision=data["expected_revision"]),
+                expected_revision=data["expected_revision"], dates_confirmed=data["dates_confirmed"]),
             lambda saved: _("%(n)s self-assessments recorded.") % {"n": len(saved)},
         )
         if response:
