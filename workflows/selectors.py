@@ -126,34 +126,62 @@ class Action:
 def available_actions(user, dossier):
     """The actions `user` may take on `dossier` now. Only a display aid: the services
     check permission and state again on every POST."""
+    return actions_and_ceased_unit(user, dossier)[0]
+
+
+def actions_and_ceased_unit(user, dossier):
+    """(the actions `user` may take on `dossier` now, the unit that ceased and withholds
+    the others, or None).
+
+    Every act needs the dossier's hamlet and the unit that acts still in existence
+    (services.common.check_units_in_force): once one ceased (valid_to past), its acts
+    could only be refused, so they are not offered and the page names the unit and
+    its successor instead. Reading is unaffected."""
+    today = timezone.localdate()
+    offered, ceased = [], None
+    for action, acting_unit in _candidate_actions(user, dossier):
+        blocking = next((unit for unit in (dossier.unit, acting_unit)
+                         if unit.valid_to is not None and unit.valid_to < today), None)
+        if blocking is None:
+            offered.append(action)
+        elif ceased is None:
+            ceased = blocking
+    return offered, ceased
+
+
+def _candidate_actions(user, dossier):
+    """[(action, the unit it is done for)] by permission, state and rule set alone."""
     state = dossier.state
     rules = dossier.rule_set
-    actions = []
+    actions, hamlet = [], dossier.unit
     held = find_acting_each(user, dossier.unit, ("prepare_dossier", "record_review"))
     can_prepare, can_review = held["prepare_dossier"] is not None, held["record_review"] is not None
     editable = state in (DossierState.OPEN, DossierState.RETURNED)
     if can_prepare and editable:
-        actions.append(Action("register", _("Register households"), "workflows:register"))
+        actions.append((Action("register", _("Register households"), "workflows:register"), hamlet))
     if can_review and editable:
-        actions.append(Action("assess", _("Self-assessments"), "workflows:assessments"))
+        actions.append((Action("assess", _("Self-assessments"), "workflows:assessments"), hamlet))
     if can_review and state in (DossierState.OPEN, DossierState.REVIEWED, DossierState.RETURNED):
-        actions.append(Action("meeting", _("Review meeting and tally"), "workflows:meeting",
-                              primary=state != DossierState.REVIEWED))
+        actions.append((Action("meeting", _("Review meeting and tally"), "workflows:meeting",
+                               primary=state != DossierState.REVIEWED), hamlet))
     if can_review and state == DossierState.REVIEWED and rules.has_step("posting"):
-        actions.append(Action("posting", _("Post the list publicly"), "workflows:posting", primary=True))
+        actions.append((Action("posting", _("Post the list publicly"), "workflows:posting", primary=True),
+                        hamlet))
     if can_review and state == DossierState.POSTING:
-        actions.append(Action("comment", _("Record a resident comment"), "workflows:comment"))
+        actions.append((Action("comment", _("Record a resident comment"), "workflows:comment"), hamlet))
     # During the posting "send" could only be refused until the day sending opens.
     submittable = state == DossierState.RETURNED or (
         state == DossierState.REVIEWED and not rules.has_step("posting")) or (
         state == DossierState.POSTING and _posting_over(dossier))
     if can_prepare and submittable:
-        actions.append(Action("submit", _("Send to the commune"), "workflows:submit", primary=True))
+        actions.append((Action("submit", _("Send to the commune"), "workflows:submit", primary=True), hamlet))
     if state == DossierState.SUBMITTED and find_acting(user, dossier.appraising_unit, "appraise_dossier"):
-        actions.append(Action("appraise", _("Appraise"), "workflows:appraise", primary=True))
-        actions.append(Action("return", _("Return for correction"), "workflows:return"))
+        actions.append((Action("appraise", _("Appraise"), "workflows:appraise", primary=True),
+                        dossier.appraising_unit))
+        actions.append((Action("return", _("Return for correction"), "workflows:return"), dossier.appraising_unit))
     if state == DossierState.APPRAISED and find_acting(user, dossier.deciding_unit, "decide_title"):
-        actions.append(Action("decide", _("Sign the decision"), "workflows:decide", primary=True))
+        actions.append((Action("decide", _("Sign the decision"), "workflows:decide", primary=True),
+                        dossier.deciding_unit))
     return actions
 
 

@@ -154,3 +154,77 @@ def test_the_hamlet_front_heads_inbox_lists_the_review_task_and_opens_the_self_a
     home = html_of(client, HOME)
     # Reviewed under the 2025 rules: the Front head posts the list next.
     assert f'class="btn primary" href="{url("posting", dossier)}"' in home
+
+
+# ---------------------------------------------------------------- units that ceased (item 5)
+
+def _cease(unit, *, successor_name=None):
+    """`unit` ceased on 30/06/2025, taken over by a new unit of that name if one is given."""
+    from tests.factories import UnitFactory
+
+    unit.valid_to = d(2025, 6, 30)
+    if successor_name:
+        unit.successor = UnitFactory(level=unit.level, kind=unit.kind, name=successor_name, parent=unit.parent,
+                                     valid_from=d(2025, 7, 1))
+    unit.save()
+
+
+def ceased_line(html):
+    found = re.search(r'data-testid="unit-ceased">([^<]*)<', html)
+    return found and found.group(1)
+
+
+def test_a_hamlet_that_ceased_is_offered_no_act_and_its_page_names_the_successor_instead(
+    client, district, dossier_of, hamlet_head
+):
+    from workflows.selectors import actions_and_ceased_unit, available_actions
+
+    dossier = dossier_of(2024)
+    assert {"register", "assess", "meeting"} <= {a.code for a in available_actions(hamlet_head, dossier)}
+    _cease(district.hamlet, successor_name="Ấp Đông Kinh mới")
+    dossier.refresh_from_db()
+    assert actions_and_ceased_unit(hamlet_head, dossier) == ([], district.hamlet)
+    client.force_login(hamlet_head)
+    page = html_of(client, url("dossier", dossier))  # reading stays possible
+    assert actions(page) == []
+    assert ceased_line(page) == ("Ấp Đông Kinh ceased to exist on 30/06/2025; its successor is Ấp Đông Kinh mới. "
+                                 "No act can be recorded here for it any more; the dossier stays readable.")
+    assert "Ấp Đông Kinh mới" in page
+
+
+def test_a_commune_that_ceased_is_offered_neither_appraisal_nor_return_and_its_page_says_so(
+    client, district, dossier_of, commune_officer, hamlet_head
+):
+    from workflows.selectors import available_actions
+
+    dossier = dossier_of(2024, until="submitted")
+    assert [a.code for a in available_actions(commune_officer, dossier)] == ["appraise", "return"]
+    _cease(district.commune, successor_name="Xã Gia Kiệm mới")
+    dossier.refresh_from_db()
+    assert available_actions(commune_officer, dossier) == []
+    client.force_login(commune_officer)
+    page = html_of(client, url("dossier", dossier))
+    assert actions(page) == []
+    assert ceased_line(page).startswith("Gia Kiệm ceased to exist on 30/06/2025; its successor is Xã Gia Kiệm mới.")
+    # The hamlet still exists: it is not told that its commune's acts are withheld.
+    client.force_login(hamlet_head)
+    assert ceased_line(html_of(client, url("dossier", dossier))) is None
+
+
+def test_a_deciding_unit_that_ceased_without_successor_is_offered_no_signing_and_the_line_names_no_successor(
+    client, district, dossier_of, commune_officer, commune_chair
+):
+    from workflows.selectors import available_actions
+
+    dossier = dossier_of(2024, until="submitted")
+    services.appraise_dossier(actor=commune_officer, dossier=dossier)
+    dossier.refresh_from_db()
+    assert [a.code for a in available_actions(commune_chair, dossier)] == ["decide"]
+    _cease(dossier.deciding_unit)
+    dossier.refresh_from_db()
+    assert available_actions(commune_chair, dossier) == []
+    client.force_login(commune_chair)
+    page = html_of(client, url("dossier", dossier))
+    assert actions(page) == []
+    assert ceased_line(page) == (f"{dossier.deciding_unit} ceased to exist on 30/06/2025. No act can be recorded "
+                                 "here for it any more; the dossier stays readable.")

@@ -156,7 +156,7 @@ def dossier_detail(request, pk):
     if search:
         nominations = nominations.alias(name_folded=Folded("household__head_name")).filter(
             Q(name_folded__contains=fold(search)) | Q(household__code__icontains=search))
-    actions = selectors.available_actions(request.user, dossier)
+    actions, ceased_unit = selectors.actions_and_ceased_unit(request.user, dossier)
     postings = list(dossier.postings.all())
     concerns, answering_unit = selectors.concerns_shown(dossier)
     # The steps, not the events: a 300-household dossier has well over a thousand
@@ -173,6 +173,7 @@ def dossier_detail(request, pk):
         "dossier": dossier,
         "rules": dossier.rule_set,
         "actions": actions,
+        "ceased_unit": ceased_unit,
         "nominations": nominations.get_page(request.GET.get("page")),
         "nomination_states": NominationState.choices,
         "state_filter": state_filter,
