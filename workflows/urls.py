@@ -6,6 +6,8 @@ app_name = "workflows"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("sw.js", views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
     path("rounds/open/", views.open_round, name="open_round"),
     path("dossiers/<int:pk>/", views.dossier_detail, name="dossier"),
     path("dossiers/<int:pk>/history/", views.dossier_history, name="history"),

@@ -164,6 +164,21 @@
         });
       });
     });
+    // The installable app (issue 15): the service worker keeps the shell and the tally
+    // pages opened, for a meeting without a connection. Logging out forgets those pages.
+    var sw = document.body.dataset.sw;
+    if (sw && "serviceWorker" in navigator) {
+      navigator.serviceWorker.register(sw, { scope: "/" }).then(function () {
+        return navigator.serviceWorker.ready;
+      }).then(function (registration) {
+        if (document.querySelector("form[data-tally]")) registration.active.postMessage({ keep: location.href.split("#")[0] });
+      }).catch(function () { /* no worker: the site works online as before */ });
+      document.querySelectorAll("form.logout").forEach(function (form) {
+        form.addEventListener("submit", function () {
+          if (navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage({ forget: true });
+        });
+      });
+    }
     window.addEventListener("pageshow", function () {
       document.querySelectorAll("form[data-sending]").forEach(function (form) { delete form.dataset.sending; });
       document.querySelectorAll("[data-idle-text]").forEach(function (button) {

@@ -212,6 +212,9 @@
     form.querySelectorAll("[data-idle-text]").forEach(function (button) { button.textContent = button.dataset.idleText; });
   });
   window.addEventListener("online", flush);
+  if (navigator.serviceWorker) {
+    navigator.serviceWorker.addEventListener("message", function (event) { if (event.data && event.data.flush) flush(); });
+  }
 
   // ------------------------------------------------------------ on load
   var refused = document.getElementById("tally-errors") || document.querySelector(".alert.error");

@@ -125,7 +125,7 @@ DOCUMENTS = {"documents:index", "documents:document", "documents:document_pdf", 
 TALLY_DRAFTS = {"workflows:meeting_draft", "workflows:meeting_sync"}
 # Pages that only read (their own tests check what they show to whom).
 READ_ONLY = {
-    "workflows:home", "workflows:dossier", "workflows:household", "workflows:history", "workflows:minutes",
+    "workflows:home", "workflows:service_worker", "workflows:manifest", "workflows:dossier", "workflows:household", "workflows:history", "workflows:minutes",
     "notifications:list",
     "api:schema", "api:docs", "api:not_found",
     "titles:verify", "titles:verify_lookup", "titles:provenance", "titles:provenance_json", "titles:certificate",
