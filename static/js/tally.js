@@ -20,14 +20,15 @@
     upgrade: function (db) { db.createObjectStore("drafts"); db.createObjectStore("outbox"); }
   });
 
-  function say(text, kind) {
+  function say(text, kind, sticky) {
     statusBox.hidden = false;
     statusBox.textContent = text;
     statusBox.dataset.kind = kind || "";
+    statusBox.dataset.sticky = sticky || kind === "error" ? "1" : "";
   }
-  // An autosave does not hide a refusal: it stays until the head types again.
+  // An autosave does not hide a refusal or a notice to check: it stays until the head types again.
   function note(text, kind) {
-    if (statusBox.dataset.kind === "error") return;
+    if (statusBox.dataset.sticky) return;
     say(text, kind);
   }
   function fill(text, values) {
@@ -114,7 +115,7 @@
     }).catch(function () { note(T.offline_kept, "warn"); });
   }
   form.addEventListener("input", function (event) {
-    if (event.isTrusted && statusBox.dataset.kind === "error") statusBox.dataset.kind = "";
+    if (event.isTrusted) statusBox.dataset.sticky = "";
     clearTimeout(localTimer); clearTimeout(serverTimer);
     localTimer = setTimeout(saveLocal, 400);
     serverTimer = setTimeout(saveServer, 4000);
@@ -160,11 +161,15 @@
     });
     box.hidden = false;
     box.querySelector("[data-keep-mine]").onclick = function () {
-      // The head chose the phone's version: it is put on the sheet as it is now, to be recorded again.
-      box.hidden = true;
-      tokenInput.value = answer.draft.token;
-      apply(mine);
-      say(T.conflict_mine, "warn");
+      // The head chose the phone's version: the sheet is reloaded as the dossier is now and the
+      // draft put on it, to be recorded (and judged) again against the current revision.
+      var d = answer.draft;
+      dbp.then(function (db) {
+        // Reloaded only once the write is committed (a reload would abort it).
+        var tx = db.transaction("drafts", "readwrite");
+        tx.store.put({ token: d.token, revision: d.revision, data: d.data, savedAt: d.saved_at, restore: true }, key);
+        return tx.done;
+      }).then(function () { window.location.reload(); });
     };
     box.querySelector("[data-keep-theirs]").onclick = function () {
       box.hidden = true;
@@ -172,8 +177,14 @@
       window.location.reload();
     };
   }
+  var flushing = null;
   function flush() {
     if (!navigator.onLine) return Promise.resolve();
+    // The "online" event and the worker's sync may both ask: one sending at a time.
+    if (!flushing) flushing = send().then(function () { flushing = null; }, function () { flushing = null; });
+    return flushing;
+  }
+  function send() {
     return dbp.then(function (db) { return db.get("outbox", key); }).then(function (item) {
       if (!item) return;
       say(T.sending);
@@ -221,6 +232,12 @@
   dbp.then(function (db) { return Promise.all([db.get("drafts", key), db.get("outbox", key)]); }).then(function (found) {
     var saved = found[0], waiting = found[1];
     if (waiting) { say(T.waiting, "warn"); return flush(); }
+    if (saved && saved.restore) {
+      tokenInput.value = saved.token;
+      apply(saved.data);
+      say(T.conflict_mine, "warn", true);
+      return saveLocal();
+    }
     if (refused) { if (saved) tokenInput.value = saved.token; return saveLocal(); }
     if (!navigator.onLine) {
       if (saved) offer(saved, fill(T.offer_phone, { time: clock(saved.savedAt), n: entered(saved.data) }));

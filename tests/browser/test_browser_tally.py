@@ -120,3 +120,69 @@ def test_a_sheet_opened_and_recorded_without_a_connection_waits_on_the_phone_and
     dossier.refresh_from_db()
     assert dossier.state == DossierState.REVIEWED and dossier.meetings.count() == 1
     assert dossier.nominations.get(pk=rows[7].pk).votes_against == 2
+
+
+@pytest.fixture
+def small_sheet(district, hamlet_head, family_title, households):
+    dossier = open_with_households(head=hamlet_head, hamlet=district.hamlet, title=family_title, year=TODAY.year,
+                                   households=households(4))
+    rows = list(dossier.nominations.select_related("household").order_by("household__code"))
+    return dossier, rows
+
+
+def test_a_session_that_ended_loses_no_draft_it_is_offered_back_after_logging_in_again(
+    live_server, phone, hamlet_head, small_sheet
+):
+    dossier, rows = small_sheet
+    page = phone
+    sheet = f"{live_server.url}/dossiers/{dossier.pk}/meeting/"
+    log_in(page, live_server, hamlet_head)
+    page.goto(sheet)
+    fill_head(page)
+    page.fill(f"input[name=for_{rows[0].pk}]", "17")
+    page.fill(f"input[name=against_{rows[0].pk}]", "3")
+    page.wait_for_selector("[data-testid=draft-status]:has-text('Draft saved on this phone')")
+    page.context.clear_cookies()  # the session expired
+    page.goto(sheet)
+    page.wait_for_url(re.compile(r".*/accounts/login/.*"))
+    page.fill("#id_username", hamlet_head.username)
+    page.fill("#id_password", "pw-Thidua-2026")
+    page.click("main button[type=submit]")
+    page.wait_for_url(re.compile(rf".*/dossiers/{dossier.pk}/meeting/$"))
+    page.wait_for_selector("[data-testid=draft-offer]:has-text('saved on this phone')")
+    page.click("[data-restore]")
+    assert page.input_value(f"input[name=for_{rows[0].pk}]") == "17"
+    assert page.input_value(f"input[name=against_{rows[0].pk}]") == "3"
+    assert page.input_value("input[name=present]") == "30"
+
+
+def test_a_meeting_sent_late_after_another_device_recorded_shows_both_versions_and_keeps_the_draft(
+    live_server, phone, hamlet_head, hamlet_front_head, small_sheet
+):
+    from workflows import services
+
+    dossier, rows = small_sheet
+    page = phone
+    log_in(page, live_server, hamlet_head)
+    page.goto(f"{live_server.url}/dossiers/{dossier.pk}/meeting/")
+    fill_head(page)
+    page.click("[data-fill-all]")
+    page.context.set_offline(True)
+    page.click("button:has-text('Record the meeting')")
+    page.wait_for_selector("[data-testid=draft-status]:has-text('Waiting to be sent')")
+    # Meanwhile the Front head records the meeting from another device, with other numbers.
+    services.record_meeting(actor=hamlet_front_head, dossier=dossier, held_on=TODAY, invited=40, present=25,
+                            method="secret_ballot", votes={n.pk: (20, 5) for n in rows})
+    page.context.set_offline(False)
+    page.wait_for_selector("[data-testid=conflict]", timeout=30000)
+    assert "Refused:" in page.inner_text("[data-testid=draft-status]")
+    compared = page.inner_text("[data-testid=conflict] table")
+    assert "25" in compared and "30" in compared and "20 / 5" in compared and "30 / 0" in compared
+    assert dossier.meetings.count() == 1
+    page.click("[data-keep-mine]")
+    # The sheet comes back as the dossier is now, with the phone's numbers on it, to be recorded again.
+    page.wait_for_selector("[data-testid=draft-status]:has-text('Your version is on the sheet')")
+    assert page.input_value(f"input[name=for_{rows[0].pk}]") == "30"
+    assert page.input_value("input[name=present]") == "30"
+    dossier.refresh_from_db()
+    assert page.input_value("input[name=expected_revision]") == str(dossier.revision)
