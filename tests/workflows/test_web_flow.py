@@ -473,6 +473,8 @@ def test_re_recording_starts_from_the_meeting_in_force_and_asks_a_reason_for_eac
         hamlet_dossier, held_on="04/11/2021", invited=40, present=30, votes=changed))
     assert response.status_code == 400
     assert second.household.head_name in text(response) and "Give the reason" in text(response)
+    # On the row where the reason is typed.
+    assert f'<div class="tally-row wrong" id="r{second.pk}"' in text(response)
     assert Meeting.objects.filter(dossier=hamlet_dossier).count() == 1
 
     response = client.post(url("meeting", hamlet_dossier), tally_post(

@@ -21,6 +21,7 @@ class TallyRefused(RuleViolation):
 
     `rows` maps nomination id to the message for that row, in the sheet's order."""
 
-    def __init__(self, rows):
+    def __init__(self, rows, message=None):
         self.rows = dict(rows)
-        super().__init__(" ".join(self.rows.values()))
+        self.summary = message  # what the rows share, if anything (e.g. the meeting they replace)
+        super().__init__(message or " ".join(self.rows.values()))

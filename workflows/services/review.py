@@ -192,7 +192,7 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
                   votes_for=votes_for, votes_against=votes_against, exclusion=nomination.exclusion,
                   reason=nomination.reason, **details)
     if unexplained:
-        raise RuleViolation(
+        summary = (
             ngettext("This meeting changes the result set by the meeting of %(held)s for %(n)s household, or "
                      "drops its exclusion ground: %(names)s. Give the reason for the change.",
                      "This meeting changes the results set by the meeting of %(held)s for %(n)s households, or "
@@ -200,6 +200,9 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
                      len(unexplained))
             % {"held": shown_day(replaced.held_on), "n": len(unexplained), "names": names_of(unexplained)}
         )
+        # Named on each row too, where the reason is typed.
+        raise TallyRefused({n.pk: _("Give the reason why the result of %(name)s changes (or why its exclusion "
+                                    "ground is dropped).") % {"name": n.head_name} for n in unexplained}, summary)
 
     meeting = Meeting(dossier=dossier, held_on=held_on, invited=invited, present=present, method=method,
                       chaired_by=chaired_by, recorded_by=actor)

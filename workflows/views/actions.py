@@ -242,6 +242,8 @@ def meeting(request, pk):
             except services.TallyRefused as exc:
                 # Shown on their rows and in the summary above the sheet, not as one long line.
                 wrong_rows.update(exc.rows)
+                if exc.summary:
+                    wrong_rows[None] = exc.summary
                 raise
 
         response, error, status = attempt(request, dossier, form, perform, success)
@@ -277,6 +279,7 @@ def meeting(request, pk):
     rules = dossier.rule_set
     return render_action(request, "workflows/meeting.html", dossier, {
         "form": form, "error": error, "nominations": nominations, "grounds": grounds, "wrong": wrong,
+        "wrong_summary": wrong_rows.get(None),
         "replaces": current,
         # What the running count needs to tell "proposed so far" as the service will.
         "tally_rules": {"approval_pct": None if rules.approval_pct is None else str(rules.approval_pct),
