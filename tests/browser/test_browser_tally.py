@@ -186,3 +186,27 @@ def test_a_meeting_sent_late_after_another_device_recorded_shows_both_versions_a
     assert page.input_value("input[name=present]") == "30"
     dossier.refresh_from_db()
     assert page.input_value("input[name=expected_revision]") == str(dossier.revision)
+
+
+@pytest.mark.parametrize("width", [360, 375])
+def test_the_vietnamese_column_headers_fit_their_columns_on_a_phone(
+    live_server, browser, hamlet_head, small_sheet, width
+):
+    dossier, _rows = small_sheet
+    context = browser.new_context(viewport={"width": width, "height": 740}, locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    try:
+        log_in(page, live_server, hamlet_head)
+        page.goto(f"{live_server.url}/dossiers/{dossier.pk}/meeting/")
+        header = page.locator(".tally-header")
+        assert "Không đồng ý" in header.inner_text()
+        cells = header.locator("span")
+        boxes = [cell.bounding_box() for cell in cells.all()]
+        assert all(not boxes_overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+        # No heading spills out of its column (what made them overlap before).
+        assert page.evaluate("""() => [...document.querySelectorAll('.tally-header span')]
+            .every(span => span.scrollWidth <= span.clientWidth + 1)""")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    finally:
+        context.close()
