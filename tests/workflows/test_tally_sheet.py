@@ -30,7 +30,8 @@ def test_three_wrong_rows_are_all_named_at_once_on_their_rows_and_nothing_typed_
         dossier, held_on="02/11/2025", invited=30, present=25, votes=votes))
     assert response.status_code == 400
     page = text(response)
-    summary = page[page.index('data-testid="tally-errors"'):page.index("</div>", page.index('data-testid="tally-errors"'))]
+    start = page.index('data-testid="tally-errors"')
+    summary = page[start:page.index("</div>", start)]
     for number, wrong in ((2, rows[1]), (5, rows[4]), (7, rows[6])):
         assert f'href="#r{wrong.pk}">{number}. ' in summary
         row = re.search(rf'<div class="tally-row wrong" id="r{wrong.pk}".*?</div>', page, re.S).group(0)
