@@ -164,10 +164,13 @@
       // The head chose the phone's version: the sheet is reloaded as the dossier is now and the
       // draft put on it, to be recorded (and judged) again against the current revision.
       var d = answer.draft;
+      clearTimeout(localTimer); clearTimeout(serverTimer);
+      // The choice survives the reload in this tab (sessionStorage: no write of the old page can undo it).
+      sessionStorage.setItem("tally-restore:" + key, "1");
       dbp.then(function (db) {
         // Reloaded only once the write is committed (a reload would abort it).
         var tx = db.transaction("drafts", "readwrite");
-        tx.store.put({ token: d.token, revision: d.revision, data: d.data, savedAt: d.saved_at, restore: true }, key);
+        tx.store.put({ token: d.token, revision: d.revision, data: d.data, savedAt: d.saved_at }, key);
         return tx.done;
       }).then(function () { window.location.reload(); });
     };
@@ -232,7 +235,9 @@
   dbp.then(function (db) { return Promise.all([db.get("drafts", key), db.get("outbox", key)]); }).then(function (found) {
     var saved = found[0], waiting = found[1];
     if (waiting) { say(T.waiting, "warn"); return flush(); }
-    if (saved && saved.restore) {
+    var chosen = sessionStorage.getItem("tally-restore:" + key);
+    sessionStorage.removeItem("tally-restore:" + key);
+    if (saved && chosen) {
       tokenInput.value = saved.token;
       apply(saved.data);
       say(T.conflict_mine, "warn", true);

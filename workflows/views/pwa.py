@@ -3,22 +3,33 @@ so the worker's scope is the whole site (a file under /static/ could only contro
 
 import hashlib
 
+from django.contrib.staticfiles import finders
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from django.conf import settings as project_settings
+
+SHELL = ("css/app.css", "js/app.js", "js/tally.js", "vendor/idb/idb.umd.js", "img/icon.svg")
+
+
+def shell_version():
+    """Follows the shell files' contents (and their served names, hashed in production): a
+    changed file gives the worker a new cache, so a phone never keeps an old script."""
+    digest = hashlib.sha256()
+    for path in SHELL:
+        digest.update(static(path).encode())
+        found = finders.find(path)
+        if found:
+            with open(found, "rb") as handle:
+                digest.update(handle.read())
+    return digest.hexdigest()[:12]
 
 
 @require_GET
 def service_worker(request):
-    # The worker's cache name follows the shell's file names (hashed in production), so a
-    # new deployment replaces the phone's copy.
-    names = "|".join(static(path) for path in ("css/app.css", "js/app.js", "js/tally.js", "vendor/idb/idb.umd.js"))
-    version = hashlib.sha256((names + str(project_settings.DEBUG)).encode()).hexdigest()[:12]
-    response = render(request, "workflows/pwa/sw.js", {"version": version},
+    response = render(request, "workflows/pwa/sw.js", {"version": shell_version()},
                       content_type="application/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/"
     response["Cache-Control"] = "no-cache"
