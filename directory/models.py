@@ -229,7 +229,21 @@ def membership_group_name(unit, role):
     return group_name(unit.code, role)
 
 
-class HouseholdChange(models.Model):
+class OfficeRecord(models.Model):
+    """Who changed the directory through an office page, in which role, for which unit, when and why:
+    the part every change record of the directory shares."""
+
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        abstract = True
+
+
+class HouseholdChange(OfficeRecord):
     """One dated change to a household's master data: who, in which role, for which unit, when, what.
 
     Written by directory.services in the same transaction as the change; never edited. A moved or
@@ -246,12 +260,7 @@ class HouseholdChange(models.Model):
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
     # {"field": [old, new]}; for a creation, old is None.
     changes = models.JSONField(_("changes"), default=dict)
-    reason = models.CharField(_("reason"), max_length=500, blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True)  # e.g. the imported file's name
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(_("at"))
 
     class Meta:
         verbose_name = _("household change")
@@ -259,7 +268,7 @@ class HouseholdChange(models.Model):
         ordering = ["household_id", "at", "id"]
 
 
-class MembershipChange(models.Model):
+class MembershipChange(OfficeRecord):
     """A role given or ended through the office pages: who did it, in which role, for which unit, when, why.
     Written by directory.services in the same transaction as the membership change; never edited."""
 
@@ -271,11 +280,6 @@ class MembershipChange(models.Model):
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
     since = models.DateField(_("since"))
     until = models.DateField(_("until"), null=True, blank=True)
-    reason = models.CharField(_("reason"), max_length=500, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(_("at"))
 
     class Meta:
         verbose_name = _("role change")
