@@ -11,7 +11,7 @@ from directory.models import Level, Unit
 from directory.selectors import grants_of
 from notifications.selectors import overdue_q
 from workflows.models import Dossier, DossierState
-from workflows.selectors_rollup import RateRow, _active_households, cultural_family_rates
+from workflows.selectors_rollup import RateRow, active_households, cultural_family_rates
 
 LEVELS_WITH_FIGURES = (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE)
 
@@ -78,7 +78,7 @@ def years_of(*, root, title_type, years):
     roll for its round that year, today's active households for a hamlet without one), so the year chosen
     reads the same here as in the rate table. Three queries whatever the number of years and hamlets."""
     hamlets = list(Unit.objects.filter(path__startswith=root.path, level=Level.HAMLET).values_list("pk", flat=True))
-    active = dict(_active_households(hamlets))
+    active = dict(active_households(hamlets))
     rounds = {}
     for year, hamlet_id, recognized, roll in (
         Dossier.objects.filter(title_type=title_type, year__in=list(years), unit_path__startswith=root.path,

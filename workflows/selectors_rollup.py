@@ -56,7 +56,7 @@ def cultural_family_rates(*, root, year, title_type):
             counted.add(hamlet_id)
     # Hamlets without a recorded roll that year still count in the denominator, with
     # today's active households.
-    for hamlet_id, n in _active_households([pk for pk in commune_of if pk not in counted]):
+    for hamlet_id, n in active_households([pk for pk in commune_of if pk not in counted]):
         households[commune_of[hamlet_id]] = households.get(commune_of[hamlet_id], 0) + n
     communes = [
         RateRow(pk, name, parent_id, households.get(pk, 0), recognized.get(pk) or 0)
@@ -73,7 +73,7 @@ def cultural_family_rates(*, root, year, title_type):
     return {"communes": communes, "districts": districts}
 
 
-def _active_households(hamlet_ids):
+def active_households(hamlet_ids):
     """(hamlet id, active households) for the given hamlets: an index-only scan of the
     active households' partial index per hamlet.
 
