@@ -3,31 +3,17 @@ typed without ticking the box is not lost, and the confirmation summary comes be
 anything is recorded."""
 
 import re
-from pathlib import Path
 
 import pytest
 
 from workflows.models import DossierState, NominationState
 
 from ..workflows.scenario import meet, open_with_households, send
+from .support import CHROMIUM, MARKS, log_in
 
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "pw-Thidua-2026"
 WIDTH = 375
 
-pytestmark = [
-    pytest.mark.browser,
-    # serialized_rollback: the flush after a live-server test must not take the
-    # rule sets and holidays loaded by data migrations away from later tests.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Debian's Chromium is not installed at {CHROMIUM}"),
-]
-
-
-@pytest.fixture(autouse=True)
-def _orm_beside_playwright(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread (see test_browser_flow).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+pytestmark = MARKS
 
 
 @pytest.fixture
@@ -46,14 +32,6 @@ def phone():
         yield page
         context.close()
         chromium.close()
-
-
-def log_in(page, live_server, user):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_a_typed_strike_reason_survives_to_the_confirmation_summary_and_is_recorded_only_when_confirmed(

@@ -3,29 +3,19 @@
 import io
 from pathlib import Path
 
-import pytest
 from docx import Document
 
 from workflows import services
 
 from ..documents.conftest import docx_text
 from ..workflows.scenario import d, through_appraisal
-from .test_browser_flow import CHROMIUM, browser, log_in, phone  # noqa: F401 - fixtures shared with the flow test
+from .support import MARKS, log_in
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Debian's Chromium is not installed at {CHROMIUM}"),
-]
-
-
-@pytest.fixture(autouse=True)
-def _orm_beside_playwright(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+pytestmark = MARKS
 
 
 def test_the_chair_downloads_the_signed_decision_from_the_dossier_page_on_a_phone(
-    live_server, phone, district, hamlet_head, commune_officer, commune_chair, family_title, households  # noqa: F811
+    live_server, phone, district, hamlet_head, commune_officer, commune_chair, family_title, households
 ):
     dossier = through_appraisal(head=hamlet_head, officer=commune_officer, hamlet=district.hamlet,
                                 title=family_title, year=2025, households=households(3))

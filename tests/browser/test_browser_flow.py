@@ -6,67 +6,15 @@ through the services, as in the other tests.
 """
 
 import re
-from pathlib import Path
-
-import pytest
 
 from titles.models import Award
 from workflows import services
 from workflows.models import DossierState
 
 from ..workflows.scenario import d, open_with_households, send
+from .support import MARKS, log_in
 
-
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "pw-Thidua-2026"
-
-pytestmark = [
-    pytest.mark.browser,
-    # serialized_rollback: the flush after a live-server test must not take the
-    # rule sets and holidays loaded by data migrations away from later tests.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Debian's Chromium is not installed at {CHROMIUM}"),
-]
-
-
-@pytest.fixture(autouse=True)
-def _orm_beside_playwright(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls
-    # made by the test itself would otherwise be refused as "async unsafe".
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def phone(browser):
-    # A 360px-wide phone, in English so the assertions read the msgids.
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-US",
-                                  extra_http_headers={"Accept-Language": "en"})
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
-    context.close()
-
-
-def log_in(page, live_server, user):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+pytestmark = MARKS
 
 
 def log_out(page):

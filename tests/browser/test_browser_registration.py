@@ -16,33 +16,21 @@ from workflows import services
 from workflows.models import PostingComment
 
 from ..workflows.scenario import d, meet, open_with_households
-from .test_browser_flow import CHROMIUM, PASSWORD, _orm_beside_playwright, browser  # noqa: F401 - fixtures
+from .support import MARKS, log_in
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Debian's Chromium is not installed at {CHROMIUM}"),
-]
+pytestmark = MARKS
 
 WIDTH = 375
 
 
 @pytest.fixture
-def small_phone(browser):  # noqa: F811 - the fixture imported above
+def small_phone(browser):
     context = browser.new_context(viewport={"width": WIDTH, "height": 760}, locale="en-US",
                                   extra_http_headers={"Accept-Language": "en"})
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page
     context.close()
-
-
-def log_in(page, live_server, user):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def shot(page, name):

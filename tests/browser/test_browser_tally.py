@@ -8,8 +8,9 @@ import pytest
 from workflows.models import DossierState
 
 from ..workflows.scenario import open_with_households
-# Fixtures and marks shared with the other browser tests.
-from .test_browser_flow import _orm_beside_playwright, browser, log_in, phone, pytestmark  # noqa: F401
+from .support import MARKS, log_in
+
+pytestmark = MARKS
 
 ROWS = 300
 # Held this evening: a date long past would ask to be confirmed first (common.unusual_date).
