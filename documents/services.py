@@ -11,7 +11,6 @@ from directory.selectors import require_acting
 from titles.models import CERTIFICATE_ALPHABET, CERTIFICATE_CODE_LENGTH, Award
 from workflows.models import Decision, DossierState
 from workflows.services.audit import AuditTrail
-from workflows.services.calendar import add_days
 from workflows.services.common import check_revision, finish, lock_dossier
 from workflows.services.errors import RuleViolation
 
@@ -85,5 +84,7 @@ def mark_published(*, actor, dossier, published_on, place, expected_revision=Non
 
 def publication_due(decision, rule_set_code):
     """The last day to publish the decision's list, from the rule set's data; None where it sets none."""
+    from workflows.services.calendar import add_days
+
     spec = registry.for_rule_set(rule_set_code)
     return add_days(decision.signed_on, spec.publication_days, spec.publication_day_type)
