@@ -156,7 +156,7 @@ class CyclePlan:
             rng = random.Random(f"45000-{commune.code}")
             dossiers = []
             for hamlet, head, ids in hamlets:
-                dossier = services.open_round(actor=head, hamlet=hamlet, title_type=title, year=year)
+                dossier = services.open_round(actor=head, unit=hamlet, title_type=title, year=year)
                 services.register_households(actor=head, dossier=dossier, household_ids=ids,
                                              registered_on=d(3, 1))
                 nominations = list(dossier.nominations.order_by("pk").values_list("pk", flat=True))

@@ -41,7 +41,7 @@ def _fresh_open_dossier(head, hamlet, title, year):
         purge_dossiers(Dossier.objects.filter(pk=dossier.pk))
         dossier = None
     if dossier is None:
-        dossier = services.open_round(actor=head, hamlet=hamlet, title_type=title, year=year)
+        dossier = services.open_round(actor=head, unit=hamlet, title_type=title, year=year)
         services.register_households(actor=head, dossier=dossier, registered_on=d(3, 1),
                                      household_ids=list(hamlet.households.filter(active=True).values_list("pk", flat=True)))
     return Dossier.objects.get(pk=dossier.pk)

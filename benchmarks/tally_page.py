@@ -67,7 +67,7 @@ def seed(households):
     grant_membership(user=head, unit=hamlet, role=Role.HAMLET_HEAD, since=datetime.date(2018, 1, 1))
     homes = HouseholdFactory.create_batch(households, hamlet=hamlet)
     # 2025: the rule set with ten exclusion grounds, the heaviest rows.
-    dossier = services.open_round(actor=head, hamlet=hamlet, title_type=TitleType.objects.get(code="gia-dinh-van-hoa"),
+    dossier = services.open_round(actor=head, unit=hamlet, title_type=TitleType.objects.get(code="gia-dinh-van-hoa"),
                                   year=2025)
     services.register_households(actor=head, dossier=dossier, household_ids=[h.pk for h in homes],
                                  registered_on=datetime.date(2025, 3, 1))

@@ -182,7 +182,26 @@ class Award(models.Model):
                 condition=models.Q(household__isnull=False),
                 name="one_award_per_household_title_year",
             ),
+            models.UniqueConstraint(
+                fields=["title_type", "year", "hamlet"],
+                condition=models.Q(household__isnull=True),
+                name="one_award_per_hamlet_title_year",
+            ),
+            # The subject (titles.subjects): a household (whose hamlet is read through it), or a hamlet.
+            models.CheckConstraint(
+                condition=(models.Q(household__isnull=False, hamlet__isnull=True)
+                           | models.Q(household__isnull=True, hamlet__isnull=False)),
+                name="award_has_one_subject",
+            ),
         ]
+
+    @property
+    def subject(self):
+        return self.household if self.household_id else self.hamlet
+
+    @property
+    def subject_name(self):
+        return self.household.head_name if self.household_id else self.hamlet.name
 
     def __str__(self):
         return f"{self.title_type} {self.year}"

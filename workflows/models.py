@@ -171,8 +171,15 @@ class Nomination(FSMModelMixin, models.Model):
     # Led by the unique (title_type, year, household) index: no second index.
     title_type = models.ForeignKey("titles.TitleType", on_delete=models.PROTECT, related_name="+", db_index=False)
     year = models.PositiveSmallIntegerField()
+    # The subject: exactly one of these, the one the title type's subject kind names
+    # (titles.subjects). Concrete keys keep PROTECT, indexes and bulk inserts.
     household = models.ForeignKey(
-        "directory.Household", on_delete=models.PROTECT, related_name="nominations"
+        "directory.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="nominations"
+    )
+    # Led by the unique (title_type, year, hamlet) index: no second index.
+    hamlet = models.ForeignKey(
+        "directory.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="hamlet_nominations",
+        db_index=False,
     )
     # No index of its own: every read by state is within one dossier (dossier_id
     # index) or the roll-up's partial index; a meeting rewrites hundreds of states.
@@ -188,14 +195,35 @@ class Nomination(FSMModelMixin, models.Model):
     class Meta:
         verbose_name = _("nomination")
         verbose_name_plural = _("nominations")
-        ordering = ["household__code"]
+        ordering = ["household__code", "hamlet__code"]
         constraints = [
             models.UniqueConstraint(fields=["title_type", "year", "household"],
                                     name="one_nomination_per_household_title_year"),
+            models.UniqueConstraint(fields=["title_type", "year", "hamlet"],
+                                    condition=models.Q(hamlet__isnull=False),
+                                    name="one_nomination_per_hamlet_title_year"),
+            models.CheckConstraint(
+                condition=(models.Q(household__isnull=False, hamlet__isnull=True)
+                           | models.Q(household__isnull=True, hamlet__isnull=False)),
+                name="nomination_has_one_subject",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.household} – {self.year}"
+        return f"{self.subject} – {self.year}"
+
+    @property
+    def subject(self):
+        """The household or hamlet nominated."""
+        return self.household if self.household_id else self.hamlet
+
+    @property
+    def subject_name(self):
+        return self.household.head_name if self.household_id else self.hamlet.name
+
+    @property
+    def subject_code(self):
+        return self.household.code if self.household_id else self.hamlet.code
 
     @transition(field=state, source=[NominationState.REGISTERED, NominationState.PROPOSED,
                                      NominationState.NOT_PROPOSED], target=NominationState.PROPOSED)

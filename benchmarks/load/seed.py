@@ -45,7 +45,7 @@ for i in range(USERS):
     ])
     head = User.objects.create_user(username=f"load_head_{i}", password=PASSWORD)
     grant_membership(user=head, unit=hamlet, role=Role.HAMLET_HEAD, since=SINCE)
-    dossier = services.open_round(actor=head, hamlet=hamlet, title_type=title, year=2021)
+    dossier = services.open_round(actor=head, unit=hamlet, title_type=title, year=2021)
     services.register_households(actor=head, dossier=dossier, household_ids=[h.pk for h in homes],
                                  registered_on=datetime.date(2021, 3, 1))
     services.record_meeting(actor=head, dossier=dossier, held_on=datetime.date(2021, 11, 2), invited=40,

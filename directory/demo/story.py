@@ -166,7 +166,7 @@ def ensure_2021(units, users, title):
             continue
         head, hamlet = users[head_name], units[hamlet_code]
         # Dated in 2021: the units and memberships of that year ceased on 2025-06-30.
-        dossier = services.open_round(actor=head, hamlet=hamlet, title_type=title, year=YEAR_2021,
+        dossier = services.open_round(actor=head, unit=hamlet, title_type=title, year=YEAR_2021,
                                       opened_on=datetime.date(2021, 2, 15))
         nominations = _register(rng, actor=head, dossier=dossier, hamlet=hamlet, share=0.9,
                                 registered_on=datetime.date(2021, 2, 22))
@@ -280,7 +280,7 @@ def ensure_current_year(units, users, title, *, today=None):
         rng = random.Random(year * 10 + index)
         head, hamlet = _head_of(stage, users), units[code]
         plan = _plan(stage, rules, last_day, year)
-        dossier = services.open_round(actor=head, hamlet=hamlet, title_type=title, year=year)
+        dossier = services.open_round(actor=head, unit=hamlet, title_type=title, year=year)
         dossiers[stage] = dossier
         nominations = _register(rng, actor=head, dossier=dossier, hamlet=hamlet,
                                 share=0.85 if stage == "open" else 0.92, registered_on=plan["registered_on"])

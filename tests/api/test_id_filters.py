@@ -66,7 +66,7 @@ def far_away(district, family_title):
     officer = persona("far_officer", district.other_commune, Role.COMMUNE_OFFICER)
     chair = persona("far_chair", district.other_commune, Role.COMMUNE_CHAIR)
     homes = HouseholdFactory.create_batch(2, hamlet=district.far_hamlet)
-    dossier = services.open_round(actor=head, hamlet=district.far_hamlet, title_type=family_title, year=YEAR)
+    dossier = services.open_round(actor=head, unit=district.far_hamlet, title_type=family_title, year=YEAR)
     services.register_households(actor=head, dossier=dossier, household_ids=[h.pk for h in homes],
                                  registered_on=datetime.date(YEAR, 3, 1))
     services.record_meeting(actor=head, dossier=dossier, held_on=datetime.date(YEAR, 11, 2), invited=40,
@@ -134,7 +134,7 @@ def test_an_id_filter_refuses_what_is_not_an_id_whatever_exists(api, hamlet_head
 
 def test_an_id_filter_still_finds_the_callers_own_objects(api, district, hamlet_head, family_title, households):
     homes = households(2)
-    dossier = services.open_round(actor=hamlet_head, hamlet=district.hamlet, title_type=family_title, year=YEAR)
+    dossier = services.open_round(actor=hamlet_head, unit=district.hamlet, title_type=family_title, year=YEAR)
     services.register_households(actor=hamlet_head, dossier=dossier, household_ids=[h.pk for h in homes],
                                  registered_on=datetime.date(YEAR, 3, 1))
     client = api(hamlet_head)

@@ -118,7 +118,7 @@ def _write_services(dossier, hamlet, title):
     nomination = dossier.nominations.first()
     day = d(2021, 11, 25)
     return {
-        "open_round": lambda a: services.open_round(actor=a, hamlet=hamlet, title_type=title, year=2022),
+        "open_round": lambda a: services.open_round(actor=a, unit=hamlet, title_type=title, year=2022),
         "register_households": lambda a: services.register_households(
             actor=a, dossier=dossier, household_ids=[nomination.household_id], registered_on=day),
         "record_self_assessments": lambda a: services.record_self_assessments(

@@ -43,7 +43,7 @@ def test_select_all_then_untick_two_registers_exactly_the_ticked_households(
     live_server, small_phone, district, hamlet_head, family_title, households
 ):
     homes = sorted(households(6), key=lambda h: h.code)
-    dossier = services.open_round(actor=hamlet_head, hamlet=district.hamlet, title_type=family_title, year=2025)
+    dossier = services.open_round(actor=hamlet_head, unit=district.hamlet, title_type=family_title, year=2025)
     page = small_phone
     log_in(page, live_server, hamlet_head)
     page.goto(f"{live_server.url}/dossiers/{dossier.pk}/register/")

@@ -26,7 +26,7 @@ def docx_tables(content):
 def decided_2025(district, hamlet_head, commune_officer, commune_chair, family_title, households):
     """A 2025 (two-level rule set) dossier through meeting, posting, appraisal (one household struck) and decision."""
     made = households(4)
-    dossier = services.open_round(actor=hamlet_head, hamlet=district.hamlet, title_type=family_title, year=2025)
+    dossier = services.open_round(actor=hamlet_head, unit=district.hamlet, title_type=family_title, year=2025)
     services.register_households(actor=hamlet_head, dossier=dossier, household_ids=[h.pk for h in made],
                                  registered_on=d(2025, 3, 1))
     noms = {n.household_id: n for n in dossier.nominations.all()}

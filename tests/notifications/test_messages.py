@@ -107,7 +107,7 @@ def test_everyone_involved_hears_of_the_signed_decision_except_the_signer(
 def test_messages_are_written_once_per_transition_whatever_the_number_of_households(
     district, hamlet_head, family_title, households
 ):
-    dossier = workflow.open_round(actor=hamlet_head, hamlet=district.hamlet, title_type=family_title, year=2021)
+    dossier = workflow.open_round(actor=hamlet_head, unit=district.hamlet, title_type=family_title, year=2021)
 
     def registering(n):
         dossier.refresh_from_db()

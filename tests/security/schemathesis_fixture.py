@@ -28,7 +28,7 @@ head = UserFactory(username="st_truong_ap")
 grant_membership(user=head, unit=hamlet, role=Role.HAMLET_HEAD, since=datetime.date(2018, 1, 1))
 homes = HouseholdFactory.create_batch(5, hamlet=hamlet)
 title = TitleType.objects.get(code="gia-dinh-van-hoa")
-dossier = services.open_round(actor=head, hamlet=hamlet, title_type=title, year=2021)
+dossier = services.open_round(actor=head, unit=hamlet, title_type=title, year=2021)
 services.register_households(actor=head, dossier=dossier, household_ids=[h.pk for h in homes[:4]],
                              registered_on=datetime.date(2021, 3, 1))
 services.record_meeting(actor=head, dossier=dossier, held_on=datetime.date(2021, 11, 2), invited=40, present=30,

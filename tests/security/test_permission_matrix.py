@@ -238,7 +238,7 @@ def _stage(world, stage):
     if stage == "none":
         return context
     homes = HouseholdFactory.create_batch(2, hamlet=hamlet)
-    dossier = services.open_round(actor=head, hamlet=hamlet, title_type=world["title"], year=YEAR)
+    dossier = services.open_round(actor=head, unit=hamlet, title_type=world["title"], year=YEAR)
     services.register_households(actor=head, dossier=dossier, household_ids=[h.pk for h in homes],
                                  registered_on=datetime.date(YEAR, 3, 1))
     context["dossier"] = dossier

@@ -11,7 +11,7 @@ def d(year, month, day):
 
 
 def open_with_households(*, head, hamlet, title, year, households):
-    dossier = services.open_round(actor=head, hamlet=hamlet, title_type=title, year=year)
+    dossier = services.open_round(actor=head, unit=hamlet, title_type=title, year=year)
     services.register_households(actor=head, dossier=dossier, household_ids=[h.pk for h in households],
                                  registered_on=d(year, 3, 1))
     return dossier

@@ -176,7 +176,7 @@ def test_a_household_registered_in_two_dossiers_of_one_year_is_refused_and_chang
     household = first_nomination(dossier_2021).household
     household.hamlet = district.other_hamlet
     household.save()
-    other = services.open_round(actor=other_hamlet_head, hamlet=district.other_hamlet, title_type=family_title,
+    other = services.open_round(actor=other_hamlet_head, unit=district.other_hamlet, title_type=family_title,
                                 year=2021)
     refused(lambda: services.register_households(actor=other_hamlet_head, dossier=other,
                                                  household_ids=[household.pk], registered_on=d(2021, 6, 1)),
@@ -446,14 +446,14 @@ def test_opening_a_round_for_a_year_that_has_not_started_is_refused(district, ha
     next_year = timezone.localdate().year + 1
     before = snapshot()
     with pytest.raises(RuleViolation, match=f"The campaign year {next_year} has not started"):
-        services.open_round(actor=hamlet_head, hamlet=district.hamlet, title_type=family_title, year=next_year)
+        services.open_round(actor=hamlet_head, unit=district.hamlet, title_type=family_title, year=next_year)
     assert snapshot() == before
 
 
 def test_opening_a_round_before_the_hamlet_existed_is_refused(district, hamlet_head, family_title):
     assert district.hamlet.valid_from == datetime.date(2019, 7, 1)
     with pytest.raises(RuleViolation, match="did not exist in 2018"):
-        services.open_round(actor=hamlet_head, hamlet=district.hamlet, title_type=family_title, year=2018)
+        services.open_round(actor=hamlet_head, unit=district.hamlet, title_type=family_title, year=2018)
 
 
 def test_a_meeting_without_any_tally_is_refused_and_names_the_households(hamlet_head, dossier_2021):
@@ -577,7 +577,7 @@ def test_a_self_assessment_long_before_it_is_entered_or_in_another_month_waits_f
 def test_an_act_dated_before_the_rule_set_took_effect_is_refused_naming_the_rule_set(
     district, hamlet_head, family_title, households
 ):
-    dossier = services.open_round(actor=hamlet_head, hamlet=district.hamlet, title_type=family_title, year=2024)
+    dossier = services.open_round(actor=hamlet_head, unit=district.hamlet, title_type=family_title, year=2024)
     # Decree 86's data keeps registrations made under Decree 122 in January...
     services.register_households(actor=hamlet_head, dossier=dossier, household_ids=[h.pk for h in households(2)],
                                  registered_on=d(2024, 1, 15))
@@ -619,7 +619,7 @@ def test_a_round_of_a_hamlet_that_ceased_cannot_be_opened_and_the_successor_is_n
 ):
     before = snapshot()
     with pytest.raises(RuleViolation) as error:
-        services.open_round(actor=hamlet_head, hamlet=reorganised.hamlet, title_type=family_title, year=2025)
+        services.open_round(actor=hamlet_head, unit=reorganised.hamlet, title_type=family_title, year=2025)
     assert "Ấp Đông Kinh ceased to exist on 30/06/2025" in error.value.message
     assert "Its successor is Ấp Đông Kinh mới." in error.value.message
     assert snapshot() == before
@@ -628,7 +628,7 @@ def test_a_round_of_a_hamlet_that_ceased_cannot_be_opened_and_the_successor_is_n
 def test_a_meeting_dated_after_the_hamlet_ceased_is_refused_naming_its_successor(
     reorganised, hamlet_head, family_title, households
 ):
-    dossier = services.open_round(actor=hamlet_head, hamlet=reorganised.hamlet, title_type=family_title, year=2025,
+    dossier = services.open_round(actor=hamlet_head, unit=reorganised.hamlet, title_type=family_title, year=2025,
                                   opened_on=d(2025, 2, 1))
     services.register_households(actor=hamlet_head, dossier=dossier, household_ids=[h.pk for h in households(2)],
                                  registered_on=d(2025, 3, 1))
@@ -640,7 +640,7 @@ def test_a_meeting_dated_after_the_hamlet_ceased_is_refused_naming_its_successor
 def test_appraising_and_deciding_for_a_commune_that_ceased_are_refused(
     reorganised, hamlet_head, commune_officer, commune_chair, family_title, households
 ):
-    dossier = services.open_round(actor=hamlet_head, hamlet=reorganised.hamlet, title_type=family_title, year=2024,
+    dossier = services.open_round(actor=hamlet_head, unit=reorganised.hamlet, title_type=family_title, year=2024,
                                   opened_on=d(2024, 2, 1))
     services.register_households(actor=hamlet_head, dossier=dossier, household_ids=[h.pk for h in households(2)],
                                  registered_on=d(2024, 3, 1))

@@ -212,8 +212,8 @@ def test_two_heads_opening_the_same_round_at_the_same_moment_get_one_dossier(
     grant_membership(user=deputy, unit=district.hamlet, role=Role.HAMLET_HEAD, since=datetime.date(2018, 1, 1))
 
     results = race(
-        lambda: services.open_round(actor=hamlet_head, hamlet=district.hamlet, title_type=family_title, year=2021),
-        lambda: services.open_round(actor=deputy, hamlet=district.hamlet, title_type=family_title, year=2021),
+        lambda: services.open_round(actor=hamlet_head, unit=district.hamlet, title_type=family_title, year=2021),
+        lambda: services.open_round(actor=deputy, unit=district.hamlet, title_type=family_title, year=2021),
     )
 
     dossier, refusal = one_winner(results)

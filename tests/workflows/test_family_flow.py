@@ -70,7 +70,7 @@ def test_inbox_tasks_follow_the_dossier_between_levels(
 def test_hamlet_head_of_another_hamlet_cannot_register_here(
     district, hamlet_head, other_hamlet_head, family_title, households
 ):
-    dossier = services.open_round(actor=hamlet_head, hamlet=district.hamlet, title_type=family_title, year=2021)
+    dossier = services.open_round(actor=hamlet_head, unit=district.hamlet, title_type=family_title, year=2021)
     with pytest.raises(PermissionDenied):
         services.register_households(actor=other_hamlet_head, dossier=dossier,
                                      household_ids=[h.pk for h in households(2)], registered_on=d(2021, 3, 1))

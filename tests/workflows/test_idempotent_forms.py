@@ -100,7 +100,7 @@ def test_a_refused_form_keeps_its_token_for_the_corrected_resend(
 # (The dates sent are months old: each form confirms them, as a person would.)
 
 def _register(ctx):
-    dossier = services.open_round(actor=ctx.head, hamlet=ctx.district.hamlet, title_type=ctx.title, year=2025)
+    dossier = services.open_round(actor=ctx.head, unit=ctx.district.hamlet, title_type=ctx.title, year=2025)
     url = reverse("workflows:register", args=[dossier.pk])
     return ctx.head, url, url, {"registered_on": "01/03/2025", "households": [ctx.homes[0].pk],
                                 "dates_confirmed": "on"}, \

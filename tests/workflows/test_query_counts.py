@@ -58,7 +58,7 @@ def stage(district, hamlet_head, commune_officer, commune_chair, family_title, m
     def build(year, n, until):
         homes = many_households(n)
         if until == "register":
-            return services.open_round(actor=hamlet_head, hamlet=district.hamlet, title_type=family_title,
+            return services.open_round(actor=hamlet_head, unit=district.hamlet, title_type=family_title,
                                        year=year), homes
         dossier = open_with_households(head=hamlet_head, hamlet=district.hamlet, title=family_title, year=year,
                                        households=homes)

@@ -30,7 +30,7 @@ def login(client, user):
 
 
 def open_round(head, hamlet, title, year=2025):
-    return services.open_round(actor=head, hamlet=hamlet, title_type=title, year=year)
+    return services.open_round(actor=head, unit=hamlet, title_type=title, year=year)
 
 
 # ---------------------------------------------------------------- 1. exactly the ticked households

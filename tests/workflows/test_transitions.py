@@ -96,7 +96,7 @@ def queue(user):
 
 def test_open_round_creates_an_open_dossier_under_its_years_rule_set(people):
     p = people
-    dossier = services.open_round(actor=p.hamlet_head, hamlet=p.district.hamlet, title_type=p.title, year=YEAR_122)
+    dossier = services.open_round(actor=p.hamlet_head, unit=p.district.hamlet, title_type=p.title, year=YEAR_122)
 
     dossier.refresh_from_db()
     assert dossier.state == DossierState.OPEN
@@ -111,7 +111,7 @@ def test_open_round_creates_an_open_dossier_under_its_years_rule_set(people):
 
 def test_register_households_registers_each_with_its_own_audit_event(people, at_stage):
     p = people
-    dossier = services.open_round(actor=p.hamlet_head, hamlet=p.district.hamlet, title_type=p.title, year=YEAR_122)
+    dossier = services.open_round(actor=p.hamlet_head, unit=p.district.hamlet, title_type=p.title, year=YEAR_122)
     homes = p.households(3)
 
     services.register_households(actor=p.hamlet_head, dossier=dossier, household_ids=[h.pk for h in homes],
@@ -352,7 +352,7 @@ def _decide(p, dossier, actor):
 
 
 def _open(p, dossier, actor):
-    return services.open_round(actor=actor, hamlet=dossier.unit, title_type=dossier.title_type, year=dossier.year)
+    return services.open_round(actor=actor, unit=dossier.unit, title_type=dossier.title_type, year=dossier.year)
 
 
 # service, stage it is refused in, year, who tries (allowed there), words the message must contain

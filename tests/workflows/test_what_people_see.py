@@ -78,7 +78,7 @@ def test_the_rule_set_panel_shows_the_review_deadline_as_a_date_of_the_dossiers_
 def test_the_open_round_form_is_hidden_once_the_years_round_is_open(client, district, hamlet_head, family_title):
     client.force_login(hamlet_head)
     assert 'id="open-h"' in html_of(client, HOME)
-    services.open_round(actor=hamlet_head, hamlet=district.hamlet, title_type=family_title,
+    services.open_round(actor=hamlet_head, unit=district.hamlet, title_type=family_title,
                         year=timezone.localdate().year)
     assert 'id="open-h"' not in html_of(client, HOME)
 

@@ -118,7 +118,7 @@ class DossierViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         title_type = TitleType.objects.filter(code=data["title_type"]).first()
         if title_type is None:
             raise exceptions.ValidationError({"title_type": ["Unknown title type."]})
-        dossier = services.open_round(actor=request.user, hamlet=hamlet, title_type=title_type, year=data["year"])
+        dossier = services.open_round(actor=request.user, unit=hamlet, title_type=title_type, year=data["year"])
         return _dossier_response(dossier, status.HTTP_201_CREATED)
 
     @_transition(s.RegisterInput, "Register households of the hamlet")

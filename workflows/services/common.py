@@ -17,9 +17,10 @@ from django_fsm import can_proceed
 
 from config import bulk
 from config.text import TEXT_MAX_LENGTH, text_problem
-from directory.models import Household
 
-from ..models import Dossier, NominationState
+from titles.subjects import SUBJECT_NAME
+
+from ..models import Dossier, Nomination, NominationState
 from .errors import DateNeedsConfirmation, RuleViolation
 
 # The storage limit of a vote count (a 32-bit integer column), not a rule of law:
@@ -261,11 +262,11 @@ def complete_task(dossier, node):
 
 
 def names_of(nominations, limit=5):
-    """The first households' names for an error text, read in one query: the batch
-    services load nominations without their households."""
-    shown = [n.household_id for n in nominations[:limit]]
-    heads = dict(Household.objects.filter(pk__in=shown).values_list("pk", "head_name"))
-    names = [heads[pk] for pk in shown]
+    """The first subjects' names for an error text (a household's head, a hamlet's name),
+    read in one query: the batch services load nominations without their subjects."""
+    shown = [n.pk for n in nominations[:limit]]
+    named = dict(Nomination.objects.filter(pk__in=shown).values_list("pk", SUBJECT_NAME))
+    names = [named[pk] for pk in shown]
     more = len(nominations) - limit
     text = ", ".join(names)
     if more > 0:

@@ -1,7 +1,6 @@
 """The review meeting and its tally, the public posting and residents' comments."""
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -9,6 +8,7 @@ from django.utils.translation import ngettext
 from directory.selectors import require_acting
 from notifications.services import messages as notify
 from titles.models import Step
+from titles.subjects import SUBJECT_NAME, subject_kind_of
 
 from .. import uploads
 from ..models import DossierState, Meeting, MinutesPage, NominationState, Posting, PostingComment, VotingMethod
@@ -106,23 +106,25 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
             % {"code": sorted(unknown)[0], "rules": rules.name}
         )
 
-    # The head's name for the error texts, not the whole household row: a meeting is hundreds of rows.
-    nominations = list(dossier.nominations.filter(state__in=REVIEWABLE).annotate(head_name=F("household__head_name")))
+    # The subject's name for the error texts, not the whole household row: a meeting is hundreds of rows.
+    nominations = list(dossier.nominations.filter(state__in=REVIEWABLE).annotate(head_name=SUBJECT_NAME))
+    kind = subject_kind_of(dossier.title_type)
     if not nominations:
-        raise RuleViolation(_("No household is registered in this dossier."))
+        raise RuleViolation(_("No %(subject)s is registered in this dossier.") % {"subject": kind.noun})
     votes = votes or {}
     parse_ids(votes)
     tallies = {int(k): v for k, v in votes.items()}
     missing = [n for n in nominations if n.pk not in tallies]
     if missing:
         raise RuleViolation(
-            ngettext("The votes of %(n)s household are missing: %(names)s.",
-                     "The votes of %(n)s households are missing: %(names)s.", len(missing))
-            % {"n": len(missing), "names": names_of(missing)}
+            ngettext("The votes of %(n)s %(subject)s are missing: %(names)s.",
+                     "The votes of %(n)s %(subjects)s are missing: %(names)s.", len(missing))
+            % {"n": len(missing), "names": names_of(missing), "subject": kind.noun, "subjects": kind.nouns}
         )
     stray = set(tallies) - {n.pk for n in nominations}
     if stray or set(exclusions) - {n.pk for n in nominations}:
-        raise RuleViolation(_("The tally names households that are not listed in this dossier."))
+        raise RuleViolation(_("The tally names %(subjects)s that are not listed in this dossier.")
+                            % {"subjects": kind.nouns})
     # The meeting reviews what was registered and self-assessed: it cannot precede it.
     latest = max(nominations, key=lambda n: max(n.registered_on, n.self_assessed_on or n.registered_on))
     latest_on = max(latest.registered_on, latest.self_assessed_on or latest.registered_on)

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from config import bulk
-from directory.models import Household
 from directory.selectors import require_acting
 from notifications.services import messages as notify
+from titles.subjects import subject_kind_of
 from titles.models import CERTIFICATE_ALPHABET, CERTIFICATE_CODE_LENGTH, Award, Step
 
 from ..flows import DossierFlow
@@ -87,7 +87,8 @@ def submit_dossier(*, actor, dossier, submitted_on, answer="", expected_revision
         check_transition(dossier, dossier.submit)
         dossier.submit()
     if not dossier.nominations.filter(state=NominationState.PROPOSED).exists():
-        raise RuleViolation(_("No household is proposed: there is nothing to send."))
+        raise RuleViolation(_("No %(subject)s is proposed: there is nothing to send.")
+                            % {"subject": subject_kind_of(dossier.title_type).noun})
     require_confirmation([unusual_date(submitted_on, _("Submission date"), reference=reference,
                                        reference_label=reference_label)], dates_confirmed)
     dossier.submitted_on = submitted_on
@@ -274,7 +275,7 @@ def decide(*, actor, dossier, number, signed_on, signer, expected_revision=None,
     for nomination in nominations:
         nomination.recognize()
         awards.append({"title_type_id": dossier.title_type_id, "year": dossier.year,
-                       "household_id": nomination.household_id, "hamlet_id": None,
+                       "household_id": nomination.household_id, "hamlet_id": nomination.hamlet_id,
                        "nomination_id": nomination.pk, "decision_id": decision.pk,
                        "certificate_code": _certificate_code()})
         trail.add(action="recognize", target=nomination, from_state=NominationState.ACCEPTED,
@@ -284,7 +285,7 @@ def decide(*, actor, dossier, number, signed_on, signer, expected_revision=None,
     from_state = dossier.state
     dossier.decide()
     late = bool(dossier.decision_due and signed_on > dossier.decision_due)
-    dossier.households_on_roll = Household.objects.filter(hamlet=dossier.unit_id, active=True).count()
+    dossier.households_on_roll = subject_kind_of(dossier.title_type).roll(dossier.unit, signed_on)
     trail.add(action="decide", target=dossier, from_state=from_state, to_state=dossier.state,
               decision=number, signed_on=signed_on, signer=signer, recognized=len(nominations), late=late,
               households_on_roll=dossier.households_on_roll)

@@ -127,7 +127,7 @@ def open_round(request):
     try:
         dossier = services.once(
             actor=request.user, token=form.cleaned_data["form_token"],
-            perform=lambda: services.open_round(actor=request.user, hamlet=form.cleaned_data["hamlet"],
+            perform=lambda: services.open_round(actor=request.user, unit=form.cleaned_data["hamlet"],
                                                 title_type=title, year=form.cleaned_data["year"]))
     except services.AlreadySent:
         return already_sent(request, "workflows:home")
