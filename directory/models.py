@@ -75,7 +75,7 @@ class Unit(models.Model):
         ordering = ["path"]
         permissions = [
             ("view_unit_dossiers", _("Can see the dossiers of this unit and its subtree")),
-            ("prepare_dossier", _("Can open rounds, register households and submit dossiers")),
+            ("prepare_dossier", _("Can open rounds, register households or hamlets and submit dossiers")),
             ("record_review", _("Can record self-assessments, review meetings and postings")),
             ("appraise_dossier", _("Can appraise dossiers sent to this unit")),
             ("decide_title", _("Can sign recognition decisions for this unit")),
@@ -151,8 +151,11 @@ ROLE_PERMISSIONS = {
     Role.HAMLET_HEAD: ["view_unit_dossiers", "prepare_dossier", "record_review", "see_household_phone",
                        "manage_households"],
     Role.HAMLET_FRONT_HEAD: ["view_unit_dossiers", "record_review"],
-    Role.COMMUNE_OFFICER: ["view_unit_dossiers", "appraise_dossier", "see_household_phone", "manage_households",
-                           "manage_roles"],
+    # prepare_dossier and record_review on the commune itself: the commune lists its hamlets
+    # for the hamlet title (titles.subjects.HamletSubject) and records the commune meeting.
+    # They are not inherited, so they give nothing on a hamlet's Cultural Family dossier.
+    Role.COMMUNE_OFFICER: ["view_unit_dossiers", "prepare_dossier", "record_review", "appraise_dossier",
+                           "see_household_phone", "manage_households", "manage_roles"],
     Role.COMMUNE_CHAIR: ["view_unit_dossiers", "decide_title"],
     Role.COMMUNE_FRONT_CHAIR: ["view_unit_dossiers", "supervise"],
     Role.DISTRICT_OFFICE: ["view_unit_dossiers", "appraise_dossier", "manage_roles"],

@@ -102,6 +102,12 @@ class RuleSet(models.Model):
     # whose law changed mid-year: {"steps": [step codes that may be dated earlier],
     # "basis": legal reasoning}. Empty: every act must lie in the period of force.
     acts_before_effective = models.JSONField(_("acts dated before it took effect"), default=dict, blank=True)
+    # The standards and indicators a subject is assessed against, as the province details them:
+    # {"province", "basis", "standards": [{"code", "label", "indicators": [{"code", "label", "type":
+    # yes_no | rate | provincial_average | points, "threshold_pct", "thresholds_by_commune_class",
+    # "computed_from", "unconfirmed"}]}], "score"}. Figures the engine already holds
+    # ("computed_from") are shown beside the subject at the meeting (titles.criteria).
+    criteria = models.JSONField(_("criteria"), default=dict, blank=True)
     unconfirmed = models.JSONField(
         _("unconfirmed points"), default=list, blank=True,
         help_text=_("Facts the law does not settle; shown beside the rule description."),

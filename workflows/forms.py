@@ -32,21 +32,24 @@ class RevisionForm(OneTimeTokenMixin):
 
 
 class OpenRoundForm(OneTimeTokenMixin):
-    hamlet = forms.ModelChoiceField(queryset=None, label=_("Hamlet"), empty_label=None)
+    """Which round to open: one choice of (title, unit), grouped by title, so a unit can
+    only be paired with a title whose rounds it opens."""
+
+    round = forms.ChoiceField(label=_("Title and unit"))
     year = forms.IntegerField(label=_("Campaign year"), min_value=2018, max_value=2100,
                               widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
 
-    def __init__(self, *args, hamlets, **kwargs):
-        """`hamlets`: a queryset, or the hamlets already read (a list): then the
-        choices render without a query."""
+    def __init__(self, *args, options, **kwargs):
+        """`options`: [(title type, [units])] already read; the choices render without a query."""
         super().__init__(*args, **kwargs)
-        field = self.fields["hamlet"]
-        if isinstance(hamlets, list):
-            field.queryset = Unit.objects.filter(pk__in=[hamlet.pk for hamlet in hamlets])
-            field.choices = [(hamlet.pk, field.label_from_instance(hamlet)) for hamlet in hamlets]
-        else:
-            field.queryset = hamlets
+        self._pairs = {f"{title.pk}:{unit.pk}": (title, unit) for title, units in options for unit in units}
+        self.fields["round"].choices = [
+            (str(title), [(f"{title.pk}:{unit.pk}", str(unit)) for unit in units]) for title, units in options
+        ]
         self.fields["year"].initial = timezone.localdate().year
+
+    def clean_round(self):
+        return self._pairs[self.cleaned_data["round"]]
 
 
 class ConfirmDates(forms.Form):

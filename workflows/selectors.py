@@ -18,7 +18,8 @@ from directory.models import Household, Unit
 from directory.selectors import can_see_unit, find_acting, find_acting_each, visible_unit_paths
 from directory.search import Folded, fold
 from notifications.selectors import current_due_on, overdue_q
-from titles.models import Award
+from titles.models import Award, TitleType
+from titles.subjects import subject_kind_of
 
 from .audit.labels import ACTION_LABELS, describe, nomination_of, role_label, state_label, state_labels
 from .models import Dossier, DossierState, Nomination, NominationState, PostingComment
@@ -67,11 +68,17 @@ def filter_dossiers(queryset, *, year=None, state=None, unit=None, q=None):
     return queryset
 
 
-def units_to_open(user):
-    """Hamlets where the user may open a round."""
-    return get_objects_for_user(
-        user, "directory.prepare_dossier", klass=Unit, accept_global_perms=False
-    ).filter(level="hamlet").order_by("path")
+def rounds_to_open(user):
+    """[(title type, units)]: where the user may open a round of each title (a unit at the
+    level its subject kind lists), whether or not the year's round is already open."""
+    units = list(get_objects_for_user(user, "directory.prepare_dossier", klass=Unit, accept_global_perms=False)
+                 .order_by("path"))
+    options = []
+    for title in TitleType.objects.order_by("pk"):
+        level = subject_kind_of(title).dossier_level
+        if mine := [unit for unit in units if unit.level == level]:
+            options.append((title, mine))
+    return options
 
 
 def dossier_for(user, pk):

@@ -31,6 +31,7 @@ from directory.models import Level, Unit
 from directory.selectors import grants_of  # noqa: F401 (the page's permissions; views read them from here)
 from notifications.selectors import DECISION_PENDING, HAMLET_TURN, due_on
 from titles.models import RuleSet, TitleType
+from titles.subjects import SUBJECT_KINDS, subject_kind_of
 
 from .flows import DossierFlow
 from .models import Dossier, DossierState
@@ -378,18 +379,28 @@ def filter_units(grants):
     return [UnitChoice(pk, name, path) for pk, name, path, _ in sorted(chosen, key=lambda row: row[2])]
 
 
-def hamlets_to_open(grants, *, year, title_code):
-    """The hamlets where the user may open a round (selectors.units_to_open), from
-    the grants already read, without the `title_code` dossier of `year` (once the
-    round is open the form has nothing left to do), as a list; None when there are
-    none. One query."""
+def rounds_to_open(grants, *, year):
+    """[(title type, [units])]: for each title, the units where the user may open its
+    round of `year` (a unit at the level the title's subject kind lists: hamlets for the
+    Cultural Family, communes for the hamlet title) and that have none yet; None when
+    there is nothing to open. Three queries, whatever the number of units or titles."""
+    levels = sorted({kind.dossier_level for kind in SUBJECT_KINDS.values()})
     if grants.superuser:
-        hamlets = Unit.objects.filter(level=Level.HAMLET)
+        units = Unit.objects.filter(level__in=levels)
     else:
-        pks = [unit.pk for unit in grants.units_with(PREPARE, Level.HAMLET)]
+        pks = [unit.pk for level in levels for unit in grants.units_with(PREPARE, level)]
         if not pks:
             return None
-        hamlets = Unit.objects.filter(pk__in=pks)
-    opened = Dossier.objects.filter(unit=OuterRef("pk"), year=year, title_type__code=title_code)
-    hamlets = list(hamlets.filter(~Exists(opened)).order_by("path"))
-    return hamlets or None
+        units = Unit.objects.filter(pk__in=pks)
+    units = list(units.order_by("path"))
+    if not units:
+        return None
+    opened = set(Dossier.objects.filter(year=year, unit__in=[unit.pk for unit in units])
+                 .values_list("unit_id", "title_type_id"))
+    options = []
+    for title in TitleType.objects.order_by("pk"):
+        level = subject_kind_of(title).dossier_level
+        free = [unit for unit in units if unit.level == level and (unit.pk, title.pk) not in opened]
+        if free:
+            options.append((title, free))
+    return options or None

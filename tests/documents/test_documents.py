@@ -183,6 +183,8 @@ def test_every_rule_set_names_a_template_that_exists_and_matches_what_the_builde
         "gdvh-nd122-2018": {"minutes", "proposal", "decision"},
         "gdvh-nd86-2023": {"minutes", "posting_list", "proposal", "decision", "published_list"},
         "gdvh-2025-hai-cap": {"minutes", "posting_list", "proposal", "decision", "published_list"},
+        # The hamlet title prints its certificate and the register; its .docx forms are not written yet.
+        "apvh-nd122-2018": set(), "apvh-nd86-2023": set(), "apvh-2025-hai-cap": set(),
     }
     for spec in registry.all_rule_sets().values():
         for kind, form in spec.forms.items():

@@ -234,7 +234,7 @@ def _stage(world, stage):
     """Move a fresh dossier to `stage` through the real services; return it and its context."""
     hamlet, head, officer = world["district"].hamlet, world["head"], world["officer"]
     spare = HouseholdFactory(hamlet=hamlet)
-    context = {"hamlet": hamlet, "spare": spare, "dossier": None}
+    context = {"hamlet": hamlet, "spare": spare, "dossier": None, "title": world["title"]}
     if stage == "none":
         return context
     homes = HouseholdFactory.create_batch(2, hamlet=hamlet)
@@ -294,7 +294,7 @@ def _ui_body(transition, ctx):
     nominations = list(dossier.nominations.values_list("pk", flat=True)) if dossier else []
     revision = {"expected_revision": dossier.revision} if dossier else {}
     body = {
-        "open": {"hamlet": ctx["hamlet"].pk, "year": YEAR},
+        "open": {"round": f"{ctx['title'].pk}:{ctx['hamlet'].pk}", "year": YEAR},
         "register": {"households": [ctx["spare"].pk], "registered_on": f"02/03/{YEAR}", **CONFIRMED},
         "withdraw": {"reason": "Đăng ký nhầm"},
         "assessments": {"assessed_on": f"05/03/{YEAR}", **{f"text_{pk}": "Đạt 5 tiêu chí" for pk in nominations},

@@ -182,7 +182,7 @@ def _decide(ctx):
 
 def _open_round(ctx):
     return ctx.head, reverse("workflows:home"), reverse("workflows:open_round"), \
-        {"hamlet": ctx.district.hamlet.pk, "year": 2025}, lambda: Dossier.objects.count()
+        {"round": f"{ctx.title.pk}:{ctx.district.hamlet.pk}", "year": 2025}, lambda: Dossier.objects.count()
 
 
 def _concern(ctx):

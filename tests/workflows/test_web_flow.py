@@ -62,7 +62,7 @@ def test_whole_flow_over_http_from_opening_to_the_award_on_the_household_page(
 
     page = client.get(reverse("workflows:home"))
     assert page.status_code == 200 and "Ấp Đông Kinh" in text(page)
-    response = client.post(reverse("workflows:open_round"), {"hamlet": district.hamlet.pk, "year": 2025})
+    response = client.post(reverse("workflows:open_round"), {"round": f"{family_title.pk}:{district.hamlet.pk}", "year": 2025})
     dossier = Dossier.objects.get(unit=district.hamlet, year=2025)
     assert response.status_code == 302 and response["Location"] == url("dossier", dossier)
 
@@ -311,7 +311,7 @@ def test_register_page_marks_who_is_registered_and_refuses_a_second_registration
 ):
     homes = households(3)
     login(client, hamlet_head)
-    client.post(reverse("workflows:open_round"), {"hamlet": district.hamlet.pk, "year": 2021})
+    client.post(reverse("workflows:open_round"), {"round": f"{family_title.pk}:{district.hamlet.pk}", "year": 2021})
     dossier = Dossier.objects.get(unit=district.hamlet, year=2021)
     client.post(url("register", dossier), {"expected_revision": dossier.revision, "registered_on": "01/03/2021",
                                            "dates_confirmed": "on", "households": [homes[0].pk]})
@@ -409,7 +409,7 @@ def test_a_long_past_registration_date_is_shown_with_a_confirm_box_and_nothing_i
 ):
     homes = households(2)
     login(client, hamlet_head)
-    client.post(reverse("workflows:open_round"), {"hamlet": district.hamlet.pk, "year": 2025})
+    client.post(reverse("workflows:open_round"), {"round": f"{family_title.pk}:{district.hamlet.pk}", "year": 2025})
     dossier = Dossier.objects.get(unit=district.hamlet, year=2025)
     assert 'name="dates_confirmed"' not in text(client.get(url("register", dossier)))
     typed = {"expected_revision": dossier.revision, "registered_on": "01/03/2025", "households": [homes[0].pk]}

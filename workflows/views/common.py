@@ -17,7 +17,6 @@ from ..services import RuleViolation
 from ..services.errors import DateNeedsConfirmation
 
 PAGE_SIZE = 25
-FAMILY_TITLE = "gia-dinh-van-hoa"
 
 
 def page_of(request, queryset, size=PAGE_SIZE):

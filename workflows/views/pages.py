@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from directory.search import Folded, fold
 from directory.selectors import find_acting
 from notifications.selectors import current_due_on
-from titles.models import Step, TitleType
+from titles.models import Step
+from titles.subjects import subject_kind_of
 
 from .. import selectors, services
 from .. import selectors_inbox as inbox
@@ -24,7 +25,6 @@ from ..services import RuleViolation
 from ..supervision import record_view
 from ..uploads import sniff_minutes_type
 from .common import (
-    FAMILY_TITLE,
     already_sent,
     bounded_page,
     done,
@@ -99,14 +99,14 @@ def home(request):
     tasks = inbox.open_tasks(user, grants)
     filters = DossierFilterForm(request.GET or None, units=inbox.filter_units(grants))
     dossiers = inbox.dossier_list(grants, **(filters.cleaned_data if filters.is_valid() else {}))
-    hamlets = inbox.hamlets_to_open(grants, year=today.year, title_code=FAMILY_TITLE)
+    to_open = inbox.rounds_to_open(grants, year=today.year)
     return render(request, "workflows/home.html", {
         "tasks": bounded_page(request, task_rows, size=10, param="tasks_page"),
         "dossiers": bounded_page(request, dossier_rows),
         "filters": filters,
         "query": query_without_page(request),
         # Its own ids: the filter form beside it has a year field too (id_year).
-        "open_form": OpenRoundForm(hamlets=hamlets, auto_id="open_%s") if hamlets is not None else None,
+        "open_form": OpenRoundForm(options=to_open, auto_id="open_%s") if to_open is not None else None,
         "concerns": inbox.concerns_to_answer(grants),
     })
 
@@ -118,24 +118,23 @@ def _before(day, today):
 @login_required
 @require_http_methods(["POST"])
 def open_round(request):
-    hamlets = selectors.units_to_open(request.user)
-    form = OpenRoundForm(request.POST, hamlets=hamlets)
+    form = OpenRoundForm(request.POST, options=selectors.rounds_to_open(request.user))
     if not form.is_valid():
-        messages.error(request, _("Choose one of your hamlets and a year."))
+        messages.error(request, _("Choose one of your units and a year."))
         return redirect("workflows:home")
-    title = TitleType.objects.get(code=FAMILY_TITLE)
+    title, unit = form.cleaned_data["round"]
     try:
         dossier = services.once(
             actor=request.user, token=form.cleaned_data["form_token"],
-            perform=lambda: services.open_round(actor=request.user, unit=form.cleaned_data["hamlet"],
-                                                title_type=title, year=form.cleaned_data["year"]))
+            perform=lambda: services.open_round(actor=request.user, unit=unit, title_type=title,
+                                                year=form.cleaned_data["year"]))
     except services.AlreadySent:
         return already_sent(request, "workflows:home")
     except RuleViolation as error:
         messages.error(request, refusal_text(error))
         return redirect("workflows:home")
-    return done(request, dossier, _("The %(year)s round is open. Register the households next.")
-                 % {"year": dossier.year})
+    return done(request, dossier, _("The %(year)s round is open. Register the %(subjects)s next.")
+                 % {"year": dossier.year, "subjects": subject_kind_of(title).nouns})
 
 
 # ---------------------------------------------------------------- dossier page
