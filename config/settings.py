@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "notifications",
     "figures",
     "documents",
+    "demo",
 ]
 
 MIDDLEWARE = [

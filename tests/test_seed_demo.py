@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
 
-from directory.demo import DEMO_PASSWORD
-from directory.demo.story import story_year
+from demo.accounts import DEMO_PASSWORD
+from demo.story import story_year
 from directory.models import Household, Level, Membership, Role, Unit, UnitKind
 from directory.selectors import find_acting
 from notifications.models import Notification

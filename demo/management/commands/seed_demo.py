@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from directory.demo import seed
+from demo.seed import seed
 from notifications.services.deadlines import check_deadlines
 
 SAFE_SMS_BACKEND = "notifications.channels.sms.LoggingSmsBackend"
