@@ -218,7 +218,7 @@ def nomination_counts(dossier):
 
 def dossier_comments(dossier):
     return PostingComment.objects.filter(posting__dossier=dossier).select_related(
-        "nomination__household", "posting")
+        "nomination__household", "nomination__hamlet", "posting")
 
 
 def dossier_history(dossier):
@@ -353,5 +353,5 @@ def concerns_shown(dossier):
     the open ones (the level responsible now)."""
     from .supervision import open_concerns, responsible_unit
 
-    return list(open_concerns(dossier).select_related("nomination__household", "raised_unit")), \
+    return list(open_concerns(dossier).select_related("nomination__household", "nomination__hamlet", "raised_unit")), \
         responsible_unit(dossier)

@@ -6,7 +6,9 @@ routing.py follow the dossier's life from the hamlet to the decision.
 
 from .drafts import save_tally_draft
 from .errors import RuleViolation, TallyRefused
-from .registration import open_round, record_self_assessments, register_households, withdraw_registrations
+from .registration import (
+    open_round, record_self_assessments, register_households, register_subjects, withdraw_registrations,
+)
 from .review import post_list, record_comment, record_meeting
 from .routing import appraise_dossier, check_appraisal, check_return, decide, return_dossier, submit_dossier
 from .submissions import AlreadySent, once
@@ -14,7 +16,7 @@ from .submissions import AlreadySent, once
 __all__ = [
     "AlreadySent", "RuleViolation", "appraise_dossier", "check_appraisal", "check_return", "decide", "open_round",
     "post_list", "record_comment",
-    "record_meeting", "record_self_assessments", "register_households", "return_dossier", "submit_dossier",
+    "record_meeting", "record_self_assessments", "register_households", "register_subjects", "return_dossier", "submit_dossier",
     "TallyRefused", "save_tally_draft",
     "once", "withdraw_registrations",
 ]

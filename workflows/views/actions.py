@@ -2,7 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Concat
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from directory.models import Household
 from directory.search import Folded, fold
 from directory.selectors import require_acting
+from titles.subjects import subject_kind_of
 
 from .. import selectors, services
 from ..forms import (
@@ -53,17 +55,27 @@ def register(request, pk):
     if request.method == "GET" and (response := wrong_state(request, dossier, [DossierState.OPEN,
                                                                                  DossierState.RETURNED])):
         return response
+    kind = subject_kind_of(dossier.title_type)
     registered = Nomination.objects.filter(title_type=dossier.title_type, year=dossier.year,
-                                           household=OuterRef("pk")).exclude(state=NominationState.WITHDRAWN)
-    own = dossier.nominations.filter(household=OuterRef("pk"), state=NominationState.REGISTERED)
+                                           **{kind.field: OuterRef("pk")}).exclude(state=NominationState.WITHDRAWN)
+    own = dossier.nominations.filter(state=NominationState.REGISTERED, **{kind.field: OuterRef("pk")})
+    # The same rows for every kind (label, detail, registrable), so one page lists households or hamlets.
+    if kind.field == "household":
+        candidates = (Household.objects.filter(hamlet=dossier.unit, active=True)
+                      .annotate(label=F("head_name"), detail=Concat("code", Value(" · "), "address"),
+                                registrable=ExpressionWrapper(Q(members__gt=0), output_field=BooleanField())))
+        search_field = "head_name"
+    else:
+        candidates = (kind.candidates(dossier.unit).valid_on(timezone.localdate())
+                      .annotate(label=F("name"), detail=F("code"), registrable=Value(True, output_field=BooleanField())))
+        search_field = "name"
     households = (
-        Household.objects.filter(hamlet=dossier.unit, active=True)
-        .annotate(is_registered=Exists(registered), withdrawable=Subquery(own.values("pk")[:1]))
+        candidates.annotate(is_registered=Exists(registered), withdrawable=Subquery(own.values("pk")[:1]))
         .order_by("code")
     )
-    # What "register all" registers: every household that may be registered, the
-    # ones without members excepted (the service would refuse them, naming them).
-    eligible = households.filter(is_registered=False, members__gt=0)
+    # What "register all" registers: every subject that may be registered, the
+    # households without members excepted (the service would refuse them, naming them).
+    eligible = households.filter(is_registered=False, registrable=True)
     status, error = 200, None
     if request.method == "POST":
         form = RegisterForm(request.POST, choices=[(v, v) for v in request.POST.getlist("households")])
@@ -72,14 +84,14 @@ def register(request, pk):
             ids, expected = data["households"], None
             if data["register_all"] is not None:
                 ids, expected = list(eligible.values_list("pk", flat=True)), data["register_all"]
-            return services.register_households(actor=request.user, dossier=dossier, household_ids=ids,
+            return services.register_subjects(actor=request.user, dossier=dossier, subject_ids=ids,
                                                 registered_on=data["registered_on"],
                                                 expected_revision=data["expected_revision"],
                                                 expected_count=expected,
                                                 dates_confirmed=data["dates_confirmed"])
 
         response, error, status = attempt(request, dossier, form, perform, lambda created: _(
-            "%(n)s households registered.") % {"n": len(created)})
+            "%(n)s %(subjects)s registered.") % {"n": len(created), "subjects": kind.nouns})
         if response:
             return response
     else:
@@ -92,8 +104,9 @@ def register(request, pk):
         listed = households.filter(is_registered=True)
     search = request.GET.get("q", "").strip()
     if search:
-        listed = listed.alias(name_folded=Folded("head_name")).filter(name_folded__contains=fold(search))
+        listed = listed.alias(name_folded=Folded(search_field)).filter(name_folded__contains=fold(search))
     return render_action(request, "workflows/register.html", dossier, {
+        "kind": kind,
         "form": form, "error": error, "households": page_of(request, listed, 100), "show": show,
         "search": search, "query": query_without_page(request),
         "unregistered_count": households.filter(is_registered=False).count(),
@@ -112,7 +125,7 @@ def withdraw(request, pk, nomination_pk):
     if request.method == "GET" and (response := wrong_state(request, dossier, [DossierState.OPEN,
                                                                                  DossierState.RETURNED])):
         return response
-    nomination = get_object_or_404(dossier.nominations.select_related("household"), pk=nomination_pk)
+    nomination = get_object_or_404(dossier.nominations.select_related("household", "hamlet"), pk=nomination_pk)
     status, error = 200, None
     if request.method == "POST":
         form = WithdrawForm(request.POST)
@@ -121,8 +134,9 @@ def withdraw(request, pk, nomination_pk):
             lambda data: services.withdraw_registrations(
                 actor=request.user, dossier=dossier, nomination_ids=[nomination.pk], reason=data["reason"],
                 expected_revision=data["expected_revision"]),
-            lambda withdrawn: _("The registration of %(name)s is withdrawn; the household can be registered "
-                                "again.") % {"name": nomination.household},
+            lambda withdrawn: _("The registration of %(name)s is withdrawn; the %(subject)s can be registered "
+                                "again.") % {"name": nomination.subject,
+                                             "subject": subject_kind_of(dossier.title_type).noun},
         )
         if response:
             return response
@@ -130,7 +144,7 @@ def withdraw(request, pk, nomination_pk):
         form = WithdrawForm(initial={"expected_revision": dossier.revision})
     return render_action(request, "workflows/simple_form.html", dossier, {
         "form": form, "error": error,
-        "heading": _("Withdraw the registration of %(name)s") % {"name": nomination.household},
+        "heading": _("Withdraw the registration of %(name)s") % {"name": nomination.subject},
         "intro": _("Registered on %(date)s. A registration can be withdrawn until the review meeting; the "
                    "reason is kept in the dossier's history.")
         % {"date": nomination.registered_on.strftime("%d/%m/%Y")},
@@ -147,7 +161,7 @@ def assessments(request, pk):
                                                                                  DossierState.RETURNED])):
         return response
     page = page_of(request, dossier.nominations.exclude(state=NominationState.WITHDRAWN)
-                   .select_related("household").order_by("household__code"), 50)
+                   .select_related("household", "hamlet").order_by("household__code", "hamlet__code"), 50)
     status, error = 200, None
     if request.method == "POST":
         form = AssessmentsForm(request.POST)
@@ -214,7 +228,7 @@ def meeting(request, pk):
     nominations = list(
         dossier.nominations.filter(state__in=[NominationState.REGISTERED, NominationState.PROPOSED,
                                               NominationState.NOT_PROPOSED])
-        .select_related("household").order_by("household__code")
+        .select_related("household", "hamlet").order_by("household__code", "hamlet__code")
     )
     # The meeting whose votes are in force: a new one replaces it, starting from its header.
     current = dossier.meetings.first()
@@ -228,7 +242,8 @@ def meeting(request, pk):
 
         def success(meeting):
             proposed = dossier.nominations.filter(state=NominationState.PROPOSED).count()
-            return _("Meeting of %(date)s recorded: %(proposed)s of %(n)s households proposed.") % {
+            return _("Meeting of %(date)s recorded: %(proposed)s of %(n)s %(subjects)s proposed.") % {
+                "subjects": subject_kind_of(dossier.title_type).nouns,
                 "date": meeting.held_on.strftime("%d/%m/%Y"), "proposed": proposed, "n": len(nominations)}
 
         def perform(data):
@@ -354,7 +369,7 @@ def comment(request, pk):
         request, pk, unit_attr="unit", codename="record_review", states=[DossierState.POSTING],
         form_class=CommentForm,
         form_kwargs=lambda dossier: {"nominations": dossier.nominations.filter(state=NominationState.PROPOSED)
-                                     .select_related("household")},
+                                     .select_related("household", "hamlet")},
         perform=lambda dossier, data: services.record_comment(
             actor=request.user, dossier=dossier, received_on=data["received_on"], author=data["author"],
             text=data["text"], nomination_id=data["nomination"], expected_revision=data["expected_revision"],
@@ -404,8 +419,9 @@ def submit(request, pk):
                                  if dossier.state == DossierState.RETURNED else _("Send the dossier to %(unit)s"))
         % {"unit": dossier.appraising_unit},
         button=_("Send"),
-        intro=lambda dossier: _("%(n)s proposed households will be sent for appraisal.")
-        % {"n": dossier.nominations.filter(state=NominationState.PROPOSED).count()},
+        intro=lambda dossier: _("%(n)s proposed %(subjects)s will be sent for appraisal.")
+        % {"n": dossier.nominations.filter(state=NominationState.PROPOSED).count(),
+           "subjects": subject_kind_of(dossier.title_type).nouns},
         notice=_return_notice, blocked=_send_blocked,
     )
 
@@ -421,7 +437,7 @@ def appraise(request, pk):
         return response
     # One form for the whole list, like the tally: the acceptance is one act.
     nominations = list(dossier.nominations.filter(state=NominationState.PROPOSED)
-                       .select_related("household").order_by("household__code"))
+                       .select_related("household", "hamlet").order_by("household__code", "hamlet__code"))
     status, error = 200, None
     if request.method == "POST":
         form = AppraiseForm(request.POST)
@@ -431,8 +447,9 @@ def appraise(request, pk):
             accepted = [n for n in nominations if n.pk not in struck]
             return render_confirm(
                 request, dossier, heading=_("Confirm the appraisal"),
-                lead=_("Accepted: %(accepted)s households, sent to %(unit)s for the decision. Struck: "
-                       "%(struck)s.") % {"accepted": len(accepted), "struck": len(struck), "unit": dossier.deciding_unit},
+                lead=_("Accepted: %(accepted)s %(subjects)s, sent to %(unit)s for the decision. Struck: "
+                       "%(struck)s.") % {"accepted": len(accepted), "struck": len(struck), "unit": dossier.deciding_unit,
+                                         "subjects": subject_kind_of(dossier.title_type).nouns},
                 groups=[
                     SummaryGroup(_("Struck"), [(_household(n), struck[n.pk]) for n in nominations if n.pk in struck]),
                     SummaryGroup(_("Accepted"), [(_household(n), "") for n in accepted],
@@ -444,8 +461,9 @@ def appraise(request, pk):
             request, dossier, form,
             lambda data: services.appraise_dossier(actor=request.user, dossier=dossier, strikes=strikes,
                                                    expected_revision=data["expected_revision"]),
-            lambda result: _("Dossier accepted: %(accepted)s households go to the decision, %(struck)s struck.")
-            % {"accepted": len(nominations) - len(strikes), "struck": len(strikes)},
+            lambda result: _("Dossier accepted: %(accepted)s %(subjects)s go to the decision, %(struck)s struck.")
+            % {"accepted": len(nominations) - len(strikes), "struck": len(strikes),
+               "subjects": subject_kind_of(dossier.title_type).nouns},
             check=lambda data: services.check_appraisal(actor=request.user, dossier=dossier, strikes=strikes,
                                                         expected_revision=data["expected_revision"]),
             confirm=confirm,
@@ -468,12 +486,12 @@ SUMMARY_OPEN_ROWS = 20  # a longer list of a confirmation page starts folded
 
 
 def _household(nomination):
-    return f"{nomination.household.head_name} ({nomination.household.code})"
+    return f"{nomination.subject_name} ({nomination.subject_code})"
 
 
 def _confirm_return(request, dossier, data):
-    proposed = list(dossier.nominations.filter(state=NominationState.PROPOSED).select_related("household")
-                    .order_by("household__code"))
+    proposed = list(dossier.nominations.filter(state=NominationState.PROPOSED).select_related("household", "hamlet")
+                    .order_by("household__code", "hamlet__code"))
     return render_confirm(
         request, dossier, heading=_("Confirm the return"),
         lead=_("The dossier goes back to %(unit)s for correction, because: %(reason)s")
@@ -499,7 +517,7 @@ def return_dossier(request, pk):
 
 def _concerns_notice(dossier):
     """The chair sees every concern not closed before signing; the decision would be refused."""
-    pending = list(open_concerns(dossier).select_related("nomination__household"))
+    pending = list(open_concerns(dossier).select_related("nomination__household", "nomination__hamlet"))
     if not pending:
         return None
     return {"text": _("The Front's supervision concerns below are not closed: the decision cannot be signed until "

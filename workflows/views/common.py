@@ -12,6 +12,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from titles.subjects import subject_kind_of
+
 from .. import services
 from ..services import RuleViolation
 from ..services.errors import DateNeedsConfirmation
@@ -118,7 +120,8 @@ def refusal_text(error):
 
 
 def render_action(request, template, dossier, context, status=200):
-    context = {"dossier": dossier, "rules": dossier.rule_set, **context}
+    # `kind`: what the dossier lists (households, hamlets), for the page's wording.
+    context = {"dossier": dossier, "rules": dossier.rule_set, "kind": subject_kind_of(dossier.title_type), **context}
     return render(request, template, context, status=status)
 
 

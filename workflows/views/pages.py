@@ -15,7 +15,7 @@ from directory.search import Folded, fold
 from directory.selectors import find_acting
 from notifications.selectors import current_due_on
 from titles.models import Step
-from titles.subjects import subject_kind_of
+from titles.subjects import SUBJECT_NAME, subject_kind_of
 
 from .. import selectors, services
 from .. import selectors_inbox as inbox
@@ -147,14 +147,15 @@ def dossier_detail(request, pk):
     dossier, viewer = selectors.dossier_with_viewer(request.user, pk)
     # Supervision needs to know who read households' data, not only who changed it.
     record_view(actor=request.user, what="dossier_page", dossier=dossier, acting=viewer)
-    nominations = dossier.nominations.select_related("household").order_by("household__code")
+    nominations = dossier.nominations.select_related("household", "hamlet").order_by("household__code", "hamlet__code")
     state_filter = request.GET.get("state", "")
     if state_filter in NominationState.values:
         nominations = nominations.filter(state=state_filter)
     search = request.GET.get("q", "").strip()
     if search:
-        nominations = nominations.alias(name_folded=Folded("household__head_name")).filter(
-            Q(name_folded__contains=fold(search)) | Q(household__code__icontains=search))
+        nominations = nominations.alias(name_folded=Folded(SUBJECT_NAME)).filter(
+            Q(name_folded__contains=fold(search)) | Q(household__code__icontains=search)
+            | Q(hamlet__code__icontains=search))
     actions, ceased_unit = selectors.actions_and_ceased_unit(request.user, dossier)
     postings = list(dossier.postings.all())
     concerns, answering_unit = selectors.concerns_shown(dossier)
@@ -169,6 +170,7 @@ def dossier_detail(request, pk):
         # The per-state counts add up to the total: no COUNT(*) of its own.
         nominations.count = sum(n for _, _, n in counts)
     return render(request, "workflows/dossier_detail.html", {
+        "kind": subject_kind_of(dossier.title_type),
         "dossier": dossier,
         "rules": dossier.rule_set,
         "actions": actions,
