@@ -14,6 +14,9 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from directory.models import Household, Unit
+from titles.subjects import subject_kind_of
+
 from .outbox import Message, holders, write
 
 
@@ -50,10 +53,32 @@ class _Household:
 
 def _households(nominations):
     """The nominations' households in one query, whatever the caller selected."""
-    from directory.models import Household
-
-    rows = Household.objects.filter(pk__in={n.household_id for n in nominations}).order_by()
+    ids = {n.household_id for n in nominations if n.household_id}
+    if not ids:
+        return {}
+    rows = Household.objects.filter(pk__in=ids).order_by()
     return {pk: _Household(pk, name, phone) for pk, name, phone in rows.values_list("pk", "head_name", "phone")}
+
+
+def _hamlet_names(nominations):
+    """{hamlet id: name} of the nominations that name a hamlet, in one query (none if there are none)."""
+    ids = {n.hamlet_id for n in nominations if n.hamlet_id}
+    return dict(Unit.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+
+
+def _to_hamlets(dossier, kind, items):
+    """items: (hamlet id, text). A hamlet has no phone of its own (titles.subjects.HamletSubject):
+    it is told through the people who hold its roles, in the app, in one query for all."""
+    if not items:
+        return []
+    found = holders([(hamlet_id, "view_unit_dossiers") for hamlet_id, _text in items])
+    return [Message(event=f"{_event(dossier, kind)}:{hamlet_id}", kind=kind, text=text, url=_url(dossier),
+                    dossier=dossier, user_id=pk)
+            for hamlet_id, text in items for pk in sorted(found.get((hamlet_id, "view_unit_dossiers"), ()))]
+
+
+def _subjects_noun(dossier):
+    return subject_kind_of(dossier.title_type).nouns
 
 
 def _params(dossier):
@@ -63,15 +88,21 @@ def _params(dossier):
 def households_registered(*, dossier, nominations, actor):
     """The households (by SMS) and the hamlet's other officers (in-app) learn of the registration."""
     with translation.override(settings.LANGUAGE_CODE):
-        p, hh = _params(dossier), _households(nominations)
+        p, hh, hamlets = _params(dossier), _households(nominations), _hamlet_names(nominations)
         messages = _to_households(dossier, "registered", [
             (hh[n.household_id], _("The household of %(name)s is registered for %(title)s %(year)s in %(unit)s.")
              % {**p, "name": hh[n.household_id].head_name})
-            for n in nominations
+            for n in nominations if n.household_id
+        ])
+        messages += _to_hamlets(dossier, "registered", [
+            (n.hamlet_id, _("%(name)s is registered by %(unit)s for %(title)s %(year)s.")
+             % {**p, "name": hamlets[n.hamlet_id]})
+            for n in nominations if n.hamlet_id
         ])
         messages += _to_users(
             dossier, "registered",
-            _("%(n)s households registered for %(title)s %(year)s in %(unit)s.") % {**p, "n": len(nominations)},
+            _("%(n)s %(subjects)s registered for %(title)s %(year)s in %(unit)s.")
+            % {**p, "n": len(nominations), "subjects": _subjects_noun(dossier)},
             [(dossier.unit_id, "view_unit_dossiers")], exclude=actor,
         )
     return write(messages)
@@ -80,9 +111,18 @@ def households_registered(*, dossier, nominations, actor):
 def review_outcomes(*, dossier, nominations):
     """Each household learns whether the meeting proposed it, and if not, why."""
     with translation.override(settings.LANGUAGE_CODE):
-        p, hh = _params(dossier), _households(nominations)
-        items = []
+        p, hh, hamlets = _params(dossier), _households(nominations), _hamlet_names(nominations)
+        items, hamlet_items = [], []
         for n in nominations:
+            if n.hamlet_id:
+                if n.state == "proposed":
+                    text = _("The meeting of %(unit)s proposed %(name)s for %(title)s %(year)s.") % {
+                        **p, "name": hamlets[n.hamlet_id]}
+                else:
+                    text = _("The meeting of %(unit)s did not propose %(name)s for %(title)s %(year)s. Reason: "
+                             "%(reason)s") % {**p, "name": hamlets[n.hamlet_id], "reason": n.reason}
+                hamlet_items.append((n.hamlet_id, text))
+                continue
             if n.state == "proposed":
                 text = _("The review meeting of %(unit)s proposed the household of %(name)s for "
                          "%(title)s %(year)s.") % {**p, "name": hh[n.household_id].head_name}
@@ -91,7 +131,7 @@ def review_outcomes(*, dossier, nominations):
                          "%(title)s %(year)s. Reason: %(reason)s") % {**p, "name": hh[n.household_id].head_name,
                                                                      "reason": n.reason}
             items.append((hh[n.household_id], text))
-    return write(_to_households(dossier, "review_outcome", items))
+    return write(_to_households(dossier, "review_outcome", items) + _to_hamlets(dossier, "review_outcome", hamlet_items))
 
 
 def dossier_submitted(*, dossier):
@@ -111,17 +151,18 @@ def dossier_appraised(*, dossier, struck, accepted):
     """The deciding level learns the dossier awaits its decision; the hamlet learns the
     outcome (how many accepted, who was struck and why); struck households learn why."""
     with translation.override(settings.LANGUAGE_CODE):
-        p, hh = _params(dossier), _households(struck)
+        p, hh, hamlets = _params(dossier), _households(struck), _hamlet_names(struck)
+        names = {n.pk: hh[n.household_id].head_name if n.household_id else hamlets[n.hamlet_id] for n in struck}
         messages = _to_users(
             dossier, "appraised",
             _("The %(title)s %(year)s list of %(unit)s is appraised and awaits your decision.") % p,
             [(dossier.deciding_unit_id, "decide_title")],
         )
-        outcome = _("%(commune)s appraised your %(title)s %(year)s list: %(accepted)s households accepted, "
+        outcome = _("%(commune)s appraised your %(title)s %(year)s list: %(accepted)s %(subjects)s accepted, "
                     "%(struck)s struck.") % {**p, "commune": dossier.appraising_unit.name, "accepted": accepted,
-                                             "struck": len(struck)}
+                                             "struck": len(struck), "subjects": _subjects_noun(dossier)}
         if struck:
-            named = "; ".join(f"{hh[n.household_id].head_name} ({n.reason})" for n in struck[:STRUCK_NAMED])
+            named = "; ".join(f"{names[n.pk]} ({n.reason})" for n in struck[:STRUCK_NAMED])
             if len(struck) > STRUCK_NAMED:
                 named += " …"
             outcome += " " + _("Struck: %(names)s") % {"names": named}
@@ -131,7 +172,12 @@ def dossier_appraised(*, dossier, struck, accepted):
             (hh[n.household_id], _("%(commune)s struck the household of %(name)s from the %(title)s %(year)s list. "
                             "Reason: %(reason)s")
              % {**p, "commune": dossier.appraising_unit.name, "name": hh[n.household_id].head_name, "reason": n.reason})
-            for n in struck
+            for n in struck if n.household_id
+        ])
+        messages += _to_hamlets(dossier, "struck", [
+            (n.hamlet_id, _("%(commune)s struck %(name)s from the %(title)s %(year)s list. Reason: %(reason)s")
+             % {**p, "commune": dossier.appraising_unit.name, "name": names[n.pk], "reason": n.reason})
+            for n in struck if n.hamlet_id
         ])
     return write(messages)
 
@@ -150,11 +196,11 @@ def decision_signed(*, dossier, decision, recognized, actor):
     with translation.override(settings.LANGUAGE_CODE):
         p = {**_params(dossier), "number": decision.number, "n": len(recognized),
              "deciding": dossier.deciding_unit.name}
-        hh = _households(recognized)
+        hh, hamlets = _households(recognized), _hamlet_names(recognized)
         messages = _to_users(
             dossier, "decided",
-            _("Decision %(number)s of %(deciding)s recognizes %(n)s households of %(unit)s as %(title)s "
-              "%(year)s.") % p,
+            _("Decision %(number)s of %(deciding)s recognizes %(n)s %(subjects)s of %(unit)s as %(title)s "
+              "%(year)s.") % {**p, "subjects": _subjects_noun(dossier)},
             [(dossier.unit_id, "view_unit_dossiers"), (dossier.appraising_unit_id, "appraise_dossier"),
              (dossier.appraising_unit_id, "supervise"), (dossier.deciding_unit_id, "decide_title"),
              (dossier.deciding_unit_id, "supervise")],
@@ -163,6 +209,11 @@ def decision_signed(*, dossier, decision, recognized, actor):
         messages += _to_households(dossier, "recognized", [
             (hh[n.household_id], _("Decision %(number)s of %(deciding)s recognizes the household of %(name)s as "
                             "%(title)s %(year)s.") % {**p, "name": hh[n.household_id].head_name})
-            for n in recognized
+            for n in recognized if n.household_id
+        ])
+        messages += _to_hamlets(dossier, "recognized", [
+            (n.hamlet_id, _("Decision %(number)s of %(deciding)s recognizes %(name)s as %(title)s %(year)s.")
+             % {**p, "name": hamlets[n.hamlet_id]})
+            for n in recognized if n.hamlet_id
         ])
     return write(messages)
