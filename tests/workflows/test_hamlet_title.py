@@ -3,6 +3,7 @@ the commune lists its hamlets, its meeting tallies one row per hamlet, and the l
 set names decides, under each of the three rule sets."""
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -18,7 +19,7 @@ from workflows.models import AuditEvent, Dossier, DossierState, Nomination, Nomi
 from workflows.services import RuleViolation
 
 from ..factories import UnitFactory, UserFactory
-from .scenario import assert_audit_chain_intact
+from .scenario import assert_audit_chain_intact, through_appraisal
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "pw-Thidua-2026"
@@ -200,3 +201,33 @@ def test_the_commune_officer_runs_the_hamlet_title_on_the_web(
     assert dossier.nominations.filter(state=NominationState.PROPOSED).count() == 3
     page = client.get(reverse("workflows:dossier", args=[dossier.pk])).content.decode()
     assert "Ấp Võ Dõng" in page and "Khu phố 3" in page
+
+
+def test_the_commune_meeting_shows_each_hamlets_households_and_cultural_family_rate(
+        client, settings, district, commune_officer, hamlet_head, commune_chair, family_title, hamlet_title,
+        households):
+    """The register's figures beside each hamlet: its households, and the share of them its decided
+    Cultural Family round recognized, against the rule set's (unconfirmed) threshold."""
+    homes = households(4)
+    dossier = through_appraisal(head=hamlet_head, officer=commune_officer, hamlet=district.hamlet,
+                                title=family_title, year=2026, households=homes)
+    services.decide(actor=commune_chair, dossier=dossier, number="7/QĐ-UBND", signed_on=d(2026, 11, 20),
+                    signer="Chủ tịch", dates_confirmed=True)
+    recognized = Award.objects.filter(decision__dossier=dossier).count()
+    households(2, hamlet=district.other_hamlet)
+    commune_round = services.open_round(actor=commune_officer, unit=district.commune, title_type=hamlet_title,
+                                        year=2026)
+    services.register_subjects(actor=commune_officer, dossier=commune_round,
+                               subject_ids=[district.hamlet.pk, district.other_hamlet.pk],
+                               registered_on=d(2026, 3, 1), dates_confirmed=True)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    _login(client, commune_officer)
+    page = client.get(reverse("workflows:meeting", args=[commune_round.pk])).content.decode()
+    rows = dict(re.findall(r'<span id="h\d+">([^<]+)</span>(.*?)</div>', page, re.S))
+    rate = f"{recognized * 100 / 4:.1f}".replace(".", ",")
+    assert "Households: <b>4</b>" in rows["Ấp Đông Kinh"]
+    assert f"Cultural Families 2026: <b>{rate}%</b> (threshold 70%, unconfirmed" in rows["Ấp Đông Kinh"]
+    assert "Households: <b>2</b>" in rows["Ấp Võ Dõng"]
+    assert "Cultural Families 2026: <b>no round this year</b>" in rows["Ấp Võ Dõng"]
+    assert "Poor households: <b>not recorded yet</b>" in rows["Ấp Võ Dõng"]
+    assert "Đời sống kinh tế ổn định" in page  # the standards, for reference

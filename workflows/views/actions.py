@@ -16,7 +16,7 @@ from directory.search import Folded, fold
 from directory.selectors import require_acting
 from titles.subjects import subject_kind_of
 
-from .. import selectors, services
+from .. import criteria, selectors, services
 from ..forms import (
     AppraiseForm,
     AssessmentsForm,
@@ -292,7 +292,12 @@ def meeting(request, pk):
         if nomination.error:
             wrong.append(nomination)
     rules = dossier.rule_set
+    # Beside each hamlet, what the register already knows of the rule set's criteria.
+    figures = criteria.hamlet_figures(rules, dossier.year, [n.hamlet_id for n in nominations if n.hamlet_id])
+    for nomination in nominations:
+        nomination.figures = figures.get(nomination.hamlet_id, ())
     return render_action(request, "workflows/meeting.html", dossier, {
+        "standards": criteria.standards(rules),
         "form": form, "error": error, "nominations": nominations, "grounds": grounds, "wrong": wrong,
         "wrong_summary": wrong_rows.get(None),
         "replaces": current,
