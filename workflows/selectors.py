@@ -19,7 +19,7 @@ from directory.selectors import can_see_unit, find_acting, find_acting_each, vis
 from directory.search import Folded, fold
 from notifications.selectors import current_due_on, overdue_q
 from titles.models import Award, TitleType
-from titles.subjects import subject_kind_of
+from titles.subjects import SUBJECT_CODE, SUBJECT_NAME, subject_kind_of
 
 from .audit.labels import ACTION_LABELS, describe, nomination_of, role_label, state_label, state_labels
 from .models import Dossier, DossierState, Nomination, NominationState, PostingComment
@@ -309,19 +309,20 @@ def describe_events(dossier, events):
 
 
 def history_households(dossier, events):
-    """{nomination id or household code: (head name, code)} for the households the
+    """{nomination id or subject code: (name, code)} for the subjects (households, hamlets) the
     given events are about, in one query whatever their number."""
     ids, codes = set(), set()
     for event in events:
         nomination = nomination_of(event)
         if nomination is not None:
             ids.add(nomination)
-        if event.payload.get("household"):
-            codes.add(event.payload["household"])
+        for key in ("household", "hamlet"):
+            if event.payload.get(key):
+                codes.add(event.payload[key])
     if not ids and not codes:
         return {}
-    rows = dossier.nominations.filter(Q(pk__in=ids) | Q(household__code__in=codes)).values_list(
-        "pk", "household__code", "household__head_name")
+    rows = (dossier.nominations.filter(Q(pk__in=ids) | Q(household__code__in=codes) | Q(hamlet__code__in=codes))
+            .values_list("pk", SUBJECT_CODE, SUBJECT_NAME))
     found = {}
     for pk, code, name in rows:
         found[pk] = found[code] = (name, code)

@@ -43,6 +43,7 @@ ACTION_LABELS = {
 PAYLOAD_LABELS = {
     "rule_set": _("rule set"),
     "household": _("household"),
+    "hamlet": pgettext_lazy("subject", "hamlet"),
     "registered_on": _("registered on"),
     "assessed_on": _("assessed on"),
     "text": _("text"),
@@ -91,7 +92,7 @@ PAYLOAD_LABELS = {
 # References to rows the page already names another way: the household by the
 # event's heading, the meeting and the posting by their own sections, the
 # revocation ground by its label (ground_label, copied at the time).
-REFERENCE_KEYS = frozenset({"household", "nomination", "meeting", "posting", "concern", "ground"})
+REFERENCE_KEYS = frozenset({"household", "hamlet", "nomination", "meeting", "posting", "concern", "ground"})
 
 AWARD_STATE_LABELS = {"valid": pgettext_lazy("award state", "Valid"), "revoked": _("Revoked")}
 
@@ -177,9 +178,10 @@ def nomination_of(event):
 
 
 def household_name(event, households):
-    """"Head name (code)" of the household an event is about, from `households`
-    ({nomination id or household code: (head name, code)}), or ""."""
-    found = households.get(nomination_of(event)) or households.get(event.payload.get("household"))
+    """"Name (code)" of the subject (a household by its head, a hamlet) an event is about, from
+    `households` ({nomination id or subject code: (name, code)}), or ""."""
+    found = (households.get(nomination_of(event)) or households.get(event.payload.get("household"))
+             or households.get(event.payload.get("hamlet")))
     return f"{found[0]} ({found[1]})" if found else ""
 
 
