@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from directory.selectors import find_acting
+from titles.certificates import CERTIFICATE_RELATED
 from titles.views import verify_url as award_verify_url
 from workflows.selectors import dossier_for
 from workflows.services import RuleViolation
@@ -106,9 +107,7 @@ def certificates(request, pk):
     decision = selectors.decision_of(dossier)
     if decision is None:
         raise Http404(_("This document cannot be printed yet."))
-    awards = (decision.awards.select_related("title_type", "household", "household__hamlet",
-                                             "household__hamlet__parent", "decision", "decision__unit", "hamlet")
-              .order_by("household__code", "pk"))
+    awards = (decision.awards.select_related(*CERTIFICATE_RELATED).order_by("household__code", "hamlet__name", "pk"))
     record_view(actor=request.user, dossier=dossier, what="document_certificates")
     pdf = rendering.all_certificates(list(awards), lambda award: award_verify_url(request, award))
     response = HttpResponse(pdf, content_type="application/pdf")

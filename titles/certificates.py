@@ -13,7 +13,6 @@ import re
 import font_roboto
 from django.utils import timezone
 
-from directory.search import fold
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
@@ -24,14 +23,13 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from .subjects import subject_kind_of, subject_of
+
 CERTIFICATE_TEXT = {
     "nation": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
     "motto": "Độc lập – Tự do – Hạnh phúc",
     "issuer": "ỦY BAN NHÂN DÂN {unit}",
     "heading": "GIẤY CÔNG NHẬN",
-    "title": "Danh hiệu “{title}” năm {year}",
-    "holder": "Hộ gia đình ông/bà: {name}",
-    "address": "Địa chỉ: {address}",
     "decision": "Theo Quyết định số {number} ngày {date}",
     "place_date": "{place}, ngày {day} tháng {month} năm {year}",
     "signer_body": "TM. ỦY BAN NHÂN DÂN",
@@ -61,17 +59,23 @@ def qr_drawing(url, size):
     return drawing, widget
 
 
-def _holder_and_address(award):
-    # A hamlet's own title (Ấp văn hóa) has no household: the hamlet is the holder.
-    household = award.household
-    hamlet = household.hamlet if household else award.hamlet
-    parts = [household.address if household else ""]
-    # Addresses are often typed with the hamlet ("Số 12, tổ 3, khu phố Trần Cao Vân"):
-    # a unit already named in what precedes it is not repeated.
-    for unit in (hamlet, hamlet.parent if hamlet.parent_id else None):
-        if unit is not None and fold(unit.name) not in fold(", ".join(parts)):
-            parts.append(unit.name)
-    return (household.head_name if household else hamlet.name), ", ".join(p for p in parts if p)
+# What a certificate reads of its award, for select_related: the subject of either kind with the
+# units above it, the decision, and the rule set that names the title.
+CERTIFICATE_RELATED = ("title_type", "household", "household__hamlet", "household__hamlet__parent", "hamlet",
+                       "hamlet__parent", "hamlet__parent__parent", "decision", "decision__unit", "nomination",
+                       "nomination__dossier", "nomination__dossier__rule_set")
+
+# How each line about the holder is drawn (titles.subjects gives the lines): font, size, red or
+# not, and how far below it the next line goes (mm).
+_LINE_STYLE = {"title": ("Roboto-Bold", 18, True, 17), "holder": ("Roboto-Bold", 16, False, 9),
+               "text": ("Roboto", 12, False, 9)}
+
+
+def holder_lines(award):
+    """The certificate's lines about the holder, as the award's subject kind words them."""
+    kind = subject_kind_of(award.title_type)
+    subject = subject_of(award)
+    return kind.certificate_lines(award, kind.title_name(subject, award.title_type, award.nomination.dossier.rule_set))
 
 
 # The kind words that open a unit's name; the place line names the place without them.
@@ -106,7 +110,8 @@ def signer_name(signer):
 
 
 def render_certificate(award, verify_url, anchor_hash=None):
-    """The certificate of one household award as PDF bytes.
+    """The certificate of one award as PDF bytes, worded for its subject (titles.subjects): a
+    household's names its head and address, a hamlet's says "Công nhận Ấp … đạt danh hiệu …".
 
     `anchor_hash`: the audit anchor covering the decision, when one exists; with it
     printed, `verify_audit --expect-anchor` proves later that the decision's trail
@@ -136,15 +141,19 @@ def render_certificate(award, verify_url, anchor_hash=None):
     pdf.setFillColor(red)
     pdf.setFont("Roboto-Bold", 30)
     pdf.drawCentredString(center, height - 62 * mm, text["heading"])
-    pdf.setFont("Roboto-Bold", 18)
-    pdf.drawCentredString(center, height - 75 * mm, text["title"].format(title=award.title_type.name, year=award.year))
-    pdf.setFillColor(HexColor("#000000"))
-    pdf.setFont("Roboto-Bold", 16)
-    holder, address = _holder_and_address(award)
-    pdf.drawCentredString(center, height - 92 * mm, text["holder"].format(name=holder))
+    black = HexColor("#000000")
+    y = height - 75 * mm
+    for style, line in holder_lines(award):
+        font, size, is_red, below = _LINE_STYLE[style]
+        # A long hamlet name and title stay on one line within the frame: the font shrinks to fit.
+        size = min(size, size * (width - 50 * mm) / max(pdfmetrics.stringWidth(line, font, size), 1))
+        pdf.setFillColor(red if is_red else black)
+        pdf.setFont(font, size)
+        pdf.drawCentredString(center, y, line)
+        y -= below * mm
+    pdf.setFillColor(black)
     pdf.setFont("Roboto", 12)
-    pdf.drawCentredString(center, height - 101 * mm, text["address"].format(address=address))
-    pdf.drawCentredString(center, height - 110 * mm, text["decision"].format(
+    pdf.drawCentredString(center, y, text["decision"].format(
         number=award.decision.number, date=award.decision.signed_on.strftime("%d/%m/%Y")))
 
     pdf.setFont("Roboto", 12)

@@ -108,6 +108,10 @@ class RuleSet(models.Model):
     # "computed_from", "unconfirmed"}]}], "score"}. Figures the engine already holds
     # ("computed_from") are shown beside the subject at the meeting (titles.criteria).
     criteria = models.JSONField(_("criteria"), default=dict, blank=True)
+    # The title's name for a subject unit of each kind ({"ap": "Ấp văn hóa", "khu_pho": "Khu phố
+    # văn hóa"}): one legal title with local names (Decree 86/2023 art. 2), printed on the
+    # certificate and the documents. Empty: the title type's name for every subject.
+    title_names_by_unit_kind = models.JSONField(_("title names by kind of unit"), default=dict, blank=True)
     unconfirmed = models.JSONField(
         _("unconfirmed points"), default=list, blank=True,
         help_text=_("Facts the law does not settle; shown beside the rule description."),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from directory.selectors import can_see_unit
 from workflows.audit.labels import REFERENCE_KEYS, describe, state_labels
 
+from .certificates import CERTIFICATE_RELATED
 from .models import Award, certificate_code_pattern
 
 CODE_RE = certificate_code_pattern()
@@ -35,11 +36,7 @@ class Step:
 def award_for(user, pk):
     """The award if `user` may see its dossier's unit (own unit or an ancestor's), else 404."""
     award = (
-        Award.objects.select_related(
-            "title_type", "household", "household__hamlet", "household__hamlet__parent", "decision",
-            "decision__unit", "nomination", "nomination__dossier", "nomination__dossier__unit",
-            "nomination__dossier__rule_set",
-        ).filter(pk=pk).first()
+        Award.objects.select_related(*CERTIFICATE_RELATED, "nomination__dossier__unit").filter(pk=pk).first()
     )
     if award is None or not can_see_unit(user, award.nomination.dossier.unit):
         raise Http404(_("No such award."))
@@ -52,8 +49,9 @@ def public_award(code):
     if not CODE_RE.match(code):
         return None
     return (
-        Award.objects.select_related("title_type", "household", "household__hamlet", "hamlet", "decision",
-                                     "decision__unit", "revocation", "revocation__unit")
+        Award.objects.select_related("title_type", "household", "household__hamlet", "hamlet", "hamlet__parent",
+                                     "decision", "decision__unit", "nomination__dossier__rule_set", "revocation",
+                                     "revocation__unit")
         .filter(certificate_code=code).first()
     )
 

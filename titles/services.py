@@ -5,6 +5,8 @@ from pathlib import Path
 
 from django.db import transaction
 
+from .subjects import subject_kind_of, subject_of
+
 RULESET_DIR = Path(__file__).resolve().parent / "rulesets"
 
 
@@ -103,7 +105,8 @@ def revoke_award(*, actor, award, ground, decision_number, reason, decided_on=No
     # revoking at once cannot both read the same chain head, and the second one
     # sees the award already revoked.
     dossier = Dossier.objects.select_for_update(of=("self",)).get(pk=award.nomination.dossier_id)
-    award = Award.objects.select_related("decision", "decision__unit", "household", "title_type").get(pk=award.pk)
+    award = Award.objects.select_related("decision", "decision__unit", "household", "hamlet", "title_type").get(
+        pk=award.pk)
     acting = require_acting(actor, award.decision.unit, "decide_title")
     if award.revoked_at is not None:
         raise RuleViolation(
@@ -142,7 +145,7 @@ def revoke_award(*, actor, award, ground, decision_number, reason, decided_on=No
     Award.objects.filter(pk=award.pk).update(revoked_at=award.revoked_at, revocation_reason=award.revocation_reason)
     trail = AuditTrail(dossier, acting)
     trail.add(action="revoke", target=award, from_state="valid", to_state="revoked",
-              household=award.household.code if award.household_id else None, year=award.year,
+              **{subject_kind_of(award.title_type).field: subject_of(award).code}, year=award.year,
               certificate=award.certificate_code, ground=ground, ground_label=labels[ground],
               legal_basis=data["legal_basis"], decision=decision_number, decided_on=decided_on, reason=reason)
     trail.flush()
@@ -154,6 +157,6 @@ def revoke_award(*, actor, award, ground, decision_number, reason, decided_on=No
         dossier=dossier, unit=dossier.unit, codename="view_unit_dossiers",
         text=_("Decision %(number)s revokes the %(title)s %(year)s title of %(holder)s (ground %(ground)s).")
         % {"number": decision_number, "title": award.title_type, "year": award.year,
-           "holder": award.household.head_name if award.household_id else award.hamlet, "ground": ground},
+           "holder": award.subject_name, "ground": ground},
     )
     return revocation

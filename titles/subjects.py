@@ -9,6 +9,10 @@ one conditional unique constraint per kind, so PROTECT, indexes and bulk inserts
 
 Adding a kind: a foreign key on Nomination and Award (and their constraints), a class below,
 and an entry in SUBJECT_KINDS.
+
+The certificate's wording (certificate_lines) is an administrative text: it is fixed in
+Vietnamese whatever the reader's interface language, like the rest of the certificate
+(titles.certificates), so it is not in the translation catalogue.
 """
 
 from django.db.models import F, Value
@@ -16,7 +20,8 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from directory.models import Household, Level, Unit
+from directory.models import Household, Level, Unit, UnitKind
+from directory.search import fold
 
 
 class SubjectKindBase:
@@ -40,6 +45,19 @@ class SubjectKindBase:
     def ineligible(self, subjects, unit, day):
         """[(subjects, message)] for subjects that cannot be registered."""
         return []
+
+    def title_name(self, subject, title_type, rule_set):
+        """The title as this subject holds it, on its certificate and the public /verify/ page."""
+        return title_type.name
+
+    def public_facts(self, subject):
+        """[(label, value)] the public /verify/ page shows of the holder: who it is, then where."""
+        raise NotImplementedError
+
+    def certificate_lines(self, award, title):
+        """The certificate's lines about the holder, [(style, text)] in the law's Vietnamese, top
+        to bottom; style is "title" (the large red line), "holder" (bold) or "text"."""
+        raise NotImplementedError
 
 
 class HouseholdSubject(SubjectKindBase):
@@ -78,8 +96,20 @@ class HouseholdSubject(SubjectKindBase):
     def contact(self, household):
         return household.phone
 
-    def certificate_line(self, household):
-        return _("Household of Mr/Ms: %(name)s") % {"name": household.head_name}
+    def public_facts(self, household):
+        return [(_("Holder"), household.head_name), (_("Hamlet"), household.hamlet.name)]
+
+    def certificate_lines(self, award, title):
+        household = award.household
+        parts = [household.address]
+        # Addresses are often typed with the hamlet ("Số 12, tổ 3, khu phố Trần Cao Vân"):
+        # a unit already named in what precedes it is not repeated.
+        for unit in (household.hamlet, household.hamlet.parent if household.hamlet.parent_id else None):
+            if unit is not None and fold(unit.name) not in fold(", ".join(parts)):
+                parts.append(unit.name)
+        return [("title", f"Danh hiệu “{title}” năm {award.year}"),
+                ("holder", f"Hộ gia đình ông/bà: {household.head_name}"),
+                ("text", f"Địa chỉ: {', '.join(p for p in parts if p)}")]
 
 
 class HamletSubject(SubjectKindBase):
@@ -114,8 +144,36 @@ class HamletSubject(SubjectKindBase):
         # A hamlet is reached through its roles (the hamlet head's account), not a phone of its own.
         return ""
 
-    def certificate_line(self, hamlet):
-        return str(hamlet)
+    def title_name(self, hamlet, title_type, rule_set):
+        # One legal title, named after the kind of the hamlet (Decree 86/2023 art. 2: an ấp counts
+        # as a thôn, a khu phố as a tổ dân phố): the rule set's data names each kind's title.
+        return (rule_set.title_names_by_unit_kind or {}).get(hamlet.kind) or title_type.name
+
+    def public_facts(self, hamlet):
+        return [(_("Holder"), named_with_kind(hamlet)),
+                (_("Commune"), hamlet.parent.name if hamlet.parent_id else "")]
+
+    def certificate_lines(self, award, title):
+        hamlet = award.hamlet
+        above = [unit for unit in (hamlet.parent, hamlet.parent.parent if hamlet.parent else None) if unit]
+        lines = [("title", f"Công nhận {named_with_kind(hamlet)} đạt danh hiệu “{title}” năm {award.year}")]
+        if above:
+            lines.append(("text", f"Thuộc: {', '.join(unit.name for unit in above)}"))
+        return lines
+
+
+# The word a hamlet's name opens with, by its kind: "Ấp Đông Kinh", "Khu phố Lập Thành".
+UNIT_KIND_WORD = {UnitKind.AP: "Ấp", UnitKind.KHU_PHO: "Khu phố", UnitKind.THON: "Thôn",
+                  UnitKind.TO_DAN_PHO: "Tổ dân phố"}
+
+
+def named_with_kind(unit):
+    """The unit's name opening with its kind's word, which a name typed without it ("Đông Kinh")
+    gains: the certificate says "Công nhận Ấp Đông Kinh", not "Công nhận Đông Kinh"."""
+    word = UNIT_KIND_WORD.get(unit.kind)
+    if word is None or fold(unit.name).startswith(fold(word) + " "):
+        return unit.name
+    return f"{word} {unit.name}"
 
 
 SUBJECT_KINDS = {kind.code: kind for kind in (HouseholdSubject(), HamletSubject())}

@@ -32,6 +32,7 @@ from .certificates import render_certificate
 from .forms import ConcernForm, ConcernReplyForm, RevokeForm
 from .models import CERTIFICATE_CODE_LENGTH
 from .services import revoke_award
+from .subjects import subject_kind_of, subject_of
 
 
 def _verify_rate(group, request):
@@ -53,7 +54,8 @@ def _rate_limited(request):
 @require_GET
 @never_cache
 def verify(request, code):
-    """Public: is this certificate valid? Holder, hamlet, title, year and the public decision are shown.
+    """Public: is this certificate valid? The holder and where it belongs (a household and its hamlet,
+    a hamlet and its commune), the title, the year and the public decision are shown.
 
     Every request counts against the client's rate, found or not, so codes
     cannot be enumerated; an unknown and a malformed code get the same 404 page
@@ -70,13 +72,11 @@ def verify(request, code):
             return _unknown_code(request)
         return render(request, "documents/verify_dossier.html", {
             "dossier": dossier, "code": code.strip().upper(), "decision": decision_of(dossier)})
-    if award.household_id:
-        holder, hamlet = award.household.head_name, award.household.hamlet.name
-    else:
-        holder = hamlet = award.hamlet.name
+    kind, subject = subject_kind_of(award.title_type), subject_of(award)
     revocation = getattr(award, "revocation", None) if award.revoked_at else None
     return render(request, "titles/verify.html", {
-        "holder": holder, "hamlet": hamlet, "title": award.title_type.name, "year": award.year,
+        "facts": kind.public_facts(subject), "year": award.year,
+        "title": kind.title_name(subject, award.title_type, award.nomination.dossier.rule_set),
         "revoked": award.revoked_at is not None, "code": award.certificate_code,
         "decision": award.decision, "revocation": revocation,
     })
@@ -99,8 +99,9 @@ def provenance(request, pk):
     record_view(actor=request.user, dossier=award.nomination.dossier, household=award.household,
                 what="award_provenance")
     steps = selectors.provenance(award)
+    kind, subject = subject_kind_of(award.title_type), subject_of(award)
     return render(request, "titles/provenance.html", {
-        "award": award, "dossier": award.nomination.dossier, "steps": steps,
+        "award": award, "holder": kind.label(subject), "belongs_to": kind.belongs_to(subject), "dossier": award.nomination.dossier, "steps": steps,
         "revocation": getattr(award, "revocation", None) if award.revoked_at else None,
         "verify_url": verify_url(request, award),
         "can_revoke": not award.revoked_at and find_acting(request.user, award.decision.unit, "decide_title"),

@@ -5,6 +5,7 @@ from docx import Document
 
 from tests.workflows.scenario import d, through_appraisal
 from workflows import services
+from workflows.services.registration import register_subjects
 
 
 def docx_text(content):
@@ -56,3 +57,74 @@ def decided_2021(district, hamlet_head, commune_officer, commune_chair, family_t
                     signer="Trần Văn Chủ Tịch")
     dossier.refresh_from_db()
     return dossier
+
+
+@pytest.fixture
+def hamlet_title(db):
+    from titles.models import TitleType
+
+    return TitleType.objects.get(code="ap-khu-pho-van-hoa")
+
+
+@pytest.fixture
+def quarter(district):
+    """A khu phố of the commune beside its two ấp: the wording follows each hamlet's kind."""
+    from directory.models import Level, UnitKind
+    from tests.factories import UnitFactory
+
+    return UnitFactory(level=Level.HAMLET, kind=UnitKind.KHU_PHO, name="Khu phố Lập Thành",
+                       parent=district.commune)
+
+
+def _decide_hamlets(*, officer, appraiser, chair, commune, title, year, hamlets, votes, strikes=None,
+                    number, signed_on, signer):
+    dossier = services.open_round(actor=officer, unit=commune, title_type=title, year=year)
+    register_subjects(actor=officer, dossier=dossier, subject_ids=[h.pk for h in hamlets],
+                               registered_on=d(year, 3, 1))
+    noms = {n.hamlet_id: n for n in dossier.nominations.all()}
+    services.record_meeting(actor=officer, dossier=dossier, held_on=d(year, 11, 2), invited=30, present=25,
+                            method="show_of_hands", chaired_by="Nguyễn Văn Chủ Trì",
+                            votes={noms[h.pk].pk: v for h, v in zip(hamlets, votes)})
+    dossier.refresh_from_db()
+    if dossier.rule_set.has_step("posting"):
+        posting = services.post_list(actor=officer, dossier=dossier, starts_on=d(year, 11, 3),
+                                     place="Trụ sở UBND xã Gia Kiệm")
+        services.submit_dossier(actor=officer, dossier=dossier, submitted_on=posting.sendable_from)
+    else:
+        services.submit_dossier(actor=officer, dossier=dossier, submitted_on=d(year, 11, 4))
+    dossier.refresh_from_db()
+    services.appraise_dossier(actor=appraiser, dossier=dossier,
+                              strikes={noms[h.pk].pk: why for h, why in (strikes or {}).items()})
+    dossier.refresh_from_db()
+    services.decide(actor=chair, dossier=dossier, number=number, signed_on=signed_on, signer=signer)
+    dossier.refresh_from_db()
+    dossier.test_hamlets = hamlets
+    return dossier
+
+
+@pytest.fixture
+def district_office(district):
+    from directory.models import Role
+    from tests.conftest import _persona
+
+    return _persona("phong_van_hoa", district.district, Role.DISTRICT_OFFICE)
+
+
+@pytest.fixture
+def hamlets_decided_2025(district, quarter, commune_officer, commune_chair, hamlet_title):
+    """The 2025 hamlet title of Gia Kiệm: two ấp and a khu phố, one ấp not proposed; the commune chair decides."""
+    return _decide_hamlets(officer=commune_officer, appraiser=commune_officer, chair=commune_chair,
+                           commune=district.commune, title=hamlet_title, year=2025,
+                           hamlets=[district.hamlet, quarter, district.other_hamlet],
+                           votes=[(24, 1), (23, 2), (8, 17)], number="88/QĐ-UBND", signed_on=d(2025, 11, 20),
+                           signer="Phạm Văn Ký – Chủ tịch UBND xã Gia Kiệm")
+
+
+@pytest.fixture
+def hamlets_decided_2021(district, quarter, commune_officer, district_office, district_chair, hamlet_title):
+    """The 2021 hamlet title under Decree 122/2018: the district chair decides."""
+    return _decide_hamlets(officer=commune_officer, appraiser=district_office, chair=district_chair,
+                           commune=district.commune, title=hamlet_title, year=2021,
+                           hamlets=[district.hamlet, quarter, district.other_hamlet],
+                           votes=[(24, 1), (23, 2), (8, 17)], number="120/QĐ-UBND", signed_on=d(2021, 11, 25),
+                           signer="Lê Văn Huyện – Chủ tịch UBND huyện Thống Nhất")
