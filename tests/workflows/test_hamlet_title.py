@@ -231,3 +231,19 @@ def test_the_commune_meeting_shows_each_hamlets_households_and_cultural_family_r
     assert "Cultural Families 2026: <b>no round this year</b>" in rows["Ấp Võ Dõng"]
     assert "Poor households: <b>not recorded yet</b>" in rows["Ấp Võ Dõng"]
     assert "Đời sống kinh tế ổn định" in page  # the standards, for reference
+
+
+def test_the_api_registers_hamlets_by_hamlet_ids_and_names_them(client, district, commune_officer, hamlet_title):
+    dossier = services.open_round(actor=commune_officer, unit=district.commune, title_type=hamlet_title, year=2026)
+    client.force_login(commune_officer)
+    url = reverse("api:dossier-register", args=[dossier.pk])
+    wrong = client.post(url, {"household_ids": [district.hamlet.pk], "registered_on": "2026-03-01"},
+                        content_type="application/json")
+    assert wrong.status_code == 400 and "hamlet_ids" in wrong.content.decode()
+    assert not dossier.nominations.exists()
+    response = client.post(url, {"hamlet_ids": [district.hamlet.pk], "registered_on": "2026-03-01"},
+                           content_type="application/json")
+    assert response.status_code == 200, response.content
+    listed = client.get(reverse("api:nomination-list"), {"dossier": dossier.pk}).json()["results"]
+    assert [(n["hamlet"], n["hamlet_name"], n["household"]) for n in listed] == [
+        (district.hamlet.pk, "Ấp Đông Kinh", None)]

@@ -40,11 +40,15 @@ class DossierSerializer(serializers.ModelSerializer):
 class NominationSerializer(serializers.ModelSerializer):
     household_code = serializers.CharField(source="household.code", read_only=True)
     household_head = serializers.CharField(source="household.head_name", read_only=True)
+    # A hamlet-title nomination names a hamlet instead (titles.subjects): exactly one of the two is set.
+    hamlet_code = serializers.CharField(source="hamlet.code", read_only=True)
+    hamlet_name = serializers.CharField(source="hamlet.name", read_only=True)
 
     class Meta:
         model = Nomination
         fields = [
-            "id", "dossier", "year", "household", "household_code", "household_head", "state",
+            "id", "dossier", "year", "household", "household_code", "household_head",
+            "hamlet", "hamlet_code", "hamlet_name", "state",
             "registered_on", "self_assessment", "self_assessed_on", "votes_for", "votes_against",
             "exclusion", "reason",
         ]
@@ -110,15 +114,27 @@ class RevisionMixin(serializers.Serializer):
 
 
 class OpenRoundInput(serializers.Serializer):
-    hamlet = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    hamlet = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1,
+        help_text="The unit whose list the dossier is: a hamlet for a household title, a commune for the "
+                  "hamlet title (the title's subject kind says which level).")
     title_type = serializers.SlugField(max_length=40, help_text="Title type code, e.g. gia-dinh-van-hoa.")
     year = serializers.IntegerField(min_value=1900, max_value=9999)
 
 
 class RegisterInput(RevisionMixin):
     household_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), allow_empty=False, max_length=5000)
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), allow_empty=False, max_length=5000,
+        required=False, help_text="For a household title.")
+    hamlet_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), allow_empty=False, max_length=5000,
+        required=False, help_text="For the hamlet title: hamlets of the dossier's commune.")
     registered_on = serializers.DateField()
+
+    def validate(self, data):
+        if ("household_ids" in data) == ("hamlet_ids" in data):
+            raise serializers.ValidationError("Give household_ids or hamlet_ids, not both or neither.")
+        return data
 
 
 class WithdrawInput(RevisionMixin):

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from directory.models import Unit
 from titles.models import TitleType
+from titles.subjects import subject_kind_of
 from workflows import services
 from workflows.models import (
     AuditEvent, Decision, Dossier, DossierState, Meeting, Nomination, NominationState, Posting,
@@ -121,13 +122,17 @@ class DossierViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         dossier = services.open_round(actor=request.user, unit=hamlet, title_type=title_type, year=data["year"])
         return _dossier_response(dossier, status.HTTP_201_CREATED)
 
-    @_transition(s.RegisterInput, "Register households of the hamlet")
+    @_transition(s.RegisterInput, "Register the subjects of the dossier's unit (households, or hamlets)")
     @action(detail=True, methods=["post"])
     def register(self, request, pk=None):
         data = self._input(s.RegisterInput)
         dossier = self._locked_target()
-        services.register_households(
-            actor=request.user, dossier=dossier, household_ids=data["household_ids"],
+        key = f"{subject_kind_of(dossier.title_type).field}_ids"
+        if key not in data:
+            raise exceptions.ValidationError({key: [f"This dossier lists {subject_kind_of(dossier.title_type).nouns}: "
+                                                    f"give {key}."]})
+        services.register_subjects(
+            actor=request.user, dossier=dossier, subject_ids=data.get("household_ids") or data["hamlet_ids"],
             registered_on=data["registered_on"], expected_revision=data.get("expected_revision"))
         return _dossier_response(dossier)
 
@@ -232,7 +237,8 @@ class NominationViewSet(VisibleReadOnly):
     serializer_class = s.NominationSerializer
     filterset_class = NominationFilter
     unit_path_field = "dossier__unit_path"
-    queryset = Nomination.objects.select_related("household").order_by("dossier_id", "household__code")
+    queryset = Nomination.objects.select_related("household", "hamlet").order_by(
+        "dossier_id", "household__code", "hamlet__code")
 
 
 class MeetingViewSet(VisibleReadOnly):
