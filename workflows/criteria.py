@@ -3,8 +3,8 @@
 A rule set's `criteria` (titles.models.RuleSet) lists standards and indicators; an indicator
 with "computed_from" names a figure the register knows. For a hamlet those are its household
 count and its Cultural Family rate for the year (recognized households / households on the
-roll of its decided Cultural Family round), and, once the Front's evaluation records it, its
-poor-household rate. The meeting shows them beside the hamlet, with the threshold and whether
+roll of its decided Cultural Family round); its poor-household rate joins them once the Front's
+evaluation records it. The meeting shows them beside the hamlet, with the threshold and whether
 the province's threshold is confirmed; it never decides for the meeting.
 """
 
@@ -58,8 +58,9 @@ def hamlet_figures(rule_set, year, hamlet_ids):
     rounds = {unit_id: (state, recognized, roll) for unit_id, state, recognized, roll in (
         Dossier.objects.filter(unit_id__in=hamlet_ids, year=year, title_type__subject_kind=SubjectKind.HOUSEHOLD)
         .order_by().values_list("unit_id", "state", "recognized_count", "households_on_roll"))}
+    # The poor-household rate ("computed_from": "poor_household_rate") is shown once the Front's
+    # evaluation records it per hamlet; until then the row says nothing rather than "unknown" 40 times.
     family = _indicator(rule_set, "cultural_family_rate")
-    poor = _indicator(rule_set, "poor_household_rate")
     figures = {}
     for pk in hamlet_ids:
         rows = [Figure(_("Households"), str(homes.get(pk, 0)))]
@@ -73,10 +74,8 @@ def hamlet_figures(rule_set, year, hamlet_ids):
                                    rate >= Decimal(threshold) if threshold else None,
                                    bool(family.get("unconfirmed"))))
             else:
+                # No rate to hold against the threshold: the threshold is not repeated.
                 rows.append(Figure(_("Cultural Families %(year)s") % {"year": year},
-                                   _("not decided yet") if state else _("no round this year"), shown, None,
-                                   bool(family.get("unconfirmed"))))
-        if poor is not None:
-            rows.append(Figure(_("Poor households"), _("not recorded yet")))
+                                   _("not decided yet") if state else _("no round this year")))
         figures[pk] = rows
     return figures
