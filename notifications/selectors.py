@@ -8,17 +8,14 @@ dossier; the review deadline ("before 25 November") is read from the rule set.
 import datetime
 from collections import Counter
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 from django.db.models import BooleanField, Case, Count, Q, Value, When
-from django.utils.translation import gettext_lazy as _
 
 from titles.models import RuleSet
-from workflows.models import Dossier, DossierState
-
-# States in which the dossier waits on the hamlet that prepares it.
-HAMLET_TURN = [DossierState.OPEN, DossierState.REVIEWED, DossierState.POSTING, DossierState.RETURNED]
-SUBMISSION_PENDING = [DossierState.REVIEWED, DossierState.POSTING]
-DECISION_PENDING = [DossierState.SUBMITTED, DossierState.APPRAISED]
+from workflows.models import Dossier
+from workflows.procedures import IN_USE, procedure_for_title, procedure_of, review_day
 
 
 @dataclass(frozen=True)
@@ -30,33 +27,22 @@ class Deadline:
     codename: str
 
 
-def _review_deadline(review_deadline, year):
-    if not review_deadline:
-        return None
-    month, day = (int(part) for part in review_deadline.split("-"))
-    return datetime.date(year, month, day)
-
-
-def due_on(*, state, year, review_deadline, submission_due, decision_due):
+def due_on(*, state, year, review_deadline, submission_due, decision_due, procedure=None):
     """The due date of the step a dossier in `state` waits on, or None, from the
     dossier's columns and its rule set's review deadline ("MM-DD"): the rule of
-    current_deadline and overdue_q, for rows read without model instances."""
-    if state in HAMLET_TURN:
-        dates = [_review_deadline(review_deadline, year)]
-        if state in SUBMISSION_PENDING:
-            dates.append(submission_due)
-        dates = [day for day in dates if day]
-        return min(dates) if dates else None
-    if state in DECISION_PENDING:
-        return decision_due
-    return None
+    current_deadline and overdue_q, for rows read without model instances. Which
+    columns bind in which state is the procedure's (its stages' deadlines)."""
+    procedure = procedure or IN_USE[0]
+    return procedure.due_on(state=state, year=year, review_deadline=review_deadline,
+                            dates={"submission_due": submission_due, "decision_due": decision_due})
 
 
 def current_due_on(dossier):
     """The due date of the step the dossier waits on, or None (no query: the unit
     that must act is not loaded)."""
     return due_on(state=dossier.state, year=dossier.year, review_deadline=dossier.rule_set.review_deadline,
-                  submission_due=dossier.submission_due, decision_due=dossier.decision_due)
+                  submission_due=dossier.submission_due, decision_due=dossier.decision_due,
+                  procedure=procedure_of(dossier))
 
 
 def current_deadline(dossier):
@@ -64,24 +50,41 @@ def current_deadline(dossier):
     day = current_due_on(dossier)
     if day is None:
         return None
-    if dossier.state in HAMLET_TURN:
-        return Deadline("submission", _("send the dossier"), day, dossier.unit, "prepare_dossier")
-    if dossier.state == DossierState.SUBMITTED:
-        return Deadline("appraisal", _("appraise the dossier"), day, dossier.appraising_unit, "appraise_dossier")
-    return Deadline("decision", _("sign the decision"), day, dossier.deciding_unit, "decide_title")
+    stage, deadline = procedure_of(dossier).deadline_of(dossier.state)
+    return Deadline(deadline.code, deadline.label, day, stage.unit_of(dossier), stage.owner_permission)
+
+
+def _binding(procedure):
+    """({due-date column: the states in which it binds}, the states the rule set's
+    review deadline binds in), from the procedure's stages."""
+    columns, reviewed = {}, []
+    for stage in procedure.stages:
+        if stage.deadline is None:
+            continue
+        for due in stage.deadline.columns:
+            columns.setdefault(due.column, []).extend(due.states or stage.states)
+        if stage.deadline.review_deadline:
+            reviewed.extend(stage.states)
+    return columns, reviewed
 
 
 def due_by_q(day):
     """Dossiers whose current step is due on or before `day` (one query for the rule sets)."""
-    q = Q(state__in=SUBMISSION_PENDING, submission_due__lte=day) | Q(state__in=DECISION_PENDING,
-                                                                      decision_due__lte=day)
-    for pk, review_deadline in RuleSet.objects.exclude(review_deadline="").values_list("pk", "review_deadline"):
-        month, dom = (int(part) for part in review_deadline.split("-"))
-        years = Q(year__lt=day.year)
-        if datetime.date(day.year, month, dom) <= day:
-            years |= Q(year=day.year)
-        q |= Q(rule_set_id=pk, state__in=HAMLET_TURN) & years
-    return q
+    rule_sets = list(RuleSet.objects.values_list("pk", "review_deadline", "title_type__code"))
+    terms = []
+    for procedure in IN_USE:
+        mine = [(pk, review) for pk, review, code in rule_sets if procedure_for_title(code) is procedure]
+        # A dossier is the procedure's by its rule set's title: every dossier while one procedure runs all.
+        scope = Q() if len(IN_USE) == 1 else Q(rule_set_id__in=[pk for pk, _ in mine])
+        columns, reviewed = _binding(procedure)
+        terms += [scope & Q(state__in=states, **{f"{column}__lte": day}) for column, states in columns.items()]
+        for pk, review in mine:
+            if review and reviewed:
+                years = Q(year__lt=day.year)
+                if review_day(review, day.year) <= day:
+                    years |= Q(year=day.year)
+                terms.append(Q(rule_set_id=pk, state__in=reviewed) & years)
+    return reduce(or_, terms) if terms else Q(pk__in=[])
 
 
 def overdue_q(today):

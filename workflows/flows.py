@@ -1,10 +1,11 @@
-"""The viewflow process that routes a dossier between levels.
+"""The viewflow processes that route a dossier between levels: one flow class per
+shape of procedure, its tasks read from the procedure's stages.
 
 The legal state lives on the Dossier (django-fsm); the flow answers the other
 question: whose turn it is. Each human step is a task owned by a unit through a
 guardian object permission, so viewflow's own queue (Task.objects.user_queue)
-is every role's inbox. Which unit owns the appraisal and the decision comes from
-the dossier, which took it from its rule set when it was opened.
+is every role's inbox. Which unit owns a task is the stage's (`unit_attr`, e.g.
+the appraising unit), which the dossier took from its rule set when it was opened.
 """
 
 from django.contrib.contenttypes.models import ContentType
@@ -15,6 +16,8 @@ from viewflow.workflow import flow, lock
 from viewflow.workflow.models import Process
 from viewflow.workflow.nodes.handle import HandleActivation
 
+from .procedures import LOCAL_REVIEW, procedure_of
+
 
 class UnitTaskActivation(HandleActivation):
     @classmethod
@@ -22,8 +25,8 @@ class UnitTaskActivation(HandleActivation):
         activation = super().create(flow_task, prev_activation, token, data=data, seed=seed)
         task = activation.task
         dossier = task.process.dossier
-        unit = getattr(dossier, flow_task.owner_unit_attr)
-        task.owner_permission = f"directory.{flow_task.permission_codename}"
+        unit = flow_task.stage.unit_of(dossier)
+        task.owner_permission = f"directory.{flow_task.stage.owner_permission}"
         task.owner_permission_content_type = ContentType.objects.get_for_model(unit)
         task.owner_permission_obj_pk = str(unit.pk)
         task.save(update_fields=[
@@ -33,16 +36,17 @@ class UnitTaskActivation(HandleActivation):
 
 
 class UnitTask(flow.Handle):
-    """A step done by whoever holds `permission_codename` on the dossier's unit
-    named by `owner_unit_attr`; completed by a workflows service, never by a view."""
+    """The task of one stage of a procedure: done by whoever holds the stage's owner
+    permission on the dossier's unit it names; completed by a workflows service,
+    never by a view."""
 
     task_type = "HUMAN"
     activation_class = UnitTaskActivation
 
-    def __init__(self, *, owner_unit_attr, permission_codename, **kwargs):
+    def __init__(self, stage, **kwargs):
         super().__init__(this.noop, **kwargs)
-        self.owner_unit_attr = owner_unit_attr
-        self.permission_codename = permission_codename
+        self.stage = stage
+        self.Annotation(title=stage.task_title)
 
 
 def _lock_impl():
@@ -54,31 +58,22 @@ def _lock_impl():
     return lock.no_lock
 
 
-class DossierFlow(flow.Flow):
-    process_title = _("Emulation title dossier")
+class ReviewFlow(flow.Flow):
+    """The shape "prepare, appraise (which may return it), decide": a procedure of
+    three stages in that order, the first taking the dossier back when the second
+    returns it. Subclasses name their procedure; nodes are named by the stages."""
+
     process_class = Process
-
-    start = flow.StartHandle(this.start_dossier).Next(this.hamlet_review)
-
-    hamlet_review = UnitTask(
-        owner_unit_attr="unit", permission_codename="prepare_dossier",
-    ).Annotation(title=_("Register, review and send the list")).Next(this.appraisal)
-
-    appraisal = UnitTask(
-        owner_unit_attr="appraising_unit", permission_codename="appraise_dossier",
-    ).Annotation(title=_("Appraise the dossier")).Next(this.was_returned)
-
-    was_returned = flow.If(this.dossier_returned).Then(this.hamlet_review).Else(this.decision)
-
-    decision = UnitTask(
-        owner_unit_attr="deciding_unit", permission_codename="decide_title",
-    ).Annotation(title=_("Sign the recognition decision")).Next(this.end)
-
-    end = flow.End()
+    procedure = None
 
     @classmethod
     def lock(cls, process_pk):
         return lock.lock_scope(_lock_impl(), cls, process_pk)
+
+    @classmethod
+    def stage_node(cls, stage_code):
+        """The flow node of the procedure's stage `stage_code`."""
+        return getattr(cls, cls.procedure.stage(stage_code).node)
 
     def start_dossier(self, activation, dossier):
         activation.process.artifact = dossier
@@ -90,7 +85,48 @@ class DossierFlow(flow.Flow):
     def noop(self, activation, **kwargs):
         return activation.process
 
-    def dossier_returned(self, activation):
-        from .models import DossierState
+    def back_to_preparation(self, activation):
+        # Returned: the state is one the first stage acts in again.
+        dossier = activation.process.dossier
+        return procedure_of(dossier).stage_for(dossier.state) is self.procedure.stages[0]
 
-        return activation.process.dossier.state == DossierState.RETURNED
+
+_PREPARE, _APPRAISE, _DECIDE = LOCAL_REVIEW.stages
+
+
+class DossierFlow(ReviewFlow):
+    """The local review (workflows.procedures.local_review). The class and node names
+    are kept: stored processes and tasks name them."""
+
+    process_title = _("Emulation title dossier")
+    procedure = LOCAL_REVIEW
+
+    start = flow.StartHandle(this.start_dossier).Next(this.hamlet_review)
+    hamlet_review = UnitTask(_PREPARE).Next(this.appraisal)
+    appraisal = UnitTask(_APPRAISE).Next(this.was_returned)
+    was_returned = flow.If(this.back_to_preparation).Then(this.hamlet_review).Else(this.decision)
+    decision = UnitTask(_DECIDE).Next(this.end)
+    end = flow.End()
+
+
+FLOWS = {DossierFlow.procedure.code: DossierFlow}
+
+
+def flow_for(procedure):
+    return FLOWS[procedure.code]
+
+
+def flow_of(dossier):
+    """The flow class that routes `dossier`."""
+    return flow_for(procedure_of(dossier))
+
+
+def _check(flow_class):
+    # A stage without its node would be a dossier nobody's inbox ever shows.
+    for stage in flow_class.procedure.stages:
+        node = getattr(flow_class, stage.node, None)
+        assert isinstance(node, UnitTask) and node.stage is stage, f"{flow_class.__name__}: no task for {stage.code}"
+
+
+for _flow in FLOWS.values():
+    _check(_flow)

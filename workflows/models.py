@@ -22,16 +22,8 @@ from .audit.models import (  # noqa: F401
     AppendOnlyQuerySet, ChainAnchor, ChainAnchorHead, Concern, ConcernState, Revocation, ViewLog,
 )
 from .audit.keys import event_mac
-
-
-class DossierState(models.TextChoices):
-    OPEN = "open", _("Open for registration")
-    REVIEWED = "reviewed", _("Review meeting recorded")
-    POSTING = "posting", _("Publicly posted")
-    SUBMITTED = "submitted", _("Submitted for appraisal")
-    RETURNED = "returned", _("Returned for correction")
-    APPRAISED = "appraised", _("Appraised, awaiting decision")
-    DECIDED = "decided", _("Decided")
+from .procedures import route_allows
+from .states import DossierState
 
 
 class NominationState(models.TextChoices):
@@ -118,44 +110,49 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
             self.unit_path = self.unit.path
         super().save(*args, **kwargs)
 
-    def _has_posting(self):
-        return self.rule_set.has_step("posting")
-
-    def _no_posting(self):
-        return not self._has_posting()
+    # Which transition may run now is the dossier's procedure's to say
+    # (workflows.procedures): its actions name the states they act in and the
+    # rule-set steps they need, so a rule set without a meeting or a posting step
+    # changes the route without code. The sources below are every state a
+    # transition can ever leave from.
 
     @transition(field=state, source=[DossierState.OPEN, DossierState.REVIEWED, DossierState.RETURNED],
-                target=DossierState.REVIEWED)
+                target=DossierState.REVIEWED, conditions=[route_allows("meeting")])
     def record_meeting(self):
         pass
 
-    @transition(field=state, source=DossierState.REVIEWED, target=DossierState.POSTING,
-                conditions=[_has_posting])
+    @transition(field=state, source=[DossierState.OPEN, DossierState.REVIEWED], target=DossierState.POSTING,
+                conditions=[route_allows("posting")])
     def post_publicly(self):
         pass
 
-    @transition(field=state, source=DossierState.POSTING, target=DossierState.SUBMITTED)
+    @transition(field=state, source=DossierState.POSTING, target=DossierState.SUBMITTED,
+                conditions=[route_allows("submit")])
     def submit_after_posting(self):
         pass
 
-    @transition(field=state, source=DossierState.REVIEWED, target=DossierState.SUBMITTED,
-                conditions=[_no_posting])
+    @transition(field=state, source=[DossierState.OPEN, DossierState.REVIEWED], target=DossierState.SUBMITTED,
+                conditions=[route_allows("submit")])
     def submit(self):
         pass
 
-    @transition(field=state, source=DossierState.RETURNED, target=DossierState.SUBMITTED)
+    @transition(field=state, source=DossierState.RETURNED, target=DossierState.SUBMITTED,
+                conditions=[route_allows("submit")])
     def resubmit(self):
         pass
 
-    @transition(field=state, source=DossierState.SUBMITTED, target=DossierState.APPRAISED)
+    @transition(field=state, source=DossierState.SUBMITTED, target=DossierState.APPRAISED,
+                conditions=[route_allows("appraise")])
     def accept(self):
         pass
 
-    @transition(field=state, source=DossierState.SUBMITTED, target=DossierState.RETURNED)
+    @transition(field=state, source=DossierState.SUBMITTED, target=DossierState.RETURNED,
+                conditions=[route_allows("return")])
     def return_for_correction(self):
         pass
 
-    @transition(field=state, source=DossierState.APPRAISED, target=DossierState.DECIDED)
+    @transition(field=state, source=DossierState.APPRAISED, target=DossierState.DECIDED,
+                conditions=[route_allows("decide")])
     def decide(self):
         pass
 

@@ -22,7 +22,8 @@ from titles.models import Award, TitleType
 from titles.subjects import SUBJECT_CODE, SUBJECT_NAME, subject_kind_of
 
 from .audit.labels import ACTION_LABELS, describe, nomination_of, role_label, state_label, state_labels
-from .models import Dossier, DossierState, Nomination, NominationState, PostingComment
+from .models import Dossier, Nomination, NominationState, PostingComment
+from .procedures import procedure_of
 
 
 def _paths_q(paths, field):
@@ -157,44 +158,16 @@ def actions_and_ceased_unit(user, dossier):
 
 
 def _candidate_actions(user, dossier):
-    """[(action, the unit it is done for)] by permission, state and rule set alone."""
-    state = dossier.state
-    rules = dossier.rule_set
-    actions, hamlet = [], dossier.unit
-    held = find_acting_each(user, dossier.unit, ("prepare_dossier", "record_review"))
-    can_prepare, can_review = held["prepare_dossier"] is not None, held["record_review"] is not None
-    editable = state in (DossierState.OPEN, DossierState.RETURNED)
-    if can_prepare and editable:
-        actions.append((Action("register", _("Register households"), "workflows:register"), hamlet))
-    if can_review and editable:
-        actions.append((Action("assess", _("Self-assessments"), "workflows:assessments"), hamlet))
-    if can_review and state in (DossierState.OPEN, DossierState.REVIEWED, DossierState.RETURNED):
-        actions.append((Action("meeting", _("Review meeting and tally"), "workflows:meeting",
-                               primary=state != DossierState.REVIEWED), hamlet))
-    if can_review and state == DossierState.REVIEWED and rules.has_step("posting"):
-        actions.append((Action("posting", _("Post the list publicly"), "workflows:posting", primary=True),
-                        hamlet))
-    if can_review and state == DossierState.POSTING:
-        actions.append((Action("comment", _("Record a resident comment"), "workflows:comment"), hamlet))
-    # During the posting "send" could only be refused until the day sending opens.
-    submittable = state == DossierState.RETURNED or (
-        state == DossierState.REVIEWED and not rules.has_step("posting")) or (
-        state == DossierState.POSTING and _posting_over(dossier))
-    if can_prepare and submittable:
-        actions.append((Action("submit", _("Send to the commune"), "workflows:submit", primary=True), hamlet))
-    if state == DossierState.SUBMITTED and find_acting(user, dossier.appraising_unit, "appraise_dossier"):
-        actions.append((Action("appraise", _("Appraise"), "workflows:appraise", primary=True),
-                        dossier.appraising_unit))
-        actions.append((Action("return", _("Return for correction"), "workflows:return"), dossier.appraising_unit))
-    if state == DossierState.APPRAISED and find_acting(user, dossier.deciding_unit, "decide_title"):
-        actions.append((Action("decide", _("Sign the decision"), "workflows:decide", primary=True),
-                        dossier.deciding_unit))
-    return actions
-
-
-def _posting_over(dossier):
-    posting = dossier.postings.first()
-    return posting is not None and timezone.localdate() >= posting.sendable_from
+    """[(action, the unit it is done for)] by permission, state and rule set alone: the
+    dossier procedure's menu for its state (workflows.procedures), filtered by the
+    permissions the user holds on the unit of the stage it waits on (one read)."""
+    menu = procedure_of(dossier).menu(dossier)
+    if not menu:
+        return []
+    unit = menu[0][1].unit_of(dossier)
+    held = find_acting_each(user, unit, tuple(dict.fromkeys(action.permission for action, _ in menu)))
+    return [(Action(action.code, action.label, action.url_name, primary=action.is_primary(dossier.state)), unit)
+            for action, _ in menu if held[action.permission] is not None]
 
 
 def next_action(dossier, actions):

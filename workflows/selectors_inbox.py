@@ -29,19 +29,17 @@ from viewflow.workflow.models import Task
 
 from directory.models import Level, Unit
 from directory.selectors import grants_of  # noqa: F401 (the page's permissions; views read them from here)
-from notifications.selectors import DECISION_PENDING, HAMLET_TURN, due_on
+from notifications.selectors import due_on
 from titles.models import RuleSet, TitleType
 from titles.subjects import SUBJECT_KINDS, subject_kind_of
 
-from .flows import DossierFlow
-from .models import Dossier, DossierState
+from .flows import FLOWS
+from .models import Concern, ConcernState, Dossier, DossierState
+from .procedures import IN_USE, procedure_for_title, titles_q
 from .selectors import _paths_q, filter_dossiers
 
 VIEW = "directory.view_unit_dossiers"
 PREPARE = "directory.prepare_dossier"
-REVIEW = "directory.record_review"
-APPRAISE = "directory.appraise_dossier"
-DECIDE = "directory.decide_title"
 STATE_LABELS = dict(DossierState.choices)
 
 
@@ -115,10 +113,10 @@ def open_tasks(user, grants):
     permission and object columns rather than on their concatenation, so the
     inbox_open_task_owner index serves it. No joins (see task_rows).
 
-    Beyond viewflow's queue: the hamlet's review task is owned by whoever prepares
-    the dossier, but its self-assessments and tally are done by whoever records the
-    review (the hamlet Front head), so a holder of record_review on the hamlet sees
-    that task too."""
+    Beyond viewflow's queue: a stage's task is owned by its first permission, but
+    its other permissions act in it too (the hamlet's review task is owned by whoever
+    prepares the dossier, its self-assessments and tally are done by whoever records
+    the review, the hamlet Front head): their holders on the task's unit see it too."""
     tasks = Task.objects.filter(flow_task_type="HUMAN", status="NEW")
     if not grants.superuser:
         allowed = Q(owner_permission__isnull=True) | Q(owner=user)
@@ -129,9 +127,13 @@ def open_tasks(user, grants):
             objects[perm].append(pk)
         for perm, pks in objects.items():
             allowed |= Q(owner_permission=perm, owner_permission_obj_pk__in=pks)
-        if objects.get(REVIEW):
-            allowed |= Q(flow_task=DossierFlow.hamlet_review, owner_permission=PREPARE,
-                         owner_permission_obj_pk__in=objects[REVIEW])
+        for flow_class in FLOWS.values():
+            for stage in flow_class.procedure.stages:
+                for codename in stage.permissions[1:]:
+                    if pks := objects.get(f"directory.{codename}"):
+                        allowed |= Q(flow_task=getattr(flow_class, stage.node),
+                                     owner_permission=f"directory.{stage.owner_permission}",
+                                     owner_permission_obj_pk__in=pks)
         tasks = tasks.filter(allowed)
     return tasks.order_by("created", "pk")
 
@@ -149,16 +151,17 @@ class _DossierState:
     @functools.cached_property
     def due_text(self):
         """'Send by 14/11/2025' while the hamlet still has to send, 'Decide by …' while
-        the commune has it; '' otherwise."""
-        if self.submission_due and self.state in HAMLET_TURN:
-            return f"{gettext('Send by')} {self.submission_due:%d/%m/%Y}"
-        if self.decision_due and self.state in DECISION_PENDING:
-            return f"{gettext('Decide by')} {self.decision_due:%d/%m/%Y}"
-        return ""
+        the commune has it (the stage's deadline says which); '' otherwise."""
+        stage = self.procedure.stage_for(self.state)
+        if stage is None or stage.deadline is None or not stage.deadline.shown:
+            return ""
+        prefix, column = stage.deadline.shown
+        day = getattr(self, column)
+        return f"{gettext(prefix)} {day:%d/%m/%Y}" if day else ""
 
     def due_on(self):
         return due_on(state=self.state, year=self.year, review_deadline=self.review_deadline,
-                      submission_due=self.submission_due, decision_due=self.decision_due)
+                      submission_due=self.submission_due, decision_due=self.decision_due, procedure=self.procedure)
 
 
 @dataclass
@@ -174,6 +177,21 @@ class TaskRow(_DossierState):
     steps: list
     review_deadline: str
     owner_unit_pk: str  # the unit the task's owner permission is held on
+
+    @property
+    def procedure(self):
+        return self.node.flow_class.procedure
+
+    @property
+    def stage(self):
+        return self.node.stage
+
+    def held(self, grants):
+        """The codenames of the task's stage its reader holds on the task's unit (from
+        the grants already read)."""
+        return {codename for codename in self.stage.permissions
+                if grants.superuser or f"directory.{codename}" in grants.model_perms
+                or (f"directory.{codename}", self.owner_unit_pk) in grants.object_perms}
 
     @property
     def title(self):
@@ -236,6 +254,11 @@ class DossierRow(_DossierState):
     parent_name: str | None
     title_name: str
     review_deadline: str
+    title_code: str
+
+    @property
+    def procedure(self):
+        return procedure_for_title(self.title_code)
 
     @property
     def proposed_text(self):
@@ -260,7 +283,7 @@ def _dossier_rows_sql(order_by):
     fields = [*(_column("d", Dossier, name) for name in (
         "pk", "year", "state", "submission_due", "decision_due", "households_count", "proposed_count")),
         _column("u", Unit, "name"), _column("p", Unit, "name"), _column("tt", TitleType, "name"),
-        _column("r", RuleSet, "review_deadline")]
+        _column("r", RuleSet, "review_deadline"), _column("tt", TitleType, "code")]
     dossier, unit = Dossier._meta, Unit._meta
     joins = f"""
         LEFT JOIN {_quote(dossier.db_table)} d ON d.{_quote(dossier.pk.column)} = page.pk
@@ -286,6 +309,7 @@ def dossier_rows(dossiers, offset, size, limit):
 
 # ---------------------------------------------------------------- supervision concerns to answer
 
+
 CONCERNS_SHOWN = 20
 
 
@@ -293,25 +317,25 @@ def concerns_to_answer(grants):
     """The open supervision concerns the user must answer: those on dossiers whose
     responsible level now (workflows.supervision: the hamlet while it prepares, the
     appraising unit while it appraises, then the deciding unit) is a unit where the
-    user holds the answering permission; oldest first, at most CONCERNS_SHOWN. One
-    query, none when the user holds no answering permission."""
-    from .models import Concern, ConcernState
-    from .supervision import HAMLET_STATES
+    user holds the answering permission (each stage's `concern_answerers`); oldest
+    first, at most CONCERNS_SHOWN. One query, none when the user holds no answering
+    permission."""
 
-    def units(*perms):
-        return sorted({unit.pk for perm in perms for unit in grants.units.get(perm, ())})
+    def units(perms):
+        return sorted({unit.pk for perm in perms for unit in grants.units.get(f"directory.{perm}", ())})
 
     if grants.superuser:
         where = Q()
     else:
-        where = Q(pk__in=[])
-        if hamlet := units(PREPARE, REVIEW):
-            where |= Q(dossier__state__in=HAMLET_STATES, dossier__unit_id__in=hamlet)
-        if appraising := units(APPRAISE):
-            where |= Q(dossier__state=DossierState.SUBMITTED, dossier__appraising_unit_id__in=appraising)
-        if deciding := units(DECIDE, APPRAISE):
-            where |= Q(dossier__state=DossierState.APPRAISED, dossier__deciding_unit_id__in=deciding)
-        if not (hamlet or appraising or deciding):
+        where, answering = Q(pk__in=[]), False
+        for procedure in IN_USE:
+            # Several procedures: each its own titles' dossiers (a title not named runs on the default).
+            scope = Q() if len(IN_USE) == 1 else titles_q(procedure, "dossier__title_type__code")
+            for stage in procedure.stages:
+                if pks := units(stage.concern_answerers):
+                    answering = True
+                    where |= scope & Q(dossier__state__in=stage.states, **{f"dossier__{stage.unit_attr}_id__in": pks})
+        if not answering:
             return []
     return list(Concern.objects.filter(where, state=ConcernState.OPEN)
                 .select_related("dossier__unit", "nomination__household", "nomination__hamlet").order_by("raised_at", "pk")[:CONCERNS_SHOWN])

@@ -16,13 +16,10 @@ from directory.selectors import find_acting, require_acting
 from notifications.services import notify_unit
 
 from .models import Concern, ConcernState, Dossier, DossierState, ViewLog
+from .procedures import procedure_of
 from .services.audit import AuditTrail
 from .services.common import check_text
 from .services.errors import RuleViolation
-
-# Which unit of the dossier answers a concern, and through which permission, by dossier state.
-HAMLET_STATES = (DossierState.OPEN, DossierState.REVIEWED, DossierState.POSTING, DossierState.RETURNED)
-
 
 def open_concerns(dossier):
     return Concern.objects.filter(dossier=dossier).exclude(state=ConcernState.CLOSED)
@@ -34,13 +31,17 @@ def _lock(dossier):
             .select_related("unit", "appraising_unit", "deciding_unit", "title_type").get(pk=dossier.pk))
 
 
+def responsible_stage(dossier):
+    """The stage of the dossier's procedure that must answer a concern now: the one the
+    dossier waits on, or its last once decided (workflows.procedures)."""
+    procedure = procedure_of(dossier)
+    return procedure.stage_for(dossier.state) or procedure.stages[-1]
+
+
 def _responsible(dossier):
     """(unit, permission codenames) of the level that must answer now."""
-    if dossier.state in HAMLET_STATES:
-        return dossier.unit, ("prepare_dossier", "record_review")
-    if dossier.state == DossierState.SUBMITTED:
-        return dossier.appraising_unit, ("appraise_dossier",)
-    return dossier.deciding_unit, ("decide_title", "appraise_dossier")
+    stage = responsible_stage(dossier)
+    return stage.unit_of(dossier), stage.concern_answerers
 
 
 def responsible_unit(dossier):

@@ -16,15 +16,11 @@ from django.utils.translation import gettext as _
 
 from documents.selectors import publication_deadlines
 from workflows.models import Dossier, DossierState
+from workflows.procedures import procedure_of
 
 from ..models import DeadlineAlert
 from ..selectors import Deadline, current_deadline, due_by_q
 from .outbox import Message, holders, write
-
-# Who, at the level above, hears that a step is overdue: the people who manage
-# and supervise that level's work.
-ESCALATE_TO = ("appraise_dossier", "decide_title", "supervise")
-
 
 def _plan(deadline, today):
     """(kind, period, unit to alert, deadline) for this deadline today, or None."""
@@ -59,8 +55,10 @@ def check_deadlines(*, today=None):
     # After the decision, the list of recognized households must be made public within
     # the rule set's period (documents.registry): reminded and escalated the same way.
     for dossier, due in publication_deadlines(today, horizon):
+        # Published by whoever decided: the procedure's last stage.
+        decided = procedure_of(dossier).stages[-1]
         deadline = Deadline("publication", _("publish the list of recognized households"), due,
-                            dossier.deciding_unit, "decide_title")
+                            decided.unit_of(dossier), decided.owner_permission)
         if plan := _plan(deadline, today):
             dossiers.append(dossier)
             plans[dossier.pk] = plan
@@ -94,7 +92,8 @@ def _notify(alerts, plans, today):
         if alert.kind == DeadlineAlert.Kind.REMINDER:
             pairs.append((alert.unit_id, deadline.codename))
         else:
-            pairs += [(alert.unit_id, codename) for codename in ESCALATE_TO]
+            # Who, at the level above, hears that a step is overdue: the procedure says.
+            pairs += [(alert.unit_id, codename) for codename in procedure_of(alert.dossier).escalate_to]
     found = holders(pairs)
     messages = []
     with translation.override(settings.LANGUAGE_CODE):
@@ -109,7 +108,7 @@ def _notify(alerts, plans, today):
             else:
                 text = _("Overdue %(days)s days: %(actor)s had to %(step)s for %(title)s %(year)s of %(unit)s by "
                          "%(date)s.") % params
-                user_ids = set().union(*(found[(alert.unit_id, c)] for c in ESCALATE_TO))
+                user_ids = set().union(*(found[(alert.unit_id, c)] for c in procedure_of(dossier).escalate_to))
             event = f"alert:{dossier.pk}:{alert.state}:{alert.due_on:%Y%m%d}:{alert.kind}:{alert.period}"
             url = reverse("documents:index" if alert.state == "publication" else "workflows:dossier",
                           args=[dossier.pk])

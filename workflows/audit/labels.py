@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "withdraw_registration": _("Registration withdrawn"),
     "self_assessment": _("Self-assessment"),
     "meeting_vote": _("Vote at the review meeting"),
+    "propose": _("Proposed without a review meeting"),
     "record_meeting": _("Review meeting recorded"),
     "post_list": _("Public posting"),
     "posting_comment": _("Resident comment"),

@@ -18,9 +18,13 @@ from django_fsm import can_proceed
 from config import bulk
 from config.text import TEXT_MAX_LENGTH, text_problem
 
+from titles.models import Step
 from titles.subjects import SUBJECT_NAME
 
+from ..flows import flow_of
 from ..models import Dossier, Nomination, NominationState
+from ..procedures import procedure_of
+from .audit import AuditTrail
 from .errors import DateNeedsConfirmation, RuleViolation
 
 # The storage limit of a vote count (a 32-bit integer column), not a rule of law:
@@ -256,9 +260,46 @@ def finish(dossier, trail, *, fields=()):
     dossier.save(update_fields=["state", "revision", "audit_seq", "audit_head", *fields])
 
 
-def complete_task(dossier, node):
+def allowed(dossier, code):
+    """Whether the dossier's procedure lets its action `code` act on the dossier now
+    (state, rule-set steps): every state list a service checks is read from there."""
+    return procedure_of(dossier).allows(code, dossier)
+
+
+def complete_task(dossier, stage_code):
+    """Complete the viewflow task of the dossier's stage `stage_code` (its procedure's)."""
+    node = flow_of(dossier).stage_node(stage_code)
     task = dossier.process.task_set.get(flow_task=node, status="NEW")
     node.run(task)
+
+
+def propose_registered(dossier, acting, day, label):
+    """Without a review meeting (a rule set with no "meeting" step) the registrations
+    still standing are the proposal: the act that follows them (the posting or the
+    sending, dated `day`) proposes every registered subject, each audited. Writes the
+    events and the nominations; the caller saves the dossier with `proposed_count`.
+    Returns how many were proposed (none under a rule set with a meeting)."""
+    if dossier.rule_set.has_step(Step.MEETING):
+        return 0
+    nominations = list(dossier.nominations.filter(state=NominationState.REGISTERED).order_by("pk"))
+    if not nominations:
+        return 0
+    latest = max(nominations, key=lambda n: n.registered_on)
+    if day < latest.registered_on:
+        raise RuleViolation(
+            _("%(field)s %(date)s is before the registration of %(name)s on %(day)s, which it proposes.")
+            % {"field": label, "date": shown_day(day), "name": names_of([latest]),
+               "day": shown_day(latest.registered_on)}
+        )
+    trail = AuditTrail(dossier, acting)
+    for nomination in nominations:
+        nomination.propose()
+        trail.add(action="propose", target=nomination, from_state=NominationState.REGISTERED,
+                  to_state=nomination.state, rule_set=dossier.rule_set.code)
+    write_fields(nominations, ["state"])
+    trail.flush()
+    dossier.proposed_count += len(nominations)
+    return len(nominations)
 
 
 def names_of(nominations, limit=5):

@@ -16,10 +16,11 @@ from notifications.services import messages as notify
 from titles.models import RuleSet, Step
 from titles.subjects import subject_kind_of
 
-from ..flows import DossierFlow
-from ..models import Dossier, DossierState, Nomination, NominationState
+from ..flows import flow_of
+from ..models import Dossier, Nomination, NominationState
 from .audit import AuditTrail
 from .common import (
+    allowed,
     check_act_date,
     check_revision,
     check_text,
@@ -97,7 +98,7 @@ def open_round(*, actor, unit, title_type, year, opened_on=None):
             _("%(unit)s already has a %(title)s dossier for %(year)s.")
             % {"unit": unit, "title": title_type, "year": year}
         ) from None
-    DossierFlow.start.run(dossier=dossier)
+    flow_of(dossier).start.run(dossier=dossier)
     trail = AuditTrail(dossier, acting)
     trail.add(action="open_round", target=dossier, to_state=dossier.state, rule_set=rule_set.code)
     finish(dossier, trail)
@@ -115,7 +116,7 @@ def register_subjects(*, actor, dossier, subject_ids, registered_on, expected_re
     acting = require_acting(actor, dossier.unit, "prepare_dossier")
     check_revision(dossier, expected_revision)
     kind = subject_kind_of(dossier.title_type)
-    if dossier.state not in (DossierState.OPEN, DossierState.RETURNED):
+    if not allowed(dossier, "register"):
         raise RuleViolation(
             _("%(subjects)s can only be registered while the dossier is open or returned; it is “%(state)s”.")
             % {"subjects": capfirst(kind.nouns), "state": dossier.get_state_display()}
@@ -241,7 +242,7 @@ def withdraw_registrations(*, actor, dossier, nomination_ids, reason, expected_r
             % {"names": ", ".join(str(n.subject) for n in withdrawn[:5])}
         )
     reviewed = [n for n in nominations if n.state != NominationState.REGISTERED]
-    if reviewed or dossier.state not in (DossierState.OPEN, DossierState.RETURNED):
+    if reviewed or not allowed(dossier, "withdraw"):
         meeting = dossier.meetings.first()
         raise RuleViolation(
             _("%(names)s were already reviewed at the meeting of %(date)s (the dossier is “%(state)s”); a "
@@ -270,7 +271,7 @@ def record_self_assessments(*, actor, dossier, assessments, assessed_on, expecte
     dossier = lock_dossier(dossier)
     acting = require_acting(actor, dossier.unit, "record_review")
     check_revision(dossier, expected_revision)
-    if dossier.state not in (DossierState.OPEN, DossierState.RETURNED):
+    if not allowed(dossier, "assess"):
         raise RuleViolation(
             _("Self-assessments can only be recorded while the dossier is open or returned; it is “%(state)s”.")
             % {"state": dossier.get_state_display()}

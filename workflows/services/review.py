@@ -11,11 +11,12 @@ from titles.models import Step
 from titles.subjects import SUBJECT_NAME, subject_kind_of
 
 from .. import uploads
-from ..models import DossierState, Meeting, MinutesPage, NominationState, Posting, PostingComment, VotingMethod
+from ..models import Meeting, MinutesPage, NominationState, Posting, PostingComment, VotingMethod
 from .audit import AuditTrail
 from .calendar import add_days, posting_last_day
 from .common import (
     REVIEWABLE,
+    allowed,
     check_act_date,
     check_revision,
     check_text,
@@ -27,6 +28,7 @@ from .common import (
     parse_count,
     parse_ids,
     percent,
+    propose_registered,
     require_confirmation,
     shown_day,
     shown_pct,
@@ -241,8 +243,9 @@ def post_list(*, actor, dossier, starts_on, place, expected_revision=None, dates
     check_revision(dossier, expected_revision)
     check_transition(dossier, dossier.post_publicly)
     check_act_date(dossier, acting, starts_on, _("Posting date"), Step.POSTING)
+    # None under a rule set without a review meeting: the registrations are the proposal.
     meeting = dossier.meetings.first()
-    if starts_on < meeting.held_on:
+    if meeting is not None and starts_on < meeting.held_on:
         raise RuleViolation(
             _("The list cannot be posted on %(date)s, before the meeting of %(held)s.")
             % {"date": starts_on.strftime("%d/%m/%Y"), "held": meeting.held_on.strftime("%d/%m/%Y")}
@@ -250,8 +253,9 @@ def post_list(*, actor, dossier, starts_on, place, expected_revision=None, dates
     if not (place or "").strip():
         raise RuleViolation(_("Say where the list is posted."))
     check_text(place, _("Place of posting"), None)
-    require_confirmation([unusual_date(starts_on, _("Posting date"), reference=meeting.held_on,
+    require_confirmation([unusual_date(starts_on, _("Posting date"), reference=meeting.held_on if meeting else None,
                                        reference_label=_("the meeting"))], dates_confirmed)
+    propose_registered(dossier, acting, starts_on, _("Posting date"))
     rules = dossier.rule_set
     posting = Posting.objects.create(
         dossier=dossier, starts_on=starts_on, place=place.strip(), recorded_by=actor,
@@ -262,7 +266,7 @@ def post_list(*, actor, dossier, starts_on, place, expected_revision=None, dates
     trail = AuditTrail(dossier, acting)
     trail.add(action="post_list", target=dossier, from_state=from_state, to_state=dossier.state,
               posting=posting.pk, starts_on=starts_on, ends_on=posting.ends_on, place=posting.place)
-    finish(dossier, trail)
+    finish(dossier, trail, fields=["proposed_count"])
     return posting
 
 
@@ -274,7 +278,7 @@ def record_comment(*, actor, dossier, received_on, author, text, nomination_id=N
     dossier = lock_dossier(dossier)
     acting = require_acting(actor, dossier.unit, "record_review")
     check_revision(dossier, expected_revision)
-    if dossier.state != DossierState.POSTING:
+    if not allowed(dossier, "comment"):
         raise RuleViolation(_("Comments are recorded only while the list is posted."))
     posting = dossier.postings.first()
     if received_on is None or not (posting.starts_on <= received_on <= posting.ends_on):

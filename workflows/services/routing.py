@@ -14,11 +14,11 @@ from notifications.services import messages as notify
 from titles.subjects import subject_kind_of
 from titles.models import CERTIFICATE_ALPHABET, CERTIFICATE_CODE_LENGTH, Award, Step
 
-from ..flows import DossierFlow
 from ..models import AuditEvent, Decision, DossierState, NominationState
 from .audit import AuditTrail
 from .calendar import add_days
 from .common import (
+    allowed,
     check_act_date,
     check_revision,
     check_text,
@@ -29,6 +29,7 @@ from .common import (
     lock_dossier,
     names_of,
     parse_ids,
+    propose_registered,
     require_confirmation,
     shown_day,
     unusual_date,
@@ -78,7 +79,7 @@ def submit_dossier(*, actor, dossier, submitted_on, answer="", expected_revision
             )
         dossier.resubmit()
     else:
-        if dossier.state == DossierState.REVIEWED and rules.has_step("posting"):
+        if not allowed(dossier, "submit") and allowed(dossier, "posting"):
             raise RuleViolation(
                 _("Under %(rules)s the list must first be posted publicly for %(days)s %(day_type)s.")
                 % {"rules": rules.name, "days": rules.posting_days,
@@ -86,7 +87,8 @@ def submit_dossier(*, actor, dossier, submitted_on, answer="", expected_revision
             )
         check_transition(dossier, dossier.submit)
         dossier.submit()
-    if not dossier.nominations.filter(state=NominationState.PROPOSED).exists():
+    proposed_now = propose_registered(dossier, acting, submitted_on, _("Submission date"))
+    if not proposed_now and not dossier.nominations.filter(state=NominationState.PROPOSED).exists():
         raise RuleViolation(_("No %(subject)s is proposed: there is nothing to send.")
                             % {"subject": subject_kind_of(dossier.title_type).noun})
     require_confirmation([unusual_date(submitted_on, _("Submission date"), reference=reference,
@@ -101,8 +103,8 @@ def submit_dossier(*, actor, dossier, submitted_on, answer="", expected_revision
     trail.add(action="submit", target=dossier, from_state=from_state, to_state=dossier.state,
               submitted_on=submitted_on, submission_due=dossier.submission_due, late=late,
               proposed=dossier.nominations.filter(state=NominationState.PROPOSED).count(), **answered)
-    finish(dossier, trail, fields=["submitted_on", "decision_due"])
-    complete_task(dossier, DossierFlow.hamlet_review)
+    finish(dossier, trail, fields=["submitted_on", "decision_due", "proposed_count"])
+    complete_task(dossier, "preparation")
     notify.dossier_submitted(dossier=dossier)
     return dossier
 
@@ -174,7 +176,7 @@ def appraise_dossier(*, actor, dossier, strikes=None, expected_revision=None, ap
               accepted=len(nominations) - len(strikes), struck=len(strikes))
     dossier.proposed_count -= len(strikes)  # accepted ones still count as proposed
     finish(dossier, trail, fields=["proposed_count"])
-    complete_task(dossier, DossierFlow.appraisal)
+    complete_task(dossier, "appraisal")
     notify.dossier_appraised(dossier=dossier, struck=[n for n in nominations if n.pk in strikes],
                              accepted=len(nominations) - len(strikes))
     return dossier
@@ -210,7 +212,7 @@ def return_dossier(*, actor, dossier, reason, expected_revision=None, returned_o
     trail.add(action="return", target=dossier, from_state=from_state, to_state=dossier.state,
               reason=dossier.return_reason)
     finish(dossier, trail, fields=["return_reason"])
-    complete_task(dossier, DossierFlow.appraisal)
+    complete_task(dossier, "appraisal")
     notify.dossier_returned(dossier=dossier)
     return dossier
 
@@ -227,7 +229,7 @@ def decide(*, actor, dossier, number, signed_on, signer, expected_revision=None,
     dossier = lock_dossier(dossier)
     acting = require_acting(actor, dossier.deciding_unit, "decide_title")
     check_revision(dossier, expected_revision)
-    if dossier.state != DossierState.APPRAISED:
+    if not allowed(dossier, "decide"):
         raise RuleViolation(
             _("A decision can only be signed on an appraised dossier; this one is “%(state)s”.")
             % {"state": dossier.get_state_display()}
@@ -291,6 +293,6 @@ def decide(*, actor, dossier, number, signed_on, signer, expected_revision=None,
               households_on_roll=dossier.households_on_roll)
     dossier.recognized_count += len(nominations)
     finish(dossier, trail, fields=["recognized_count", "households_on_roll"])
-    complete_task(dossier, DossierFlow.decision)
+    complete_task(dossier, "decision")
     notify.decision_signed(dossier=dossier, decision=decision, recognized=nominations, actor=actor)
     return decision

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods
 
 from directory.models import Household
 from directory.search import Folded, fold
-from directory.selectors import require_acting
 from titles.subjects import subject_kind_of
 
 from .. import criteria, selectors, services
@@ -42,7 +41,7 @@ from .common import (
     query_without_page,
     render_action,
     render_confirm,
-    wrong_state,
+    guard,
 )
 
 # ---------------------------------------------------------------- registration
@@ -51,9 +50,7 @@ from .common import (
 @require_http_methods(["GET", "POST"])
 def register(request, pk):
     dossier = selectors.dossier_for(request.user, pk)
-    require_acting(request.user, dossier.unit, "prepare_dossier")
-    if request.method == "GET" and (response := wrong_state(request, dossier, [DossierState.OPEN,
-                                                                                 DossierState.RETURNED])):
+    if response := guard(request, dossier, "register"):
         return response
     kind = subject_kind_of(dossier.title_type)
     registered = Nomination.objects.filter(title_type=dossier.title_type, year=dossier.year,
@@ -121,9 +118,7 @@ def register(request, pk):
 def withdraw(request, pk, nomination_pk):
     """Withdraw one registration made by mistake, before the review meeting."""
     dossier = selectors.dossier_for(request.user, pk)
-    require_acting(request.user, dossier.unit, "prepare_dossier")
-    if request.method == "GET" and (response := wrong_state(request, dossier, [DossierState.OPEN,
-                                                                                 DossierState.RETURNED])):
+    if response := guard(request, dossier, "withdraw"):
         return response
     nomination = get_object_or_404(dossier.nominations.select_related("household", "hamlet"), pk=nomination_pk)
     status, error = 200, None
@@ -156,9 +151,7 @@ def withdraw(request, pk, nomination_pk):
 @require_http_methods(["GET", "POST"])
 def assessments(request, pk):
     dossier = selectors.dossier_for(request.user, pk)
-    require_acting(request.user, dossier.unit, "record_review")
-    if request.method == "GET" and (response := wrong_state(request, dossier, [DossierState.OPEN,
-                                                                                 DossierState.RETURNED])):
+    if response := guard(request, dossier, "assess"):
         return response
     page = page_of(request, dossier.nominations.exclude(state=NominationState.WITHDRAWN)
                    .select_related("household", "hamlet").order_by("household__code", "hamlet__code"), 50)
@@ -219,9 +212,7 @@ TALLY_TEXTS = _Texts(
 @require_http_methods(["GET", "POST"])
 def meeting(request, pk):
     dossier = selectors.dossier_for(request.user, pk)
-    require_acting(request.user, dossier.unit, "record_review")
-    allowed = [DossierState.OPEN, DossierState.REVIEWED, DossierState.RETURNED]
-    if request.method == "GET" and (response := wrong_state(request, dossier, allowed)):
+    if response := guard(request, dossier, "meeting"):
         return response
     # The whole list is one form: the service settles every household at once,
     # so the tally cannot be paginated; rows are kept compact instead.
@@ -313,7 +304,7 @@ def meeting(request, pk):
 
 # ---------------------------------------------------------------- posting, comments, submission
 
-def _simple_action(request, pk, *, unit_attr, codename, states, form_class, perform, success, heading,
+def _simple_action(request, pk, *, action, form_class, perform, success, heading,
                    button, form_kwargs=lambda dossier: {}, intro=None, danger=False, notice=None, blocked=None,
                    check=None, confirm=None):
     """One short form, one service call: the shape shared by posting, comments,
@@ -326,8 +317,7 @@ def _simple_action(request, pk, *, unit_attr, codename, states, form_class, perf
     can only be refused today; a GET then goes back to the dossier page. `check` and
     `confirm`: the confirmation step (see attempt_confirmed)."""
     dossier = selectors.dossier_for(request.user, pk)
-    require_acting(request.user, getattr(dossier, unit_attr), codename)
-    if request.method == "GET" and (response := wrong_state(request, dossier, states)):
+    if response := guard(request, dossier, action):
         return response
     if request.method == "GET" and blocked and (text := blocked(dossier)):
         messages.warning(request, text)
@@ -358,8 +348,7 @@ def _simple_action(request, pk, *, unit_attr, codename, states, form_class, perf
 @require_http_methods(["GET", "POST"])
 def posting(request, pk):
     return _simple_action(
-        request, pk, unit_attr="unit", codename="record_review", states=[DossierState.REVIEWED],
-        form_class=PostingForm,
+        request, pk, action="posting", form_class=PostingForm,
         perform=lambda dossier, data: services.post_list(actor=request.user, dossier=dossier, **data),
         success=lambda dossier, posting: _("The list is posted until %(end)s.")
         % {"end": posting.ends_on.strftime("%d/%m/%Y")},
@@ -371,8 +360,7 @@ def posting(request, pk):
 @require_http_methods(["GET", "POST"])
 def comment(request, pk):
     return _simple_action(
-        request, pk, unit_attr="unit", codename="record_review", states=[DossierState.POSTING],
-        form_class=CommentForm,
+        request, pk, action="comment", form_class=CommentForm,
         form_kwargs=lambda dossier: {"nominations": dossier.nominations.filter(state=NominationState.PROPOSED)
                                      .select_related("household", "hamlet")},
         perform=lambda dossier, data: services.record_comment(
@@ -415,8 +403,7 @@ def _return_notice(dossier):
 @require_http_methods(["GET", "POST"])
 def submit(request, pk):
     return _simple_action(
-        request, pk, unit_attr="unit", codename="prepare_dossier",
-        states=[DossierState.REVIEWED, DossierState.POSTING, DossierState.RETURNED], form_class=SubmitForm,
+        request, pk, action="submit", form_class=SubmitForm,
         form_kwargs=lambda dossier: {"returned": dossier.state == DossierState.RETURNED},
         perform=lambda dossier, data: services.submit_dossier(actor=request.user, dossier=dossier, **data),
         success=lambda dossier, result: _("The dossier is sent to %(unit)s.") % {"unit": dossier.appraising_unit},
@@ -437,8 +424,7 @@ def submit(request, pk):
 @require_http_methods(["GET", "POST"])
 def appraise(request, pk):
     dossier = selectors.dossier_for(request.user, pk)
-    require_acting(request.user, dossier.appraising_unit, "appraise_dossier")
-    if request.method == "GET" and (response := wrong_state(request, dossier, [DossierState.SUBMITTED])):
+    if response := guard(request, dossier, "appraise"):
         return response
     # One form for the whole list, like the tally: the acceptance is one act.
     nominations = list(dossier.nominations.filter(state=NominationState.PROPOSED)
@@ -510,8 +496,7 @@ def _confirm_return(request, dossier, data):
 @require_http_methods(["GET", "POST"])
 def return_dossier(request, pk):
     return _simple_action(
-        request, pk, unit_attr="appraising_unit", codename="appraise_dossier", states=[DossierState.SUBMITTED],
-        form_class=ReturnForm,
+        request, pk, action="return", form_class=ReturnForm,
         perform=lambda dossier, data: services.return_dossier(actor=request.user, dossier=dossier, **data),
         success=lambda dossier, result: _("The dossier is returned to %(unit)s.") % {"unit": dossier.unit},
         heading=_("Return the dossier for correction"), button=_("Return the dossier"), danger=True,
@@ -535,8 +520,7 @@ def _concerns_notice(dossier):
 @require_http_methods(["GET", "POST"])
 def decide(request, pk):
     return _simple_action(
-        request, pk, unit_attr="deciding_unit", codename="decide_title", states=[DossierState.APPRAISED],
-        form_class=DecisionForm,
+        request, pk, action="decide", form_class=DecisionForm,
         perform=lambda dossier, data: services.decide(actor=request.user, dossier=dossier, **data),
         success=lambda dossier, decision: _("Decision %(number)s is signed: %(n)s households recognized.")
         % {"number": decision.number, "n": decision.awards.count()},

@@ -12,9 +12,11 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from directory.selectors import require_acting
 from titles.subjects import subject_kind_of
 
 from .. import services
+from ..procedures import procedure_of
 from ..services import RuleViolation
 from ..services.errors import DateNeedsConfirmation
 
@@ -130,10 +132,26 @@ def done(request, dossier, text):
     return redirect("workflows:dossier", pk=dossier.pk)
 
 
-def wrong_state(request, dossier, allowed):
-    """A GET on an action the dossier's state does not allow goes back to the dossier page."""
-    if dossier.state in allowed:
-        return None
+def acting_for(user, dossier, code):
+    """The role through which `user` does action `code` on `dossier`, or 403: the
+    permission and the unit it is held on are the dossier's procedure's."""
+    procedure = procedure_of(dossier)
+    return require_acting(user, procedure.stage_of(code).unit_of(dossier), procedure.action(code).permission)
+
+
+def guard(request, dossier, code):
+    """What every action page checks first: the actor's permission (403), then, on a
+    GET, that action `code` acts on the dossier now (its state and its rule set's
+    steps, as the procedure declares them); a redirect back to the dossier page
+    saying so when it does not, else None. A POST is judged by the service."""
+    acting_for(request.user, dossier, code)
+    if request.method == "GET" and not procedure_of(dossier).allows(code, dossier):
+        return wrong_state(request, dossier)
+    return None
+
+
+def wrong_state(request, dossier):
+    """The answer to a GET on an action the dossier's state does not allow: back to the dossier page."""
     messages.warning(
         request,
         _("This action is not possible while the dossier is “%(state)s”.") % {"state": dossier.get_state_display()},

@@ -13,13 +13,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from directory.selectors import require_acting
-
 from .. import selectors, services
 from ..forms import MeetingForm, parse_change_reasons, parse_tally
 from ..models import NominationState, UsedFormToken
 from ..services import RuleViolation
-from .common import refusal_text
+from .common import acting_for, refusal_text
 
 REVIEWABLE_ON_SHEET = [NominationState.REGISTERED, NominationState.PROPOSED, NominationState.NOT_PROPOSED]
 
@@ -46,7 +44,7 @@ def meeting_draft(request, pk):
     """GET: the dossier's latest draft (or the one of ?token=, and whether it was recorded);
     POST: save the phone's draft {token, revision, data}."""
     dossier = selectors.dossier_for(request.user, pk)
-    require_acting(request.user, dossier.unit, "record_review")
+    acting_for(request.user, dossier, "meeting")
     if request.method == "POST":
         try:
             payload = _payload(request)
@@ -91,7 +89,7 @@ def meeting_sync(request, pk):
     typed form is (MeetingForm, then record_meeting with the revision it was drafted on);
     its token is the form's one-time token, so sending it twice records it once."""
     dossier = selectors.dossier_for(request.user, pk)
-    require_acting(request.user, dossier.unit, "record_review")
+    acting_for(request.user, dossier, "meeting")
     already = JsonResponse({"status": "already", "message": _(
         "This meeting was already sent and recorded; it was not recorded a second time.")})
     try:

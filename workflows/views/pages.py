@@ -34,32 +34,12 @@ from .common import (
 
 # ---------------------------------------------------------------- home
 
-def _task_link(task, may_prepare=True):
-    """Where the task's next step is done, from the node and the dossier's state only
-    (no query per task). `may_prepare`: whether the user prepares the dossier, or only
-    records its review (self-assessments, tally, posting, comments)."""
-    node = task.node.name
-    if node == "appraisal":
-        return "workflows:appraise"
-    if node == "decision":
-        return "workflows:decide"
-    if not may_prepare:
-        if task.state in (DossierState.OPEN, DossierState.RETURNED):
-            return "workflows:assessments" if task.households_count else "workflows:dossier"
-        if task.state == DossierState.REVIEWED and "posting" in task.steps:
-            return "workflows:posting"
-        if task.state == DossierState.POSTING:
-            return "workflows:comment"
-        return "workflows:dossier"
-    if task.state == DossierState.OPEN:
-        return "workflows:meeting" if task.households_count else "workflows:register"
-    if task.state == DossierState.REVIEWED:
-        return "workflows:posting" if "posting" in task.steps else "workflows:submit"
-    if task.state == DossierState.RETURNED:
-        # The resend page opens on the return reason and asks for the answer.
-        return "workflows:submit"
-    # While the list is posted, "send" could only be refused: the dossier page offers it when it can be done.
-    return "workflows:dossier"
+def _task_link(task, held):
+    """Where the task's next step is done, from its stage's links, the dossier's state
+    and rule-set steps only (no query per task). `held`: the stage's codenames the
+    reader holds on the task's unit (whoever prepares is sent to the tally or the
+    sending, whoever only records the review to the self-assessments or the posting)."""
+    return task.stage.task_link(task.state, task.steps, task.households_count, held)
 
 
 def _overdue_text(day):
@@ -79,9 +59,7 @@ def home(request):
         count, rows = inbox.task_rows(tasks, offset, size, limit)
         for task in rows:
             task.url = reverse("workflows:dossier", args=[task.dossier_pk])
-            may_prepare = grants.superuser or (inbox.PREPARE, task.owner_unit_pk) in grants.object_perms \
-                or inbox.PREPARE in grants.model_perms
-            task.next_url = reverse(_task_link(task, may_prepare), args=[task.dossier_pk])
+            task.next_url = reverse(_task_link(task, task.held(grants)), args=[task.dossier_pk])
             due = task.due_on()
             task.is_overdue = _before(due, today)
             task.overdue_text = _overdue_text(due) if task.is_overdue else ""

@@ -1,0 +1,59 @@
+"""Procedures: each dossier's route, declared once (see base.py for the vocabulary,
+local_review.py for the route every title runs on today).
+
+A title runs on the procedure `BY_TITLE` names for its code, else on `DEFAULT`. Adding
+a title whose route is the same (another subject kind, other levels, other steps or
+days) takes rule-set data only; a procedure of its own only where the route differs,
+with a flow of its shape in workflows/flows.py.
+"""
+
+from django.db.models import Q
+
+from .base import ALWAYS, Action, Deadline, DueColumn, Procedure, Stage, TaskLink, When, review_day, subjects_of
+from .local_review import LOCAL_REVIEW
+
+PROCEDURES = {procedure.code: procedure for procedure in (LOCAL_REVIEW,)}
+DEFAULT = LOCAL_REVIEW
+# Title type code -> procedure code, for the titles that do not run on DEFAULT.
+BY_TITLE = {"gia-dinh-van-hoa": LOCAL_REVIEW.code}
+
+IN_USE = tuple({DEFAULT.code: DEFAULT, **{code: PROCEDURES[code] for code in BY_TITLE.values()}}.values())
+
+
+def procedure_for_title(code):
+    """The procedure of the title type whose code is `code`."""
+    return PROCEDURES[BY_TITLE.get(code, DEFAULT.code)]
+
+
+def procedure_of(dossier):
+    """The dossier's procedure. While every title runs on one procedure, the dossier's
+    title type is not read (it may not be loaded, and asking would cost a query)."""
+    if len(IN_USE) == 1:
+        return DEFAULT
+    return procedure_for_title(dossier.title_type.code)
+
+
+def titles_q(procedure, field):
+    """Rows whose title type (its code at `field`, e.g. "dossier__title_type__code") runs
+    on `procedure`: the titles named for it, or for the default every title not named
+    for another."""
+    if procedure is DEFAULT:
+        return ~Q(**{f"{field}__in": [code for code, name in BY_TITLE.items() if name != procedure.code]})
+    return Q(**{f"{field}__in": [code for code, name in BY_TITLE.items() if name == procedure.code]})
+
+
+def route_allows(code):
+    """A django-fsm condition: the dossier's procedure lets action `code` act on it now."""
+
+    def allowed_by_procedure(dossier):
+        return procedure_of(dossier).allows(code, dossier)
+
+    allowed_by_procedure.__name__ = f"route_allows_{code}"
+    return allowed_by_procedure
+
+
+__all__ = [
+    "ALWAYS", "Action", "BY_TITLE", "DEFAULT", "Deadline", "DueColumn", "IN_USE", "LOCAL_REVIEW", "PROCEDURES",
+    "Procedure", "Stage", "TaskLink", "When", "procedure_for_title", "procedure_of", "review_day", "route_allows",
+    "subjects_of", "titles_q",
+]
