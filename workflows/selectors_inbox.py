@@ -338,7 +338,8 @@ def concerns_to_answer(grants):
         if not answering:
             return []
     return list(Concern.objects.filter(where, state=ConcernState.OPEN)
-                .select_related("dossier__unit", "nomination__household", "nomination__hamlet").order_by("raised_at", "pk")[:CONCERNS_SHOWN])
+                .select_related("dossier__unit", "nomination__household", "nomination__hamlet")
+                .order_by("raised_at", "pk")[:CONCERNS_SHOWN])
 
 
 # ---------------------------------------------------------------- filter and open-round choices
