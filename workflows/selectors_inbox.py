@@ -255,6 +255,7 @@ class DossierRow(_DossierState):
     title_name: str
     review_deadline: str
     title_code: str
+    subject_kind: str
 
     @property
     def procedure(self):
@@ -262,7 +263,8 @@ class DossierRow(_DossierState):
 
     @property
     def proposed_text(self):
-        return gettext("%(p)s of %(n)s households proposed") % {"p": self.proposed_count, "n": self.households_count}
+        return gettext("%(p)s of %(n)s %(subjects)s proposed") % {
+            "p": self.proposed_count, "n": self.households_count, "subjects": SUBJECT_KINDS[self.subject_kind].nouns}
 
     @property
     def heading(self):
@@ -283,7 +285,8 @@ def _dossier_rows_sql(order_by):
     fields = [*(_column("d", Dossier, name) for name in (
         "pk", "year", "state", "submission_due", "decision_due", "households_count", "proposed_count")),
         _column("u", Unit, "name"), _column("p", Unit, "name"), _column("tt", TitleType, "name"),
-        _column("r", RuleSet, "review_deadline"), _column("tt", TitleType, "code")]
+        _column("r", RuleSet, "review_deadline"), _column("tt", TitleType, "code"),
+        _column("tt", TitleType, "subject_kind")]
     dossier, unit = Dossier._meta, Unit._meta
     joins = f"""
         LEFT JOIN {_quote(dossier.db_table)} d ON d.{_quote(dossier.pk.column)} = page.pk
