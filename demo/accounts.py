@@ -2,7 +2,9 @@
 
 Current-era memberships start on 2025-07-01 on the merged units. The people who
 acted in 2021 also held roles on the old units (`former`); those memberships
-are granted, used by the 2021 story, then ended on 2025-06-30 (see story.py).
+are granted, used by the 2021 stories, then ended on 2025-06-30 (see
+rounds.former_roles). The officers of the former communes that left no current
+role (FORMER_ACCOUNTS) have only those.
 District accounts stay active on the historical district: permission checks
 read today's memberships, and someone must still be able to read the former
 district's 2021 dossiers (in practice, its archive and the Front's auditors).
@@ -23,6 +25,7 @@ DEMO_PASSWORD = "thidua@demo"
 
 NEW_DAUGIAY = new_commune_code("DAUGIAY")
 OLD_DAUGIAY = old_commune_code("DAUGIAY")
+OFFICER = Role.COMMUNE_OFFICER
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ class Account:
     full_name: str
     role: str = ""
     unit: str = ""  # the unit code of the current membership, unless `stage` names it
-    stage: str = ""  # the current-year stage whose hamlet this account holds its role in
+    stage: str = ""  # the current-year Cultural Family stage whose hamlet this account holds its role in
     since: object = NEW_FROM
     former: tuple = field(default=())  # ((unit code, role), ...) held 2019-07-01 .. 2025-06-30
     hint: object = ""
@@ -62,22 +65,57 @@ ACCOUNTS = (
             hint=_("see the decision and the recognized households of dossier %(decided)s")),
     Account("canbo.daugiay", "Đặng Thị Thanh Hương", Role.COMMUNE_OFFICER, unit=NEW_DAUGIAY,
             former=((OLD_DAUGIAY, Role.COMMUNE_OFFICER),),
-            hint=_("appraise dossier %(submitted)s: accept it, strike a household or return it")),
+            hint=_("appraise dossier %(submitted)s: accept it, strike a household or return it; record the "
+                   "commune meeting of hamlets of dossier %(h_registered)s")),
     Account("chutich.daugiay", "Nguyễn Hữu Phước", Role.COMMUNE_CHAIR, unit=NEW_DAUGIAY,
             former=((OLD_DAUGIAY, Role.COMMUNE_CHAIR),),
             hint=_("sign the recognition decision of dossier %(appraised)s")),
     Account("mttq.daugiay", "Phan Thị Kim Loan", Role.COMMUNE_FRONT_CHAIR, unit=NEW_DAUGIAY,
             hint=_("supervise: read the full history of dossier %(decided)s")),
+    # The cultural hamlet title: one commune per current-year stage (hamlets.STAGE_COMMUNES).
+    Account("canbo.xathongnhat", "Lâm Thị Bích Ngọc", OFFICER, unit=new_commune_code("THONGNHAT"),
+            former=((old_commune_code("GIATAN1"), OFFICER),),
+            hint=_("register the commune's hamlets in dossier %(h_open)s and record their self-assessments")),
+    Account("canbo.giakiem", "Trịnh Văn Khoa", OFFICER, unit=new_commune_code("GIAKIEM"),
+            former=((old_commune_code("GIAKIEM"), OFFICER),),
+            hint=_("post the proposed list of hamlets of dossier %(h_reviewed)s publicly")),
+    Account("canbo.trangbom", "Cao Thị Diễm", OFFICER, unit=new_commune_code("TRANGBOM"),
+            hint=_("record a resident's comment on the hamlets of dossier %(h_posting)s; send it once the "
+                   "posting ends (%(h_posting_ends)s)")),
+    Account("canbo.binhminh", "Mai Xuân Trường", OFFICER, unit=new_commune_code("BINHMINH"),
+            hint=_("appraise dossier %(h_submitted)s: accept it, strike a hamlet or return it")),
+    Account("canbo.hungthinh", "Lý Thị Thu Trang", OFFICER, unit=new_commune_code("HUNGTHINH"),
+            hint=_("read why dossier %(h_returned)s was returned, correct it and send it again")),
+    Account("canbo.anvien", "Nguyễn Thành Đạt", OFFICER, unit=new_commune_code("ANVIEN"),
+            hint=_("see which hamlet was struck at the appraisal of dossier %(h_appraised)s")),
+    Account("chutich.anvien", "Võ Minh Quang", Role.COMMUNE_CHAIR, unit=new_commune_code("ANVIEN"),
+            hint=_("sign the recognition decision of the hamlets of dossier %(h_appraised)s")),
+    Account("canbo.xuanloc", "Đinh Thị Hạnh", OFFICER, unit=new_commune_code("XUANLOC"),
+            hint=_("see the recognized hamlets of dossier %(h_decided)s and their certificates")),
+    Account("chutich.xuanloc", "Phùng Văn Hiếu", Role.COMMUNE_CHAIR, unit=new_commune_code("XUANLOC"),
+            hint=_("read the decision recognizing the hamlets of dossier %(h_decided)s")),
     Account("giamsat.dongnai", "Lương Văn Minh", Role.SUPERVISOR, unit=PROVINCE_CODE,
             hint=_("compare the 2021 dossier %(y2021)s with this year's %(decided)s")),
     Account("thiduakt.dongnai", "Tạ Quang Vinh", Role.PROVINCE_OFFICE, unit=PROVINCE_CODE,
             hint=_("give and end roles in the communes and hamlets: People and roles (/people/)")),
     Account("phongvh.thongnhat", "Huỳnh Thị Ngọc Ánh", Role.DISTRICT_OFFICE, unit=DISTRICT_CODE, since=OLD_FROM,
-            hint=_("read the 2021 dossiers of the former district, e.g. %(y2021)s")),
+            hint=_("read the 2021 dossiers of the former district, e.g. %(y2021)s, and the hamlet title "
+                   "dossiers it appraised, e.g. %(h2021)s")),
     Account("chutich.thongnhat", "Trần Minh Tuấn", Role.DISTRICT_CHAIR, unit=DISTRICT_CODE, since=OLD_FROM,
-            hint=_("read the 2021 decisions of the former district's communes, e.g. %(y2021)s")),
+            hint=_("read the 2021 decisions recognizing the district's cultural hamlets, e.g. %(h2021)s")),
     Account("mttq.thongnhat", "Dương Văn Hải", Role.DISTRICT_FRONT_BOARD, unit=DISTRICT_CODE, since=OLD_FROM,
             hint=_("audit the 2021 review of dossier %(y2021)s")),
+)
+
+# Officers of the 2019-2025 communes who prepared the 2021 hamlet title rounds and hold no role
+# since: their memberships ended with their communes (the other communes' officers are above).
+FORMER_ACCOUNTS = tuple(
+    Account(f"canbo.{slug.lower()}", name, former=((old_commune_code(slug), OFFICER),))
+    for slug, name in (
+        ("BAUHAM2", "Tô Văn Nghĩa"), ("GIATAN2", "Hà Thị Lệ"), ("GIATAN3", "Kiều Văn Bảo"),
+        ("HUNGLOC", "Chu Thị Yến"), ("LO25", "Ninh Văn Phúc"), ("QUANGTRUNG", "Âu Thị Hoa"),
+        ("XUANTHIEN", "Giang Văn Tài"),
+    )
 )
 
 ADMIN = Account("admin", "Quản trị hệ thống", hint=_("the Django admin at /admin/"))
@@ -98,7 +136,7 @@ def ensure_accounts(units, stage_hamlets):
     would cost most of the seed's time, and these are demo accounts.
     """
     User = get_user_model()
-    wanted = (*ACCOUNTS, ADMIN)
+    wanted = (*ACCOUNTS, *FORMER_ACCOUNTS, ADMIN)
     users = {u.username: u for u in User.objects.filter(username__in=[a.username for a in wanted])}
     password = None
     for account in wanted:

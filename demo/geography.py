@@ -76,6 +76,30 @@ NEW_COMMUNES = (
     NewCommune("THONGNHAT", "Xã Thống Nhất", ("GIATAN1", "GIATAN2", "GIATAN3")),
 )
 
+
+@dataclass(frozen=True)
+class OtherCommune:
+    slug: str
+    name: str
+    hamlet_kind: str
+    hamlets: tuple
+
+
+# Communes of Đồng Nai after 2025 outside the former district, with no past in the demo:
+# each holds one current-year round of the cultural hamlet title, so that every stage has
+# a commune (the title's dossier is a commune's). Names and hamlets are illustrative.
+OTHER_COMMUNES = (
+    OtherCommune("TRANGBOM", "Xã Trảng Bom", UnitKind.KHU_PHO, ("1", "2", "3", "4", "5")),
+    OtherCommune("BINHMINH", "Xã Bình Minh", UnitKind.AP, ("Lộc Hòa", "Tân Bình", "Bình Minh 1", "Bình Minh 2")),
+    OtherCommune("HUNGTHINH", "Xã Hưng Thịnh", UnitKind.AP, ("Hưng Hiệp", "Hưng Bình", "Hưng Phát", "Hưng Thuận")),
+    OtherCommune("ANVIEN", "Xã An Viễn", UnitKind.AP, ("An Bình", "An Hòa", "Bình Lâm", "Tân Thành", "Sông Thao")),
+    OtherCommune("XUANLOC", "Xã Xuân Lộc", UnitKind.AP, ("Suối Cát", "Bình Hòa", "Gia Lào", "Trung Lương")),
+)
+ILLUSTRATIVE_OTHER = (
+    "Minh họa (illustrative): xã của tỉnh Đồng Nai sau sắp xếp 2025, ngoài huyện Thống Nhất cũ; tên xã và tên "
+    "ấp, khu phố chưa đối chiếu với nghị quyết chính thức."
+)
+
 KIND_PREFIX = {UnitKind.KHU_PHO: "Khu phố", UnitKind.AP: "Ấp"}
 
 
@@ -135,6 +159,13 @@ def unit_specs():
         for old_code, new_code, kind, name, confirmed in _successor_hamlets(new):
             yield UnitSpec(new_code, new_commune_code(new.slug), Level.HAMLET, kind, hamlet_name(kind, name),
                            NEW_FROM, None, KEPT_NAME if confirmed else ILLUSTRATIVE_HAMLETS)
+    for other in OTHER_COMMUNES:
+        code = new_commune_code(other.slug)
+        yield UnitSpec(code, PROVINCE_CODE, Level.COMMUNE, UnitKind.XA, other.name, NEW_FROM, None,
+                       ILLUSTRATIVE_OTHER)
+        for number, name in enumerate(other.hamlets, start=1):
+            yield UnitSpec(f"{code}-{number:02d}", code, Level.HAMLET, other.hamlet_kind,
+                           hamlet_name(other.hamlet_kind, name), NEW_FROM, None, ILLUSTRATIVE_OTHER)
 
 
 def _successor_hamlets(new):

@@ -1,7 +1,7 @@
 """The demo district: Thống Nhất (Đồng Nai) in its two eras, with accounts for every role.
 
 `seed()` is idempotent: units, households and accounts are found by code or
-username, and each dossier by its hamlet and year, so a second run creates
+username, and each dossier by its unit, title and year, so a second run creates
 nothing. Everything runs in one transaction: a failure leaves no half demo.
 """
 
@@ -13,12 +13,11 @@ from django.utils.translation import gettext as _
 
 from directory.models import Role, Unit
 
+from . import family, hamlets
 from .accounts import ACCOUNTS, ADMIN, DEMO_PASSWORD, ensure_accounts, unit_code_of
-from .geography import ensure_units, move_households_to_successors
+from .geography import ensure_units, move_households_to_successors, old_commune_code
 from .people import ensure_households
-from .story import (
-    HAMLETS_2021, dossiers_2021, ensure_2021, ensure_current_year, family_title, stage_hamlet_codes,
-)
+from .rounds import former_roles
 
 __all__ = ["DEMO_PASSWORD", "SeedReport", "seed"]
 
@@ -31,6 +30,8 @@ class SeedReport:
     households_moved: int = 0
     dossiers_2021: list = field(default_factory=list)
     dossiers: dict = field(default_factory=dict)  # stage -> current-year dossier
+    hamlet_dossiers_2021: list = field(default_factory=list)
+    hamlet_dossiers: dict = field(default_factory=dict)  # stage -> current-year hamlet-title dossier
     accounts: list = field(default_factory=list)  # (username, password, role, unit, try first)
 
 
@@ -38,15 +39,23 @@ def _label(dossier):
     return f"#{dossier.pk} ({dossier.unit.name}, {dossier.year})"
 
 
-def _account_rows(units, dossiers, old_dossiers):
-    stage_codes = stage_hamlet_codes()
+def _posting_end(dossier):
+    posting = dossier.postings.first() if dossier else None
+    return posting.ends_on.strftime("%d/%m/%Y") if posting else "—"
+
+
+def _account_rows(units, report):
+    stage_codes = family.stage_hamlet_codes()
     # A stage the rule set skips (no posting) shows a dash rather than breaking the table.
-    labels = defaultdict(lambda: "—", {stage: _label(d) for stage, d in dossiers.items()})
+    labels = defaultdict(lambda: "—", {stage: _label(d) for stage, d in report.dossiers.items()})
+    labels.update({f"h_{stage}": _label(d) for stage, d in report.hamlet_dossiers.items()})
     # The 2021 dossier of the quarter whose households are in this year's open round.
-    reference = next((d for d in old_dossiers if d.unit.code == HAMLETS_2021[1][0]), None)
+    reference = next((d for d in report.dossiers_2021 if d.unit.code == family.HAMLETS_2021[1][0]), None)
     labels["y2021"] = _label(reference) if reference else "—"
-    posting = dossiers["posting"].postings.first() if "posting" in dossiers else None
-    labels["posting_ends"] = posting.ends_on.strftime("%d/%m/%Y") if posting else "—"
+    township = next((d for d in report.hamlet_dossiers_2021 if d.unit.code == old_commune_code("DAUGIAY")), None)
+    labels["h2021"] = _label(township) if township else "—"
+    labels["posting_ends"] = _posting_end(report.dossiers.get("posting"))
+    labels["h_posting_ends"] = _posting_end(report.hamlet_dossiers.get("posting"))
     rows = [(ADMIN.username, DEMO_PASSWORD, _("Superuser"), "—", str(ADMIN.hint))]
     for account in ACCOUNTS:
         unit = units[unit_code_of(account, stage_codes)]
@@ -60,15 +69,20 @@ def _account_rows(units, dossiers, old_dossiers):
 
 def seed(*, today=None):
     with transaction.atomic():
-        title = family_title()
+        title, hamlet_title = family.family_title(), hamlets.hamlet_title()
         units_before = Unit.objects.count()
         units = ensure_units()
         report = SeedReport(year=0, units_created=Unit.objects.count() - units_before)
         report.households_created = ensure_households(units)
-        users = ensure_accounts(units, stage_hamlet_codes())
-        ensure_2021(units, users, title)
+        users = ensure_accounts(units, family.stage_hamlet_codes())
+        if family.pending_2021(title) or hamlets.pending_2021(hamlet_title):
+            with former_roles(units, users):
+                family.ensure_2021(units, users, title)
+                hamlets.ensure_2021(units, users, hamlet_title)
         report.households_moved = move_households_to_successors(units)
-        report.year, report.dossiers = ensure_current_year(units, users, title, today=today)
-        report.dossiers_2021 = dossiers_2021(title)
-        report.accounts = _account_rows(units, report.dossiers, report.dossiers_2021)
+        report.year, report.dossiers = family.ensure_current_year(units, users, title, today=today)
+        report.hamlet_dossiers = hamlets.ensure_current_year(units, users, hamlet_title, today=today)
+        report.dossiers_2021 = family.dossiers_2021(title)
+        report.hamlet_dossiers_2021 = hamlets.dossiers_2021(hamlet_title)
+        report.accounts = _account_rows(units, report)
     return report

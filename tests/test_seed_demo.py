@@ -9,13 +9,17 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
 
+from django.urls import reverse
+
 from demo.accounts import DEMO_PASSWORD
-from demo.story import story_year
+from demo.rounds import story_year
 from directory.models import Household, Level, Membership, Role, Unit, UnitKind
 from directory.selectors import find_acting
 from notifications.models import Notification
 from titles.models import Award
 from workflows.models import AuditEvent, Dossier, DossierState, Nomination, NominationState
+
+FAMILY, HAMLET_TITLE = "gia-dinh-van-hoa", "ap-khu-pho-van-hoa"
 
 OLD_FROM, OLD_TO, NEW_FROM = datetime.date(2019, 7, 1), datetime.date(2025, 6, 30), datetime.date(2025, 7, 1)
 COMMUNES_2019 = {
@@ -96,7 +100,8 @@ def test_households_have_vietnamese_names_addresses_and_phones(seeded):
 
 @pytest.mark.django_db
 def test_2021_dossiers_were_decided_under_decree_122_on_the_old_units(seeded):
-    dossiers = list(Dossier.objects.filter(year=2021).select_related("unit", "rule_set", "deciding_unit"))
+    dossiers = list(Dossier.objects.filter(year=2021, title_type__code=FAMILY)
+                    .select_related("unit", "rule_set", "deciding_unit"))
     assert len(dossiers) >= 3
     for dossier in dossiers:
         assert dossier.state == DossierState.DECIDED
@@ -111,7 +116,8 @@ def test_2021_dossiers_were_decided_under_decree_122_on_the_old_units(seeded):
         assert (decide.actor_name, decide.role, decide.unit) == ("chutich.daugiay", Role.COMMUNE_CHAIR,
                                                                   dossier.deciding_unit)
     # Not proposed under Decree 122/2018 means fewer than 60% of attendees agreed.
-    declined = Nomination.objects.filter(year=2021, state=NominationState.NOT_PROPOSED).first()
+    declined = Nomination.objects.filter(year=2021, title_type__code=FAMILY,
+                                         state=NominationState.NOT_PROPOSED).first()
     assert "60" in declined.reason
 
 
@@ -128,7 +134,7 @@ def test_2021_actors_can_no_longer_act_on_the_old_units(seeded):
 def test_the_current_year_has_a_dossier_in_every_state_under_the_new_units(seeded):
     today = timezone.localdate()
     year = story_year(today)
-    dossiers = list(Dossier.objects.filter(year=year).select_related("unit", "rule_set"))
+    dossiers = list(Dossier.objects.filter(year=year, title_type__code=FAMILY).select_related("unit", "rule_set"))
     assert {d.state for d in dossiers} == set(DossierState.values)
     for dossier in dossiers:
         assert dossier.unit.valid_from == NEW_FROM and dossier.unit.parent.name == "Xã Dầu Giây"
@@ -148,6 +154,98 @@ def test_the_current_year_has_a_dossier_in_every_state_under_the_new_units(seede
     assert by_state[DossierState.OPEN].nominations.count() > 0
     assert by_state[DossierState.DECIDED].nominations.filter(state=NominationState.RECOGNIZED).exists()
     assert by_state[DossierState.APPRAISED].nominations.filter(state=NominationState.STRUCK).count() == 1
+
+
+def _dated_acts(dossier):
+    for event in dossier.audit_events.all():
+        for key in ("registered_on", "assessed_on", "held_on", "starts_on", "submitted_on", "signed_on"):
+            if key in event.payload:
+                yield datetime.date.fromisoformat(event.payload[key])
+
+
+@pytest.mark.django_db
+def test_2021_hamlet_titles_of_every_former_commune_were_decided_by_the_district_chair(seeded, client):
+    district = Unit.objects.get(level=Level.DISTRICT, name="Huyện Thống Nhất")
+    dossiers = list(Dossier.objects.filter(year=2021, title_type__code=HAMLET_TITLE)
+                    .select_related("unit", "rule_set", "appraising_unit", "deciding_unit"))
+    assert {d.unit.name for d in dossiers} == COMMUNES_2019
+    for dossier in dossiers:
+        assert dossier.state == DossierState.DECIDED and dossier.rule_set.code == "apvh-nd122-2018"
+        assert dossier.appraising_unit == dossier.deciding_unit == district
+        # The commune lists its own hamlets: every one of them was registered.
+        assert set(dossier.nominations.values_list("hamlet", flat=True)) == set(
+            dossier.unit.children.values_list("pk", flat=True))
+        accept = AuditEvent.objects.get(dossier=dossier, action="accept")
+        decide = AuditEvent.objects.get(dossier=dossier, action="decide")
+        assert (accept.actor_name, accept.role, accept.unit) == ("phongvh.thongnhat", Role.DISTRICT_OFFICE, district)
+        assert (decide.actor_name, decide.role, decide.unit) == ("chutich.thongnhat", Role.DISTRICT_CHAIR, district)
+        assert all(day.year == 2021 for day in _dated_acts(dossier))
+        recognized = dossier.nominations.filter(state=NominationState.RECOGNIZED).count()
+        awards = Award.objects.filter(decision__dossier=dossier)
+        assert awards.count() == recognized > 0
+        assert all(award.hamlet.parent == dossier.unit and award.household is None for award in awards)
+    struck = Nomination.objects.get(year=2021, title_type__code=HAMLET_TITLE, state=NominationState.STRUCK)
+    assert struck.reason and struck.hamlet.parent.name == "Xã Xuân Thiện"
+    # The public check of a certificate names the hamlet and the district's decision.
+    award = Award.objects.filter(year=2021, hamlet__name="Khu phố Trần Cao Vân").select_related("decision").get()
+    page = client.get(reverse("titles:verify", args=[award.certificate_code]))
+    assert page.status_code == 200
+    assert "Khu phố Trần Cao Vân" in page.content.decode() and award.decision.number in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_this_years_hamlet_title_has_a_commune_at_every_stage_decided_by_its_chair(seeded):
+    today = timezone.localdate()
+    year = story_year(today)
+    dossiers = list(Dossier.objects.filter(year=year, title_type__code=HAMLET_TITLE)
+                    .select_related("unit", "rule_set", "appraising_unit", "deciding_unit"))
+    assert {d.state for d in dossiers} == set(DossierState.values)
+    for dossier in dossiers:
+        assert dossier.unit.level == Level.COMMUNE and dossier.unit.valid_from == NEW_FROM
+        assert dossier.rule_set.code == "apvh-2025-hai-cap"
+        assert dossier.appraising_unit == dossier.deciding_unit == dossier.unit
+        assert all(day.year == year and day <= today for day in _dated_acts(dossier))
+        deadline = datetime.date(year, *map(int, dossier.rule_set.review_deadline.split("-")))
+        assert all(meeting.held_on < deadline for meeting in dossier.meetings.all())
+    opened = [d for d in dossiers if d.state == DossierState.OPEN]
+    # One round just opened, and the xã Dầu Giây one with every hamlet registered and
+    # self-assessed, waiting for the commune meeting.
+    assert sorted(d.nominations.count() for d in opened)[0] == 0
+    dau_giay = next(d for d in opened if d.unit.name == "Xã Dầu Giây")
+    hamlets = dau_giay.unit.children.filter(level=Level.HAMLET)
+    assert dau_giay.nominations.count() == hamlets.count() >= 10
+    assert not dau_giay.nominations.filter(self_assessment="").exists() and not dau_giay.meetings.exists()
+    decided = next(d for d in dossiers if d.state == DossierState.DECIDED)
+    decide = AuditEvent.objects.get(dossier=decided, action="decide")
+    assert (decide.role, decide.unit) == (Role.COMMUNE_CHAIR, decided.unit)
+    assert Award.objects.filter(decision__dossier=decided, hamlet__parent=decided.unit).count() == \
+        decided.nominations.filter(state=NominationState.RECOGNIZED).count() > 0
+    by_state = {d.state: d for d in dossiers}
+    assert by_state[DossierState.POSTING].postings.get().comments.filter(nomination__hamlet__isnull=False).exists()
+    assert by_state[DossierState.RETURNED].return_reason
+    assert by_state[DossierState.APPRAISED].nominations.filter(state=NominationState.STRUCK).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_commune_officer_is_told_to_record_the_commune_meeting_of_hamlets(seeded):
+    dau_giay = Dossier.objects.get(year=story_year(timezone.localdate()), title_type__code=HAMLET_TITLE,
+                                   unit__name="Xã Dầu Giây")
+    line = next(line for line in seeded.splitlines() if line.startswith("canbo.daugiay "))
+    assert f"#{dau_giay.pk} " in line
+    officer = get_user_model().objects.get(username="canbo.daugiay")
+    assert find_acting(officer, dau_giay.unit, "record_review") is not None
+
+
+@pytest.mark.django_db
+def test_the_former_communes_officers_hold_no_role_today(seeded):
+    today = timezone.localdate()
+    officer = get_user_model().objects.get(username="canbo.hungloc")
+    hung_loc = Unit.objects.get(name="Xã Hưng Lộc")
+    assert Membership.objects.get(user=officer).until == OLD_TO
+    assert not Membership.objects.active_on(today).filter(user=officer).exists()
+    assert find_acting(officer, hung_loc, "prepare_dossier") is None
+    opened = AuditEvent.objects.get(dossier__unit=hung_loc, dossier__year=2021, action="open_round")
+    assert (opened.actor_name, opened.role) == ("canbo.hungloc", Role.COMMUNE_OFFICER)
 
 
 @pytest.mark.django_db
@@ -185,7 +283,8 @@ def test_the_command_prints_every_demo_account_with_its_password_and_what_to_try
                      "chutich.thongnhat", "mttq.thongnhat"):
         line = next(line for line in seeded.splitlines() if line.startswith(username + " "))
         assert DEMO_PASSWORD in line
-    open_dossier = Dossier.objects.get(year=story_year(timezone.localdate()), state=DossierState.OPEN)
+    open_dossier = Dossier.objects.get(year=story_year(timezone.localdate()), state=DossierState.OPEN,
+                                       title_type__code=FAMILY)
     head_line = next(line for line in seeded.splitlines() if line.startswith("truongap.trancaovan "))
     assert f"#{open_dossier.pk} " in head_line
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from demo.seed import seed
 from notifications.services.deadlines import check_deadlines
+from workflows.models import DossierState
 
 SAFE_SMS_BACKEND = "notifications.channels.sms.LoggingSmsBackend"
 
@@ -74,12 +75,29 @@ class Command(BaseCommand):
             % {"dossiers": ", ".join(f"#{d.pk} {d.unit.name} ({d.get_state_display()})"
                                      for d in report.dossiers_2021)}
         )
+        if report.hamlet_dossiers_2021:
+            first = report.hamlet_dossiers_2021[0]
+            self.stdout.write(
+                _("2021, %(title)s (Decree 122/2018, decided by %(unit)s): %(dossiers)s.")
+                % {"title": first.title_type, "unit": first.deciding_unit.name,
+                   "dossiers": ", ".join(f"#{d.pk} {d.unit.name} ({d.get_state_display()})"
+                                         for d in report.hamlet_dossiers_2021)}
+            )
         self.stdout.write(
             _("Deadline check: %(n)s reminders or escalations written.") % {"n": len(alerts)}
         )
         self.stdout.write(_("%(year)s (current units):") % {"year": report.year})
         for dossier in report.dossiers.values():
             self.stdout.write(f"  #{dossier.pk} {dossier.unit.name}: {dossier.get_state_display()}")
+        if report.hamlet_dossiers:
+            title = next(iter(report.hamlet_dossiers.values())).title_type
+            self.stdout.write(_("%(year)s, %(title)s (decided by each commune's chair):")
+                              % {"year": report.year, "title": title})
+            for dossier in report.hamlet_dossiers.values():
+                state = dossier.get_state_display()
+                if dossier.households_count and dossier.state == DossierState.OPEN:
+                    state = _("%(state)s, %(n)s registered") % {"state": state, "n": dossier.households_count}
+                self.stdout.write(f"  #{dossier.pk} {dossier.unit.name}: {state}")
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING(_("Demo accounts (http://127.0.0.1:8000/)")))
         header = (_("Username"), _("Password"), _("Role"), _("Unit"), _("Try first"))
