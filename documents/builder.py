@@ -96,9 +96,9 @@ def _heading(doc, issuer_lines, number_line):
                         ("{{ place_date }}", False, True)], size=12)
 
 
-# Column widths (mm) of the household tables, by the field each column prints; 165 mm of text width.
+# Column widths (mm) of the subject tables, by the field each column prints; 165 mm of text width.
 _COLUMN_MM = {"index": 13, "name": 38, "code": 24, "hamlet": 28, "votes_for": 18, "votes_against": 18,
-              "result": 26}
+              "result": 26, "kind": 20, "title": 34}
 TABLE_PT = 11
 
 
@@ -283,17 +283,151 @@ def published_list(form, rule_set):
     return doc
 
 
-BUILDERS = {"minutes": minutes, "posting_list": posting_list, "proposal": proposal, "decision": decision,
-            "published_list": published_list}
+# ---------------------------------------------------------------- the hamlet title (a commune lists its hamlets)
+#
+# The commune's documents list hamlets (name, kind, votes) instead of households; what the
+# rule set words its own way (who issues, who attends, to whom it goes, who signs, who
+# carries the decision out) is the form's "text" in the rule set's data.
+
+HAMLET_TABLE = (["STT", "Tên ấp, khu phố", "Loại", "Đồng ý", "Không đồng ý"],
+                ["index", "name", "kind", "votes_for", "votes_against"])
 
 
-def build_all():
-    """Write every template the rule sets name. Returns the paths written."""
+def _text(form, name, default=""):
+    return form.text.get(name, default)
+
+
+def hamlet_minutes(form, rule_set):
+    doc = _document()
+    _form_line(doc, form)
+    _heading(doc, _text(form, "issuer", ["ỦY BAN NHÂN DÂN", "{{ unit_upper }}"]), "")
+    _para(doc, "BIÊN BẢN", bold=True, align="center", size=14, before=12)
+    _para(doc, _text(form, "purpose", "Họp bình xét danh hiệu {{ title_names }} năm {{ year }}"), bold=True,
+          align="center")
+    for text in [
+        "Thời gian: ngày {{ held_on }}.",
+        "Địa điểm: {{ unit }}.",
+        "Chủ trì: {{ chair }}.",
+        f"Thành phần: {_text(form, 'participants', 'đại diện các ấp, khu phố.')}",
+        "Số người được mời: {{ invited }}; số người có mặt: {{ present }} ({{ present_pct }}%).",
+        "Hình thức biểu quyết: {{ method }}.",
+        "Số ấp, khu phố đăng ký: {{ registered_count }}; số ấp, khu phố được đề nghị công nhận: "
+        "{{ proposed_count }}; số ấp, khu phố không được đề nghị: {{ not_proposed_count }}.",
+        "Kết quả bình xét từng ấp, khu phố như sau:",
+    ]:
+        _para(doc, text, align="justify")
+    _grid(doc, [*HAMLET_TABLE[0], "Kết quả"], [*HAMLET_TABLE[1], "result"])
+    _para(doc, "Cuộc họp kết thúc vào hồi ..... giờ ..... cùng ngày. Biên bản được lập thành 02 bản, "
+               "đã đọc lại cho các thành viên dự họp cùng nghe và nhất trí.", align="justify", before=6)
+    _signatures(doc, _sign(["THƯ KÝ"], "{{ secretary }}"), _sign(["CHỦ TRÌ"], "{{ chair }}"))
+    _verify(doc)
+    return doc
+
+
+def hamlet_posting_list(form, rule_set):
+    doc = _document()
+    _form_line(doc, form)
+    _heading(doc, _text(form, "issuer", ["ỦY BAN NHÂN DÂN", "{{ unit_upper }}"]), "")
+    _para(doc, "DANH SÁCH NIÊM YẾT CÔNG KHAI", bold=True, align="center", size=14, before=12)
+    _para(doc, "Ấp, khu phố được đề nghị công nhận danh hiệu {{ title_names }} năm {{ year }}", bold=True,
+          align="center")
+    _para(doc, "Niêm yết tại {{ posting_place }} từ ngày {{ posting_starts }} đến ngày {{ posting_ends }} "
+               "({{ posting_days }} ngày) để Nhân dân góp ý.", align="justify")
+    _grid(doc, *HAMLET_TABLE)
+    _para(doc, f"Ý kiến góp ý xin gửi về {_text(form, 'comments_to', 'Ủy ban nhân dân {{ unit }}')} trong thời "
+               "gian niêm yết.", align="justify", before=6)
+    _signatures(doc, [("", False, False)], _sign(_text(form, "signer", ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]), ""))
+    _verify(doc)
+    return doc
+
+
+def hamlet_proposal(form, rule_set):
+    doc = _document()
+    _form_line(doc, form)
+    _heading(doc, _text(form, "issuer", ["ỦY BAN NHÂN DÂN", "{{ unit_upper }}"]), "Số: ....../TTr")
+    _para(doc, "TỜ TRÌNH", bold=True, align="center", size=14, before=12)
+    _para(doc, "Về việc đề nghị công nhận danh hiệu {{ title_names }} năm {{ year }}", bold=True, align="center")
+    addressee = _text(form, "addressee", "Ủy ban nhân dân {{ issuer }}")
+    _para(doc, f"Kính gửi: {addressee}.", align="center", before=6)
+    _para(doc, f"Căn cứ {form.basis or rule_set.code};", align="justify")
+    _para(doc, "Căn cứ Biên bản họp ngày {{ held_on }} tại {{ unit }}"
+               "{% if posting_place %} và kết quả niêm yết công khai tại {{ posting_place }} từ ngày "
+               "{{ posting_starts }} đến ngày {{ posting_ends }}{% endif %};", align="justify")
+    proposer = _text(form, "proposer", "Ủy ban nhân dân {{ unit }}")
+    _para(doc, f"{proposer} kính trình {addressee} xem xét, công nhận danh hiệu {{{{ title_names }}}} năm "
+               "{{ year }} cho {{ proposed_count }} ấp, khu phố (có danh sách kèm theo), trên tổng số "
+               "{{ registered_count }} ấp, khu phố đăng ký.", align="justify")
+    _para(doc, f"Kính trình {addressee} xem xét, quyết định./.", align="justify")
+    _signatures(doc, [("Nơi nhận:", True, True), ("- Như trên;", False, False), ("- Lưu: VT.", False, False)],
+                _sign(_text(form, "signer", ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]), ""), recipients=True)
+    _page_break(doc)
+    _para(doc, "DANH SÁCH", bold=True, align="center", size=14)
+    _para(doc, "Ấp, khu phố đề nghị công nhận danh hiệu {{ title_names }} năm {{ year }}", bold=True, align="center")
+    _para(doc, f"(Kèm theo Tờ trình của {proposer})", italic=True, align="center")
+    _grid(doc, *HAMLET_TABLE)
+    _verify(doc)
+    return doc
+
+
+def hamlet_decision(form, rule_set):
+    doc = _document()
+    _form_line(doc, form)
+    _heading(doc, ["ỦY BAN NHÂN DÂN", "{{ issuer_upper }}"], "Số: {{ number }}")
+    _para(doc, "QUYẾT ĐỊNH", bold=True, align="center", size=14, before=12)
+    _para(doc, "Về việc công nhận danh hiệu {{ title_names }} năm {{ year }}", bold=True, align="center")
+    _para(doc, "CHỦ TỊCH ỦY BAN NHÂN DÂN {{ issuer_upper }}", bold=True, align="center", before=6)
+    for line in rule_set.decision_basis:
+        _para(doc, line, italic=True, align="justify")
+    _para(doc, "Căn cứ Biên bản họp ngày {{ held_on }} tại {{ unit }}"
+               "{% if posting_place %} và kết quả niêm yết công khai từ ngày {{ posting_starts }} đến ngày "
+               "{{ posting_ends }}{% endif %};", italic=True, align="justify")
+    _para(doc, _text(form, "proposed_by", "Theo đề nghị của Ủy ban nhân dân {{ unit }}."), italic=True,
+          align="justify")
+    _para(doc, "QUYẾT ĐỊNH:", bold=True, align="center", before=6)
+    _para(doc, "Điều 1. Công nhận {{ recognized_count }} ấp, khu phố thuộc {{ unit }} đạt danh hiệu "
+               "{{ title_names }} năm {{ year }} (có danh sách kèm theo).", align="justify")
+    _para(doc, "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.", align="justify")
+    _para(doc, "Điều 3. " + _text(form, "executors", "Trưởng các ấp, khu phố có tên tại Điều 1 chịu trách nhiệm "
+                                                     "thi hành Quyết định này./."), align="justify")
+    _signatures(doc, [("Nơi nhận:", True, True), ("- Như Điều 3;", False, False),
+                      ("- Ủy ban Mặt trận Tổ quốc Việt Nam cùng cấp;", False, False), ("- Lưu: VT.", False, False)],
+                [("TM. ỦY BAN NHÂN DÂN", True, False), ("CHỦ TỊCH", True, False), ("", False, False),
+                 ("", False, False), ("", False, False), ("{{ signer }}", True, False)], recipients=True)
+    _page_break(doc)
+    _para(doc, "DANH SÁCH", bold=True, align="center", size=14)
+    _para(doc, "Ấp, khu phố được công nhận danh hiệu {{ title_names }} năm {{ year }}", bold=True, align="center")
+    _para(doc, "(Kèm theo Quyết định số {{ number }} ngày {{ signed_on }} của Chủ tịch Ủy ban nhân dân "
+               "{{ issuer }})", italic=True, align="center")
+    _grid(doc, ["STT", "Tên ấp, khu phố", "Loại", "Danh hiệu", "Số phiếu đồng ý"],
+          ["index", "name", "kind", "title", "votes_for"])
+    _para(doc, "Danh sách có {{ recognized_count }} ấp, khu phố.", italic=True, before=6)
+    _verify(doc)
+    return doc
+
+
+# The layout of each document, by the subject kind of the rule set's title (registry.RuleSetDocuments).
+BUILDERS = {
+    "household": {"minutes": minutes, "posting_list": posting_list, "proposal": proposal, "decision": decision,
+                  "published_list": published_list},
+    "hamlet": {"minutes": hamlet_minutes, "posting_list": hamlet_posting_list, "proposal": hamlet_proposal,
+               "decision": hamlet_decision},
+}
+
+
+def build(form, rule_set):
+    """The template of `form` for `rule_set`, as a python-docx Document."""
+    return BUILDERS[rule_set.subject_kind][form.kind](form, rule_set)
+
+
+def build_all(codes=None):
+    """Write every template the rule sets name (or those of the rule sets `codes`). Returns the paths written."""
     written = []
     for rule_set in registry.all_rule_sets().values():
+        if codes and rule_set.code not in codes:
+            continue
         for kind, form in rule_set.forms.items():
             form.template.parent.mkdir(parents=True, exist_ok=True)
-            doc = BUILDERS[kind](form, rule_set)
+            doc = build(form, rule_set)
             doc.core_properties.author = "thidua"
             doc.save(form.template)
             written.append(form.template)

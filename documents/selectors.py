@@ -13,7 +13,9 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from titles.certificates import place_name, signer_name
+from directory.models import Level
 from titles.models import Award, certificate_code_pattern
+from titles.subjects import subject_kind_of, subject_of
 from workflows.models import Decision, DossierState, NominationState
 
 from . import registry
@@ -93,25 +95,38 @@ def _result(nomination, rule_set):
     return "Không đề nghị"
 
 
-def _row(index, household, hamlet, nomination=None, result=""):
-    return {"index": index, "name": household.head_name, "code": household.code, "hamlet": hamlet,
+def _row(index, columns, place, nomination=None, result=""):
+    """One table row: the subject's own columns (titles.subjects), where it belongs, its votes and result."""
+    return {"index": index, **columns, "hamlet": place,
             "votes_for": "" if nomination is None or nomination.votes_for is None else nomination.votes_for,
             "votes_against": "" if nomination is None or nomination.votes_against is None else
             nomination.votes_against, "result": result}
 
 
 def nomination_rows(dossier, states):
-    hamlet = dossier.unit.name
-    nominations = (dossier.nominations.filter(state__in=states).select_related("household")
-                   .order_by("household__code", "pk"))
-    return [_row(i, n.household, hamlet, n, _result(n, dossier.rule_set)) for i, n in enumerate(nominations, 1)]
+    kind = subject_kind_of(dossier.title_type)
+    place = dossier.unit.name
+    nominations = (dossier.nominations.filter(state__in=states).select_related(kind.field)
+                   .order_by(f"{kind.field}__code", "pk"))
+    return [_row(i, kind.document_columns(subject_of(n), dossier.title_type, dossier.rule_set), place, n,
+                 _result(n, dossier.rule_set))
+            for i, n in enumerate(nominations, 1)]
 
 
 def decision_awards(decision):
-    """The awards the decision granted (the annex lists all of them, as signed), by household code."""
-    return list(Award.objects.filter(decision=decision).select_related("household", "household__hamlet",
-                                                                       "nomination")
-                .order_by("household__code", "pk"))
+    """The awards the decision granted (the annex lists all of them, as signed), by subject code."""
+    return list(Award.objects.filter(decision=decision)
+                .select_related("household", "household__hamlet", "hamlet", "hamlet__parent", "nomination")
+                .order_by("household__code", "hamlet__code", "pk"))
+
+
+def _title_names(rows, dossier):
+    """ "“Ấp văn hóa”, “Khu phố văn hóa”": the titles the listed subjects hold, each once, in the rule set's
+    order of unit kinds, or the title's name."""
+    order = list((dossier.rule_set.title_names_by_unit_kind or {}).values())
+    names = sorted({row["title"] for row in rows if row.get("title")},
+                   key=lambda name: (order.index(name) if name in order else len(order), name))
+    return ", ".join(f"“{name}”" for name in names or [dossier.title_type.name])
 
 
 def public_rows(decision):
@@ -129,6 +144,7 @@ def context(dossier, kind, *, code, verify_url, public_url=""):
         return None
     hamlet, commune = dossier.unit, dossier.unit.parent
     deciding = dossier.deciding_unit
+    subjects = subject_kind_of(dossier.title_type)
     with translation.override("vi"):
         ctx = {
             "title": dossier.title_type.name, "year": dossier.year, "unit": hamlet.name,
@@ -151,7 +167,8 @@ def context(dossier, kind, *, code, verify_url, public_url=""):
             ctx.update({"posting_place": posting.place, "posting_starts": _date(posting.starts_on),
                         "posting_ends": _date(posting.ends_on),
                         "posting_days": (posting.ends_on - posting.starts_on).days})
-        place_unit = commune or hamlet
+        # Documents are dated at the commune: a hamlet's own (its parent's name), or the commune's.
+        place_unit = hamlet if hamlet.level == Level.COMMUNE else (commune or hamlet)
         if kind == "minutes":
             rows = nomination_rows(dossier, REVIEWED)
             proposed = sum(1 for r in rows if r["result"] == "Đề nghị công nhận")
@@ -170,7 +187,9 @@ def context(dossier, kind, *, code, verify_url, public_url=""):
                        signer=signer_name(decision.signer))
             if kind == "decision":
                 awards = decision_awards(decision)
-                ctx.update(rows=[_row(i, a.household, a.household.hamlet.name, a.nomination)
+                ctx.update(rows=[_row(i, subjects.document_columns(subject_of(a), dossier.title_type,
+                                                                   dossier.rule_set),
+                                      subjects.belongs_to(subject_of(a)).name, a.nomination)
                                  for i, a in enumerate(awards, 1)],
                            recognized_count=len(awards),
                            place_date=place_date(deciding, decision.signed_on, dossier.year))
@@ -180,6 +199,7 @@ def context(dossier, kind, *, code, verify_url, public_url=""):
                 ctx.update(public_rows=rows, recognized_count=len(rows),
                            place_date=place_date(deciding, published.published_on if published else None,
                                                  dossier.year))
+        ctx["title_names"] = _title_names(ctx.get("rows") or (), dossier)
     return ctx
 
 
@@ -191,14 +211,19 @@ def dossier_by_code(code):
     if not CODE_RE.match(code):
         return None
     found = (DossierCode.objects.select_related("dossier", "dossier__unit", "dossier__unit__parent",
-                                                 "dossier__title_type", "dossier__deciding_unit")
+                                                 "dossier__title_type", "dossier__deciding_unit", "dossier__rule_set")
              .filter(code=code).first())
     return found.dossier if found else None
 
 
+def has_public_list(dossier):
+    return registry.for_rule_set(dossier.rule_set.code).form("published_list") is not None
+
+
 def public_list(dossier):
-    """What the public page of a decided dossier shows: the decision and names with hamlet, or None."""
-    if dossier.state != DossierState.DECIDED:
+    """What the public page of a decided dossier shows: the decision and names with hamlet, or None
+    (also for a rule set that publishes no list, as the hamlet title's)."""
+    if dossier.state != DossierState.DECIDED or not has_public_list(dossier):
         return None
     decision = decision_of(dossier)
     if decision is None:

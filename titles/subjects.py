@@ -54,6 +54,11 @@ class SubjectKindBase:
         """[(label, value)] the public /verify/ page shows of the holder: who it is, then where."""
         raise NotImplementedError
 
+    def document_columns(self, subject, title_type, rule_set):
+        """The subject's own columns in the tables of the printed documents (documents.builder):
+        "name" and "code", and what else the kind's layout prints, in the law's Vietnamese."""
+        raise NotImplementedError
+
     def certificate_lines(self, award, title):
         """The certificate's lines about the holder, [(style, text)] in the law's Vietnamese, top
         to bottom; style is "title" (the large red line), "holder" (bold) or "text"."""
@@ -95,6 +100,9 @@ class HouseholdSubject(SubjectKindBase):
 
     def contact(self, household):
         return household.phone
+
+    def document_columns(self, household, title_type, rule_set):
+        return {"name": household.head_name, "code": household.code}
 
     def public_facts(self, household):
         return [(_("Holder"), household.head_name), (_("Hamlet"), household.hamlet.name)]
@@ -148,6 +156,10 @@ class HamletSubject(SubjectKindBase):
         # One legal title, named after the kind of the hamlet (Decree 86/2023 art. 2: an ấp counts
         # as a thôn, a khu phố as a tổ dân phố): the rule set's data names each kind's title.
         return (rule_set.title_names_by_unit_kind or {}).get(hamlet.kind) or title_type.name
+
+    def document_columns(self, hamlet, title_type, rule_set):
+        return {"name": named_with_kind(hamlet), "code": hamlet.code, "kind": UNIT_KIND_WORD.get(hamlet.kind, ""),
+                "title": self.title_name(hamlet, title_type, rule_set)}
 
     def public_facts(self, hamlet):
         return [(_("Holder"), named_with_kind(hamlet)),

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from django_ratelimit.core import is_ratelimited
 
 from directory.selectors import find_acting
-from documents.selectors import decision_of, dossier_by_code
+from documents.selectors import decision_of, dossier_by_code, has_public_list
 from workflows import services as workflow_services
 from workflows import supervision
 from workflows.audit.chain import anchor_covering
@@ -71,7 +71,8 @@ def verify(request, code):
         if dossier is None:
             return _unknown_code(request)
         return render(request, "documents/verify_dossier.html", {
-            "dossier": dossier, "code": code.strip().upper(), "decision": decision_of(dossier)})
+            "dossier": dossier, "code": code.strip().upper(), "decision": decision_of(dossier),
+            "public_list": has_public_list(dossier)})
     kind, subject = subject_kind_of(award.title_type), subject_of(award)
     revocation = getattr(award, "revocation", None) if award.revoked_at else None
     return render(request, "titles/verify.html", {

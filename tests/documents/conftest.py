@@ -121,6 +121,16 @@ def hamlets_decided_2025(district, quarter, commune_officer, commune_chair, haml
 
 
 @pytest.fixture
+def hamlets_decided_2024(district, quarter, commune_officer, district_office, district_chair, hamlet_title):
+    """The 2024 hamlet title under Decree 86/2023: the commune council, a posting, the district chair decides."""
+    return _decide_hamlets(officer=commune_officer, appraiser=district_office, chair=district_chair,
+                           commune=district.commune, title=hamlet_title, year=2024,
+                           hamlets=[district.hamlet, quarter, district.other_hamlet],
+                           votes=[(24, 1), (23, 2), (8, 17)], number="99/QĐ-UBND", signed_on=d(2024, 11, 22),
+                           signer="Lê Văn Huyện")
+
+
+@pytest.fixture
 def hamlets_decided_2021(district, quarter, commune_officer, district_office, district_chair, hamlet_title):
     """The 2021 hamlet title under Decree 122/2018: the district chair decides."""
     return _decide_hamlets(officer=commune_officer, appraiser=district_office, chair=district_chair,

@@ -183,14 +183,16 @@ def test_every_rule_set_names_a_template_that_exists_and_matches_what_the_builde
         "gdvh-nd122-2018": {"minutes", "proposal", "decision"},
         "gdvh-nd86-2023": {"minutes", "posting_list", "proposal", "decision", "published_list"},
         "gdvh-2025-hai-cap": {"minutes", "posting_list", "proposal", "decision", "published_list"},
-        # The hamlet title prints its certificate and the register; its .docx forms are not written yet.
-        "apvh-nd122-2018": set(), "apvh-nd86-2023": set(), "apvh-2025-hai-cap": set(),
+        # The hamlet title: the commune's minutes, posting list (Decree 86 on), proposal and the decision.
+        "apvh-nd122-2018": {"minutes", "proposal", "decision"},
+        "apvh-nd86-2023": {"minutes", "posting_list", "proposal", "decision"},
+        "apvh-2025-hai-cap": {"minutes", "posting_list", "proposal", "decision"},
     }
     for spec in registry.all_rule_sets().values():
         for kind, form in spec.forms.items():
             assert zipfile.is_zipfile(form.template), form.template
             built = io.BytesIO()
-            builder.BUILDERS[kind](form, spec).save(built)
+            builder.build(form, spec).save(built)
             assert docx_text(form.template.read_bytes()) == docx_text(built.getvalue()), form.template
             assert "{{ code }}" in docx_text(form.template.read_bytes())
     assert Document(registry.for_rule_set("gdvh-nd86-2023").form("decision").template).sections[0].left_margin
