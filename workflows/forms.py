@@ -195,19 +195,3 @@ class DecisionForm(RevisionForm, ConfirmDates):
     signer = forms.CharField(label=_("Signer"), max_length=200)
 
 
-class DossierFilterForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), required=False,
-                              widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
-    state = forms.ChoiceField(label=_("State"), required=False,
-                              choices=[("", _("All states"))] + list(DossierState.choices))
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False,
-                                  empty_label=_("All my units"))
-    q = forms.CharField(label=_("Search unit"), required=False)
-
-    def __init__(self, *args, units, **kwargs):
-        """`units`: the units to offer (anything with pk and a name as str), already
-        read: the choices render without a query; a chosen unit is loaded from them."""
-        super().__init__(*args, **kwargs)
-        field = self.fields["unit"]
-        field.queryset = Unit.objects.filter(pk__in=[unit.pk for unit in units])
-        field.choices = [("", field.empty_label), *((unit.pk, field.label_from_instance(unit)) for unit in units)]

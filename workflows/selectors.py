@@ -55,20 +55,6 @@ def _overdue_q(today):
     return ExpressionWrapper(overdue_q(today), output_field=BooleanField())
 
 
-def filter_dossiers(queryset, *, year=None, state=None, unit=None, q=None):
-    if year:
-        queryset = queryset.filter(year=year)
-    if state:
-        queryset = queryset.filter(state=state)
-    if unit:
-        queryset = queryset.filter(unit_path__startswith=unit.path)
-    if q:
-        needle = fold(q)
-        queryset = queryset.alias(unit_folded=Folded("unit__name"), parent_folded=Folded("unit__parent__name")).filter(
-            Q(unit_folded__contains=needle) | Q(parent_folded__contains=needle))
-    return queryset
-
-
 def rounds_to_open(user):
     """[(title type, units)]: where the user may open a round of each title (a unit at the
     level its subject kind lists), whether or not the year's round is already open."""

@@ -36,7 +36,7 @@ from titles.subjects import SUBJECT_KINDS, subject_kind_of
 from .flows import FLOWS
 from .models import Concern, ConcernState, Dossier, DossierState
 from .procedures import IN_USE, procedure_for_title, titles_q
-from .selectors import _paths_q, filter_dossiers
+from .selectors import _paths_q
 
 VIEW = "directory.view_unit_dossiers"
 PREPARE = "directory.prepare_dossier"
@@ -234,11 +234,16 @@ def task_rows(tasks, offset, size, limit):
 
 # ---------------------------------------------------------------- dossiers
 
-def dossier_list(grants, *, year=None, state=None, unit=None, q=None):
-    """The inbox's dossier list: the visible dossiers, filtered, newest year first,
-    then in unit order (ties by id). No joins beyond the filters' (see dossier_rows)."""
-    dossiers = Dossier.objects.filter(_visible_q(grants.unit_paths(VIEW), "unit_path"))
-    return filter_dossiers(dossiers, year=year, state=state, unit=unit, q=q).order_by("-year", "unit_path", "pk")
+def visible_dossiers(grants):
+    """The dossiers the user may see, for the inbox's list and its filters (workflows.filters)."""
+    return Dossier.objects.filter(_visible_q(grants.unit_paths(VIEW), "unit_path"))
+
+
+def dossier_list(filters):
+    """The inbox's dossier list: the visible dossiers as `filters` (a DossierFilterSet over
+    visible_dossiers) narrow them, newest year first, then in unit order (ties by id). No
+    joins beyond the filters' (see dossier_rows)."""
+    return filters.qs.order_by("-year", "unit_path", "pk")
 
 
 @dataclass

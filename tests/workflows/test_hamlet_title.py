@@ -19,7 +19,7 @@ from workflows.models import AuditEvent, Dossier, DossierState, Nomination, Nomi
 from workflows.services import RuleViolation
 
 from ..factories import UnitFactory, UserFactory
-from .scenario import assert_audit_chain_intact, through_appraisal
+from .scenario import assert_audit_chain_intact, open_with_households, through_appraisal
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "pw-Thidua-2026"
@@ -247,3 +247,23 @@ def test_the_api_registers_hamlets_by_hamlet_ids_and_names_them(client, district
     listed = client.get(reverse("api:nomination-list"), {"dossier": dossier.pk}).json()["results"]
     assert [(n["hamlet"], n["hamlet_name"], n["household"]) for n in listed] == [
         (district.hamlet.pk, "Ấp Đông Kinh", None)]
+
+
+def test_the_inbox_and_the_api_filter_dossiers_by_title_with_one_filterset(
+        client, settings, district, commune_officer, hamlet_head, hamlet_title, family_title, households):
+    family = open_with_households(head=hamlet_head, hamlet=district.hamlet, title=family_title, year=2026,
+                                  households=households(2))
+    commune_round = services.open_round(actor=commune_officer, unit=district.commune, title_type=hamlet_title,
+                                        year=2026)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(commune_officer)
+    # The dossier list, not the tasks above it.
+    page = client.get(reverse("workflows:home"), {"title_type": hamlet_title.code}).content.decode()
+    listed = page.split('id="dossiers-h"')[1]
+    assert f'/dossiers/{commune_round.pk}/' in listed and f'/dossiers/{family.pk}/' not in listed
+    assert f'<option value="{hamlet_title.code}" selected>' in page
+    listed = client.get(reverse("workflows:home"), {"title_type": family_title.code}).content.decode().split(
+        'id="dossiers-h"')[1]
+    assert f'/dossiers/{family.pk}/' in listed and f'/dossiers/{commune_round.pk}/' not in listed
+    found = client.get(reverse("api:dossier-list"), {"title_type": hamlet_title.code, "q": "gia kiem"}).json()
+    assert [d["id"] for d in found["results"]] == [commune_round.pk]

@@ -29,23 +29,9 @@ from workflows.uploads import sniff_minutes_type
 
 from . import serializers as s
 from .common import LOOKUP_ID, Pagination, visible_q
-from .filters import FilterBackend, FilterSet, IdFilter
+from ..filters import DossierFilterSet
+from .filters import FilterBackend, FilterSet
 from .parsers import JSONParser
-
-
-class DossierFilter(FilterSet):
-    year = filters.NumberFilter()
-    state = filters.ChoiceFilter(choices=DossierState.choices)
-    title_type = filters.CharFilter(field_name="title_type__code")
-    unit = IdFilter(method="in_subtree", label="Unit id: dossiers of this unit and below")
-
-    class Meta:
-        model = Dossier
-        fields = ["year", "state", "title_type", "unit"]
-
-    def in_subtree(self, queryset, name, value):
-        unit = Unit.objects.filter(pk=value).only("path").first()
-        return queryset.filter(unit_path__startswith=unit.path) if unit else queryset.none()
 
 
 class NominationFilter(FilterSet):
@@ -96,7 +82,7 @@ class DossierViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.DossierSerializer
     pagination_class = Pagination
     filter_backends = [FilterBackend]
-    filterset_class = DossierFilter
+    filterset_class = DossierFilterSet
     parser_classes = [JSONParser]
 
     def get_queryset(self):

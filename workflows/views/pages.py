@@ -14,12 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from directory.search import Folded, fold
 from directory.selectors import find_acting
 from notifications.selectors import current_due_on
-from titles.models import Step
+from titles.models import Step, TitleType
 from titles.subjects import SUBJECT_NAME, subject_kind_of
 
 from .. import selectors, services
 from .. import selectors_inbox as inbox
-from ..forms import DossierFilterForm, OpenRoundForm
+from ..filters import DossierFilterSet
+from ..forms import OpenRoundForm
 from ..models import DossierState, NominationState
 from ..services import RuleViolation
 from ..supervision import record_view
@@ -75,8 +76,9 @@ def home(request):
         return count, rows
 
     tasks = inbox.open_tasks(user, grants)
-    filters = DossierFilterForm(request.GET or None, units=inbox.filter_units(grants))
-    dossiers = inbox.dossier_list(grants, **(filters.cleaned_data if filters.is_valid() else {}))
+    filters = DossierFilterSet(request.GET or None, queryset=inbox.visible_dossiers(grants),
+                               units=inbox.filter_units(grants), titles=TitleType.objects.order_by("pk"))
+    dossiers = inbox.dossier_list(filters)
     to_open = inbox.rounds_to_open(grants, year=today.year)
     return render(request, "workflows/home.html", {
         "tasks": bounded_page(request, task_rows, size=10, param="tasks_page"),
