@@ -148,7 +148,7 @@ class CommentForm(RevisionForm, ConfirmDates):
     def __init__(self, *args, nominations=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["nomination"].choices = [("", _("The list as a whole"))] + [
-            (n.pk, f"{n.household.head_name} ({n.household.code})") for n in nominations
+            (n.pk, f"{n.subject_name} ({n.subject_code})") for n in nominations
         ]
 
 
