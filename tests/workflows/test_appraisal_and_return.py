@@ -287,7 +287,7 @@ def test_the_hamlet_is_notified_of_the_appraisal_with_the_households_struck(
     for officer in (hamlet_head, hamlet_front_head):
         [note] = Notification.objects.filter(recipient=officer, kind="appraisal_result")
         # Messages are written in the site language (Vietnamese): they travel by SMS and email.
-        assert "2 hộ được chấp nhận, 1 hộ bị loại" in note.text
+        assert "chấp nhận 2 hộ gia đình, loại 1" in note.text
         assert f"{first.household.head_name} (Vi phạm hương ước)" in note.text
         assert note.url == f"/dossiers/{submitted.pk}/"
     assert not Notification.objects.filter(recipient=commune_chair, kind="appraisal_result").exists()
