@@ -9,7 +9,7 @@ import pytest
 from workflows.models import DossierState, NominationState
 
 from ..workflows.scenario import meet, open_with_households, send
-from .support import CHROMIUM, MARKS, log_in
+from .support import MARKS, log_in
 
 WIDTH = 375
 
@@ -17,21 +17,13 @@ pytestmark = MARKS
 
 
 @pytest.fixture
-def phone():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = chromium.new_context(viewport={"width": WIDTH, "height": 740}, locale="en-US",
-                                       extra_http_headers={"Accept-Language": "en"})
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        yield page
-        context.close()
-        chromium.close()
+def phone(browser):
+    context = browser.new_context(viewport={"width": WIDTH, "height": 740}, locale="en-US",
+                                  extra_http_headers={"Accept-Language": "en"})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
 
 
 def test_a_typed_strike_reason_survives_to_the_confirmation_summary_and_is_recorded_only_when_confirmed(
