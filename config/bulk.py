@@ -11,7 +11,8 @@ in one query; elsewhere (SQLite, the local default) they fall back to the ORM.
 Rows are plain dicts keyed by attname with Python values; no model signal is sent,
 as with bulk_create. Each call is a constant number of statements, whatever the
 number of rows. COPY does not pass through Django's query log, so query counters
-see only the sequence query and the UPDATE.
+see only the sequence query and the UPDATE (and the temporary table an update
+of differing values is copied into).
 """
 
 import itertools
@@ -66,13 +67,16 @@ def _json_bytes(value):
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
 
 
-def insert(model, rows):
-    """Insert `rows` (dicts of attname -> value, all with the same keys); return their new ids in order."""
+def insert(model, rows, *, ids=True):
+    """Insert `rows` (dicts of attname -> value, all with the same keys); return their new ids in order.
+
+    `ids=False` when the caller needs none (audit events, awards): the column default draws
+    them inside the COPY, one round trip fewer, and None is returned."""
     if not rows:
-        return []
+        return [] if ids else None
     if not _postgres():
         objs = model.objects.bulk_create([model(**row) for row in rows])
-        return [obj.pk for obj in objs]
+        return [obj.pk for obj in objs] if ids else None
     given = list(rows[0])
     filled = _filled_columns(model, set(given))
     fields = [model._meta.get_field(name) for name in given] + [model._meta.get_field(n) for n in filled]
@@ -80,11 +84,12 @@ def insert(model, rows):
     pk = model._meta.pk
     table = model._meta.db_table
     with connection.cursor() as cursor:
-        if table not in _sequences:
-            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk.column])
-            _sequences[table] = cursor.fetchone()[0]
-        cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [_sequences[table], len(rows)])
-        ids = [r[0] for r in cursor.fetchall()]
+        if ids:
+            if table not in _sequences:
+                cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk.column])
+                _sequences[table] = cursor.fetchone()[0]
+            cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [_sequences[table], len(rows)])
+            new_ids = [r[0] for r in cursor.fetchall()]
         constant = tuple(
             (adapt(v) if adapt else v) for v, adapt in zip(filled.values(), adapters[len(given):])
         )
@@ -95,9 +100,21 @@ def insert(model, rows):
         else:
             def values(row):
                 return tuple(row[k] for k in given)
+        if not ids:
+            _copy(cursor, table, [f.column for f in fields], ((*values(row), *constant) for row in rows))
+            return None
         _copy(cursor, table, [pk.column, *(f.column for f in fields)],
-              ((pk_value, *values(row), *constant) for pk_value, row in zip(ids, rows)))
-    return ids
+              ((pk_value, *values(row), *constant) for pk_value, row in zip(new_ids, rows)))
+    return new_ids
+
+
+def _shared_values(objs, concrete):
+    """The one tuple of values all `objs` have in `concrete`, or None when they differ."""
+    first = tuple(getattr(objs[0], f.attname) for f in concrete)
+    for obj in objs:
+        if tuple(getattr(obj, f.attname) for f in concrete) != first:
+            return None
+    return first
 
 
 def update(objs, fields):
@@ -114,6 +131,17 @@ def update(objs, fields):
     meta = model._meta
     concrete = [meta.get_field(name) for name in fields]
     quote = connection.ops.quote_name
+    shared = _shared_values(objs, concrete)
+    if shared is not None:
+        # Every row gets the same values (a decision recognizes every accepted nomination):
+        # one UPDATE by an array of ids, without a temporary table to fill and join.
+        assignments = ", ".join(f"{quote(f.column)} = %s" for f in concrete)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = ANY(%s)",
+                [*(f.get_db_prep_save(v, connection) for f, v in zip(concrete, shared)), [obj.pk for obj in objs]],
+            )
+        return
     temp = f"bulk_update_{next(_temp_tables)}"
     columns = ", ".join(
         f"{quote(f.column)} {f.db_type(connection)}" for f in [meta.pk, *concrete]

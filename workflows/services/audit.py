@@ -66,7 +66,7 @@ class AuditTrail:
                 "key_id": key_id, "mac": mac(text),
             })
             head = digest
-        bulk.insert(AuditEvent, rows)
+        bulk.insert(AuditEvent, rows, ids=False)
         dossier.audit_head, dossier.audit_seq = head, seq
         self.events = []
         return len(rows)
