@@ -302,6 +302,22 @@ def propose_registered(dossier, acting, day, label):
     return len(nominations)
 
 
+class SubjectNames:
+    """The names of a dossier's subjects for error texts, read in one query when the first is
+    shown: a tally that is accepted reads none, and the nominations are read without joining
+    their households or hamlets."""
+
+    def __init__(self, dossier):
+        self._dossier_id = dossier.pk
+        self._names = None
+
+    def __getitem__(self, nomination_id):
+        if self._names is None:
+            self._names = dict(Nomination.objects.filter(dossier_id=self._dossier_id).order_by()
+                               .values_list("pk", SUBJECT_NAME))
+        return self._names[nomination_id]
+
+
 def names_of(nominations, limit=5):
     """The first subjects' names for an error text (a household's head, a hamlet's name),
     read in one query: the batch services load nominations without their subjects."""

@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 from directory.selectors import require_acting
 from notifications.services import messages as notify
 from titles.models import Step
-from titles.subjects import SUBJECT_NAME, subject_kind_of
+from titles.subjects import subject_kind_of
 
 from .. import uploads
 from ..models import Meeting, MinutesPage, NominationState, Posting, PostingComment, VotingMethod
@@ -16,6 +16,7 @@ from .audit import AuditTrail
 from .calendar import add_days, posting_last_day
 from .common import (
     REVIEWABLE,
+    SubjectNames,
     allowed,
     check_act_date,
     check_revision,
@@ -38,17 +39,18 @@ from .common import (
 from .errors import RuleViolation, TallyRefused
 
 
-def _row_counts(name, pair, present):
-    """(for, against) of one tally row, or a RuleViolation naming the household."""
+def _row_counts(name_of, pair, present):
+    """(for, against) of one tally row, or a RuleViolation naming the subject (`name_of()`, read
+    only for the message)."""
     if not isinstance(pair, (list, tuple)) or len(pair) != 2 or pair[0] in (None, "") or pair[1] in (None, ""):
-        raise RuleViolation(_("Votes for %(name)s are missing.") % {"name": name})
-    votes_for = parse_count(pair[0], lambda: _("Votes for %(name)s") % {"name": name})
-    votes_against = parse_count(pair[1], lambda: _("Votes against %(name)s") % {"name": name})
+        raise RuleViolation(_("Votes for %(name)s are missing.") % {"name": name_of()})
+    votes_for = parse_count(pair[0], lambda: _("Votes for %(name)s") % {"name": name_of()})
+    votes_against = parse_count(pair[1], lambda: _("Votes against %(name)s") % {"name": name_of()})
     if votes_for + votes_against > present:
         raise RuleViolation(
             _("%(name)s: %(for)s for and %(against)s against make %(total)s votes, more than the "
               "%(present)s attendees.")
-            % {"name": name, "for": votes_for, "against": votes_against,
+            % {"name": name_of(), "for": votes_for, "against": votes_against,
                "total": votes_for + votes_against, "present": present}
         )
     return votes_for, votes_against
@@ -108,8 +110,10 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
             % {"code": sorted(unknown)[0], "rules": rules.name}
         )
 
-    # The subject's name for the error texts, not the whole household row: a meeting is hundreds of rows.
-    nominations = list(dossier.nominations.filter(state__in=REVIEWABLE).annotate(head_name=SUBJECT_NAME))
+    # By id (registration order), without the households or hamlets: a meeting is hundreds of
+    # rows, and their names are read only for an error text.
+    nominations = list(dossier.nominations.filter(state__in=REVIEWABLE).order_by("pk"))
+    names = SubjectNames(dossier)
     kind = subject_kind_of(dossier.title_type)
     if not nominations:
         raise RuleViolation(_("No %(subject)s is registered in this dossier.") % {"subject": kind.noun})
@@ -134,7 +138,7 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
         raise RuleViolation(
             _("The meeting cannot be dated %(date)s, before the registration or self-assessment of %(name)s "
               "on %(day)s that it reviews.")
-            % {"date": shown_day(held_on), "name": latest.head_name, "day": shown_day(latest_on)}
+            % {"date": shown_day(held_on), "name": names[latest.pk], "day": shown_day(latest_on)}
         )
     require_confirmation([unusual_date(held_on, _("Meeting date"))], dates_confirmed)
 
@@ -142,7 +146,7 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
     counts, wrong = {}, {}
     for nomination in nominations:
         try:
-            counts[nomination.pk] = _row_counts(nomination.head_name, tallies[nomination.pk], present)
+            counts[nomination.pk] = _row_counts(lambda pk=nomination.pk: names[pk], tallies[nomination.pk], present)
         except RuleViolation as exc:
             wrong[nomination.pk] = " ".join(exc.messages)
     if wrong:
@@ -206,7 +210,7 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
         )
         # Named on each row too, where the reason is typed.
         raise TallyRefused({n.pk: _("Give the reason why the result of %(name)s changes (or why its exclusion "
-                                    "ground is dropped).") % {"name": n.head_name} for n in unexplained}, summary)
+                                    "ground is dropped).") % {"name": names[n.pk]} for n in unexplained}, summary)
 
     meeting = Meeting(dossier=dossier, held_on=held_on, invited=invited, present=present, method=method,
                       chaired_by=chaired_by, recorded_by=actor)
