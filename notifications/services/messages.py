@@ -32,8 +32,9 @@ def _to_users(dossier, kind, text, pairs, exclude=None):
     found = holders(pairs)
     user_ids = set().union(*found.values()) if found else set()
     user_ids.discard(getattr(exclude, "pk", None))
-    return [Message(event=_event(dossier, kind), kind=kind, text=text, url=_url(dossier), dossier=dossier,
-                    user_id=pk) for pk in sorted(user_ids)]
+    event, url = _event(dossier, kind), _url(dossier)
+    return [Message(event=event, kind=kind, text=text, url=url, dossier=dossier, user_id=pk)
+            for pk in sorted(user_ids)]
 
 
 def _to_households(dossier, kind, items):
@@ -72,8 +73,9 @@ def _to_hamlets(dossier, kind, items):
     if not items:
         return []
     found = holders([(hamlet_id, "view_unit_dossiers") for hamlet_id, _text in items])
-    return [Message(event=f"{_event(dossier, kind)}:{hamlet_id}", kind=kind, text=text, url=_url(dossier),
-                    dossier=dossier, user_id=pk)
+    # One reverse() for the batch: per message it was a tenth of a 100-hamlet meeting's CPU.
+    event, url = _event(dossier, kind), _url(dossier)
+    return [Message(event=f"{event}:{hamlet_id}", kind=kind, text=text, url=url, dossier=dossier, user_id=pk)
             for hamlet_id, text in items for pk in sorted(found.get((hamlet_id, "view_unit_dossiers"), ()))]
 
 

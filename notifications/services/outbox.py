@@ -27,7 +27,7 @@ from config import bulk
 from directory.models import Unit
 
 from ..channels import get_channel
-from ..models import Channel, ChannelPreference, Delivery, Notification
+from ..models import Channel, Delivery, Notification
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +101,13 @@ def write(messages):
     if not fresh:
         return []
     user_ids = {m.user_id for m in fresh if m.user_id}
-    emails = dict(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", "email")) if user_ids else {}
-    prefs = {p.user_id: p for p in ChannelPreference.objects.filter(user_id__in=user_ids)} if user_ids else {}
+    # Each user's address and ChannelPreference in one query; without a preference row the
+    # three preference values are None: email on, SMS off.
+    channels = {
+        pk: rest for pk, *rest in get_user_model().objects.filter(pk__in=user_ids).values_list(
+            "pk", "email", "notification_preference__email", "notification_preference__sms",
+            "notification_preference__phone")
+    } if user_ids else {}
     ids = bulk.insert(Notification, [
         {"recipient_id": m.user_id, "household_id": None if m.user_id else m.household.pk,
          "recipient_key": m.recipient_key, "event": m.event, "kind": m.kind,
@@ -113,12 +118,11 @@ def write(messages):
     for pk, m in zip(ids, fresh):
         if m.user_id:
             deliveries.append((pk, Channel.IN_APP, ""))
-            pref = prefs.get(m.user_id)
-            email = emails.get(m.user_id)
-            if email and (pref is None or pref.email):
+            email, by_email, by_sms, phone = channels.get(m.user_id, ("", None, None, None))
+            if email and by_email is not False:
                 deliveries.append((pk, Channel.EMAIL, email))
-            if pref is not None and pref.sms and pref.phone:
-                deliveries.append((pk, Channel.SMS, pref.phone))
+            if by_sms and phone:
+                deliveries.append((pk, Channel.SMS, phone))
         else:
             deliveries.append((pk, Channel.SMS, m.household.phone))
     created = bulk.insert(Delivery, [
