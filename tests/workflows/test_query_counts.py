@@ -4,18 +4,22 @@ the number of SQL statements a service issues must not depend on that number.
 Each test moves two dossiers of the same hamlet (two campaign years under the
 same rule set) to the step under test, one with 10 households and one with 500,
 after a warm-up run so that per-process caches (content types) are filled, and
-compares the statements of the one service call.
+compares the statements of the one service call. The hamlet title's commune meeting and
+district decision are held to one bound at 10 and at 100 hamlets the same way.
 """
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from directory.models import Household
-from titles.models import Award
+from directory.models import Household, Level, Role, UnitKind
+from directory.services import grant_membership
+from notifications.models import Notification
+from titles.models import Award, TitleType
 from workflows import services
 from workflows.models import AuditEvent, DossierState, NominationState
 
+from ..factories import UnitFactory, UserFactory
 from .scenario import assert_audit_chain_intact, d, meet, open_with_households, send
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
@@ -236,3 +240,108 @@ def test_one_step_of_the_history_is_read_a_page_at_a_time_in_as_many_queries_for
     assert counts[0] == counts[1]
     with django_assert_max_num_queries(MAX_QUERIES["history_page"]):
         client.get(f"/dossiers/{large.pk}/history/", {"page": 3})
+
+
+# ---------------------------------------------------------------- the hamlet title: a commune lists its hamlets
+
+HAMLETS_SMALL, HAMLETS_LARGE = 10, 100
+# Measured on SQLite and PostgreSQL (the larger of the two), at 10 and at 100 hamlets alike.
+MAX_HAMLET_QUERIES = {
+    "record_meeting": 19,
+    "decide": 35,
+}
+
+
+@pytest.fixture
+def hamlet_title(db):
+    return TitleType.objects.get(code="ap-khu-pho-van-hoa")
+
+
+@pytest.fixture
+def district_deciders(district):
+    office, chair = UserFactory(username="phong_van_hoa"), UserFactory(username="chu_tich_huyen")
+    grant_membership(user=office, unit=district.district, role=Role.DISTRICT_OFFICE, since=d(2018, 1, 1))
+    grant_membership(user=chair, unit=district.district, role=Role.DISTRICT_CHAIR, since=d(2018, 1, 1))
+    return office, chair
+
+
+@pytest.fixture
+def hamlet_stage(district, commune_officer, district_deciders, hamlet_title):
+    """A commune of `n` hamlets, each with its head (a hamlet is told through the holders of its
+    roles), whose 2021 dossier (Decree 122/2018: the district appraises and decides) is moved
+    through `until` (exclusive)."""
+    office, _chair = district_deciders
+    made = {"communes": 0}
+
+    def build(n, until):
+        made["communes"] += 1
+        commune = UnitFactory(level=Level.COMMUNE, kind=UnitKind.XA, name=f"Xã {made['communes']}",
+                              parent=district.district)
+        grant_membership(user=commune_officer, unit=commune, role=Role.COMMUNE_OFFICER, since=d(2018, 1, 1))
+        hamlets = UnitFactory.create_batch(n, level=Level.HAMLET, kind=UnitKind.AP, parent=commune)
+        for hamlet in hamlets:
+            grant_membership(user=UserFactory(), unit=hamlet, role=Role.HAMLET_HEAD, since=d(2018, 1, 1))
+        dossier = services.open_round(actor=commune_officer, unit=commune, title_type=hamlet_title, year=2021,
+                                      opened_on=d(2021, 2, 1))
+        services.register_subjects(actor=commune_officer, dossier=dossier, subject_ids=[h.pk for h in hamlets],
+                                   registered_on=d(2021, 3, 1))
+        if until == "decide":
+            meet(head=commune_officer, dossier=dossier, invited=30, present=25)
+            services.submit_dossier(actor=commune_officer, dossier=dossier, submitted_on=d(2021, 11, 4))
+            dossier.refresh_from_db()
+            services.appraise_dossier(actor=office, dossier=dossier, appraised_on=d(2021, 11, 5))
+        dossier.refresh_from_db()
+        return dossier
+
+    return build
+
+
+def _hamlet_votes(dossier):
+    """Every seventh hamlet short of the 60% the Decree requires: both outcomes are written."""
+    return {n.pk: (10, 15) if i % 7 == 0 else (24, 1) for i, n in enumerate(dossier.nominations.order_by("pk"))}
+
+
+def test_a_commune_meeting_of_100_hamlets_takes_as_many_queries_as_one_of_10(
+    hamlet_stage, commune_officer, django_assert_max_num_queries
+):
+    def call(dossier):
+        meet(head=commune_officer, dossier=dossier, invited=30, present=25, votes=_hamlet_votes(dossier))
+
+    call(hamlet_stage(2, "meeting"))  # warm-up: content types, translations
+    small, large = hamlet_stage(HAMLETS_SMALL, "meeting"), hamlet_stage(HAMLETS_LARGE, "meeting")
+    counts = []
+    for dossier in (small, large):
+        with django_assert_max_num_queries(MAX_HAMLET_QUERIES["record_meeting"]) as queries:
+            call(dossier)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    large.refresh_from_db()
+    assert large.state == DossierState.REVIEWED
+    assert large.nominations.filter(state=NominationState.NOT_PROPOSED).count() == len(range(0, HAMLETS_LARGE, 7))
+    # Each hamlet's head learns its hamlet's outcome.
+    assert Notification.objects.filter(dossier=large, kind="review_outcome").count() == HAMLETS_LARGE
+    assert_audit_chain_intact(large)
+
+
+def test_a_district_decision_over_100_hamlets_takes_as_many_queries_as_one_over_10(
+    hamlet_stage, district_deciders, django_assert_max_num_queries
+):
+    _office, chair = district_deciders
+
+    def call(dossier):
+        services.decide(actor=chair, dossier=dossier, number=f"{dossier.pk}/QĐ-UBND", signed_on=d(2021, 11, 8),
+                        signer="Chủ tịch UBND huyện")
+
+    call(hamlet_stage(2, "decide"))
+    small, large = hamlet_stage(HAMLETS_SMALL, "decide"), hamlet_stage(HAMLETS_LARGE, "decide")
+    counts = []
+    for dossier in (small, large):
+        with django_assert_max_num_queries(MAX_HAMLET_QUERIES["decide"]) as queries:
+            call(dossier)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    awards = Award.objects.filter(decision__dossier=large)
+    assert awards.count() == HAMLETS_LARGE and not awards.filter(hamlet__isnull=True).exists()
+    assert len(set(awards.values_list("certificate_code", flat=True))) == HAMLETS_LARGE
+    assert Notification.objects.filter(dossier=large, kind="recognized").count() == HAMLETS_LARGE
+    assert_audit_chain_intact(large)
