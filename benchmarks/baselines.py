@@ -12,13 +12,16 @@ import hashlib
 import json
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
+from guardian.models import GroupObjectPermission
 
-from directory.models import Household
+from directory.models import Household, Unit
 from directory.selectors import require_acting
-from notifications.models import Notification
+from notifications.models import ChannelPreference, Notification
 from titles.models import Award
 from workflows.audit.keys import event_mac, signing_key
 from workflows.models import (
@@ -327,3 +330,153 @@ def bench_user(username):
 
 def today_in(year):
     return min(datetime.date(year, 12, 31), timezone.localdate())
+
+
+# ---------------------------------------------------------------- the hamlet title: a commune lists its hamlets
+
+T_UNIT = Unit._meta.db_table
+
+
+def _hamlet_outcome(votes_for, votes_against, present, approval_pct):
+    """The rule set's test as the engine applies it: a share of attendees, or more for than against."""
+    if approval_pct is not None:
+        if votes_for * 100 >= approval_pct * present:
+            return NominationState.PROPOSED, ""
+        return NominationState.NOT_PROPOSED, f"{votes_for} of {present} attendees agreed."
+    return _outcome(votes_for, votes_against)
+
+
+def raw_hamlet_meeting(*, actor, role, dossier_id, unit_id, held_on, invited, present, votes, submission_due,
+                       approval_pct):
+    """The commune meeting of the hamlet title: the same rows as record_meeting writes (meeting,
+    nominations, hash-chained events, dossier state, deadline and counter, and each hamlet's
+    outcome to the holders of its roles, in the app: a hamlet has no phone)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        chain = RawChain(cursor, dossier_id, actor=actor, role=role, unit_id=unit_id)
+        cursor.execute(f"SELECT n.id, n.state, u.id, u.name FROM {T_NOM} n JOIN {T_UNIT} u ON u.id = n.hamlet_id "
+                       f"WHERE n.dossier_id = %s AND n.state IN (%s, %s, %s)",
+                       [dossier_id, "registered", "proposed", "not_proposed"])
+        updates, proposed, was_proposed, outcomes = [], 0, 0, []
+        for pk, before, hamlet, name in cursor.fetchall():
+            votes_for, votes_against = votes[pk]
+            state, reason = _hamlet_outcome(votes_for, votes_against, present, approval_pct)
+            proposed += state == NominationState.PROPOSED
+            was_proposed += before == NominationState.PROPOSED
+            updates.append((pk, state, votes_for, votes_against, "", reason))
+            outcomes.append((hamlet, f"The meeting proposed {name}." if not reason
+                             else f"The meeting did not propose {name}. Reason: {reason}"))
+            chain.add("meeting_vote", "nomination", pk, before, state, votes_for=votes_for,
+                      votes_against=votes_against, exclusion="", reason=reason)
+        cursor.execute(
+            f"INSERT INTO {T_MEETING} (dossier_id, held_on, invited, present, method, chaired_by, minutes, "
+            f"recorded_by_id, recorded_at) VALUES (%s, %s, %s, %s, %s, '', '', %s, %s) RETURNING id",
+            [dossier_id, held_on, invited, present, "show_of_hands", actor.pk, _dt(timezone.now())])
+        meeting_id = cursor.fetchone()[0]
+        update_from_values(cursor, T_NOM, ["state", "votes_for", "votes_against", "exclusion", "reason"], updates)
+        chain.add("record_meeting", "dossier", dossier_id, "open", "reviewed", meeting=meeting_id, held_on=held_on,
+                  invited=invited, present=present, method="show_of_hands", minutes="", proposed=proposed,
+                  not_proposed=len(updates) - proposed)
+        chain.flush("state = %s, submission_due = %s, proposed_count = proposed_count + %s",
+                    ["reviewed", submission_due, proposed - was_proposed])
+        raw_notify_hamlets(cursor, dossier_id, "review_outcome", outcomes)
+
+
+def raw_hamlet_decide(*, actor, role, dossier, number, signed_on, signer, recipients):
+    """The district decision over a commune's hamlets: decision, nominations, awards naming the
+    hamlet, hash-chained events, dossier state and counters (the roll counted as the engine does),
+    viewflow hand-over, in-app messages to everyone involved and to each recognized hamlet's holders."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        chain = RawChain(cursor, dossier.pk, actor=actor, role=role, unit_id=dossier.deciding_unit_id)
+        cursor.execute(
+            f"INSERT INTO {T_DECISION} (dossier_id, unit_id, number, signed_on, signer, recorded_by_id, "
+            f"recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
+            [dossier.pk, dossier.deciding_unit_id, number, signed_on, signer, actor.pk, _dt(timezone.now())])
+        decision_id = cursor.fetchone()[0]
+        cursor.execute(f"SELECT n.id, n.hamlet_id, u.name FROM {T_NOM} n JOIN {T_UNIT} u ON u.id = n.hamlet_id "
+                       f"WHERE n.dossier_id = %s AND n.state = %s", [dossier.pk, "accepted"])
+        accepted_rows = cursor.fetchall()
+        accepted = [(pk, hamlet) for pk, hamlet, _name in accepted_rows]
+        cursor.execute(f"UPDATE {T_NOM} SET state = %s WHERE dossier_id = %s AND state = %s",
+                       ["recognized", dossier.pk, "accepted"])
+        insert_rows(cursor, T_AWARD, ["title_type_id", "year", "hamlet_id", "nomination_id", "decision_id",
+                                      "certificate_code", "revocation_reason"],
+                    [(dossier.title_type_id, dossier.year, hamlet, pk, decision_id, f"R{pk:015d}", "")
+                     for pk, hamlet in accepted])
+        for pk, _hamlet in accepted:
+            chain.add("recognize", "nomination", pk, "accepted", "recognized", decision=number)
+        cursor.execute(f"SELECT count(*) FROM {T_UNIT} WHERE parent_id = %s AND level = %s AND valid_from <= %s "
+                       f"AND (valid_to IS NULL OR valid_to >= %s)", [dossier.unit_id, "hamlet", signed_on, signed_on])
+        roll = cursor.fetchone()[0]
+        chain.add("decide", "dossier", dossier.pk, "appraised", "decided", decision=number, signed_on=signed_on,
+                  signer=signer, recognized=len(accepted), late=False, households_on_roll=roll)
+        chain.flush("state = %s, recognized_count = recognized_count + %s, households_on_roll = %s",
+                    ["decided", len(accepted), roll])
+        raw_complete_task(cursor, dossier.process_id)
+        raw_notify(cursor, dossier.pk, recipients, f"Decision {number} recognizes {len(accepted)} hamlets.")
+        raw_notify_hamlets(cursor, dossier.pk, "recognized", [
+            (hamlet, f"Decision {number} recognizes {name}.") for _pk, hamlet, name in accepted_rows])
+
+
+def recipients_of(pairs):
+    """Users holding each (unit id, codename) through a membership group, without duplicates."""
+    users = set()
+    for unit_id, codename in pairs:
+        users.update(_recipients(unit_id, codename))
+    return sorted(users)
+
+
+
+def insert_rows_returning_ids(cursor, model, rows):
+    """Insert `rows` (dicts) of `model` and return their ids in order: on PostgreSQL ids drawn from
+    the sequence in one statement and the rows COPYed with them, elsewhere INSERT ... RETURNING."""
+    columns, values = model_rows(model, rows)
+    table = model._meta.db_table
+    if connection.vendor == "postgresql":
+        cursor.execute(f"SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                       [table, len(values)])
+        ids = [pk for (pk,) in cursor.fetchall()]
+        insert_rows(cursor, table, ["id", *columns], [(pk, *row) for pk, row in zip(ids, values)])
+        return ids
+    ids = []
+    for start in range(0, len(values), CHUNK):
+        chunk = values[start:start + CHUNK]
+        marks = ",".join(["(" + ",".join(["%s"] * len(columns)) + ")"] * len(chunk))
+        cursor.execute(f"INSERT INTO {table} ({','.join(columns)}) VALUES {marks} RETURNING id",
+                       [v for row in chunk for v in row])
+        ids += [pk for (pk,) in cursor.fetchall()]
+    return ids
+
+
+def raw_notify_hamlets(cursor, dossier_id, kind, items):
+    """A hamlet is told through the holders of its roles: one in-app notification and its delivery
+    per (hamlet, holder of view_unit_dossiers on it); items are (hamlet id, text)."""
+    if not items:
+        return
+    # The holders with their address and channel preference, in one statement.
+    cursor.execute(
+        f"SELECT g.object_pk, u.id, u.email, c.email, c.sms, c.phone FROM {GroupObjectPermission._meta.db_table} g "
+        f"JOIN {Permission._meta.db_table} p ON p.id = g.permission_id "
+        f"JOIN {get_user_model().groups.through._meta.db_table} l ON l.group_id = g.group_id "
+        f"JOIN {get_user_model()._meta.db_table} u ON u.id = l.user_id AND u.is_active "
+        f"LEFT JOIN {ChannelPreference._meta.db_table} c ON c.user_id = u.id "
+        f"WHERE g.content_type_id = %s AND p.codename = %s AND g.object_pk IN ({','.join(['%s'] * len(items))})",
+        [ContentType.objects.get_for_model(Unit).pk, "view_unit_dossiers", *(str(h) for h, _text in items)])
+    holders = {}
+    for object_pk, *user in cursor.fetchall():
+        holders.setdefault(int(object_pk), []).append(user)
+    event = f"raw:{dossier_id}:{kind}:{timezone.now().timestamp()}"
+    recipients = [user for hamlet, _text in items for user in holders.get(hamlet, ())]
+    ids = insert_rows_returning_ids(cursor, Notification, [
+        {"recipient_id": user[0], "dossier_id": dossier_id, "text": text, "url": f"/dossiers/{dossier_id}/",
+         "recipient_key": f"u:{user[0]}", "event": f"{event}:{hamlet}", "kind": kind}
+        for hamlet, text in items for user in holders.get(hamlet, ())])
+    deliveries = []
+    for pk, (_user, email, by_email, by_sms, phone) in zip(ids, recipients):
+        deliveries.append({"notification_id": pk, "channel": "in_app"})
+        if email and by_email is not False:
+            deliveries.append({"notification_id": pk, "channel": "email", "address": email})
+        if by_sms and phone:
+            deliveries.append({"notification_id": pk, "channel": "sms", "address": phone})
+    delivery = _delivery_model()
+    if deliveries and delivery is not None:
+        insert_rows(cursor, delivery._meta.db_table, *model_rows(delivery, deliveries))

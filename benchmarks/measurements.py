@@ -13,7 +13,7 @@ from workflows import services
 from workflows.models import AuditEvent, Dossier, DossierState, NominationState, VotingMethod
 from workflows.selectors_rollup import cultural_family_rates
 
-from . import baselines, cycle, office, rollup_sql
+from . import baselines, cycle, hamlets, office, rollup_sql
 from .harness import Measurement, Variant
 from .scales import cycle_year, history_years
 from .seeding import _stream_households, _unit, ensure_role, family_title, lab_units, purge_dossiers, seed_inbox
@@ -326,7 +326,7 @@ def events_per_second(result):
         result["engine"]["events_per_s"] = round(result["size"] / result["engine"]["median_s"])
 
 
-MEASUREMENTS = ["meeting", "decision", "annual_cycle", "rollup", "inbox_page", "dossier_page", "household_import",
+MEASUREMENTS = ["meeting", "decision", "hamlet_meeting", "hamlet_decision", "annual_cycle", "rollup", "inbox_page", "dossier_page", "household_import",
                 "dashboard", "verify_audit"]
 
 
@@ -335,6 +335,10 @@ def build(name, scale, ctx, log, repeat):
         return meeting(scale, ctx, log)
     if name == "decision":
         return decision(scale, ctx, log)
+    if name == "hamlet_meeting":
+        return hamlets.hamlet_meeting(scale, ctx, log)
+    if name == "hamlet_decision":
+        return hamlets.hamlet_decision(scale, ctx, log)
     if name == "annual_cycle":
         return annual_cycle(scale, ctx, log, repeat)
     if name == "rollup":

@@ -17,6 +17,7 @@ def seed(scale, log):
         f"+ {scale.history_years} years of history (reused when already complete)")
     seeding.seed_tree(scale, log)
     seeding.lab_units(scale)
+    seeding.hamlet_lab_units(scale)
     seeding.seed_history(scale, log)
     if connection.vendor == "postgresql":
         # Fresh bulk rows: planner statistics and the visibility map (index-only scans) need this.

@@ -16,6 +16,8 @@ class Scale:
     decision_size: int      # nominations in the one-decision measurement
     inbox_big: int          # pending items in the large inbox
     inbox_small: int        # pending items in the comparison inbox
+    hamlet_meeting_size: int = 10     # hamlets in the hamlet title's one commune meeting
+    hamlet_decision_size: int = 100   # hamlets in the hamlet title's one district decision
     history_years: int = 3
 
     @property
@@ -33,9 +35,11 @@ SCALES = {
     "small": Scale("small", districts=1, communes=1, hamlets=3, households=40, cycle_districts=1,
                    meeting_size=60, decision_size=200, inbox_big=200, inbox_small=20),
     "district": Scale("district", districts=1, communes=10, hamlets=10, households=450, cycle_districts=1,
-                      meeting_size=500, decision_size=5000, inbox_big=10000, inbox_small=1000),
+                      meeting_size=500, decision_size=5000, inbox_big=10000, inbox_small=1000,
+                      hamlet_meeting_size=100, hamlet_decision_size=1000),
     "province": Scale("province", districts=20, communes=10, hamlets=10, households=450, cycle_districts=1,
-                      meeting_size=500, decision_size=5000, inbox_big=10000, inbox_small=1000),
+                      meeting_size=500, decision_size=5000, inbox_big=10000, inbox_small=1000,
+                      hamlet_meeting_size=100, hamlet_decision_size=1000),
 }
 
 

@@ -16,13 +16,15 @@ import datetime
 import random
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
-from directory.models import Household, Level, Membership, Role, Unit, UnitKind
-from directory.services import grant_membership
+from directory.models import (
+    ROLE_PERMISSIONS, Household, Level, Membership, Role, Unit, UnitKind, membership_group_name,
+)
+from directory.services import apply_membership_dates, grant_membership
 from notifications.models import Notification
 from titles.models import Award, RuleSet, TitleType
 from workflows.models import Decision, Dossier, DossierState, Nomination, NominationState
@@ -163,6 +165,57 @@ def lab_units(scale):
     _stream_households(rng, meet, scale.meeting_size)
     _stream_households(rng, dec, scale.decision_size)
     return {"lab": lab, "commune": commune, "meet": meet, "dec": dec}
+
+
+def hamlet_title():
+    return TitleType.objects.get(code="ap-khu-pho-van-hoa")
+
+
+def hamlet_lab_units(scale):
+    """Two communes of the lab district for the hamlet title: one whose hamlets meet, one
+    with as many hamlets as the district decision lists (synthetic: a real commune has tens,
+    but one dossier of many hamlets is what the Cultural Family decision measures too)."""
+    p = scale.prefix
+    lab = Unit.objects.get(code=f"{p}-LAB")
+    communes = {}
+    for key, suffix, name, size in (("meet", "HM", "Xã họp xét ấp văn hóa", scale.hamlet_meeting_size),
+                                    ("dec", "HD", "Xã nhiều ấp (quyết định)", scale.hamlet_decision_size)):
+        commune = _unit(f"{p}-LAB-{suffix}", name, Level.COMMUNE, UnitKind.XA, lab)
+        hamlets = _bulk_units(commune, [(f"{commune.code}-{i:05d}", f"Ấp {i} ({name})", Level.HAMLET, UnitKind.AP)
+                                        for i in range(1, size + 1)])
+        _hamlet_heads(scale, hamlets)
+        communes[key] = commune
+    return {"lab": lab, **communes}
+
+
+def _hamlet_heads(scale, hamlets):
+    """A head for each hamlet, so that each hamlet's messages reach someone (a hamlet is told
+    through the holders of its roles). Master data in bulk: users, memberships, each (hamlet,
+    role) group with the object permissions directory.services gives it, then the group links
+    through directory.services.apply_membership_dates."""
+    role = Role.HAMLET_HEAD
+    have = set(Membership.objects.filter(unit__in=hamlets, role=role).values_list("unit_id", flat=True))
+    todo = [h for h in hamlets if h.pk not in have]
+    if not todo:
+        return
+    with transaction.atomic():
+        names = {h.pk: f"bench_{scale.name}_head_{h.code.lower()}" for h in todo}
+        get_user_model().objects.bulk_create([get_user_model()(username=n) for n in names.values()],
+                                             ignore_conflicts=True)
+        users = dict(get_user_model().objects.filter(username__in=names.values()).values_list("username", "pk"))
+        Membership.objects.bulk_create([Membership(user_id=users[names[h.pk]], unit=h, role=role, since=SINCE)
+                                        for h in todo])
+        Group.objects.bulk_create([Group(name=membership_group_name(h, role)) for h in todo], ignore_conflicts=True)
+        groups = dict(Group.objects.filter(name__in=[membership_group_name(h, role) for h in todo])
+                      .values_list("name", "pk"))
+        unit_type = ContentType.objects.get_for_model(Unit)
+        perms = list(Permission.objects.filter(content_type__app_label="directory",
+                                               codename__in=ROLE_PERMISSIONS[role]))
+        GroupObjectPermission.objects.bulk_create([
+            GroupObjectPermission(group_id=groups[membership_group_name(h, role)], permission=perm,
+                                  content_type=unit_type, object_pk=str(h.pk))
+            for h in todo for perm in perms], ignore_conflicts=True)
+        apply_membership_dates()
 
 
 def _rule_sets(title, years):

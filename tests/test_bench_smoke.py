@@ -13,8 +13,8 @@ def test_small_bench_prints_the_table_and_writes_every_measurement_with_its_base
     call_command("bench", "--scale", "small", "--repeat", "1", "--results", str(results))
     out = capsys.readouterr().out
 
-    for name in ("meeting", "decision", "annual_cycle", "rollup", "inbox_page", "dossier_page", "household_import",
-                 "dashboard", "verify_audit"):
+    for name in ("meeting", "decision", "hamlet_meeting", "hamlet_decision", "annual_cycle", "rollup", "inbox_page",
+                 "dossier_page", "household_import", "dashboard", "verify_audit"):
         assert name in out
     assert "median" in out and "ratio" in out and "raw_sql" in out and "naive" in out
 
@@ -22,8 +22,8 @@ def test_small_bench_prints_the_table_and_writes_every_measurement_with_its_base
     (run,) = payload.values()
     assert run["scale"] == "small" and run["machine"]["cpus"] >= 1
     measured = {m["name"]: m for m in run["measurements"]}
-    assert set(measured) == {"meeting", "decision", "annual_cycle", "rollup", "inbox_page", "dossier_page",
-                             "household_import", "dashboard", "verify_audit"}
+    assert set(measured) == {"meeting", "decision", "hamlet_meeting", "hamlet_decision", "annual_cycle", "rollup",
+                             "inbox_page", "dossier_page", "household_import", "dashboard", "verify_audit"}
     for m in measured.values():
         if m.get("skipped"):
             # Only verify_audit may be missing (someone else's command); anything else is a broken bench.
