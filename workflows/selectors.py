@@ -152,8 +152,11 @@ def _candidate_actions(user, dossier):
         return []
     unit = menu[0][1].unit_of(dossier)
     held = find_acting_each(user, unit, tuple(dict.fromkeys(action.permission for action, _ in menu)))
-    return [(Action(action.code, action.label, action.url_name, primary=action.is_primary(dossier.state)), unit)
-            for action, _ in menu if held[action.permission] is not None]
+    # A label may name the dossier's subjects ("Register %(subjects)s"): households, or hamlets.
+    kind = subject_kind_of(dossier.title_type)
+    nouns = {"subject": kind.noun, "subjects": kind.nouns}
+    return [(Action(action.code, str(action.label) % nouns, action.url_name, primary=action.is_primary(dossier.state)),
+             unit) for action, _ in menu if held[action.permission] is not None]
 
 
 def next_action(dossier, actions):

@@ -25,8 +25,8 @@ The rule set's `steps` switch the optional steps (`OPTIONAL_STEPS`) on and off:
 Every other step (registration, submission, appraisal, decision) is required:
 tests/workflows/test_procedure_steps.py holds every shipped rule set to it.
 
-Labels that name households are lazy strings: a title with another subject kind
-may put its own in a procedure of its own, or they may come from the subject kind.
+Labels are lazy strings; one that names the subjects says "%(subjects)s", filled with the
+dossier's subject kind (households, hamlets) where the menu is read (workflows.selectors).
 """
 
 from django.utils import timezone
@@ -73,7 +73,7 @@ PREPARATION = Stage(
         shown=(_("Send by"), "submission_due"),
     ),
     actions=(
-        Action("register", _("Register households"), "workflows:register", PREPARE, EDITABLE,
+        Action("register", _("Register %(subjects)s"), "workflows:register", PREPARE, EDITABLE,
                step="registration"),
         Action("withdraw", _("Withdraw the registration"), "workflows:withdraw", PREPARE, EDITABLE,
                step="registration", menu=False),
