@@ -32,33 +32,18 @@ def _table(sheet, title, headings, rows, widths):
     return head_row
 
 
-def summary_workbook(*, root, title_type, year, figures, years):
-    """Rates by hamlet (for a commune) or by commune and district, the total, and the years: one sheet,
-    A4 landscape, fitted to the page width, headings repeated on every printed page."""
+def summary_workbook(*, root, title_type, year, tables):
+    """The tables (figures.kinds: by hamlet for a commune's households, by commune, by district, the total,
+    the years) on one sheet, A4 landscape, fitted to the page width, the first table's headings repeated on
+    every printed page."""
     book = Workbook()
     sheet = book.active
     sheet.title = str(year)
     sheet.append([_("%(title)s — %(unit)s — %(year)s") % {"title": title_type, "unit": root, "year": year}])
     sheet.cell(1, 1).font = Font(bold=True, size=14)
     sheet.append([])
-    rate = _("Rate (per cent)")
-    first = None
-    if figures["hamlets"]:
-        first = _table(sheet, _("By hamlet"), [_("Hamlet"), _("Commune"), _("Registered"), _("Households"),
-                                               _("Recognized"), rate],
-                       [(r.name, r.commune, r.registered, r.households, r.recognized, r.rate) for r in figures["hamlets"]],
-                       [28, 22, 12, 12, 12, 10])
-    heads = [_("Commune"), _("Households"), _("Recognized"), rate]
-    communes = _table(sheet, _("By commune"), heads,
-                      [(r.name, r.households, r.recognized, r.rate) for r in figures["communes"]], [28, 12, 12, 10])
-    first = first or communes
-    if figures["districts"]:
-        _table(sheet, _("By district"), [_("District"), _("Households"), _("Recognized"), rate],
-               [(r.name, r.households, r.recognized, r.rate) for r in figures["districts"]], [28, 12, 12, 10])
-    total = figures["total"]
-    _table(sheet, _("Total"), [_("Unit"), _("Households"), _("Recognized"), rate],
-           [(total.name, total.households, total.recognized, total.rate)], [28, 12, 12, 10])
-    _table(sheet, _("Over the years"), [_("Year"), _("Households"), _("Recognized"), rate], years, [28, 12, 12, 10])
+    heads = [_table(sheet, table.title, table.headings, table.values, table.widths) for table in tables]
+    first = heads[0]
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1

@@ -1,17 +1,22 @@
 from django import forms
+from django.db.models import Case, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from titles.models import SubjectKind, TitleType
+from titles.models import TitleType
 
-# The dashboard's rates count households (recognized / on the roll): it offers the titles of households.
-# A rate of cultural hamlets per commune is the next figure to add (README, figures).
-HOUSEHOLD_TITLES = TitleType.objects.filter(subject_kind=SubjectKind.HOUSEHOLD).order_by("pk")
+from .kinds import FIGURES_KINDS
+
+# Every title whose subject kind the dashboard reads (figures.kinds): today all of them. The kinds' order
+# (households before hamlets) orders the choices, so the default is the Cultural Family whatever order
+# the rule-set files created the titles in.
+TITLES_WITH_FIGURES = TitleType.objects.filter(subject_kind__in=list(FIGURES_KINDS)).order_by(
+    Case(*(When(subject_kind=code, then=index) for index, code in enumerate(FIGURES_KINDS))), "name")
 
 
 class FiguresForm(forms.Form):
     unit = forms.ModelChoiceField(queryset=None, label=_("Unit"), empty_label=None, required=False)
-    title_type = forms.ModelChoiceField(queryset=HOUSEHOLD_TITLES, label=_("Title"), empty_label=None,
+    title_type = forms.ModelChoiceField(queryset=TITLES_WITH_FIGURES, label=_("Title"), empty_label=None,
                                         required=False)
     year = forms.IntegerField(label=_("Year"), min_value=2018, max_value=2100, required=False,
                               widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
@@ -20,7 +25,7 @@ class FiguresForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
         self.fields["unit"].initial = units.first()
-        self.fields["title_type"].initial = HOUSEHOLD_TITLES.first()
+        self.fields["title_type"].initial = TITLES_WITH_FIGURES.first()
         self.fields["year"].initial = timezone.localdate().year
 
     def choice(self):

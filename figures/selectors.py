@@ -1,6 +1,10 @@
 """The figures a commune, a district, a province or a supervisor reads: recognition rates by unit and year,
 this year's rounds by stage, and one unit over the years. Each in a constant number of queries, read from
-the dossiers' own counters (see workflows.selectors_rollup), never by counting nominations."""
+the dossiers' own counters (see workflows.selectors_rollup), never by counting nominations.
+
+The rates come in one pair of functions per subject kind of title (households of a hamlet for the
+Cultural Family, hamlets of a commune for the cultural hamlet); figures.kinds picks the pair a title's
+kind reads."""
 
 from dataclasses import dataclass
 
@@ -11,7 +15,13 @@ from directory.models import Level, Unit
 from directory.selectors import grants_of
 from notifications.selectors import overdue_q
 from workflows.models import Dossier, DossierState
-from workflows.selectors_rollup import RateRow, active_households, cultural_family_rates
+from workflows.selectors_rollup import (
+    RateRow,
+    active_households,
+    cultural_family_rates,
+    cultural_hamlet_rates,
+    hamlets_in_force,
+)
 
 LEVELS_WITH_FIGURES = (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE)
 
@@ -29,17 +39,18 @@ def dashboard_units(user):
 
 @dataclass(frozen=True)
 class HamletRow:
+    """A hamlet's Cultural Family round: households registered, on the roll and recognized."""
     unit_id: int
     name: str
     commune: str
     registered: int
-    households: int
+    roll: int
     recognized: int
     state: str
 
     @property
     def rate(self):
-        return round(100 * self.recognized / self.households, 2) if self.households else None
+        return round(100 * self.recognized / self.roll, 2) if self.roll else None
 
 
 def hamlet_rows(*, root, year, title_type):
@@ -52,19 +63,30 @@ def hamlet_rows(*, root, year, title_type):
             for pk, name, commune, registered, roll, recognized, state in rows]
 
 
-def rates(*, root, year, title_type):
-    """The rows a rate table shows for `root`: its communes (a district or province also gets its districts,
-    a commune its hamlets)."""
-    rolled = cultural_family_rates(root=root, year=year, title_type=title_type)
-    total = RateRow(root.pk, root.name, None, sum(r.households for r in rolled["communes"]),
+def _with_total(root, rolled, **more):
+    total = RateRow(root.pk, root.name, None, sum(r.roll for r in rolled["communes"]),
                     sum(r.recognized for r in rolled["communes"]))
     return {"communes": rolled["communes"], "districts": rolled["districts"] if root.level == Level.PROVINCE else [],
-            "hamlets": hamlet_rows(root=root, year=year, title_type=title_type) if root.level == Level.COMMUNE else [],
-            "total": total}
+            "hamlets": [], "total": total, **more}
+
+
+def household_rates(*, root, year, title_type):
+    """The Cultural Family rows for `root`: its communes (a district or province also gets its districts,
+    a commune its hamlets) and the total."""
+    rolled = cultural_family_rates(root=root, year=year, title_type=title_type)
+    hamlets = hamlet_rows(root=root, year=year, title_type=title_type) if root.level == Level.COMMUNE else []
+    return _with_total(root, rolled, hamlets=hamlets)
+
+
+def hamlet_rates(*, root, year, title_type):
+    """The cultural hamlet rows for `root`: its communes (a province also gets its districts) and the
+    total. A hamlet is recognized or not, so there is no rate by hamlet."""
+    return _with_total(root, cultural_hamlet_rates(root=root, year=year, title_type=title_type))
 
 
 def round_progress(*, root, year, title_type, today=None):
-    """How many of this year's hamlet rounds under `root` are at each stage, and how many are overdue."""
+    """How many of this year's rounds under `root` are at each stage, and how many are overdue (one row per
+    dossier, whatever unit a dossier of the title belongs to)."""
     today = today or timezone.localdate()
     dossiers = Dossier.objects.filter(title_type=title_type, year=year, unit_path__startswith=root.path)
     counts = dict(dossiers.order_by().values_list("state").annotate(n=Count("pk")))
@@ -73,7 +95,11 @@ def round_progress(*, root, year, title_type, today=None):
     return {"stages": stages, "total": sum(counts.values()), "overdue": overdue}
 
 
-def years_of(*, root, title_type, years):
+def _rate(recognized, roll):
+    return round(100 * recognized / roll, 2) if roll else None
+
+
+def household_years(*, root, title_type, years):
     """[(year, households, recognized, rate)] for `root` over `years`, by the roll-up's own rule (a hamlet's
     roll for its round that year, today's active households for a hamlet without one), so the year chosen
     reads the same here as in the rate table. Three queries whatever the number of years and hamlets."""
@@ -92,5 +118,28 @@ def years_of(*, root, title_type, years):
         recognized = sum(n for n, _roll in of_year.values())
         households = sum(roll for _n, roll in of_year.values() if roll is not None) + sum(
             n for pk, n in active.items() if pk not in of_year or of_year[pk][1] is None)
-        result.append((year, households, recognized, round(100 * recognized / households, 2) if households else None))
+        result.append((year, households, recognized, _rate(recognized, households)))
+    return result
+
+
+def hamlet_years(*, root, title_type, years):
+    """[(year, hamlets, recognized, rate)] of a hamlet title for `root` over `years`, by the roll-up's own
+    rule (a commune's roll for its round that year, its hamlets in force that year for a commune without
+    one). Two queries whatever the number of years, communes and hamlets."""
+    hamlets = list(Unit.objects.filter(path__startswith=root.path, level=Level.HAMLET)
+                   .order_by().values_list("parent_id", "valid_from", "valid_to"))
+    rounds = {}
+    for year, commune_id, recognized, roll in (
+        Dossier.objects.filter(title_type=title_type, year__in=list(years), unit_path__startswith=root.path,
+                               unit__level=Level.COMMUNE)
+        .order_by().values_list("year", "unit_id", "recognized_count", "households_on_roll")
+    ):
+        rounds.setdefault(year, {})[commune_id] = (recognized, roll)
+    result = []
+    for year in years:
+        of_year = rounds.get(year, {})
+        recognized = sum(n for n, _roll in of_year.values())
+        on_roll = sum(roll for _n, roll in of_year.values() if roll is not None) + sum(
+            n for pk, n in hamlets_in_force(hamlets, year).items() if pk not in of_year or of_year[pk][1] is None)
+        result.append((year, on_roll, recognized, _rate(recognized, on_roll)))
     return result

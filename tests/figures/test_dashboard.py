@@ -47,7 +47,7 @@ def test_commune_chair_sees_the_rate_by_hamlet_and_the_rounds_by_stage(client, d
                                                          "title_type": decided.title_type_id})
 
     figures = response.context["figures"]
-    rows = {r.name: (r.households, r.recognized, r.rate) for r in figures["hamlets"]}
+    rows = {r.name: (r.roll, r.recognized, r.rate) for r in figures["hamlets"]}
     assert rows["Ấp Đông Kinh"] == (4, 3, 75.0)
     assert rows["Ấp Võ Dõng"][1] == 0
     stages = {state: n for state, _label, n in response.context["progress"]["stages"]}
@@ -66,7 +66,7 @@ def test_the_district_reads_every_commune_and_the_years(client, decided, distric
     communes = {r.name: (r.recognized, r.rate) for r in response.context["figures"]["communes"]}
     assert communes["Gia Kiệm"] == (3, 50.0) and communes["Gia Tân 1"] == (0, None)
     total = response.context["figures"]["total"]
-    assert response.context["years"][-1] == (YEAR, total.households, 3, total.rate)  # one rule for both panels
+    assert response.context["years"][-1] == (YEAR, total.roll, 3, total.rate)  # one rule for both panels
     assert [y for y, *_ in response.context["years"]] == list(range(YEAR - 5, YEAR + 1))
 
 

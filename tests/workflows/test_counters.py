@@ -109,7 +109,7 @@ def test_rollup_equals_a_direct_count_over_a_small_district(
 
     rates = cultural_family_rates(root=district.district, year=2025, title_type=family_title)
 
-    assert {r.unit_id: (r.households, r.recognized) for r in rates["communes"]} == _direct_rates(
+    assert {r.unit_id: (r.roll, r.recognized) for r in rates["communes"]} == _direct_rates(
         district.district, 2025, family_title)
     (whole,) = rates["districts"]
-    assert (whole.households, whole.recognized) == (9, 6)
+    assert (whole.roll, whole.recognized) == (9, 6)

@@ -33,11 +33,11 @@ def test_rate_counts_recognized_households_of_the_year_over_all_active_household
     rates = cultural_family_rates(root=district.province, year=2025, title_type=family_title)
 
     commune = next(r for r in rates["communes"] if r.unit_id == district.commune.pk)
-    assert (commune.households, commune.recognized, commune.rate) == (5, 4, 80.0)
+    assert (commune.roll, commune.recognized, commune.rate) == (5, 4, 80.0)
     other = next(r for r in rates["communes"] if r.unit_id == district.other_commune.pk)
-    assert (other.households, other.recognized, other.rate) == (0, 0, None)
+    assert (other.roll, other.recognized, other.rate) == (0, 0, None)
     (whole,) = [r for r in rates["districts"] if r.unit_id == district.district.pk]
-    assert (whole.households, whole.recognized) == (5, 4)
+    assert (whole.roll, whole.recognized) == (5, 4)
     assert cultural_family_rates(root=district.province, year=2024, title_type=family_title)[
         "districts"][0].recognized == 0
 
@@ -52,7 +52,7 @@ def test_revoked_award_no_longer_counts(
 
     rates = cultural_family_rates(root=district.commune, year=2025, title_type=family_title)
 
-    assert [(r.households, r.recognized) for r in rates["communes"]] == [(3, 2)]
+    assert [(r.roll, r.recognized) for r in rates["communes"]] == [(3, 2)]
 
 
 def test_query_count_does_not_grow_with_households(
@@ -80,8 +80,8 @@ def test_a_past_year_keeps_the_roll_it_was_decided_on(
     homes[0].save()
     households(2)
     rates = cultural_family_rates(root=district.commune, year=2025, title_type=family_title)
-    assert [(r.households, r.recognized, r.rate) for r in rates["communes"]] == [(4, 3, 75.0)]
+    assert [(r.roll, r.recognized, r.rate) for r in rates["communes"]] == [(4, 3, 75.0)]
 
     # A year without a round counts today's active households of the hamlet.
     rates = cultural_family_rates(root=district.commune, year=2024, title_type=family_title)
-    assert [(r.households, r.recognized) for r in rates["communes"]] == [(5, 0)]
+    assert [(r.roll, r.recognized) for r in rates["communes"]] == [(5, 0)]
