@@ -7,10 +7,10 @@ from titles.models import TitleType
 
 from .kinds import FIGURES_KINDS
 
-# Every title whose subject kind the dashboard reads (figures.kinds): today all of them. The kinds' order
-# (households before hamlets) orders the choices, so the default is the Cultural Family whatever order
-# the rule-set files created the titles in.
-TITLES_WITH_FIGURES = TitleType.objects.filter(subject_kind__in=list(FIGURES_KINDS)).order_by(
+# Every yearly title (not the certificates of merit, which have no rate of their own) whose subject kind
+# the dashboard reads (figures.kinds). The kinds' order (households before hamlets) orders the choices,
+# so the default is the Cultural Family whatever order the rule-set files created the titles in.
+TITLES_WITH_FIGURES = TitleType.objects.yearly().filter(subject_kind__in=list(FIGURES_KINDS)).order_by(
     Case(*(When(subject_kind=code, then=index) for index, code in enumerate(FIGURES_KINDS))), "name")
 
 

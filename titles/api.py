@@ -25,7 +25,7 @@ class RuleSetSerializer(serializers.ModelSerializer):
             "id", "code", "version", "title_type", "name", "legal_basis", "effective_from", "effective_to",
             "steps", "appraising_level", "deciding_level", "quorum_pct", "approval_pct", "posting_days",
             "posting_day_type", "submission_days", "submission_day_type", "decision_days", "decision_day_type",
-            "review_deadline", "exclusion_grounds", "cap_pct", "consecutive_years", "unconfirmed",
+            "review_deadline", "exclusion_grounds", "cap_pct", "consecutive_years", "merit", "unconfirmed",
         ]
         read_only_fields = fields
 

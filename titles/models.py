@@ -15,10 +15,20 @@ class SubjectKind(models.TextChoices):
     PERSON = "person", _("Person or collective")
 
 
+class TitleTypeQuerySet(models.QuerySet):
+    def yearly(self):
+        """The titles a round of the ordinary route is opened for: not the certificates of merit, whose
+        rule sets count another title's years (RuleSet.merit) and whose subjects come from the register
+        (titles.merit), never from a free registration."""
+        return self.exclude(rule_sets__merit__has_key="base_title")
+
+
 class TitleType(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
     subject_kind = models.CharField(_("subject"), max_length=16, choices=SubjectKind.choices)
+
+    objects = TitleTypeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("title type")
@@ -96,8 +106,19 @@ class RuleSet(models.Model):
         _("review finished before (MM-DD)"), max_length=5, blank=True
     )
     exclusion_grounds = models.JSONField(_("exclusion grounds"), default=list, blank=True)
+    # On a certificate-of-merit rule set: at most cap_pct percent of the eligible subjects, and the
+    # window of consecutive years of the counted title (RuleSet.merit names it). The same columns on the
+    # Cultural Family's Decree 122 rule set predate the merit rule sets and are read by nothing.
     cap_pct = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     consecutive_years = models.PositiveSmallIntegerField(null=True, blank=True)
+    # A certificate of merit (Giấy khen) for a title held in a row, read by titles.merit:
+    # {"base_title": the code of the counted title, "no_overlap": windows may not overlap,
+    # "cap_rounding": "down" | "up" | "half_up", "cap_at_least_one": at least one where anyone is
+    # eligible, "tie_break": ["agree_share", "registered_on", "code"] (in that order) or
+    # ["admit_all_tied"], "in_force": false while a province has not confirmed its rules,
+    # "council": the body that meets before the decision (or null), "basis": {point: legal basis}}.
+    # Empty: the rule set is not a certificate of merit.
+    merit = models.JSONField(_("certificate of merit"), default=dict, blank=True)
     # How the rule set treats acts dated before effective_from, in a campaign year
     # whose law changed mid-year: {"steps": [step codes that may be dated earlier],
     # "basis": legal reasoning}. Empty: every act must lie in the period of force.

@@ -42,6 +42,11 @@ class SubjectKindBase:
         """How many subjects `unit` has on `day`: the denominator of the year's rate."""
         raise NotImplementedError
 
+    def within(self, unit, day):
+        """The subjects of `unit`'s whole subtree on `day` (a queryset in the order lists show them): the
+        households of a hamlet or a commune, the hamlets of a commune or a district."""
+        raise NotImplementedError
+
     def ineligible(self, subjects, unit, day):
         """[(subjects, message)] for subjects that cannot be registered."""
         return []
@@ -92,6 +97,11 @@ class HouseholdSubject(SubjectKindBase):
     def roll(self, unit, day):
         return Household.objects.filter(hamlet=unit, active=True).count()
 
+    def within(self, unit, day):
+        # Households carry no dates: the active ones of today's hamlets of the subtree.
+        return (Household.objects.filter(hamlet__path__startswith=unit.path, active=True)
+                .select_related("hamlet").order_by("hamlet__path", "code"))
+
     def label(self, household):
         return f"{household.head_name} ({household.code})"
 
@@ -134,6 +144,10 @@ class HamletSubject(SubjectKindBase):
 
     def roll(self, unit, day):
         return Unit.objects.filter(parent=unit, level=Level.HAMLET).valid_on(day).count()
+
+    def within(self, unit, day):
+        return (Unit.objects.filter(path__startswith=unit.path, level=Level.HAMLET).valid_on(day)
+                .select_related("parent").order_by("path"))
 
     def ineligible(self, subjects, unit, day):
         gone = [s for s in subjects if not s.is_valid_on(day)]

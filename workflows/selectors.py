@@ -61,7 +61,7 @@ def rounds_to_open(user):
     units = list(get_objects_for_user(user, "directory.prepare_dossier", klass=Unit, accept_global_perms=False)
                  .order_by("path"))
     options = []
-    for title in TitleType.objects.order_by("pk"):
+    for title in TitleType.objects.yearly().order_by("pk"):
         level = subject_kind_of(title).dossier_level
         if mine := [unit for unit in units if unit.level == level]:
             options.append((title, mine))

@@ -431,7 +431,7 @@ def rounds_to_open(grants, *, year):
     opened = set(Dossier.objects.filter(year=year, unit__in=[unit.pk for unit in units])
                  .values_list("unit_id", "title_type_id"))
     options = []
-    for title in TitleType.objects.order_by("pk"):
+    for title in TitleType.objects.yearly().order_by("pk"):
         level = subject_kind_of(title).dossier_level
         free = [unit for unit in units if unit.level == level and (unit.pk, title.pk) not in opened]
         if free:

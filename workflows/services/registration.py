@@ -13,7 +13,7 @@ from config import bulk
 from directory.models import Household, Level, Unit
 from directory.selectors import require_acting
 from notifications.services import messages as notify
-from titles.models import RuleSet, Step
+from titles.models import RuleSet, Step, TitleType
 from titles.subjects import subject_kind_of
 
 from ..flows import flow_of
@@ -67,6 +67,15 @@ def open_round(*, actor, unit, title_type, year, opened_on=None):
     if rule_set is None:
         raise RuleViolation(
             _("No rule set for %(title)s is in force for %(year)s.") % {"title": title_type, "year": year}
+        )
+    if rule_set.merit:
+        # A certificate of merit lists the subjects the register makes eligible (titles.merit), which
+        # a free registration would bypass: its round has a route of its own.
+        raise RuleViolation(
+            _("%(title)s is a certificate of merit: its %(subjects)s are the eligible ones of the register "
+              "(consecutive years of %(base)s), so its round is not opened as a yearly title's.")
+            % {"title": title_type, "subjects": subjects.nouns,
+               "base": TitleType.objects.filter(code=rule_set.merit.get("base_title")).first() or ""}
         )
     if Dossier.objects.filter(title_type=title_type, unit=unit, year=year).exists():
         raise RuleViolation(
