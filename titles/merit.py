@@ -25,6 +25,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -44,6 +45,14 @@ TIE_BREAKS = {
     "code": gettext_lazy("the code"),
 }
 ADMIT_ALL_TIED = "admit_all_tied"
+# What each legal basis of a rule set's merit["basis"] supports, in the order the page lists them.
+BASIS_LABELS = {
+    "window": gettext_lazy("Years in a row"),
+    "no_overlap": gettext_lazy("No overlapping years"),
+    "cap": gettext_lazy("Cap"),
+    "cap_rounding": gettext_lazy("Rounding of the cap"),
+    "tie_break": gettext_lazy("Ties at the cut-off"),
+}
 
 # The levels whose list a page of each subject kind shows: a hamlet or a commune lists its
 # households, a commune or a district its hamlets (the list of the whole district's households,
@@ -96,6 +105,12 @@ class MeritRules:
 
     def cap(self, eligible):
         return cap_for(eligible, self.cap_pct, self.cap_rounding, self.cap_at_least_one)
+
+    def bases(self):
+        """[(what, legal basis)] of the points the rule set gives a basis for."""
+        return [(BASIS_LABELS.get(point, point), text) for point, text in
+                sorted(self.basis.items(), key=lambda item: list(BASIS_LABELS).index(item[0])
+                       if item[0] in BASIS_LABELS else len(BASIS_LABELS))]
 
     def description(self, base_title_name):
         """The rules in sentences, for the page beside the list (the legal basis of each below it)."""
@@ -407,6 +422,21 @@ def eligibility(title, unit, year, *, subjects=None):
         for s in listed
     ]
     return result
+
+
+def subject_merits(subject, kind, unit):
+    """[Eligibility of `subject` alone] for each certificate of merit of its kind, in the last year it
+    holds the counted title (none where it never held it): what its own page shows, `unit` being the
+    list it belongs to (a household's hamlet)."""
+    found = []
+    titles = TitleType.objects.filter(subject_kind=kind.code, rule_sets__merit__has_key="base_title")
+    for title in titles.distinct().order_by("pk"):
+        base = RuleSet.objects.filter(title_type=title).values_list("merit__base_title", flat=True).first()
+        last = (Award.objects.filter(title_type__code=base, revoked_at__isnull=True, **{kind.field: subject})
+                .aggregate(last=Max("year"))["last"])
+        if last is not None:
+            found.append(eligibility(title, unit, last, subjects=[subject]))
+    return found
 
 
 def unit_lists_subjects_of(unit, title):

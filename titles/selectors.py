@@ -6,11 +6,13 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from directory.models import Unit
 from directory.selectors import can_see_unit
 from workflows.audit.labels import REFERENCE_KEYS, describe, state_labels
 
 from .certificates import CERTIFICATE_RELATED
-from .models import Award, certificate_code_pattern
+from . import merit
+from .models import Award, TitleType, certificate_code_pattern
 
 CODE_RE = certificate_code_pattern()
 
@@ -113,3 +115,15 @@ def provenance_json(award, steps):
             for s in steps
         ],
     }
+
+
+def merit_list_for(user, title_code, unit_pk):
+    """(the certificate-of-merit title, the unit) whose list `user` may see, else 404: the title must be a
+    certificate of merit, the unit one whose list holds its subjects (merit.PAGE_LEVELS), and the user must
+    see the unit's dossiers (a dated membership there or above), as for a dossier page."""
+    title = TitleType.objects.filter(code=title_code).first()
+    unit = Unit.objects.select_related("parent").filter(pk=unit_pk).first()
+    if (title is None or unit is None or not merit.unit_lists_subjects_of(unit, title)
+            or not merit.is_merit_title(title) or not can_see_unit(user, unit)):
+        raise Http404(_("No such list."))
+    return title, unit

@@ -14,4 +14,5 @@ urlpatterns = [
     path("awards/<int:pk>/certificate.pdf", views.certificate, name="certificate"),
     path("awards/<int:pk>/revoke/", views.revoke, name="revoke"),
     path("dossiers/<int:pk>/concerns/", views.concerns, name="concerns"),
+    path("merit/<slug:title>/<int:unit>/<int:year>/", views.merit_list, name="merit"),
 ]

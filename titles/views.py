@@ -9,9 +9,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -27,7 +28,7 @@ from workflows.services import RuleViolation
 from workflows.supervision import record_view
 from workflows.views.common import already_sent
 
-from . import selectors
+from . import merit, selectors
 from .certificates import render_certificate
 from .forms import ConcernForm, ConcernReplyForm, RevokeForm
 from .models import CERTIFICATE_CODE_LENGTH
@@ -191,3 +192,28 @@ def concerns(request, pk):
     return render(request, "titles/concerns.html", {
         "dossier": dossier, "concerns": rows, "form": form, "can_raise": can_raise, "error": error,
     }, status=422 if error else 200)
+
+
+# The register starts with Decree 122/2018; earlier years have nothing to count.
+MERIT_FIRST_YEAR = 2000
+
+
+@login_required
+@require_GET
+def merit_list(request, title, unit, year):
+    """The subjects of a unit eligible for a certificate of merit in `year`, and the excluded ones
+    with the reason, computed from the register. Shown also when no rule set is in force for the
+    year (then it says why no round can be opened)."""
+    title, unit = selectors.merit_list_for(request.user, title, unit)
+    if not MERIT_FIRST_YEAR <= year <= timezone.localdate().year:
+        raise Http404(_("No such list."))
+    result = merit.eligibility(title, unit, year)
+    rules = result.rules
+    return render(request, "titles/merit_list.html", {
+        "result": result, "title": title, "unit": unit, "year": year, "kind": subject_kind_of(title),
+        "rules": rules, "rule_lines": rules.description(result.base_title or rules.base_title) if rules else [],
+        "window": result.window, "eligible": result.eligible, "excluded": result.excluded,
+        "cap": result.cap, "pct": merit.format_pct(rules.cap_pct) if rules else "",
+        "previous_year": year - 1 if year > MERIT_FIRST_YEAR else None,
+        "next_year": year + 1 if year < timezone.localdate().year else None,
+    })

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from directory.search import Folded, fold
 from directory.selectors import find_acting
 from notifications.selectors import current_due_on
+from titles import merit
 from titles.models import Step, TitleType
-from titles.subjects import SUBJECT_NAME, subject_kind_of
+from titles.subjects import SUBJECT_KINDS, SUBJECT_NAME, subject_kind_of
 
 from .. import selectors, services
 from .. import selectors_inbox as inbox
@@ -176,6 +177,7 @@ def dossier_detail(request, pk):
         "concerns": concerns,
         "answering_unit": answering_unit,
         "concerns_url": reverse("titles:concerns", args=[dossier.pk]),
+        "merit_titles": merit.merit_titles_counting(dossier.title_type),
     })
 
 
@@ -215,6 +217,7 @@ def household_detail(request, pk):
         "household": household,
         "awards": selectors.household_titles(household),
         "nominations": selectors.household_nominations(household),
+        "merits": merit.subject_merits(household, SUBJECT_KINDS["household"], household.hamlet),
         "show_phone": find_acting(request.user, household.hamlet, "see_household_phone") is not None,
         "can_manage": find_acting(request.user, household.hamlet, "manage_households", inherited=True) is not None,
     })
