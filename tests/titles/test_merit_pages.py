@@ -4,9 +4,11 @@ import datetime
 import html
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from directory.models import Role
+from directory.models import Household, Role
 from directory.services import grant_membership
 from titles.models import TitleType
 from workflows.models import Dossier
@@ -122,3 +124,20 @@ def test_the_page_reads_in_vietnamese(client, settings, district, hamlet_head, r
     assert "Không quá 15% số đủ điều kiện" in page
     page = text(client.get(url(district.hamlet, 2024)))
     assert "Không có bộ quy tắc Giấy khen nào có hiệu lực cho năm 2024" in page
+
+
+def test_the_page_takes_as_many_queries_for_100_households_as_for_10(client, district, commune_officer):
+    clerk = UserFactory(username="so_theo_doi")
+    family = TitleType.objects.get(code="gia-dinh-van-hoa")
+    client.force_login(commune_officer)
+    counts = []
+    for n, hamlet in ((10, district.hamlet), (100, district.other_hamlet)):
+        homes = Household.objects.bulk_create([
+            Household(hamlet=hamlet, code=f"P{hamlet.pk}-{i}", head_name=f"Võ Văn {i}", members=3) for i in range(n)])
+        record(family, [(home, y) for home in homes for y in (2019, 2020, 2021) if (home.pk + y) % 7],
+               actor=clerk)
+        client.get(url(hamlet, 2021))  # the session and the user's grants, read once
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url(hamlet, 2021)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

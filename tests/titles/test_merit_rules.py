@@ -9,10 +9,11 @@ import datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
-from titles.merit import (ADMIT_ALL_TIED, Ballot, MeritRules, MeritWindow, TitleYear, cap_for, cap_refusal, judge,
-                          rank_within_cap)
+from titles.merit import (ADMIT_ALL_TIED, Ballot, MeritRules, MeritRulesError, MeritWindow, TitleYear, cap_for,
+                          cap_refusal, judge, rank_within_cap)
 
 PROPERTY_SETTINGS = settings(max_examples=400, deadline=None, derandomize=True)
 YEARS = range(2012, 2031)
@@ -168,10 +169,6 @@ def test_fewer_ballots_than_the_cap_are_all_admitted():
 
 
 def test_rule_set_data_the_engine_cannot_apply_is_refused():
-    import pytest
-
-    from titles.merit import MeritRulesError
-
     with pytest.raises(MeritRulesError):
         rules(rounding="sideways")
     with pytest.raises(MeritRulesError):
