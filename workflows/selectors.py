@@ -23,7 +23,7 @@ from titles.subjects import SUBJECT_CODE, SUBJECT_NAME, subject_kind_of
 
 from .audit.labels import ACTION_LABELS, describe, nomination_of, role_label, state_label, state_labels
 from .models import Dossier, Nomination, NominationState, PostingComment
-from .procedures import procedure_of
+from .procedures import procedure_for_title, procedure_of
 
 
 def _paths_q(paths, field):
@@ -58,12 +58,15 @@ def _overdue_q(today):
 def rounds_to_open(user):
     """[(title type, units)]: where the user may open a round of each title (a unit at the
     level its subject kind lists), whether or not the year's round is already open."""
-    units = list(get_objects_for_user(user, "directory.prepare_dossier", klass=Unit, accept_global_perms=False)
-                 .order_by("path"))
+    units = {}  # opening permission (the title's procedure's) -> the units where the user holds it
     options = []
     for title in TitleType.objects.yearly().order_by("pk"):
+        permission = procedure_for_title(title.code).opening_permission
+        if permission not in units:
+            units[permission] = list(get_objects_for_user(user, f"directory.{permission}", klass=Unit,
+                                                          accept_global_perms=False).order_by("path"))
         level = subject_kind_of(title).dossier_level
-        if mine := [unit for unit in units if unit.level == level]:
+        if mine := [unit for unit in units[permission] if unit.level == level]:
             options.append((title, mine))
     return options
 

@@ -39,7 +39,8 @@ from .procedures import IN_USE, procedure_for_title, titles_q
 from .selectors import _paths_q
 
 VIEW = "directory.view_unit_dossiers"
-PREPARE = "directory.prepare_dossier"
+# Who opens a round: each procedure's opening permission (its first stage's owner).
+OPENING = tuple(dict.fromkeys(f"directory.{procedure.opening_permission}" for procedure in IN_USE))
 STATE_LABELS = dict(DossierState.choices)
 
 
@@ -418,10 +419,12 @@ def rounds_to_open(grants, *, year):
     Cultural Family, communes for the hamlet title) and that have none yet; None when
     there is nothing to open. Three queries, whatever the number of units or titles."""
     levels = sorted({kind.dossier_level for kind in SUBJECT_KINDS.values()})
+    held = {}
     if grants.superuser:
         units = Unit.objects.filter(level__in=levels)
     else:
-        pks = [unit.pk for level in levels for unit in grants.units_with(PREPARE, level)]
+        held = {perm: {unit.pk for level in levels for unit in grants.units_with(perm, level)} for perm in OPENING}
+        pks = set().union(*held.values())
         if not pks:
             return None
         units = Unit.objects.filter(pk__in=pks)
@@ -433,7 +436,9 @@ def rounds_to_open(grants, *, year):
     options = []
     for title in TitleType.objects.yearly().order_by("pk"):
         level = subject_kind_of(title).dossier_level
-        free = [unit for unit in units if unit.level == level and (unit.pk, title.pk) not in opened]
+        opens = held.get(f"directory.{procedure_for_title(title.code).opening_permission}", set())
+        free = [unit for unit in units if unit.level == level and (unit.pk, title.pk) not in opened
+                and (grants.superuser or unit.pk in opens)]
         if free:
             options.append((title, free))
     return options or None

@@ -270,6 +270,21 @@ class Procedure:
         return deadline.due_on(state, year, review_deadline, dates) if deadline else None
 
     @property
+    def opening_permission(self):
+        """Who opens a round: whoever owns the first stage's task on the dossier's unit."""
+        return self.stages[0].owner_permission
+
+    @property
+    def permissions(self):
+        """Every codename the procedure's stages need, in the order they first appear: the
+        object permissions on units (directory.Unit) that roles grant (directory.models
+        ROLE_PERMISSIONS); tests/security/test_permission_matrix.py is generated from them."""
+        codenames = []
+        for stage in self.stages:
+            codenames += [*stage.permissions, *stage.concern_answerers, *(action.permission for action in stage.actions)]
+        return tuple(dict.fromkeys(codenames))
+
+    @property
     def steps(self):
         return tuple(dict.fromkeys(action.step for action in self.actions if action.step))
 

@@ -17,6 +17,7 @@ from django_fsm import can_proceed
 
 from config import bulk
 from config.text import TEXT_MAX_LENGTH, text_problem
+from directory.selectors import require_acting
 
 from titles.models import Step
 from titles.subjects import SUBJECT_NAME
@@ -258,6 +259,14 @@ def finish(dossier, trail, *, fields=()):
     trail.flush()
     dossier.revision += 1
     dossier.save(update_fields=["state", "revision", "audit_seq", "audit_head", *fields])
+
+
+def acting_for(actor, dossier, code):
+    """The role through which `actor` does action `code` on `dossier`, or PermissionDenied:
+    the permission and the unit it is held on (the dossier's unit, appraising or deciding
+    unit) are the dossier's procedure's (workflows.procedures)."""
+    procedure = procedure_of(dossier)
+    return require_acting(actor, procedure.stage_of(code).unit_of(dossier), procedure.action(code).permission)
 
 
 def allowed(dossier, code):

@@ -8,10 +8,8 @@ import re
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from directory.selectors import require_acting
-
 from ..models import TallyDraft
-from .common import check_transition
+from .common import acting_for, check_transition
 from .errors import RuleViolation
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -43,7 +41,7 @@ def clean_draft(data):
 @transaction.atomic
 def save_tally_draft(*, actor, dossier, token, revision, data):
     """Keep the tally typed so far (one draft per token: the phone's later saves replace it)."""
-    require_acting(actor, dossier.unit, "record_review")
+    acting_for(actor, dossier, "meeting")
     check_transition(dossier, dossier.record_meeting)
     if not isinstance(token, str) or not TOKEN.match(token):
         raise RuleViolation(_("The draft has no valid token."))

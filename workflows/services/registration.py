@@ -18,8 +18,10 @@ from titles.subjects import subject_kind_of
 
 from ..flows import flow_of
 from ..models import Dossier, Nomination, NominationState
+from ..procedures import procedure_for_title
 from .audit import AuditTrail
 from .common import (
+    acting_for,
     allowed,
     check_act_date,
     check_revision,
@@ -45,7 +47,8 @@ def open_round(*, actor, unit, title_type, year, opened_on=None):
     households), a commune for the hamlet title (its hamlets); the title's subject kind
     says which level. `opened_on`: the day of the act, today unless a loader of past
     years says otherwise."""
-    acting = require_acting(actor, unit, "prepare_dossier")
+    # Whoever acts in the procedure's first stage opens its rounds.
+    acting = require_acting(actor, unit, procedure_for_title(title_type.code).opening_permission)
     opened_on = opened_on or timezone.localdate()
     subjects = subject_kind_of(title_type)
     if unit.level != subjects.dossier_level:
@@ -122,7 +125,7 @@ def register_subjects(*, actor, dossier, subject_ids, registered_on, expected_re
     shown when asking for "all not yet registered"; the list must not have changed since.
     `dates_confirmed`: see common.require_confirmation."""
     dossier = lock_dossier(dossier)
-    acting = require_acting(actor, dossier.unit, "prepare_dossier")
+    acting = acting_for(actor, dossier, "register")
     check_revision(dossier, expected_revision)
     kind = subject_kind_of(dossier.title_type)
     if not allowed(dossier, "register"):
@@ -232,7 +235,7 @@ def withdraw_registrations(*, actor, dossier, nomination_ids, reason, expected_r
     The household can be registered again afterwards (register_households reuses
     the withdrawn nomination)."""
     dossier = lock_dossier(dossier)
-    acting = require_acting(actor, dossier.unit, "prepare_dossier")
+    acting = acting_for(actor, dossier, "withdraw")
     check_revision(dossier, expected_revision)
     ids = parse_ids(nomination_ids or [])
     if not ids:
@@ -278,7 +281,7 @@ def record_self_assessments(*, actor, dossier, assessments, assessed_on, expecte
     """Record households' self-assessments (Mẫu 03): {nomination id: text}.
     `dates_confirmed`: see common.require_confirmation."""
     dossier = lock_dossier(dossier)
-    acting = require_acting(actor, dossier.unit, "record_review")
+    acting = acting_for(actor, dossier, "assess")
     check_revision(dossier, expected_revision)
     if not allowed(dossier, "assess"):
         raise RuleViolation(

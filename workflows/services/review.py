@@ -5,7 +5,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from directory.selectors import require_acting
 from notifications.services import messages as notify
 from titles.models import Step
 from titles.subjects import subject_kind_of
@@ -17,6 +16,7 @@ from .calendar import add_days, posting_last_day
 from .common import (
     REVIEWABLE,
     SubjectNames,
+    acting_for,
     allowed,
     check_act_date,
     check_revision,
@@ -70,7 +70,7 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
     its audit event. `dates_confirmed`: see common.require_confirmation.
     """
     dossier = lock_dossier(dossier)
-    acting = require_acting(actor, dossier.unit, "record_review")
+    acting = acting_for(actor, dossier, "meeting")
     check_revision(dossier, expected_revision)
     check_transition(dossier, dossier.record_meeting)
     check_text(chaired_by, _("Chaired by"), None)
@@ -243,7 +243,7 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
 def post_list(*, actor, dossier, starts_on, place, expected_revision=None, dates_confirmed=None):
     """Post the proposed list publicly for the period the rule set requires."""
     dossier = lock_dossier(dossier)
-    acting = require_acting(actor, dossier.unit, "record_review")
+    acting = acting_for(actor, dossier, "posting")
     check_revision(dossier, expected_revision)
     check_transition(dossier, dossier.post_publicly)
     check_act_date(dossier, acting, starts_on, _("Posting date"), Step.POSTING)
@@ -280,7 +280,7 @@ def record_comment(*, actor, dossier, received_on, author, text, nomination_id=N
     """Record a resident's comment received during the posting period: from the
     posting day through its last day (calendar.posting_last_day), both included."""
     dossier = lock_dossier(dossier)
-    acting = require_acting(actor, dossier.unit, "record_review")
+    acting = acting_for(actor, dossier, "comment")
     check_revision(dossier, expected_revision)
     if not allowed(dossier, "comment"):
         raise RuleViolation(_("Comments are recorded only while the list is posted."))

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from config import bulk
-from directory.selectors import require_acting
 from notifications.services import messages as notify
 from titles.subjects import subject_kind_of
 from titles.models import CERTIFICATE_ALPHABET, CERTIFICATE_CODE_LENGTH, Award, Step
@@ -18,6 +17,7 @@ from ..models import AuditEvent, Decision, DossierState, NominationState
 from .audit import AuditTrail
 from .calendar import add_days
 from .common import (
+    acting_for,
     allowed,
     check_act_date,
     check_revision,
@@ -44,7 +44,7 @@ def submit_dossier(*, actor, dossier, submitted_on, answer="", expected_revision
     with an answer to the return: a note (`answer`), or a correction recorded since.
     `dates_confirmed`: see common.require_confirmation."""
     dossier = lock_dossier(dossier)
-    acting = require_acting(actor, dossier.unit, "prepare_dossier")
+    acting = acting_for(actor, dossier, "submit")
     check_revision(dossier, expected_revision)
     check_act_date(dossier, acting, submitted_on, _("Submission date"), Step.SUBMISSION)
     meeting = dossier.meetings.first()
@@ -142,7 +142,7 @@ def check_appraisal(*, actor, dossier, strikes=None, expected_revision=None):
     """Everything appraise_dossier would refuse, refused now, and nothing written: the
     page shows what the acceptance will do before the irreversible step. Returns
     {nomination id: reason} of the households that would be struck."""
-    acting = require_acting(actor, dossier.appraising_unit, "appraise_dossier")
+    acting = acting_for(actor, dossier, "appraise")
     check_units_in_force(dossier, acting, timezone.localdate(), _("Appraisal"))
     check_revision(dossier, expected_revision)
     check_transition(dossier, dossier.accept)
@@ -155,7 +155,7 @@ def appraise_dossier(*, actor, dossier, strikes=None, expected_revision=None, ap
 
     `appraised_on`: the day of the act, today unless a loader of past years says otherwise."""
     dossier = lock_dossier(dossier)
-    acting = require_acting(actor, dossier.appraising_unit, "appraise_dossier")
+    acting = acting_for(actor, dossier, "appraise")
     check_units_in_force(dossier, acting, appraised_on or timezone.localdate(), _("Appraisal"))
     check_revision(dossier, expected_revision)
     check_transition(dossier, dossier.accept)
@@ -191,7 +191,7 @@ def _check_return(dossier, reason):
 
 def check_return(*, actor, dossier, reason, expected_revision=None):
     """What return_dossier would refuse, refused now without writing (the confirmation step)."""
-    acting = require_acting(actor, dossier.appraising_unit, "appraise_dossier")
+    acting = acting_for(actor, dossier, "return")
     check_units_in_force(dossier, acting, timezone.localdate(), _("Return for correction"))
     check_revision(dossier, expected_revision)
     _check_return(dossier, reason)
@@ -201,7 +201,7 @@ def check_return(*, actor, dossier, reason, expected_revision=None):
 def return_dossier(*, actor, dossier, reason, expected_revision=None, returned_on=None):
     """Send the whole dossier back to the hamlet for correction (`returned_on`: as appraise_dossier)."""
     dossier = lock_dossier(dossier)
-    acting = require_acting(actor, dossier.appraising_unit, "appraise_dossier")
+    acting = acting_for(actor, dossier, "return")
     check_units_in_force(dossier, acting, returned_on or timezone.localdate(), _("Return for correction"))
     check_revision(dossier, expected_revision)
     _check_return(dossier, reason)
@@ -240,7 +240,7 @@ def _certificate_codes(count):
 def decide(*, actor, dossier, number, signed_on, signer, expected_revision=None, dates_confirmed=None):
     """Sign the recognition decision: every accepted household enters the register."""
     dossier = lock_dossier(dossier)
-    acting = require_acting(actor, dossier.deciding_unit, "decide_title")
+    acting = acting_for(actor, dossier, "decide")
     check_revision(dossier, expected_revision)
     if not allowed(dossier, "decide"):
         raise RuleViolation(

@@ -12,12 +12,12 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from directory.selectors import require_acting
 from titles.subjects import subject_kind_of
 
 from .. import services
 from ..procedures import procedure_of
 from ..services import RuleViolation
+from ..services.common import acting_for
 from ..services.errors import DateNeedsConfirmation
 
 PAGE_SIZE = 25
@@ -130,13 +130,6 @@ def render_action(request, template, dossier, context, status=200):
 def done(request, dossier, text):
     messages.success(request, text)
     return redirect("workflows:dossier", pk=dossier.pk)
-
-
-def acting_for(user, dossier, code):
-    """The role through which `user` does action `code` on `dossier`, or 403: the
-    permission and the unit it is held on are the dossier's procedure's."""
-    procedure = procedure_of(dossier)
-    return require_acting(user, procedure.stage_of(code).unit_of(dossier), procedure.action(code).permission)
 
 
 def guard(request, dossier, code):

@@ -17,7 +17,8 @@ from .. import selectors, services
 from ..forms import MeetingForm, parse_change_reasons, parse_tally
 from ..models import NominationState, UsedFormToken
 from ..services import RuleViolation
-from .common import acting_for, refusal_text
+from ..services.common import acting_for
+from .common import refusal_text
 
 REVIEWABLE_ON_SHEET = [NominationState.REGISTERED, NominationState.PROPOSED, NominationState.NOT_PROPOSED]
 
