@@ -135,6 +135,8 @@ READ_ONLY = {
     "titles:verify", "titles:verify_lookup", "titles:provenance", "titles:provenance_json", "titles:certificate",
     # who reads which figures: tests/figures/test_dashboard.py
     "figures:dashboard", "figures:export",
+    # a unit's eligibility for a certificate of merit, guarded like a dossier page (404 outside it)
+    "titles:merit",
 }
 # The Django admin is for staff only; see test_admin_is_closed_to_every_role.
 SKIPPED_NAMESPACES = {"admin"}
