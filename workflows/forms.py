@@ -141,12 +141,13 @@ class PostingForm(RevisionForm, ConfirmDates):
 class CommentForm(RevisionForm, ConfirmDates):
     received_on = DayField(label=_("Received on"))
     author = forms.CharField(label=_("From"), max_length=200)
-    nomination = forms.TypedChoiceField(label=_("About the household"), coerce=int, required=False,
-                                        empty_value=None)
+    nomination = forms.TypedChoiceField(label=_("About"), coerce=int, required=False, empty_value=None)
     text = forms.CharField(label=_("Comment"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, nominations=(), **kwargs):
+    def __init__(self, *args, nominations=(), kind=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if kind is not None:
+            self.fields["nomination"].label = _("About the %(subject)s") % {"subject": kind.noun}
         self.fields["nomination"].choices = [("", _("The list as a whole"))] + [
             (n.pk, f"{n.subject_name} ({n.subject_code})") for n in nominations
         ]

@@ -83,7 +83,7 @@ PREPARATION = Stage(
         Action("posting", _("Post the list publicly"), "workflows:posting", REVIEW,
                {REVIEWED: ALWAYS, OPEN: When(without=("meeting",), subjects=True)}, step="posting", primary=True),
         Action("comment", _("Record a resident comment"), "workflows:comment", REVIEW, (POSTING,), step="posting"),
-        Action("submit", _("Send to the commune"), "workflows:submit", PREPARE, SEND_FROM, step="submission",
+        Action("submit", _("Send for appraisal"), "workflows:submit", PREPARE, SEND_FROM, step="submission",
                primary=True),
     ),
     task_links={

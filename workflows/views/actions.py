@@ -362,7 +362,8 @@ def comment(request, pk):
     return _simple_action(
         request, pk, action="comment", form_class=CommentForm,
         form_kwargs=lambda dossier: {"nominations": dossier.nominations.filter(state=NominationState.PROPOSED)
-                                     .select_related("household", "hamlet")},
+                                     .select_related("household", "hamlet"),
+                                     "kind": subject_kind_of(dossier.title_type)},
         perform=lambda dossier, data: services.record_comment(
             actor=request.user, dossier=dossier, received_on=data["received_on"], author=data["author"],
             text=data["text"], nomination_id=data["nomination"], expected_revision=data["expected_revision"],
