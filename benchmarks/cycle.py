@@ -20,7 +20,7 @@ from titles.models import Award, RuleSet
 from workflows import services
 from workflows.flows import DossierFlow
 from workflows.models import AuditEvent, Decision, Dossier, Meeting, Nomination, Posting, VotingMethod
-from workflows.services.calendar import add_days
+from titles.calendar import add_days
 
 from . import baselines as raw
 from .scales import cycle_year

@@ -12,7 +12,7 @@ from directory.models import Level, Role
 from titles.models import RuleSet
 from workflows import services
 from workflows.models import Dossier, DossierState, NominationState, VotingMethod
-from workflows.services.calendar import add_days
+from titles.calendar import add_days
 from workflows.services.registration import register_subjects
 
 from . import baselines

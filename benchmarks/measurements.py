@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from directory.models import Household, Level, Role, Unit, UnitKind
+from titles.calendar import add_days
 from workflows import services
 from workflows.models import AuditEvent, Dossier, DossierState, NominationState, VotingMethod
 from workflows.selectors_rollup import cultural_family_rates
@@ -58,8 +59,6 @@ def meeting(scale, ctx, log):
     present, invited = 45, 60
     votes = _votes(ids, present, seed=1)
     rules = dossier.rule_set
-    from workflows.services.calendar import add_days
-
     submission_due = add_days(d(11, 2), rules.submission_days, rules.submission_day_type)
 
     def engine(_):

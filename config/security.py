@@ -1,5 +1,7 @@
 """Authentication hardening that belongs to no domain app."""
 
+from datetime import timedelta
+
 from axes.attempts import get_cool_off_threshold
 from axes.backends import AxesStandaloneBackend
 from axes.handlers.database import AxesDatabaseHandler
@@ -9,9 +11,11 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 from django.db.models import Sum
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -33,20 +37,12 @@ def lockout_response(request, original_response=None, credentials=None):
 
     The wait is AXES_COOLOFF_TIME (hours), shown in whole minutes.
     """
-    from datetime import timedelta
-
-    from django.conf import settings
-    from django.shortcuts import render
-
     cooloff = settings.AXES_COOLOFF_TIME
     if not isinstance(cooloff, timedelta):
         cooloff = timedelta(hours=float(cooloff))
     minutes = max(1, round(cooloff.total_seconds() / 60))
     if request.path.startswith("/api/"):
         # API clients (POST /api/auth/token/) get the API's error shape, not a page.
-        from django.http import JsonResponse
-        from django.utils.translation import ngettext
-
         message = ngettext(
             "Too many failed logins: this account is locked for %(n)s minute.",
             "Too many failed logins: this account is locked for %(n)s minutes.", minutes) % {"n": minutes}

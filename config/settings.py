@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_celery_beat",
+    "core",
     "directory",
     "titles",
     "workflows",
@@ -275,7 +276,7 @@ REST_FRAMEWORK.update({
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_SCHEMA_CLASS": "workflows.api.schema.ErrorDocumentingSchema",
-    "DEFAULT_PAGINATION_CLASS": "workflows.api.common.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "EXCEPTION_HANDLER": "workflows.api.errors.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
         "workflows.api.parsers.JSONParser",

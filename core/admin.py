@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from .models import UsedFormToken
+
 
 class RecordAdmin(admin.ModelAdmin):
     """Read-only in the admin: dossiers, nominations, awards, the audit trail and every record a service
@@ -18,3 +20,9 @@ class RecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(UsedFormToken)
+class UsedFormTokenAdmin(RecordAdmin):
+    list_display = ["id", "user", "used_at"]
+    list_select_related = ["user"]

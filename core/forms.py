@@ -1,4 +1,6 @@
-"""Form fields shared by every app's forms."""
+"""Form fields and the one-time token shared by every app's forms."""
+
+import secrets
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -23,3 +25,16 @@ class DayField(forms.DateField):
         kwargs.setdefault("input_formats", DATE_FORMATS)
         kwargs.setdefault("error_messages", {"invalid": _("Enter a date as dd/mm/yyyy.")})
         super().__init__(**kwargs)
+
+
+class OneTimeTokenMixin(forms.Form):
+    """Every creating form carries a token drawn when it is rendered: the server
+    records it with the write, so the same form sent twice is recorded once
+    (core.services.once)."""
+
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["form_token"].initial = secrets.token_urlsafe(24)

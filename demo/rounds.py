@@ -17,7 +17,7 @@ from directory.services import end_membership, grant_membership
 from titles.subjects import subject_kind_of
 from workflows import services
 from workflows.models import Decision, NominationState, VotingMethod
-from workflows.services.calendar import posting_last_day
+from titles.calendar import posting_last_day
 
 from .accounts import ACCOUNTS, FORMER_ACCOUNTS
 from .geography import OLD_FROM, OLD_TO

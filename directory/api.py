@@ -4,10 +4,11 @@ from django_filters import rest_framework as filters
 from guardian.shortcuts import get_objects_for_user
 from rest_framework import serializers, viewsets
 
-from workflows.api.common import LOOKUP_ID, Pagination, visible_q
-from workflows.api.filters import FilterBackend, FilterSet
+from core.api import LOOKUP_ID, Pagination
+from core.filters import FilterBackend, FilterSet
 
 from .models import Household, Level, Unit
+from .selectors import visible_q
 
 
 class UnitSerializer(serializers.ModelSerializer):

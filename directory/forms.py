@@ -4,8 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DayField
-from workflows.forms import OneTimeTokenMixin
+from core.forms import DayField, OneTimeTokenMixin
 
 from .models import GRANTABLE_ROLES, Household
 

@@ -3,6 +3,8 @@
 import functools
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -181,6 +183,23 @@ def visible_unit_paths(user):
         user, "directory.view_unit_dossiers", klass=Unit, accept_global_perms=False
     )
     return list(units.values_list("path", flat=True))
+
+
+def paths_q(paths, field):
+    """Rows whose `field` (a unit path) lies in one of the subtrees `paths`: the same
+    rule as the UI's selectors; nothing at all when the user sees no unit."""
+    if not paths:
+        return Q(pk__in=[])
+    return reduce(or_, (Q(**{f"{field}__startswith": path}) for path in paths))
+
+
+def visible_q(request, field):
+    """Rows under the units the request's user may see (the API's viewsets). The visible
+    subtrees are cached on the request: one query per request."""
+    paths = getattr(request, "_visible_unit_paths", None)
+    if paths is None:
+        paths = request._visible_unit_paths = visible_unit_paths(request.user)
+    return paths_q(paths, field)
 
 
 def can_see_unit(user, unit):

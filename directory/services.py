@@ -26,7 +26,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
-from config.text import text_problem
+from core.text import text_problem
 
 from .models import (
     GRANTABLE_ROLES, GROUP_PREFIX, ROLE_PERMISSIONS, Household, HouseholdChange, HouseholdImport, Level, Membership,

@@ -24,8 +24,8 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from workflows import services as workflow_services
-from workflows.views.common import already_sent
+from core.services import AlreadySent, once
+from core.views import already_sent
 
 from . import services, spreadsheets, tasks
 from .forms import ActiveForm, EndRoleForm, GiveRoleForm, HamletChoiceForm, HouseholdForm, ImportForm
@@ -98,12 +98,12 @@ def household_add(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            household = workflow_services.once(
+            household = once(
                 actor=request.user, token=data["form_token"],
                 perform=lambda: services.add_household(
                     actor=request.user, hamlet=data["hamlet"], reason=data["reason"],
                     values={f: data[f] for f in services.HOUSEHOLD_FIELDS}))
-        except workflow_services.AlreadySent:
+        except AlreadySent:
             return already_sent(request, "directory:households")
         except ValidationError as error:
             _form_errors(form, error)

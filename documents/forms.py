@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from workflows.forms import DayField
+from core.forms import DayField
 
 
 class PublicationForm(forms.Form):

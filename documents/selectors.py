@@ -12,8 +12,9 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from titles.certificates import place_name, signer_name
 from directory.models import Level
+from titles.calendar import add_days
+from titles.certificates import place_and_date, place_name, signer_name
 from titles.models import Award, certificate_code_pattern
 from titles.subjects import subject_kind_of, subject_of
 from workflows.models import Decision, DossierState, NominationState
@@ -43,8 +44,6 @@ def _date(day):
 
 def place_date(unit, day, year):
     """ "Dầu Giây, ngày 02 tháng 11 năm 2025", or with dots where the date is not known yet."""
-    from titles.certificates import place_and_date
-
     if day:
         return place_and_date(unit, day)
     return f"{place_name(unit)}, ngày ..... tháng ..... năm {year}"
@@ -241,8 +240,6 @@ def publication_deadlines(today, horizon):
     One query for the candidate decisions: the cut-off per rule set is a lower bound
     (a due date in working days is never earlier than in calendar days), refined per row.
     """
-    from workflows.services.calendar import add_days
-
     periods = {code: spec for code, spec in registry.all_rule_sets().items() if spec.publication_days}
     if not periods:
         return []

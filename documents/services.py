@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directory.selectors import require_acting
+from titles.calendar import add_days
 from titles.models import CERTIFICATE_ALPHABET, CERTIFICATE_CODE_LENGTH, Award
 from workflows.models import Decision, DossierState
 from workflows.services.audit import AuditTrail
@@ -84,7 +85,5 @@ def mark_published(*, actor, dossier, published_on, place, expected_revision=Non
 
 def publication_due(decision, rule_set_code):
     """The last day to publish the decision's list, from the rule set's data; None where it sets none."""
-    from workflows.services.calendar import add_days
-
     spec = registry.for_rule_set(rule_set_code)
     return add_days(decision.signed_on, spec.publication_days, spec.publication_day_type)

@@ -3,8 +3,9 @@
 from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
 
-from workflows.api.common import LOOKUP_ID, Pagination, visible_q
-from workflows.api.filters import FilterBackend, FilterSet
+from core.api import LOOKUP_ID, Pagination
+from core.filters import FilterBackend, FilterSet
+from directory.selectors import visible_q
 
 from .models import Award, RuleSet, TitleType
 

@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from config.text import TEXT_MAX_LENGTH
-from workflows.forms import DayField, OneTimeTokenMixin
+from core.forms import DayField, OneTimeTokenMixin
+from core.text import TEXT_MAX_LENGTH
 
 from .services import revocation_grounds
 

@@ -26,7 +26,7 @@ from workflows.audit.chain import anchor_covering
 from workflows.selectors import dossier_for
 from workflows.services import RuleViolation
 from workflows.supervision import record_view
-from workflows.views.common import already_sent
+from core.views import already_sent
 
 from . import merit, selectors
 from .certificates import render_certificate

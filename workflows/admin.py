@@ -6,7 +6,7 @@ from core.admin import RecordAdmin
 
 from .models import (
     AuditEvent, ChainAnchor, ChainAnchorHead, Concern, Decision, Dossier, Meeting, MinutesPage, Nomination, Posting,
-    PostingComment, Revocation, TallyDraft, UsedFormToken, ViewLog,
+    PostingComment, Revocation, TallyDraft, ViewLog,
 )
 
 # Model -> (columns of its list, foreign keys to join for them).
@@ -25,7 +25,6 @@ LISTS = {
     ChainAnchor: (["id", "created_at", "hash"], []),
     ChainAnchorHead: (["id", "anchor", "dossier", "seq"], []),
     ViewLog: (["id", "at", "user", "role", "what"], ["user"]),
-    UsedFormToken: (["id", "user", "used_at"], ["user"]),
     TallyDraft: (["id", "dossier", "revision", "saved_by", "saved_at"], ["saved_by"]),
 }
 

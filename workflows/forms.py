@@ -1,29 +1,14 @@
 """Forms only parse and validate input shapes; the rules live in workflows.services."""
 
-import secrets
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.text import TEXT_MAX_LENGTH
-from core.forms import DayField
+from core.forms import DayField, OneTimeTokenMixin
+from core.text import TEXT_MAX_LENGTH
 from directory.models import Unit
 
 from .models import DossierState, VotingMethod
-
-class OneTimeTokenMixin(forms.Form):
-    """Every creating form carries a token drawn when it is rendered: the server
-    records it with the write, so the same form sent twice is recorded once
-    (workflows.services.submissions)."""
-
-    form_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.fields["form_token"].initial = secrets.token_urlsafe(24)
-
 
 class RevisionForm(OneTimeTokenMixin):
     """Every action form carries the revision it was rendered at (see Dossier.revision)."""

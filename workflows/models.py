@@ -320,7 +320,7 @@ class Posting(models.Model):
     def sendable_from(self):
         """The first day the dossier may be sent: what submit_dossier accepts and the
         dossier page offers, one definition for both. `ends_on` is the posting's last
-        day (services.calendar.posting_last_day), on which residents' comments are
+        day (titles.calendar.posting_last_day), on which residents' comments are
         still received: sending starts the day after."""
         return self.ends_on + datetime.timedelta(days=1)
 
@@ -463,26 +463,6 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("Audit events cannot be deleted."))
-
-
-class UsedFormToken(models.Model):
-    """The one-time token of a form that was accepted.
-
-    A double tap on a slow connection sends the same form twice: the second POST
-    carries a token already used and is answered "already recorded" instead of
-    being recorded again. Kept in the transaction of the write it accompanied, so
-    a refused form leaves its token free for the corrected resend.
-    """
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
-                             db_index=False)
-    token = models.CharField(max_length=64)
-    used_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("used form token")
-        verbose_name_plural = _("used form tokens")
-        constraints = [models.UniqueConstraint(fields=["user", "token"], name="form_token_once_per_user")]
 
 
 class TallyDraft(models.Model):

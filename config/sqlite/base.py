@@ -10,6 +10,8 @@ import sqlite3
 
 from django.db.backends.sqlite3 import base, features
 
+from directory.search import SQLITE_FUNCTION, fold
+
 
 class DatabaseFeatures(features.DatabaseFeatures):
     max_query_params = 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999
@@ -20,8 +22,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def get_new_connection(self, conn_params):
         # Diacritic- and case-insensitive search (directory.search.Folded) calls this.
-        from directory.search import SQLITE_FUNCTION, fold
-
         connection = super().get_new_connection(conn_params)
         connection.create_function(SQLITE_FUNCTION, 1, fold, deterministic=True)
         return connection

@@ -23,7 +23,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from guardian.models import GroupObjectPermission
 
-from config import bulk
+from core import bulk
 from directory.models import Unit
 
 from ..channels import get_channel
@@ -81,7 +81,7 @@ def write(messages):
 
     A message whose (event, recipient) already exists is skipped, which makes
     re-running the writer of an event harmless. Query count is constant; a
-    meeting writes one SMS per household, so rows go through config.bulk.
+    meeting writes one SMS per household, so rows go through core.bulk.
     Returns the new notifications' ids.
     """
     messages = [m for m in messages if m.user_id or (m.household is not None and m.household.phone)]

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workflows.services.errors import RuleViolation
+from core.errors import RuleViolation
 
 from ..models import ChannelPreference, Notification
 

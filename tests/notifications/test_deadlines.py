@@ -8,7 +8,7 @@ from notifications.selectors import overdue_counts_by_unit, with_overdue_flag
 from tests.workflows.scenario import d, meet, open_with_households
 from titles.models import DayType, Holiday
 from workflows.models import Dossier
-from workflows.services.calendar import add_days
+from titles.calendar import add_days
 
 pytestmark = pytest.mark.django_db
 

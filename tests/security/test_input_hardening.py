@@ -12,7 +12,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from config.text import TEXT_MAX_LENGTH
+from core.text import TEXT_MAX_LENGTH
 from directory.services import add_household
 from tests.workflows.scenario import meet, open_with_households, send, snapshot
 from workflows.models import DossierState

@@ -10,7 +10,7 @@ import json
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from config.text import TEXT_MAX_LENGTH
+from core.text import TEXT_MAX_LENGTH
 
 from workflows.api.parsers import too_deep
 from workflows.models import (

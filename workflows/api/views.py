@@ -16,7 +16,10 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from core.api import LOOKUP_ID, Pagination
+from core.filters import FilterBackend, FilterSet
 from directory.models import Unit
+from directory.selectors import visible_q
 from titles.models import TitleType
 from titles.subjects import subject_kind_of
 from workflows import services
@@ -28,9 +31,7 @@ from workflows.selectors import visible_dossiers
 from workflows.uploads import sniff_minutes_type
 
 from . import serializers as s
-from .common import LOOKUP_ID, Pagination, visible_q
 from ..filters import DossierFilterSet
-from .filters import FilterBackend, FilterSet
 from .parsers import JSONParser
 
 

@@ -4,6 +4,8 @@ common.py holds the checks and writes they share; registration.py, review.py and
 routing.py follow the dossier's life from the hamlet to the decision.
 """
 
+from core.services import AlreadySent, once
+
 from .drafts import save_tally_draft
 from .errors import RuleViolation, TallyRefused
 from .registration import (
@@ -11,7 +13,6 @@ from .registration import (
 )
 from .review import post_list, record_comment, record_meeting
 from .routing import appraise_dossier, check_appraisal, check_return, decide, return_dossier, submit_dossier
-from .submissions import AlreadySent, once
 
 __all__ = [
     "AlreadySent", "RuleViolation", "appraise_dossier", "check_appraisal", "check_return", "decide", "open_round",

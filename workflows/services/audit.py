@@ -6,7 +6,7 @@ import orjson
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
-from config import bulk
+from core import bulk
 
 from ..audit.keys import mac_function, signing_key
 from ..models import AuditEvent

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_fsm import can_proceed
 
-from config import bulk
-from config.text import TEXT_MAX_LENGTH, text_problem
+from core import bulk
+from core.text import TEXT_MAX_LENGTH, text_problem
 from directory.selectors import require_acting
 
 from titles.models import Step
@@ -80,7 +80,7 @@ def check_in_year(dossier, day, label):
 
 def check_text(value, label, max_length=TEXT_MAX_LENGTH):
     """`value` as given, or a RuleViolation: over the one length limit of free texts, or
-    carrying a text-direction control (config.text). Services check every text they
+    carrying a text-direction control (core.text). Services check every text they
     store, so the web forms' raw fields and the API obey the same rule."""
     problem = text_problem(value, label, max_length)
     if problem:
@@ -244,7 +244,7 @@ def meets(part, whole, threshold_pct):
 
 
 def write_fields(rows, fields):
-    """Write `fields` of already loaded nominations in one statement (config.bulk.update)."""
+    """Write `fields` of already loaded nominations in one statement (core.bulk.update)."""
     bulk.update(rows, fields)
 
 

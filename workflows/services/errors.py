@@ -1,12 +1,6 @@
-from django.core.exceptions import ValidationError
+"""The refusals of the workflow services: RuleViolation (core.errors) and the ones that carry more."""
 
-
-class RuleViolation(ValidationError):
-    """A refused action: the message names the rule and the numbers.
-
-    Raised before anything is written, or inside the transaction so that the
-    whole change rolls back: a refusal never leaves a partial write.
-    """
+from core.errors import RuleViolation
 
 
 class DateNeedsConfirmation(RuleViolation):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.utils.text import capfirst
 
-from config import bulk
+from core import bulk
 from directory.models import Household, Level, Unit
 from directory.selectors import require_acting
 from notifications.services import messages as notify

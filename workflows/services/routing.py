@@ -8,14 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from config import bulk
+from core import bulk
 from notifications.services import messages as notify
+from titles.calendar import add_days
 from titles.subjects import subject_kind_of
 from titles.models import CERTIFICATE_ALPHABET, CERTIFICATE_CODE_LENGTH, Award, Step
 
 from ..models import AuditEvent, Decision, DossierState, NominationState
 from .audit import AuditTrail
-from .calendar import add_days
 from .common import (
     acting_for,
     allowed,

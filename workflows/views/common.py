@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.views import already_sent
 from titles.subjects import subject_kind_of
 
 from .. import services
@@ -173,13 +174,6 @@ def attempt(request, dossier, form, perform, success):
     except RuleViolation as exc:
         return None, refusal_text(exc), 400
     return done(request, dossier, success(result)), None, 200
-
-
-def already_sent(request, *args, **kwargs):
-    """The answer to a form sent a second time (a double tap): where the first one
-    led, saying it was recorded once."""
-    messages.info(request, _("This form was already sent and recorded; it was not recorded a second time."))
-    return redirect(*args, **kwargs)
 
 
 # The confirmation step of an irreversible action (accept, strike, return): the first

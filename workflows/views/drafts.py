@@ -13,9 +13,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.models import UsedFormToken
+
 from .. import selectors, services
 from ..forms import MeetingForm, parse_change_reasons, parse_tally
-from ..models import NominationState, UsedFormToken
+from ..models import NominationState
 from ..services import RuleViolation
 from ..services.common import acting_for
 from .common import refusal_text

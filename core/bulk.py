@@ -21,6 +21,7 @@ from functools import partial
 import orjson
 from django.db import connection, models, transaction
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 _temp_tables = itertools.count(1)
 _sequences = {}
@@ -56,8 +57,6 @@ def _filled_columns(model, given):
 
 def _adapter(field):
     if isinstance(field, models.JSONField):
-        from psycopg.types.json import Jsonb
-
         # orjson writes what json.dumps would (and refuses what it would refuse), faster.
         return partial(Jsonb, dumps=_json_bytes)
     return None

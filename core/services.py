@@ -2,7 +2,7 @@
 
 from django.db import IntegrityError, transaction
 
-from ..models import UsedFormToken
+from .models import UsedFormToken
 
 
 class AlreadySent(Exception):

@@ -2,7 +2,7 @@
 
 import datetime
 
-from titles.models import DayType, Holiday
+from .models import DayType, Holiday
 
 
 def add_days(start, days, day_type):
