@@ -7,6 +7,8 @@ from . import views
 app_name = "documents"
 
 urlpatterns = [
+    path("verify/", views.verify_lookup, name="verify_lookup"),
+    path("verify/<str:code>/", views.verify, name="verify"),
     path("dossiers/<int:pk>/documents/", views.index, name="index"),
     # Before <kind>.pdf, which would take "certificates" for a kind.
     path("dossiers/<int:pk>/documents/certificates.pdf", views.certificates, name="certificates"),

@@ -13,7 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from directory.selectors import find_acting
+from titles import selectors as register
 from titles.certificates import CERTIFICATE_RELATED
+from titles.models import CERTIFICATE_CODE_LENGTH
+from titles.subjects import subject_kind_of, subject_of
 from titles.views import verify_url as award_verify_url
 from workflows.selectors import dossier_for
 from workflows.services import RuleViolation
@@ -29,7 +32,7 @@ FILE_NAMES = {"minutes": "bien-ban-hop-binh-xet", "posting_list": "danh-sach-nie
 
 def _code_urls(request, dossier):
     code = services.dossier_code(actor=request.user, dossier=dossier)
-    verify = request.build_absolute_uri(reverse("titles:verify", args=[code]))
+    verify = request.build_absolute_uri(reverse("documents:verify", args=[code]))
     public = request.build_absolute_uri(reverse("documents:published", args=[code]))
     return code, verify, public
 
@@ -155,3 +158,60 @@ def published(request, code):
     if shown is None:
         return render(request, "documents/published_unknown.html", status=404)
     return render(request, "documents/published.html", {"dossier": dossier, **shown})
+
+
+# ---------------------------------------------------------------- the public verification of a printed code
+
+def _verify_rate(group, request):
+    return settings.VERIFY_RATE_LIMIT
+
+
+def _unknown_code(request):
+    return render(request, "documents/verify_unknown.html", {"code_length": CERTIFICATE_CODE_LENGTH}, status=404)
+
+
+def _rate_limited(request):
+    return is_ratelimited(request, group="titles.verify", key="ip", rate=_verify_rate, increment=True)
+
+
+@require_GET
+@never_cache
+def verify(request, code):
+    """Public: is this certificate valid? The holder and where it belongs (a household and its hamlet,
+    a hamlet and its commune), the title, the year and the public decision are shown.
+
+    Every request counts against the client's rate, found or not, so codes
+    cannot be enumerated; an unknown and a malformed code get the same 404 page
+    (byte for byte: it echoes nothing and carries no per-request token).
+    """
+    if _rate_limited(request):
+        return HttpResponse(_("Too many requests. Try again in a minute."), status=429,
+                            content_type="text/plain; charset=utf-8")
+    award = register.public_award(code)
+    if award is None:
+        # A printed document (minutes, decision…) carries its dossier's code: same box, same rate.
+        dossier = selectors.dossier_by_code(code)
+        if dossier is None:
+            return _unknown_code(request)
+        return render(request, "documents/verify_dossier.html", {
+            "dossier": dossier, "code": code.strip().upper(), "decision": selectors.decision_of(dossier),
+            "public_list": selectors.has_public_list(dossier)})
+    kind, subject = subject_kind_of(award.title_type), subject_of(award)
+    revocation = getattr(award, "revocation", None) if award.revoked_at else None
+    return render(request, "documents/verify.html", {
+        "facts": kind.public_facts(subject), "year": award.year,
+        "title": kind.title_name(subject, award.title_type, award.nomination.dossier.rule_set),
+        "revoked": award.revoked_at is not None, "code": award.certificate_code,
+        "decision": award.decision, "revocation": revocation,
+    })
+
+
+@require_GET
+@never_cache
+def verify_lookup(request):
+    """The retype box: /verify/?code=X goes to /verify/X/ (which counts against the rate)."""
+    # People copy codes with spaces or dashes; anything else cannot be in a code anyway.
+    code = "".join(ch for ch in (request.GET.get("code") or "").upper() if ch.isascii() and ch.isalnum())
+    if not code:
+        return _unknown_code(request)
+    return redirect("documents:verify", code=code[:64])

@@ -15,13 +15,6 @@ PROJECT = set(PACKAGES) | {"benchmarks", "tests"}
 
 # (file, imported module) -> why it is imported where it is. Only shrinks.
 DEFERRED = {
-    ("titles/services.py", "titles.models"): "cycle: to move (issue 11)",
-    ("titles/services.py", "directory.selectors"): "cycle: to move (issue 11)",
-    ("titles/services.py", "notifications.services"): "cycle: to move (issue 11)",
-    ("titles/services.py", "workflows.models"): "cycle: to move (issue 11)",
-    ("titles/services.py", "workflows.services.audit"): "cycle: to move (issue 11)",
-    ("titles/services.py", "workflows.services.common"): "cycle: to move (issue 11)",
-    ("titles/services.py", "workflows.services.errors"): "cycle: to move (issue 11)",
     ("workflows/audit/labels.py", "workflows.audit.models"): "cycle: to move (issue 11)",
     ("workflows/audit/labels.py", "workflows.models"): "cycle: to move (issue 11)",
     ("workflows/audit/labels.py", "directory.models"): "cycle: to move (issue 11)",

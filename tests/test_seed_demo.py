@@ -188,7 +188,7 @@ def test_2021_hamlet_titles_of_every_former_commune_were_decided_by_the_district
     assert struck.reason and struck.hamlet.parent.name == "Xã Xuân Thiện"
     # The public check of a certificate names the hamlet and the district's decision.
     award = Award.objects.filter(year=2021, hamlet__name="Khu phố Trần Cao Vân").select_related("decision").get()
-    page = client.get(reverse("titles:verify", args=[award.certificate_code]))
+    page = client.get(reverse("documents:verify", args=[award.certificate_code]))
     assert page.status_code == 200
     assert "Khu phố Trần Cao Vân" in page.content.decode() and award.decision.number in page.content.decode()
 

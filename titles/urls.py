@@ -1,4 +1,5 @@
-"""Award pages and the public certificate verification."""
+"""The register's own pages (an award's pages are the dossier's, in workflows.urls; the public
+verification is documents')."""
 
 from django.urls import path
 
@@ -7,12 +8,5 @@ from . import views
 app_name = "titles"
 
 urlpatterns = [
-    path("verify/", views.verify_lookup, name="verify_lookup"),
-    path("verify/<str:code>/", views.verify, name="verify"),
-    path("awards/<int:pk>/provenance/", views.provenance, name="provenance"),
-    path("awards/<int:pk>/provenance.json", views.provenance_json, name="provenance_json"),
-    path("awards/<int:pk>/certificate.pdf", views.certificate, name="certificate"),
-    path("awards/<int:pk>/revoke/", views.revoke, name="revoke"),
-    path("dossiers/<int:pk>/concerns/", views.concerns, name="concerns"),
     path("merit/<slug:title>/<int:unit>/<int:year>/", views.merit_list, name="merit"),
 ]

@@ -75,7 +75,7 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     # Counts of the dossier's nominations, rewritten by the services in the same
     # UPDATE as the state, so lists and the province roll-up read one row per
     # dossier instead of counting millions of nominations. recognized_count leaves
-    # out revoked awards (titles.services.revoke_award lowers it). The database
+    # out revoked awards (workflows.services.revocation.revoke_award lowers it). The database
     # default keeps hand-written INSERTs (the bench's raw SQL twin) valid.
     households_count = models.PositiveIntegerField(default=0, db_default=0)
     proposed_count = models.PositiveIntegerField(default=0, db_default=0)

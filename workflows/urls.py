@@ -25,4 +25,9 @@ urlpatterns = [
     path("dossiers/<int:pk>/return/", views.return_dossier, name="return"),
     path("dossiers/<int:pk>/decide/", views.decide, name="decide"),
     path("households/<int:pk>/", views.household_detail, name="household"),
+    path("dossiers/<int:pk>/concerns/", views.concerns, name="concerns"),
+    path("awards/<int:pk>/provenance/", views.provenance, name="provenance"),
+    path("awards/<int:pk>/provenance.json", views.provenance_json, name="provenance_json"),
+    path("awards/<int:pk>/certificate.pdf", views.certificate, name="certificate"),
+    path("awards/<int:pk>/revoke/", views.revoke, name="revoke"),
 ]

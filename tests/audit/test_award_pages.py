@@ -8,7 +8,7 @@ from django.urls import reverse
 from tests.workflows.scenario import d
 from titles.certificates import qr_drawing
 from titles.models import Award
-from titles.services import revoke_award
+from workflows.services import revoke_award
 from workflows.models import ViewLog
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def award_of(dossier):
 
 def test_valid_certificate_shows_holder_hamlet_title_year_and_the_public_decision(client, decided_dossier):
     award = award_of(decided_dossier)
-    response = client.get(reverse("titles:verify", args=[award.certificate_code]))
+    response = client.get(reverse("documents:verify", args=[award.certificate_code]))
     assert response.status_code == 200
     body = response.content.decode()
     assert award.household.head_name in body and award.household.hamlet.name in body
@@ -42,7 +42,7 @@ def test_revoked_award_verifies_as_revoked_naming_the_revocation_decision(client
     award = award_of(decided_dossier)
     revoke_award(actor=commune_chair, award=award, ground="d", decision_number="09/QĐ-UBND",
                  decided_on=d(2022, 2, 1), reason="Vi phạm tiêu chí sau kiểm tra")
-    body = client.get(reverse("titles:verify", args=[award.certificate_code])).content.decode()
+    body = client.get(reverse("documents:verify", args=[award.certificate_code])).content.decode()
     assert "verdict revoked" in body and "verdict ok" not in body
     assert "ĐÃ THU HỒI" in body and "HỢP LỆ" not in body
     assert "M8 8l8 8M16 8l-8 8" in body and "M7 12.5l3.2 3.2L17 9" not in body  # a cross, not a tick
@@ -62,23 +62,23 @@ def test_unknown_or_malformed_code_gets_a_framed_404_with_a_box_to_retype_it(cli
 
 
 def test_unknown_and_malformed_codes_look_the_same(client, decided_dossier):
-    unknown = client.get(reverse("titles:verify", args=["ZZZZZZZZZZ"]))
-    malformed = client.get(reverse("titles:verify", args=["x"]))
+    unknown = client.get(reverse("documents:verify", args=["ZZZZZZZZZZ"]))
+    malformed = client.get(reverse("documents:verify", args=["x"]))
     assert unknown.content == malformed.content and unknown.status_code == malformed.status_code == 404
 
 
 def test_retyped_code_leads_to_its_verification_page(client, decided_dossier):
     code = award_of(decided_dossier).certificate_code
-    response = client.get(reverse("titles:verify_lookup"), {"code": f" {code[:5].lower()}-{code[5:]} "})
-    assert response.status_code == 302 and response["Location"] == reverse("titles:verify", args=[code])
-    odd = client.get(reverse("titles:verify_lookup"), {"code": "a/b?c"}, follow=True)
+    response = client.get(reverse("documents:verify_lookup"), {"code": f" {code[:5].lower()}-{code[5:]} "})
+    assert response.status_code == 302 and response["Location"] == reverse("documents:verify", args=[code])
+    odd = client.get(reverse("documents:verify_lookup"), {"code": "a/b?c"}, follow=True)
     assert odd.status_code == 404
 
 
 @override_settings(VERIFY_RATE_LIMIT="3/m")
 def test_verification_is_rate_limited_per_client_address(client, decided_dossier):
     code = award_of(decided_dossier).certificate_code
-    url = reverse("titles:verify", args=[code])
+    url = reverse("documents:verify", args=[code])
     statuses = [client.get(url, REMOTE_ADDR="10.20.30.40").status_code for _ in range(3)]
     assert statuses == [200, 200, 200]
     assert client.get(url, REMOTE_ADDR="10.20.30.40").status_code == 429
@@ -89,7 +89,7 @@ def test_verification_is_rate_limited_per_client_address(client, decided_dossier
 def test_certificate_pdf_is_served_to_users_who_may_see_the_award(client, decided_dossier, hamlet_head):
     award = award_of(decided_dossier)
     client.force_login(hamlet_head)
-    response = client.get(reverse("titles:certificate", args=[award.pk]))
+    response = client.get(reverse("workflows:certificate", args=[award.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF") and award.certificate_code in response["Content-Disposition"]
@@ -98,7 +98,7 @@ def test_certificate_pdf_is_served_to_users_who_may_see_the_award(client, decide
 
 def test_certificate_qr_code_encodes_the_public_verification_address(client, decided_dossier):
     award = award_of(decided_dossier)
-    url = "http://testserver" + reverse("titles:verify", args=[award.certificate_code])
+    url = "http://testserver" + reverse("documents:verify", args=[award.certificate_code])
     _drawing, widget = qr_drawing(url, 100)
     assert widget.value == url
     assert client.get(url).status_code == 200
@@ -108,13 +108,13 @@ def test_certificate_of_another_communes_award_is_refused(client, decided_dossie
     award = award_of(decided_dossier)
     for user in (other_commune_officer, outsider):
         client.force_login(user)
-        assert client.get(reverse("titles:certificate", args=[award.pk])).status_code == 404
+        assert client.get(reverse("workflows:certificate", args=[award.pk])).status_code == 404
 
 
 def test_provenance_page_tells_the_whole_story_with_who_and_role(client, decided_dossier, commune_officer):
     award = award_of(decided_dossier)
     client.force_login(commune_officer)
-    response = client.get(reverse("titles:provenance", args=[award.pk]))
+    response = client.get(reverse("workflows:provenance", args=[award.pk]))
     assert response.status_code == 200
     actions = [step.code for step in response.context["steps"]]
     assert actions[0] == "open_round" and actions[-1] == "decide"
@@ -131,7 +131,7 @@ def test_provenance_json_lists_the_same_steps(client, decided_dossier, commune_c
     award = award_of(decided_dossier)
     revoke_award(actor=commune_chair, award=award, ground="a", decision_number="10/QĐ", reason="Khai sai")
     client.force_login(commune_chair)
-    data = client.get(reverse("titles:provenance_json", args=[award.pk])).json()
+    data = client.get(reverse("workflows:provenance_json", args=[award.pk])).json()
     assert data["award"]["revoked"] is True and data["award"]["certificate_code"] == award.certificate_code
     last = data["steps"][-1]
     assert last["action"] == "revoke" and last["actor"] == commune_chair.username and last["unit"]
@@ -143,13 +143,13 @@ def test_provenance_of_another_units_award_is_refused(client, decided_dossier, o
     award = award_of(decided_dossier)
     for user in (other_commune_officer, outsider):
         client.force_login(user)
-        assert client.get(reverse("titles:provenance", args=[award.pk])).status_code == 404
-        assert client.get(reverse("titles:provenance_json", args=[award.pk])).status_code == 404
+        assert client.get(reverse("workflows:provenance", args=[award.pk])).status_code == 404
+        assert client.get(reverse("workflows:provenance_json", args=[award.pk])).status_code == 404
     assert not ViewLog.objects.exists()
 
 
 def test_provenance_requires_login(client, decided_dossier):
-    response = client.get(reverse("titles:provenance", args=[award_of(decided_dossier).pk]))
+    response = client.get(reverse("workflows:provenance", args=[award_of(decided_dossier).pk]))
     assert response.status_code == 302
 
 
@@ -169,9 +169,9 @@ def test_provenance_query_count_does_not_grow_with_the_dossier(
     counts = []
     for dossier in (decided_dossier, big):
         award = award_of(dossier)
-        client.get(reverse("titles:provenance", args=[award.pk]))  # warm the session and permission caches
+        client.get(reverse("workflows:provenance", args=[award.pk]))  # warm the session and permission caches
         with CaptureQueriesContext(connection) as ctx:
-            assert client.get(reverse("titles:provenance", args=[award.pk])).status_code == 200
+            assert client.get(reverse("workflows:provenance", args=[award.pk])).status_code == 200
         counts.append(len(ctx))
     assert counts[0] == counts[1]
 
@@ -188,7 +188,7 @@ def test_certificate_prints_the_anchor_covering_the_decision_once_there_is_one(c
                         lambda self, x, y, text, *a, **k: printed.append(text) or original(self, x, y, text, *a, **k))
     award = award_of(decided_dossier)
     client.force_login(hamlet_head)
-    url = reverse("titles:certificate", args=[award.pk])
+    url = reverse("workflows:certificate", args=[award.pk])
     assert client.get(url).status_code == 200
     assert not any("kiểm toán" in text for text in printed)
     anchor = create_anchor()

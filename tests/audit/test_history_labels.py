@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from directory.models import Membership, Role
 from titles.models import Award
-from titles.services import revoke_award
+from workflows.services import revoke_award
 from workflows.audit.labels import ACTION_LABELS, PAYLOAD_LABELS
 from workflows.audit.models import ConcernState
 from workflows.models import AuditEvent, Dossier, DossierState, NominationState, VotingMethod
@@ -136,7 +136,7 @@ def test_the_decided_demo_dossier_page_and_full_history_show_labels_dates_and_ho
 def test_the_provenance_of_a_revoked_demo_award_shows_labels_and_no_codes(demo, client):
     award, dossier = demo["award"], demo["dossier"]
     client.force_login(demo["viewer"])
-    response = client.get(reverse("titles:provenance", args=[award.pk]))
+    response = client.get(reverse("workflows:provenance", args=[award.pk]))
     assert response.status_code == 200
     text = visible_text(response)
     assert_reads_as_vietnamese(text, dossier)

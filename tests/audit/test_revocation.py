@@ -5,7 +5,8 @@ from django.core.exceptions import PermissionDenied
 
 from tests.workflows.scenario import d
 from titles.models import Award
-from titles.services import revocation_grounds, revoke_award
+from titles.services import revocation_grounds
+from workflows.services import revoke_award
 from workflows.audit.chain import verify_chains
 from workflows.models import AuditEvent, Revocation
 from workflows.services import RuleViolation

@@ -12,7 +12,7 @@ from notifications.models import Notification
 from tests.factories import UserFactory
 from tests.workflows.scenario import d, through_appraisal
 from titles.models import Award
-from titles.services import revoke_award
+from workflows.services import revoke_award
 from workflows import services
 from workflows.audit.chain import verify_chains
 from workflows.models import AuditEvent, ConcernState, Dossier, DossierState
@@ -111,7 +111,7 @@ def test_supervisor_reads_the_provenance_of_awards_in_its_subtree(client, apprai
     decide(commune_chair, appraised)
     client.force_login(supervisor)
     award = Award.objects.first()
-    assert client.get(reverse("titles:provenance", args=[award.pk])).status_code == 200
+    assert client.get(reverse("workflows:provenance", args=[award.pk])).status_code == 200
 
 
 def _write_services(dossier, hamlet, title):

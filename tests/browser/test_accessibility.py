@@ -14,7 +14,7 @@ import pytest
 
 from tests.factories import HouseholdFactory
 from titles.models import Award
-from titles.services import revoke_award
+from workflows.services import revoke_award
 from workflows import services
 
 from ..workflows.scenario import d, meet, open_with_households, send, through_appraisal

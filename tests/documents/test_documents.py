@@ -103,7 +103,7 @@ def test_the_dossier_keeps_one_verification_code_on_every_document(client, decid
         assert _get(client, hamlet_head, "documents:document", decided_2025, kind).status_code == 200
     [code] = DossierCode.objects.filter(dossier=decided_2025).values_list("code", flat=True)
     client.logout()
-    page = client.get(reverse("titles:verify", args=[code])).content.decode()
+    page = client.get(reverse("documents:verify", args=[code])).content.decode()
     assert "77/QĐ-UBND" in page and "Ấp Đông Kinh" in page
     assert reverse("documents:published", args=[code]) in page
 

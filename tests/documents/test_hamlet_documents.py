@@ -169,7 +169,7 @@ def test_a_hamlet_dossiers_document_code_verifies_without_a_public_household_lis
     _doc(client, commune_officer, hamlets_decided_2025, "decision")
     code = DossierCode.objects.get(dossier=hamlets_decided_2025).code
     client.logout()
-    page = client.get(reverse("titles:verify", args=[code])).content.decode()
+    page = client.get(reverse("documents:verify", args=[code])).content.decode()
     assert "88/QĐ-UBND" in page and "Gia Kiệm" in page
     # The hamlet title's rule sets publish no list of households: the page links none, and there is none.
     assert reverse("documents:published", args=[code]) not in page

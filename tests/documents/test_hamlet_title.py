@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from directory.models import Unit
 from tests.workflows.scenario import d
 from titles.models import Award
-from titles.services import revoke_award
+from workflows.services import revoke_award
 from workflows.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def pdf_lines(content):
 
 def certificate(client, user, award):
     client.force_login(user)
-    response = client.get(reverse("titles:certificate", args=[award.pk]))
+    response = client.get(reverse("workflows:certificate", args=[award.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     return pdf_lines(response.content)
 
@@ -90,7 +90,7 @@ def test_print_all_gives_one_certificate_per_recognized_hamlet(client, hamlets_d
 
 def test_verify_shows_the_hamlet_its_commune_and_the_deciding_unit_not_a_household(client, hamlets_decided_2021):
     award = awards_of(hamlets_decided_2021)["Ấp Đông Kinh"]
-    response = client.get(reverse("titles:verify", args=[award.certificate_code]))
+    response = client.get(reverse("documents:verify", args=[award.certificate_code]))
     assert response.status_code == 200
     body = response.content.decode()
     assert "HỢP LỆ" in body and "verdict ok" in body
@@ -105,7 +105,7 @@ def test_a_revoked_hamlet_award_verifies_as_revoked(client, hamlets_decided_2025
     award = awards_of(hamlets_decided_2025)["Khu phố Lập Thành"]
     revoke_award(actor=commune_chair, award=award, ground="d", decision_number="05/QĐ-UBND",
                  decided_on=d(2026, 1, 5), reason="Không duy trì tiêu chuẩn")
-    body = client.get(reverse("titles:verify", args=[award.certificate_code])).content.decode()
+    body = client.get(reverse("documents:verify", args=[award.certificate_code])).content.decode()
     assert "verdict revoked" in body and "ĐÃ THU HỒI" in body and "HỢP LỆ" not in body
     assert "Quyết định số 05/QĐ-UBND ngày 05/01/2026" in body
     assert 'data-testid="holder">Khu phố Lập Thành</dd>' in body and "<dd>Khu phố văn hóa</dd>" in body
@@ -114,11 +114,11 @@ def test_a_revoked_hamlet_award_verifies_as_revoked(client, hamlets_decided_2025
     assert event.payload["hamlet"] == award.hamlet.code and "household" not in event.payload
     # The other hamlet of the same decision stays valid.
     other = awards_of(hamlets_decided_2025)["Ấp Đông Kinh"]
-    assert "verdict ok" in client.get(reverse("titles:verify", args=[other.certificate_code])).content.decode()
+    assert "verdict ok" in client.get(reverse("documents:verify", args=[other.certificate_code])).content.decode()
 
 
 def test_the_award_page_names_the_hamlet_and_its_commune(client, hamlets_decided_2025, commune_chair):
     award = awards_of(hamlets_decided_2025)["Ấp Đông Kinh"]
     client.force_login(commune_chair)
-    body = client.get(reverse("titles:provenance", args=[award.pk])).content.decode()
+    body = client.get(reverse("workflows:provenance", args=[award.pk])).content.decode()
     assert "Ấp Đông Kinh, Gia Kiệm" in body

@@ -11,7 +11,7 @@ from notifications.models import DeadlineAlert, Notification
 from notifications.services import check_deadlines
 from tests.workflows.scenario import d, snapshot
 from titles.models import Award
-from titles.services import revoke_award
+from workflows.services import revoke_award
 from workflows.models import AuditEvent
 from workflows.services import RuleViolation
 

@@ -14,7 +14,7 @@ from directory.models import Level, Role, UnitKind
 from directory.services import grant_membership
 from tests.factories import UnitFactory, UserFactory
 from titles.models import Award, TitleType
-from titles.services import revoke_award
+from workflows.services import revoke_award
 from workflows.models import DossierState
 
 from .scenario import YEAR, d, district_rounds, hamlet_round

@@ -102,8 +102,8 @@ API_WRITES = {("api:dossier-list", "post"): "open", **{API_ACTIONS[code]: code f
 UI_WRITES = {
     "workflows:open_round": "open",
     **{procedure_for_title(title).action(code).url_name: code for title in TITLES for code in ACTIONS},
-    "titles:revoke": "revoke",
-    "titles:concerns": "raise_concern",
+    "workflows:revoke": "revoke",
+    "workflows:concerns": "raise_concern",
 }
 # Writes that touch only the caller's own data (their session, their inbox, their
 # channels): any logged-in user, whatever their role; covered by their apps' tests.
@@ -132,7 +132,7 @@ READ_ONLY = {
     "workflows:home", "workflows:service_worker", "workflows:manifest", "workflows:dossier", "workflows:household", "workflows:history", "workflows:minutes",
     "notifications:list",
     "api:schema", "api:docs", "api:not_found",
-    "titles:verify", "titles:verify_lookup", "titles:provenance", "titles:provenance_json", "titles:certificate",
+    "documents:verify", "documents:verify_lookup", "workflows:provenance", "workflows:provenance_json", "workflows:certificate",
     # who reads which figures: tests/figures/test_dashboard.py
     "figures:dashboard", "figures:export",
     # a unit's eligibility for a certificate of merit, guarded like a dossier page (404 outside it)

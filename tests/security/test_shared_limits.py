@@ -32,7 +32,8 @@ django.setup()
 from django.test import RequestFactory
 from rest_framework.settings import api_settings
 
-from titles import selectors, views
+from documents import views
+from titles import selectors
 
 what, client = sys.argv[1], sys.argv[2]
 # No database in this process: every code is unknown, which counts like any other.

@@ -6,7 +6,7 @@ from django.db.models import Count
 
 from directory.models import Household, Level, Unit
 from titles.models import Award
-from titles.services import revoke_award
+from workflows.services import revoke_award
 from workflows import services
 from workflows.models import Dossier, Nomination, NominationState
 from workflows.selectors import visible_dossiers

@@ -188,7 +188,7 @@ def _open_round(ctx):
 def _concern(ctx):
     dossier = open_with_households(head=ctx.head, hamlet=ctx.district.hamlet, title=ctx.title, year=2025,
                                    households=ctx.homes)
-    url = reverse("titles:concerns", args=[dossier.pk])
+    url = reverse("workflows:concerns", args=[dossier.pk])
     return ctx.supervisor, url, url, {"action": "raise", "text": "Hộ này có khiếu nại."}, \
         lambda: Concern.objects.count()
 

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from titles.models import Award
-from titles.services import revoke_award
+from workflows.services import revoke_award
 from workflows import services
 from workflows.selectors_rollup import cultural_family_rates
 

@@ -115,7 +115,7 @@ def test_an_open_concern_is_on_the_dossier_page_and_in_the_inbox_of_the_level_th
     assert "Biên bản họp thiếu chữ ký của thư ký" in page and "Awaiting the answer of Gia Kiệm" in page
     inbox = html_of(client, HOME).split('data-testid="concerns-to-answer"')[1]
     assert "Biên bản họp thiếu chữ ký của thư ký" in inbox
-    assert f'href="{reverse("titles:concerns", args=[dossier.pk])}"' in inbox
+    assert f'href="{reverse("workflows:concerns", args=[dossier.pk])}"' in inbox
     # The hamlet does not answer while the commune has the dossier.
     client.force_login(hamlet_head)
     assert 'data-testid="concerns-to-answer"' not in html_of(client, HOME)

@@ -514,7 +514,7 @@ def _concerns_notice(dossier):
     return {"text": _("The Front's supervision concerns below are not closed: the decision cannot be signed until "
                       "they are answered and closed."),
             "items": [f"{c.nomination.household.head_name}: {c.text}" if c.nomination else c.text for c in pending],
-            "link": reverse("titles:concerns", args=[dossier.pk]), "blocking": True}
+            "link": reverse("workflows:concerns", args=[dossier.pk]), "blocking": True}
 
 
 @login_required

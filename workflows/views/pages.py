@@ -176,7 +176,7 @@ def dossier_detail(request, pk):
         "returns": selectors.return_history(dossier, events),
         "concerns": concerns,
         "answering_unit": answering_unit,
-        "concerns_url": reverse("titles:concerns", args=[dossier.pk]),
+        "concerns_url": reverse("workflows:concerns", args=[dossier.pk]),
         "merit_titles": merit.merit_titles_counting(dossier.title_type),
     })
 
