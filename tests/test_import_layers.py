@@ -15,10 +15,6 @@ PROJECT = set(PACKAGES) | {"benchmarks", "tests"}
 
 # (file, imported module) -> why it is imported where it is. Only shrinks.
 DEFERRED = {
-    ("workflows/audit/labels.py", "workflows.audit.models"): "cycle: to move (issue 11)",
-    ("workflows/audit/labels.py", "workflows.models"): "cycle: to move (issue 11)",
-    ("workflows/audit/labels.py", "directory.models"): "cycle: to move (issue 11)",
-    ("workflows/selectors.py", "workflows.supervision"): "cycle: to move (issue 11)",
     ("notifications/services/outbox.py", "notifications.tasks"): "cycle: to move (issue 11)",
 }
 

@@ -312,12 +312,3 @@ def return_history(dossier, events=None):
         elif rounds and rounds[-1]["answered"] is None:
             rounds[-1]["answered"] = event
     return rounds
-
-
-def concerns_shown(dossier):
-    """The dossier's supervision concerns not closed, with the unit that must answer
-    the open ones (the level responsible now)."""
-    from .supervision import open_concerns, responsible_unit
-
-    return list(open_concerns(dossier).select_related("nomination__household", "nomination__hamlet", "raised_unit")), \
-        responsible_unit(dossier)

@@ -49,6 +49,13 @@ def responsible_unit(dossier):
     return _responsible(dossier)[0]
 
 
+def concerns_shown(dossier):
+    """The dossier's supervision concerns not closed, with the unit that must answer
+    the open ones (the level responsible now)."""
+    return list(open_concerns(dossier).select_related("nomination__household", "nomination__hamlet", "raised_unit")), \
+        responsible_unit(dossier)
+
+
 def _write(dossier, trail):
     trail.flush()
     dossier.revision += 1

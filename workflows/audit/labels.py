@@ -16,6 +16,11 @@ from django.utils import dateformat
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from directory.models import Role
+
+from ..models import DossierState, NominationState, VotingMethod
+from .models import ConcernState
+
 ACTION_LABELS = {
     "open_round": _("Review round opened"),
     "register": _("Registration"),
@@ -105,9 +110,6 @@ _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 def state_labels():
     """{target type: {state code: label}}: the same code ("open") means different
     things for a dossier and a concern."""
-    from workflows.audit.models import ConcernState
-    from workflows.models import DossierState, NominationState
-
     return {
         "dossier": dict(DossierState.choices),
         "nomination": dict(NominationState.choices),
@@ -125,8 +127,6 @@ def state_label(target_type, code, labels=None):
 
 def format_value(key, value, *, rule_set=None):
     """The value of one payload field as a person reads it."""
-    from workflows.models import VotingMethod
-
     if isinstance(value, bool):
         return YES if value else NO
     if key == "method":
@@ -187,8 +187,6 @@ def household_name(event, households):
 
 
 def role_label(code):
-    from directory.models import Role
-
     return Role(code).label if code in Role.values else code
 
 

@@ -24,7 +24,7 @@ from ..filters import DossierFilterSet
 from ..forms import OpenRoundForm
 from ..models import DossierState, NominationState
 from ..services import RuleViolation
-from ..supervision import record_view
+from ..supervision import concerns_shown, record_view
 from ..uploads import sniff_minutes_type
 from .common import (
     already_sent,
@@ -139,7 +139,7 @@ def dossier_detail(request, pk):
             | Q(hamlet__code__icontains=search))
     actions, ceased_unit = selectors.actions_and_ceased_unit(request.user, dossier)
     postings = list(dossier.postings.all())
-    concerns, answering_unit = selectors.concerns_shown(dossier)
+    concerns, answering_unit = concerns_shown(dossier)
     # The steps, not the events: a 300-household dossier has well over a thousand
     # events, read one step at a time on the history page (dossier_history).
     events = selectors.dossier_wide_events(dossier)
