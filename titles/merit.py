@@ -22,8 +22,10 @@ rule-set data, since the decree says neither.
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django.db.models import Max
 from django.utils import timezone
@@ -139,8 +141,9 @@ def format_pct(pct):
 
 # ---------------------------------------------------------------- the rule, on plain values
 
-@dataclass(frozen=True)
-class TitleYear:
+# Named tuples, not dataclasses: a district's register is 200,000 of them, and a frozen dataclass
+# costs several times a tuple to build.
+class TitleYear(NamedTuple):
     """One award of the counted title: its year, its decision's number, and when it was revoked."""
 
     year: int
@@ -148,8 +151,7 @@ class TitleYear:
     revoked_on: datetime.date | None = None
 
 
-@dataclass(frozen=True)
-class MeritWindow:
+class MeritWindow(NamedTuple):
     """A certificate of merit the subject holds, by the years it counted."""
 
     first: int
@@ -182,8 +184,7 @@ class Exclusion:
             "first": self.years[0], "last": self.years[1], "decision": self.decision or "?"}
 
 
-@dataclass(frozen=True)
-class Judgement:
+class Judgement(NamedTuple):
     streak: tuple  # TitleYear, oldest first: the run of unrevoked years ending in the year judged
     exclusions: tuple  # Exclusion, gaps and revocations by year, then overlaps
 
@@ -206,7 +207,9 @@ def judge(titles, merits, year, window_years, *, no_overlap=True):
             exclusions.append((y, Exclusion("revoked", (y,), title.revoked_on, title.decision)))
     if missing:
         exclusions.append((missing[0], Exclusion("gap", tuple(missing))))
-    exclusions = [exclusion for _, exclusion in sorted(exclusions, key=lambda pair: (pair[0], pair[1].code))]
+    if len(exclusions) > 1:
+        exclusions.sort(key=lambda pair: (pair[0], pair[1].code))
+    exclusions = [exclusion for _, exclusion in exclusions]
     if no_overlap:
         for merit in sorted(merits, key=lambda m: (m.first, m.last)):
             if merit.revoked_on is None and merit.first <= year and merit.last >= first:
@@ -314,7 +317,7 @@ def is_merit_title(title_type):
     return title_type.rule_sets.filter(merit__has_key="base_title").exists()
 
 
-@dataclass
+@dataclass(slots=True)
 class Standing:
     subject: object
     judgement: Judgement
@@ -392,33 +395,36 @@ def eligibility(title, unit, year, *, subjects=None):
     today = timezone.localdate()
     day = min(datetime.date(year, 12, 31), max(today, datetime.date(year, 1, 1)))
     chosen = subjects if subjects is not None else kind.within(unit, day)
-    listed = list(chosen)
+    listed = list(chosen) if subjects is not None else kind.rows(chosen)
     result.base_title = TitleType.objects.filter(code=rules.base_title).first()
     if result.base_title is None or not listed:
         result.standings = [Standing(s, judge((), (), year, rules.window_years)) for s in listed]
         return result
     first = rules.window(year)[0]
-    by_subject = {"titles": {}, "merits": {}}
     subject_field = f"{kind.field}_id"
-    # Every unrevoked year up to the one judged, so the streak shows how long it runs.
+    # Every year up to the one judged, so the streak shows how long it runs. No ORDER BY (Award's
+    # Meta.ordering would sort 200,000 rows of a district for nothing).
+    titles = defaultdict(list)
     title_rows = (Award.objects.filter(title_type=result.base_title, year__lte=year,
-                                       **{f"{kind.field}__in": chosen})
+                                       **{f"{kind.field}__in": _ids(chosen)}).order_by()
                   .values_list(subject_field, "year", "decision__number", "revoked_at", "revocation__decided_on"))
     for subject_id, y, number, revoked_at, revoked_on in title_rows:
-        on = revoked_on or (timezone.localdate(revoked_at) if revoked_at else None)
-        by_subject["titles"].setdefault(subject_id, []).append(TitleYear(y, number, on))
+        if revoked_at is None:
+            titles[subject_id].append(TitleYear(y, number))
+        else:
+            titles[subject_id].append(TitleYear(y, number, revoked_on or timezone.localdate(revoked_at)))
     # A certificate whose year is before the window's first cannot reach into it; a later one can
     # (its window starts before the year judged), so no upper bound in SQL.
-    merit_rows = (Award.objects.filter(title_type=title, year__gte=first, **{f"{kind.field}__in": chosen})
-                  .values_list(subject_field, "year", "nomination__dossier__rule_set__consecutive_years",
-                               "decision__number", "revoked_at"))
+    merits = defaultdict(list)
+    merit_rows = (Award.objects.filter(title_type=title, year__gte=first, **{f"{kind.field}__in": _ids(chosen)})
+                  .order_by().values_list(subject_field, "year", "nomination__dossier__rule_set__consecutive_years",
+                                          "decision__number", "revoked_at"))
     for subject_id, y, window_years, number, revoked_at in merit_rows:
-        on = timezone.localdate(revoked_at) if revoked_at else None
-        by_subject["merits"].setdefault(subject_id, []).append(
-            MeritWindow(y - (window_years or rules.window_years) + 1, y, number, on))
+        merits[subject_id].append(MeritWindow(y - (window_years or rules.window_years) + 1, y, number,
+                                              timezone.localdate(revoked_at) if revoked_at else None))
+    window, no_overlap, none = rules.window_years, rules.no_overlap, ()
     result.standings = [
-        Standing(s, judge(by_subject["titles"].get(s.pk, ()), by_subject["merits"].get(s.pk, ()), year,
-                          rules.window_years, no_overlap=rules.no_overlap))
+        Standing(s, judge(titles.get(s.pk, none), merits.get(s.pk, none), year, window, no_overlap=no_overlap))
         for s in listed
     ]
     return result
@@ -437,6 +443,11 @@ def subject_merits(subject, kind, unit):
         if last is not None:
             found.append(eligibility(title, unit, last, subjects=[subject]))
     return found
+
+
+def _ids(subjects):
+    """The subjects as the right-hand side of an IN: a subquery of their keys, or the keys of a list."""
+    return subjects.values("pk") if hasattr(subjects, "values") else [s.pk for s in subjects]
 
 
 def unit_lists_subjects_of(unit, title):
