@@ -121,8 +121,8 @@ class HouseholdSubject(SubjectKindBase):
     def rows(self, subjects):
         # Plain rows: a district's 45,000 households as model instances (each with its hamlet) cost more than
         # everything else its list does.
-        return [HouseholdRow(*row) for row in subjects.values_list("pk", "code", "head_name", "hamlet_id",
-                                                                   "hamlet__name")]
+        rows = subjects.values_list("pk", "code", "head_name", "hamlet_id", "hamlet__name")
+        return [tuple.__new__(HouseholdRow, row) for row in rows]
 
     def label(self, household):
         return f"{household.head_name} ({household.code})"
