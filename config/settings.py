@@ -221,7 +221,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0),
     },
     "deadline-reminders-and-escalations": {
-        "task": "notifications.tasks.check_deadlines",
+        "task": "documents.tasks.check_deadlines",
         "schedule": env.int("DEADLINE_CHECK_SECONDS", default=3600),
     },
 }

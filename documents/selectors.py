@@ -1,5 +1,5 @@
 """Reads for the documents: the facts each one prints, the public list of a decision, and
-the publication deadlines the deadline check reminds and escalates.
+the publication deadlines documents.services.check_publication_deadlines reminds and escalates.
 
 Every document's facts are read in a fixed number of queries whatever the number
 of households (one for the households' rows).

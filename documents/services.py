@@ -1,4 +1,5 @@
-"""Writes of the documents app: the dossier's verification code, and marking a decision's list published."""
+"""Writes of the documents app: the dossier's verification code, marking a decision's list published,
+and the reminders and escalations of a list not yet published."""
 
 import datetime
 import secrets
@@ -10,12 +11,15 @@ from django.utils.translation import gettext as _
 from directory.selectors import require_acting
 from titles.calendar import add_days
 from titles.models import CERTIFICATE_ALPHABET, CERTIFICATE_CODE_LENGTH, Award
+from workflows.deadlines import Deadline
 from workflows.models import Decision, DossierState
+from workflows.procedures import procedure_of
+from workflows.services import deadlines
 from workflows.services.audit import AuditTrail
 from workflows.services.common import check_revision, finish, lock_dossier
 from workflows.services.errors import RuleViolation
 
-from . import registry
+from . import registry, selectors
 from .models import DossierCode, Publication
 
 
@@ -87,3 +91,18 @@ def publication_due(decision, rule_set_code):
     """The last day to publish the decision's list, from the rule set's data; None where it sets none."""
     spec = registry.for_rule_set(rule_set_code)
     return add_days(decision.signed_on, spec.publication_days, spec.publication_day_type)
+
+
+def check_publication_deadlines(*, today=None):
+    """Remind whoever decided to make the list of recognized households public within the rule
+    set's period (documents.registry), and tell the level above once it is overdue, as for a
+    step of the route (workflows.services.deadlines.alert). Returns the alerts created."""
+    today = today or timezone.localdate()
+    found = []
+    for dossier, due in selectors.publication_deadlines(today, deadlines.horizon(today)):
+        # Published by whoever decided: the procedure's last stage.
+        decided = procedure_of(dossier).stages[-1]
+        found.append((dossier, Deadline("publication", _("publish the list of recognized households"), due,
+                                        decided.unit_of(dossier), decided.owner_permission,
+                                        page="documents:index", state="publication")))
+    return deadlines.alert(found, today)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from directory.models import Level, Unit
 from directory.selectors import grants_of
-from notifications.selectors import overdue_q
+from workflows.deadlines import overdue_q
 from workflows.models import Dossier, DossierState
 from workflows.selectors_rollup import (
     RateRow,

@@ -13,8 +13,3 @@ def deliver(ids):
 @shared_task(acks_late=True)
 def redispatch_pending():
     return services.redispatch()
-
-
-@shared_task(acks_late=True)
-def check_deadlines():
-    return len(services.check_deadlines())

@@ -17,7 +17,7 @@ from guardian.shortcuts import get_objects_for_user
 from directory.models import Household, Unit
 from directory.selectors import can_see_unit, find_acting, find_acting_each, visible_unit_paths
 from directory.search import Folded, fold
-from notifications.selectors import current_due_on, overdue_q
+from .deadlines import current_due_on, overdue_q
 from titles.models import Award, TitleType
 from titles.subjects import SUBJECT_CODE, SUBJECT_NAME, subject_kind_of
 

@@ -29,7 +29,7 @@ from viewflow.workflow.models import Task
 
 from directory.models import Level, Unit
 from directory.selectors import grants_of  # noqa: F401 (the page's permissions; views read them from here)
-from notifications.selectors import due_on
+from .deadlines import due_on
 from titles.models import RuleSet, TitleType
 from titles.subjects import SUBJECT_KINDS, subject_kind_of
 

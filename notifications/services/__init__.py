@@ -1,11 +1,11 @@
-"""Writes of the notifications app: the outbox, who is told what, deadlines, preferences."""
+"""Writes of the notifications app: the outbox, who is told what, preferences (the deadlines are the
+procedures': workflows.services.deadlines)."""
 
 from . import messages
-from .deadlines import check_deadlines
 from .outbox import deliver, deliver_notifications, dispatch, notify_unit, redispatch, users_holding, write
 from .preferences import mark_read, set_channels
 
 __all__ = [
-    "check_deadlines", "deliver", "deliver_notifications", "dispatch", "mark_read", "messages", "notify_unit",
+    "deliver", "deliver_notifications", "dispatch", "mark_read", "messages", "notify_unit",
     "redispatch", "set_channels", "users_holding", "write",
 ]

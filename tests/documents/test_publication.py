@@ -8,7 +8,6 @@ from django.urls import reverse
 from documents import services
 from documents.models import Publication
 from notifications.models import DeadlineAlert, Notification
-from notifications.services import check_deadlines
 from tests.workflows.scenario import d, snapshot
 from titles.models import Award
 from workflows.services import revoke_award
@@ -157,15 +156,15 @@ def test_the_deciding_chair_is_reminded_before_the_15th_day_and_the_district_tol
     decided_2025, commune_chair, commune_officer, supervisor, district_chair
 ):
     # Signed 20/11/2025; 15 calendar days (gdvh-2025-hai-cap's publication_days): due 05/12/2025.
-    assert [a for a in check_deadlines(today=d(2025, 12, 2)) if a.state == "publication"] == []
-    [alert] = [a for a in check_deadlines(today=d(2025, 12, 3)) if a.state == "publication"]
+    assert [a for a in services.check_publication_deadlines(today=d(2025, 12, 2)) if a.state == "publication"] == []
+    [alert] = [a for a in services.check_publication_deadlines(today=d(2025, 12, 3)) if a.state == "publication"]
     assert (alert.kind, alert.due_on, alert.unit_id) == ("reminder", d(2025, 12, 5), decided_2025.deciding_unit_id)
     reminder = Notification.objects.get(kind="reminder", dossier=decided_2025)
     assert reminder.recipient == commune_chair
     assert "publish the list of recognized households" in reminder.text and "05/12/2025" in reminder.text
     assert reminder.url == reverse("documents:index", args=[decided_2025.pk])
-    assert check_deadlines(today=d(2025, 12, 4)) == []
-    [late] = check_deadlines(today=d(2025, 12, 6))
+    assert services.check_publication_deadlines(today=d(2025, 12, 4)) == []
+    [late] = services.check_publication_deadlines(today=d(2025, 12, 6))
     assert (late.kind, late.period, late.unit_id) == ("escalation", 0, decided_2025.deciding_unit.parent_id)
     told = set(Notification.objects.filter(kind="escalation").values_list("recipient__username", flat=True))
     assert told == {"chu_tich_huyen"}
@@ -173,13 +172,13 @@ def test_the_deciding_chair_is_reminded_before_the_15th_day_and_the_district_tol
 
 def test_a_published_list_is_no_longer_reminded(decided_2025, commune_chair):
     services.mark_published(actor=commune_chair, dossier=decided_2025, published_on=d(2025, 11, 21), place="Bảng tin")
-    assert check_deadlines(today=d(2025, 12, 3)) == []
-    assert check_deadlines(today=d(2025, 12, 20)) == []
+    assert services.check_publication_deadlines(today=d(2025, 12, 3)) == []
+    assert services.check_publication_deadlines(today=d(2025, 12, 20)) == []
     assert not DeadlineAlert.objects.exists()
 
 
 def test_a_rule_set_without_a_publication_period_sets_no_deadline(decided_2021):
-    assert check_deadlines(today=d(2021, 12, 30)) == []
+    assert services.check_publication_deadlines(today=d(2021, 12, 30)) == []
     assert not DeadlineAlert.objects.filter(state="publication").exists()
 
 

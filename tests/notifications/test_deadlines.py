@@ -2,13 +2,13 @@
 
 import pytest
 
-from notifications import services
 from notifications.models import DeadlineAlert, Notification
-from notifications.selectors import overdue_counts_by_unit, with_overdue_flag
 from tests.workflows.scenario import d, meet, open_with_households
 from titles.models import DayType, Holiday
-from workflows.models import Dossier
 from titles.calendar import add_days
+from workflows.deadlines import overdue_counts_by_unit, with_overdue_flag
+from workflows.models import Dossier
+from workflows.services.deadlines import check_deadlines
 
 pytestmark = pytest.mark.django_db
 
@@ -42,26 +42,26 @@ def late_dossier(district, hamlet_head, commune_officer, commune_chair, supervis
 
 def test_the_hamlet_head_is_reminded_two_days_before_the_submission_is_due(late_dossier, hamlet_head,
                                                                           commune_officer):
-    assert services.check_deadlines(today=d(2021, 11, 2)) == []
-    [alert] = services.check_deadlines(today=d(2021, 11, 3))
+    assert check_deadlines(today=d(2021, 11, 2)) == []
+    [alert] = check_deadlines(today=d(2021, 11, 3))
     assert alert.kind == "reminder"
     [text] = Notification.objects.filter(kind="reminder").values_list("text", flat=True)
     assert "05/11/2021" in text
     assert Notification.objects.get(kind="reminder").recipient == hamlet_head
-    assert services.check_deadlines(today=d(2021, 11, 4)) == []
+    assert check_deadlines(today=d(2021, 11, 4)) == []
 
 
 def test_an_overdue_submission_is_escalated_to_the_commune_once_per_period(
     late_dossier, hamlet_head, commune_officer, commune_chair, supervisor
 ):
-    [alert] = services.check_deadlines(today=d(2021, 11, 6))
+    [alert] = check_deadlines(today=d(2021, 11, 6))
     assert (alert.kind, alert.period, alert.unit_id) == ("escalation", 0, late_dossier.unit.parent_id)
     told = set(Notification.objects.filter(kind="escalation").values_list("recipient__username", flat=True))
     assert told == {"can_bo_xa", "chu_tich_xa", "giam_sat"}
     assert "Overdue 1 days" in Notification.objects.filter(kind="escalation").first().text
-    assert services.check_deadlines(today=d(2021, 11, 6)) == []
-    assert services.check_deadlines(today=d(2021, 11, 12)) == []  # still the first 7-day period
-    [again] = services.check_deadlines(today=d(2021, 11, 13))
+    assert check_deadlines(today=d(2021, 11, 6)) == []
+    assert check_deadlines(today=d(2021, 11, 12)) == []  # still the first 7-day period
+    [again] = check_deadlines(today=d(2021, 11, 13))
     assert again.period == 1
     assert DeadlineAlert.objects.filter(kind="escalation").count() == 2
     assert Notification.objects.filter(kind="escalation").count() == 6
@@ -83,7 +83,7 @@ def test_a_2025_round_still_open_after_25_november_is_overdue_by_the_rule_sets_r
                                    households=households(1))
     assert overdue_counts_by_unit(d(2025, 11, 25)) == {}
     assert overdue_counts_by_unit(d(2025, 11, 26))[district.hamlet.pk] == 1
-    [alert] = services.check_deadlines(today=d(2025, 11, 26))
+    [alert] = check_deadlines(today=d(2025, 11, 26))
     assert (alert.dossier_id, alert.kind, alert.due_on) == (dossier.pk, "escalation", d(2025, 11, 25))
 
 

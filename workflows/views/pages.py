@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from directory.search import Folded, fold
 from directory.selectors import find_acting
-from notifications.selectors import current_due_on
+from ..deadlines import current_due_on
 from titles import merit
 from titles.models import Step, TitleType
 from titles.subjects import SUBJECT_KINDS, SUBJECT_NAME, subject_kind_of

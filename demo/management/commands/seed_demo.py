@@ -9,7 +9,8 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from demo.seed import seed
-from notifications.services.deadlines import check_deadlines
+from documents.services import check_publication_deadlines
+from workflows.services.deadlines import check_deadlines
 from workflows.models import DossierState
 
 SAFE_SMS_BACKEND = "notifications.channels.sms.LoggingSmsBackend"
@@ -63,7 +64,7 @@ class Command(BaseCommand):
         with relaxed_durability():
             report = seed()
         # What the hourly scheduler would do: remind and escalate the demo's due and overdue steps.
-        alerts = check_deadlines()
+        alerts = check_deadlines() + check_publication_deadlines()
         self.stdout.write(
             _("Demo data ready in %(seconds).1f s: %(units)s units and %(households)s households created, "
               "%(moved)s households moved to the 2025 hamlets.")

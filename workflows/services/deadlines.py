@@ -1,9 +1,10 @@
 """Reminders before a step is due, escalation to the level above once it is overdue.
 
-Run by the periodic task `check_deadlines`; it is a system action with no acting
-user. Each alert is a DeadlineAlert row, unique per (dossier, state, due date,
-kind, period), and its notifications carry the alert as their event key: running
-the check twice in a day, or on two beat instances, alerts once.
+Run by the periodic task `check_deadlines` (documents.tasks, which also checks the
+publication of the decided lists through `alert`); it is a system action with no
+acting user. Each alert is a DeadlineAlert row, unique per (dossier, state, due
+date, kind, period), and its notifications carry the alert as their event key:
+running the check twice in a day, or on two beat instances, alerts once.
 """
 
 import datetime
@@ -14,13 +15,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from documents.selectors import publication_deadlines
-from workflows.models import Dossier, DossierState
-from workflows.procedures import procedure_of
+from notifications.models import DeadlineAlert
+from notifications.services.outbox import Message, holders, write
 
-from ..models import DeadlineAlert
-from ..selectors import Deadline, current_deadline, due_by_q
-from .outbox import Message, holders, write
+from ..deadlines import current_deadline, due_by_q
+from ..models import Dossier, DossierState
+from ..procedures import procedure_of
+
 
 def _plan(deadline, today):
     """(kind, period, unit to alert, deadline) for this deadline today, or None."""
@@ -37,42 +38,38 @@ def _plan(deadline, today):
     return None
 
 
-def _alert_state(dossier, deadline):
-    # A decided dossier waits on nothing but the publication of its list.
-    return "publication" if deadline.step == "publication" else dossier.state
+def horizon(today):
+    """The last due date a check on `today` looks at: the reminders' lead time ahead."""
+    return today + datetime.timedelta(days=settings.DEADLINE_REMINDER_DAYS)
 
 
 @transaction.atomic
 def check_deadlines(*, today=None):
-    """Write the reminders and escalations due today. Returns the alerts created."""
+    """Write the reminders and escalations of the steps due today. Returns the alerts created."""
     today = today or timezone.localdate()
-    horizon = today + datetime.timedelta(days=settings.DEADLINE_REMINDER_DAYS)
-    dossiers = list(
-        Dossier.objects.exclude(state=DossierState.DECIDED).filter(due_by_q(horizon))
+    dossiers = (
+        Dossier.objects.exclude(state=DossierState.DECIDED).filter(due_by_q(horizon(today)))
         .select_related("rule_set", "title_type", "unit", "appraising_unit", "deciding_unit")
     )
-    plans = {d.pk: plan for d in dossiers if (plan := _plan(current_deadline(d), today))}
-    # After the decision, the list of recognized households must be made public within
-    # the rule set's period (documents.registry): reminded and escalated the same way.
-    for dossier, due in publication_deadlines(today, horizon):
-        # Published by whoever decided: the procedure's last stage.
-        decided = procedure_of(dossier).stages[-1]
-        deadline = Deadline("publication", _("publish the list of recognized households"), due,
-                            decided.unit_of(dossier), decided.owner_permission)
-        if plan := _plan(deadline, today):
-            dossiers.append(dossier)
-            plans[dossier.pk] = plan
+    return alert([(dossier, current_deadline(dossier)) for dossier in dossiers], today)
+
+
+@transaction.atomic
+def alert(deadlines, today):
+    """Write the alerts due on `today` for `deadlines`, [(dossier, Deadline or None)] with one
+    deadline per dossier, and tell who must act (or the level above). Returns the alerts created."""
+    plans = {d.pk: plan for d, deadline in deadlines if (plan := _plan(deadline, today))}
     if not plans:
         return []
     existing = set(
         DeadlineAlert.objects.filter(dossier_id__in=plans).values_list("dossier_id", "state", "due_on", "kind",
                                                                         "period")
     )
-    by_pk = {d.pk: d for d in dossiers}
+    by_pk = {d.pk: d for d, _deadline in deadlines}
     alerts = []
     for pk, (kind, period, unit_id, deadline) in plans.items():
         dossier = by_pk[pk]
-        state = _alert_state(dossier, deadline)
+        state = deadline.state or dossier.state
         if (pk, state, deadline.due_on, kind, period) not in existing:
             alerts.append(DeadlineAlert(dossier=dossier, state=state, due_on=deadline.due_on, kind=kind,
                                         period=period, unit_id=unit_id))
@@ -110,8 +107,7 @@ def _notify(alerts, plans, today):
                          "%(date)s.") % params
                 user_ids = set().union(*(found[(alert.unit_id, c)] for c in procedure_of(dossier).escalate_to))
             event = f"alert:{dossier.pk}:{alert.state}:{alert.due_on:%Y%m%d}:{alert.kind}:{alert.period}"
-            url = reverse("documents:index" if alert.state == "publication" else "workflows:dossier",
-                          args=[dossier.pk])
+            url = reverse(deadline.page, args=[dossier.pk])
             messages += [Message(event=event, kind=alert.kind, text=text, url=url, dossier=dossier, user_id=pk)
                          for pk in sorted(user_ids)]
     write(messages)

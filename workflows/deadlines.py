@@ -1,8 +1,10 @@
 """Reads about deadlines: whose turn it is, by when, and what is overdue.
 
-The due dates themselves were computed by the workflow services from the rule
-set (working or calendar days, holidays from the Holiday table) and stored on the
-dossier; the review deadline ("before 25 November") is read from the rule set.
+Which due date binds in which state is the procedure's (its stages' deadlines,
+workflows.procedures). The due dates themselves were computed by the workflow
+services from the rule set (working or calendar days, holidays from the Holiday
+table) and stored on the dossier; the review deadline ("before 25 November") is
+read from the rule set.
 """
 
 import datetime
@@ -14,8 +16,9 @@ from operator import or_
 from django.db.models import BooleanField, Case, Count, Q, Value, When
 
 from titles.models import RuleSet
-from workflows.models import Dossier
-from workflows.procedures import IN_USE, procedure_for_title, procedure_of, review_day
+
+from .models import Dossier
+from .procedures import IN_USE, procedure_for_title, procedure_of, review_day
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,10 @@ class Deadline:
     due_on: datetime.date
     unit: object
     codename: str
+    # The page the reminder links to, and the state an alert is keyed by ("" for the dossier's own):
+    # a deadline after the decision (the public list, documents) waits on no state of the route.
+    page: str = "workflows:dossier"
+    state: str = ""
 
 
 def due_on(*, state, year, review_deadline, submission_due, decision_due, procedure=None):

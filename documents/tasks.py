@@ -1,0 +1,14 @@
+"""Celery tasks: thin, safe to run twice (acks_late re-delivers after a crash)."""
+
+from celery import shared_task
+
+from workflows.services import deadlines
+
+from . import services
+
+
+@shared_task(acks_late=True)
+def check_deadlines():
+    """Every deadline reminder and escalation due now: the steps of the route (workflows) and the
+    publication of the decided lists (documents). Here because documents is the layer that sees both."""
+    return len(deadlines.check_deadlines()) + len(services.check_publication_deadlines())
