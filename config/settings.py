@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "figures",
     "documents",
     "demo",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [

@@ -2,9 +2,9 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from benchmarks import runner
-from benchmarks.measurements import MEASUREMENTS
-from benchmarks.scales import SCALES
+from ... import runner
+from ...measurements import MEASUREMENTS
+from ...scales import SCALES
 
 
 class Command(BaseCommand):
