@@ -15,7 +15,6 @@ PROJECT = set(PACKAGES) | {"benchmarks", "tests"}
 
 # (file, imported module) -> why it is imported where it is. Only shrinks.
 DEFERRED = {
-    ("notifications/services/outbox.py", "notifications.tasks"): "cycle: to move (issue 11)",
 }
 
 

@@ -1,8 +1,10 @@
 """Writes of the notifications app: the outbox, who is told what, preferences (the deadlines are the
 procedures': workflows.services.deadlines)."""
 
+from ..delivery import deliver, deliver_notifications
+from ..tasks import dispatch, redispatch
 from . import messages
-from .outbox import deliver, deliver_notifications, dispatch, notify_unit, redispatch, users_holding, write
+from .outbox import notify_unit, users_holding, write
 from .preferences import mark_read, set_channels
 
 __all__ = [
