@@ -99,6 +99,17 @@ class MeetingForm(RevisionForm, ConfirmDates):
                     "several pages."))
 
 
+class MinutesForm(RevisionForm):
+    """The signed minutes attached after the meeting's votes were recorded."""
+
+    # Not required here: the service refuses an empty choice with its own message.
+    minutes = MultipleFileField(
+        label=_("Minutes file"), required=False,
+        widget=MultipleFileInput(attrs={"accept": ".pdf,image/jpeg,image/png"}),
+        help_text=_("A scan or photos of the signed minutes (PDF, JPEG or PNG); choose several files for "
+                    "several pages."))
+
+
 def parse_tally(data, nominations):
     """Read the tally rows (for_<id>, against_<id>, excl_<id>) of the listed households.
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("dossiers/<int:pk>/meeting/", views.meeting, name="meeting"),
     path("dossiers/<int:pk>/meeting/draft/", views.meeting_draft, name="meeting_draft"),
     path("dossiers/<int:pk>/meeting/sync/", views.meeting_sync, name="meeting_sync"),
+    path("dossiers/<int:pk>/minutes/attach/", views.attach_minutes, name="attach_minutes"),
     path("dossiers/<int:pk>/meetings/<int:meeting_pk>/minutes/<int:number>/", views.minutes_file, name="minutes"),
     path("dossiers/<int:pk>/posting/", views.posting, name="posting"),
     path("dossiers/<int:pk>/comments/new/", views.comment, name="comment"),

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -37,13 +38,21 @@ from rest_framework.test import APIClient
 
 from directory.models import ROLE_PERMISSIONS, Level, Role, Unit, UnitKind
 from directory.services import end_membership, grant_membership
-from tests.factories import HouseholdFactory, UnitFactory, UserFactory
+from tests.factories import HouseholdFactory, UnitFactory, UserFactory, pdf_bytes
 from titles.models import RuleSet, TitleType
 from workflows import services
 from workflows.models import AuditEvent, Dossier, DossierState, VotingMethod
 from workflows.procedures import procedure_for_title
 
 pytestmark = pytest.mark.django_db
+
+PDF = pdf_bytes()
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """Attached minutes go to a throwaway storage."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 YEAR = 2025  # a two-level year: the commune appraises and decides, with public posting
 
@@ -60,11 +69,11 @@ TITLES = {FAMILY: "hamlet", HAMLETS: "commune"}
 _HEAD, _FRONT, _OFFICER, _CHAIR = Role.HAMLET_HEAD, Role.HAMLET_FRONT_HEAD, Role.COMMUNE_OFFICER, Role.COMMUNE_CHAIR
 POLICY = {
     FAMILY: {"open": {_HEAD}, "register": {_HEAD}, "withdraw": {_HEAD}, "assess": {_HEAD, _FRONT},
-             "meeting": {_HEAD, _FRONT}, "posting": {_HEAD, _FRONT}, "comment": {_HEAD, _FRONT}, "submit": {_HEAD},
+             "meeting": {_HEAD, _FRONT}, "attach_minutes": {_HEAD, _FRONT}, "posting": {_HEAD, _FRONT}, "comment": {_HEAD, _FRONT}, "submit": {_HEAD},
              "appraise": {_OFFICER}, "return": {_OFFICER}, "decide": {_CHAIR}},
     # The commune lists its hamlets and, from 2025-07-01, appraises and decides them itself.
     HAMLETS: {"open": {_OFFICER}, "register": {_OFFICER}, "withdraw": {_OFFICER}, "assess": {_OFFICER},
-              "meeting": {_OFFICER}, "posting": {_OFFICER}, "comment": {_OFFICER}, "submit": {_OFFICER},
+              "meeting": {_OFFICER}, "attach_minutes": {_OFFICER}, "posting": {_OFFICER}, "comment": {_OFFICER}, "submit": {_OFFICER},
               "appraise": {_OFFICER}, "return": {_OFFICER}, "decide": {_CHAIR}},
 }
 
@@ -89,6 +98,7 @@ API_ACTIONS = {
     "withdraw": ("api:dossier-withdraw-registrations", "post"),
     "assess": ("api:dossier-self-assessments", "post"),
     "meeting": ("api:dossier-meeting", "post"),
+    "attach_minutes": ("api:dossier-attach-minutes", "post"),
     "posting": ("api:dossier-posting", "post"),
     "comment": ("api:dossier-comment", "post"),
     "submit": ("api:dossier-submit", "post"),
@@ -361,6 +371,7 @@ def _api_body(transition, ctx):
                    "assessed_on": f"{YEAR}-03-05"},
         "meeting": {"held_on": f"{YEAR}-11-02", "invited": 40, "present": 30, "method": "show_of_hands",
                     "votes": [{"nomination": pk, "votes_for": 30, "votes_against": 0} for pk in nominations]},
+        "attach_minutes": {"minutes": [_minutes_file()]},
         "posting": {"starts_on": f"{YEAR}-11-03", "place": "Nhà văn hóa ấp"},
         "comment": {"received_on": f"{YEAR}-11-04", "author": "Ông Ba", "text": "Đồng ý"},
         "submit": {"submitted_on": ctx.get("send_from", "").__str__()},
@@ -368,6 +379,10 @@ def _api_body(transition, ctx):
         "return": {"reason": "Thiếu biên bản họp"},
         "decide": {"number": "99/QĐ-UBND", "signed_on": f"{YEAR}-12-01", "signer": "Trần Văn A"},
     }[transition]
+
+
+def _minutes_file():
+    return SimpleUploadedFile("bien-ban.pdf", PDF, "application/pdf")
 
 
 # The year's dates are months old: on the web the person confirms them.
@@ -387,6 +402,7 @@ def _ui_body(transition, ctx):
         "meeting": {"held_on": f"02/11/{YEAR}", "invited": 40, "present": 30, "method": "show_of_hands",
                     "chaired_by": "", **{f"for_{pk}": 30 for pk in nominations},
                     **{f"against_{pk}": 0 for pk in nominations}, **CONFIRMED},
+        "attach_minutes": {"minutes": [_minutes_file()]},
         "posting": {"starts_on": f"03/11/{YEAR}", "place": "Nhà văn hóa ấp", **CONFIRMED},
         "comment": {"received_on": f"04/11/{YEAR}", "author": "Ông Ba", "text": "Đồng ý", "nomination": "",
                     **CONFIRMED},
@@ -437,7 +453,9 @@ def _attempt(world, surface, name, method, transition, ctx, user):
         client = APIClient()
         if user is not None:
             client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-        return getattr(client, method)(url, _api_body(transition, ctx), format="json")
+        # Files travel as multipart, everything else as JSON.
+        return getattr(client, method)(url, _api_body(transition, ctx),
+                                       format="multipart" if transition == "attach_minutes" else "json")
     client = Client()
     if user is not None:
         client.force_login(user)

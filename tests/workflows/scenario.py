@@ -61,7 +61,9 @@ def snapshot(dossier=None):
 
     from notifications.models import Notification
     from titles.models import Award
-    from workflows.models import AuditEvent, Decision, Dossier, Meeting, Nomination, Posting, PostingComment
+    from workflows.models import (
+        AuditEvent, Decision, Dossier, Meeting, MinutesPage, Nomination, Posting, PostingComment,
+    )
 
     row = None
     if dossier is not None:
@@ -78,6 +80,8 @@ def snapshot(dossier=None):
         )),
         "audit_events": AuditEvent.objects.count(),
         "meetings": Meeting.objects.count(),
+        "minutes": sorted(Meeting.objects.values_list("pk", "minutes")),
+        "minutes_pages": MinutesPage.objects.count(),
         "postings": Posting.objects.count(),
         "comments": PostingComment.objects.count(),
         "decisions": Decision.objects.count(),

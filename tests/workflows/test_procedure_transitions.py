@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -36,10 +37,18 @@ from workflows import services
 from workflows.models import AuditEvent, DossierState, NominationState
 from workflows.procedures import procedure_for_title
 
-from ..factories import HouseholdFactory, UnitFactory, UserFactory
+from ..factories import HouseholdFactory, UnitFactory, UserFactory, pdf_bytes
 from .scenario import snapshot
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
+
+PDF = pdf_bytes()
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """Attached minutes go to a throwaway storage."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 RULESETS = Path(__file__).resolve().parents[2] / "titles" / "rulesets"
 STEPS = {rules["code"]: rules["steps"] for path in sorted(RULESETS.glob("*.json"))
@@ -83,7 +92,7 @@ STATE_ORDER = [DossierState.OPEN, DossierState.REVIEWED, DossierState.POSTING, D
 
 # What each action writes first in the audit trail (the action's own event).
 AUDITED = {"register": "register", "withdraw": "withdraw_registration", "assess": "self_assessment",
-           "meeting": "record_meeting", "posting": "post_list", "comment": "posting_comment", "submit": "submit",
+           "meeting": "record_meeting", "attach_minutes": "attach_minutes", "posting": "post_list", "comment": "posting_comment", "submit": "submit",
            "appraise": "accept", "return": "return", "decide": "decide"}
 
 
@@ -259,6 +268,8 @@ def _form(code, dossier):
         body |= {"held_on": f"02/11/{year}", "invited": 40, "present": 30, "method": "show_of_hands",
                  "chaired_by": "", **{f"for_{pk}": 30 for pk in reviewable},
                  **{f"against_{pk}": 0 for pk in reviewable}, **CONFIRMED}
+    elif code == "attach_minutes":
+        body |= {"minutes": [SimpleUploadedFile("bien-ban.pdf", PDF, "application/pdf")]}
     elif code == "posting":
         body |= {"starts_on": f"03/11/{year}", "place": "Nhà văn hóa", **CONFIRMED}
     elif code == "comment":

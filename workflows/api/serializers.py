@@ -209,6 +209,13 @@ class MeetingInput(RevisionMixin):
                                     help_text=_("Signed minutes: PDF, JPEG or PNG."))
 
 
+class AttachMinutesInput(RevisionMixin):
+    minutes = serializers.ListField(
+        child=serializers.FileField(), min_length=1, max_length=100,
+        help_text=_("The signed minutes of the meeting in force: PDF, JPEG or PNG, one file per page "
+                    "(repeat the field for several pages); added after the pages already attached."))
+
+
 class PostingInput(RevisionMixin):
     starts_on = serializers.DateField()
     place = serializers.CharField(max_length=200)

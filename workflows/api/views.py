@@ -149,7 +149,7 @@ class DossierViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         request={"application/json": s.MeetingInput, "multipart/form-data": s.MeetingInput},
         responses={200: s.DossierSerializer},
     )
-    # The meeting carries its minutes file: the one multipart endpoint.
+    # The meeting carries its minutes file (and /minutes/ attaches them later): multipart too.
     @action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser, FormParser])
     def meeting(self, request, pk=None):
         data = self._input(s.MeetingInput)
@@ -161,6 +161,19 @@ class DossierViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             exclusions={e["nomination"]: e["ground"] for e in data.get("exclusions", [])},
             change_reasons={c["nomination"]: c["reason"] for c in data.get("change_reasons", [])},
             minutes=data.get("minutes"), expected_revision=data.get("expected_revision"))
+        return _dossier_response(dossier)
+
+    @extend_schema(
+        summary="Attach the signed minutes to the meeting in force (after its votes were recorded)",
+        request={"multipart/form-data": s.AttachMinutesInput}, responses={200: s.DossierSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="minutes", url_name="attach-minutes",
+            parser_classes=[MultiPartParser, FormParser])
+    def attach_minutes(self, request, pk=None):
+        data = self._input(s.AttachMinutesInput)
+        dossier = self._locked_target()
+        services.attach_minutes(actor=request.user, dossier=dossier, minutes=data["minutes"],
+                                expected_revision=data.get("expected_revision"))
         return _dossier_response(dossier)
 
     @_transition(s.PostingInput, "Post the proposed list publicly")

@@ -29,6 +29,7 @@ ACTION_LABELS = {
     "meeting_vote": _("Vote at the review meeting"),
     "propose": _("Proposed without a review meeting"),
     "record_meeting": _("Review meeting recorded"),
+    "attach_minutes": _("Signed minutes attached"),
     "post_list": _("Public posting"),
     "posting_comment": _("Resident comment"),
     "submit": _("Sent for appraisal"),
@@ -64,6 +65,9 @@ PAYLOAD_LABELS = {
     "method": _("voting method"),
     "minutes": _("minutes file"),
     "minutes_pages": _("pages of the minutes"),
+    "first_page": _("from page"),
+    "files": _("files"),
+    "sha256": _("SHA-256 of the files"),
     "proposed": _("proposed"),
     "not_proposed": _("not proposed"),
     "posting": _("public posting"),
@@ -137,6 +141,8 @@ def format_value(key, value, *, rule_set=None):
         return rule_set.name
     if key == "minutes":
         return PurePosixPath(str(value)).name
+    if isinstance(value, list) and all(isinstance(item, (str, int)) for item in value):
+        return ", ".join(str(item) for item in value)
     if isinstance(value, str):
         if _ISO_DATE.match(value):
             return dateformat.format(datetime.date.fromisoformat(value), "d/m/Y")

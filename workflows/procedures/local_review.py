@@ -59,6 +59,17 @@ SEND_FROM = {
 }
 EDITABLE = (OPEN, RETURNED)
 
+
+def _minutes_missing(dossier):
+    """The menu offers attaching the signed minutes while the meeting in force has none (the
+    page also takes further pages of minutes already attached)."""
+    meeting = dossier.meetings.first()
+    return meeting is not None and not meeting.minutes
+
+
+# Once the meeting is recorded and while the dossier is still at its unit.
+AFTER_MEETING = dict.fromkeys((REVIEWED, POSTING, RETURNED), When(offer_if=_minutes_missing))
+
 PREPARATION = Stage(
     code="preparation",
     node="hamlet_review",
@@ -80,6 +91,8 @@ PREPARATION = Stage(
         Action("assess", _("Self-assessments"), "workflows:assessments", REVIEW, EDITABLE, step="registration"),
         Action("meeting", _("Review meeting and tally"), "workflows:meeting", REVIEW, (OPEN, REVIEWED, RETURNED),
                step="meeting", primary=(OPEN, RETURNED)),
+        Action("attach_minutes", _("Attach the signed minutes"), "workflows:attach_minutes", REVIEW, AFTER_MEETING,
+               step="meeting"),
         Action("posting", _("Post the list publicly"), "workflows:posting", REVIEW,
                {REVIEWED: ALWAYS, OPEN: When(without=("meeting",), subjects=True)}, step="posting", primary=True),
         Action("comment", _("Record a resident comment"), "workflows:comment", REVIEW, (POSTING,), step="posting"),

@@ -1,5 +1,9 @@
 """The review meeting and its tally, the public posting and residents' comments."""
 
+import hashlib
+from pathlib import PurePosixPath
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -234,6 +238,62 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
     dossier.proposed_count += proposed - was_proposed
     finish(dossier, trail, fields=["submission_due", "proposed_count"])
     notify.review_outcomes(dossier=dossier, nominations=nominations)
+    return meeting
+
+
+@transaction.atomic
+def attach_minutes(*, actor, dossier, minutes, expected_revision=None):
+    """Attach the signed minutes (one file or several pages) to the meeting in force,
+    after its votes were recorded without them (typed before the paper was signed, or
+    sent from the phone's outbox, which carries no file). Pages are added after those
+    already attached, up to MINUTES_MAX_PAGES; each is checked as at the meeting
+    (workflows.uploads). The event names the meeting and every stored file with its
+    SHA-256, so the file read later can be told to be the one attached."""
+    dossier = lock_dossier(dossier)
+    acting = acting_for(actor, dossier, "attach_minutes")
+    check_revision(dossier, expected_revision)
+    meeting = dossier.meetings.first()
+    if not allowed(dossier, "attach_minutes") or meeting is None:
+        raise RuleViolation(
+            _("This action is not possible while the dossier is “%(state)s”.") % {"state": dossier.get_state_display()}
+        )
+    pages = uploads.validate_minutes_pages(minutes)
+    if not pages:
+        raise RuleViolation(_("Choose the file of the signed minutes (PDF, JPEG or PNG), or one file per page."))
+    attached = (1 + meeting.minutes_pages.count()) if meeting.minutes else 0
+    limit = settings.MINUTES_MAX_PAGES
+    if attached + len(pages) > limit:
+        raise RuleViolation(
+            ngettext("The minutes of the meeting of %(held)s already have %(attached)s page; %(n)s more would make "
+                     "%(total)s, and at most %(limit)s pages can be attached.",
+                     "The minutes of the meeting of %(held)s already have %(attached)s pages; %(n)s more would make "
+                     "%(total)s, and at most %(limit)s pages can be attached.", attached)
+            % {"held": shown_day(meeting.held_on), "attached": attached, "n": len(pages),
+               "total": attached + len(pages), "limit": limit}
+        )
+    digests = []
+    for page in pages:
+        page.seek(0)
+        digests.append(hashlib.sha256(page.read()).hexdigest())
+        page.seek(0)
+    stored = []
+    number = attached
+    for upload in pages:
+        number += 1
+        if number == 1:
+            meeting.minutes.save(upload.name, upload, save=False)
+            meeting.save(update_fields=["minutes"])
+            stored.append(meeting.minutes.name)
+        else:
+            page = MinutesPage(meeting=meeting, number=number)
+            page.file.save(upload.name, upload, save=False)
+            page.save()
+            stored.append(page.file.name)
+    trail = AuditTrail(dossier, acting)
+    trail.add(action="attach_minutes", target=dossier, meeting=meeting.pk, held_on=meeting.held_on,
+              first_page=attached + 1, minutes_pages=number,
+              files=[PurePosixPath(name).name for name in stored], sha256=digests)
+    finish(dossier, trail)
     return meeting
 
 

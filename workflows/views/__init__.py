@@ -1,6 +1,7 @@
 from .actions import (
     appraise,
     assessments,
+    attach_minutes,
     comment,
     decide,
     meeting,
@@ -16,7 +17,7 @@ from .pwa import manifest, service_worker
 from .pages import dossier_detail, dossier_history, home, household_detail, minutes_file, open_round
 
 __all__ = [
-    "appraise", "assessments", "certificate", "comment", "concerns", "decide", "dossier_detail", "dossier_history", "home",
+    "appraise", "assessments", "attach_minutes", "certificate", "comment", "concerns", "decide", "dossier_detail", "dossier_history", "home",
     "household_detail", "manifest", "service_worker", "meeting", "meeting_draft", "meeting_sync", "minutes_file", "open_round", "posting", "provenance", "provenance_json", "register", "return_dossier", "revoke", "submit",
     "withdraw",
 ]

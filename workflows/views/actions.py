@@ -2,17 +2,18 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from directory.models import Household
 from directory.search import Folded, fold
+from titles.models import Step
 from titles.subjects import subject_kind_of
 
 from .. import criteria, selectors, services
@@ -22,6 +23,7 @@ from ..forms import (
     CommentForm,
     DecisionForm,
     MeetingForm,
+    MinutesForm,
     PostingForm,
     RegisterForm,
     ReturnForm,
@@ -42,6 +44,7 @@ from .common import (
     render_action,
     render_confirm,
     guard,
+    wrong_state,
 )
 
 # ---------------------------------------------------------------- registration
@@ -302,11 +305,66 @@ def meeting(request, pk):
     }, status)
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def attach_minutes(request, pk):
+    """The signed minutes of the meeting in force, attached after its votes (typed before
+    the paper was signed, or sent from the phone's outbox, which carries no file)."""
+    dossier = selectors.dossier_for(request.user, pk)
+    if response := guard(request, dossier, "attach_minutes"):
+        return response
+    meeting = _meeting_with_pages(dossier)
+    if meeting is None and request.method == "GET":
+        return wrong_state(request, dossier)
+    status, error, chosen = 200, None, []
+    if request.method == "POST":
+        # The names as chosen: the upload check renames the files it accepts.
+        chosen = [upload.name for upload in request.FILES.getlist("minutes")]
+        form = MinutesForm(request.POST, request.FILES)
+        response, error, status = attempt(
+            request, dossier, form,
+            lambda data: services.attach_minutes(actor=request.user, dossier=dossier, minutes=data["minutes"],
+                                                 expected_revision=data["expected_revision"]),
+            lambda result: ngettext(
+                "The signed minutes of the meeting of %(date)s are attached (%(n)s page).",
+                "The signed minutes of the meeting of %(date)s are attached (%(n)s pages).", len(chosen))
+            % {"date": meeting.held_on.strftime("%d/%m/%Y"), "n": len(chosen)},
+        )
+        if response:
+            return response
+    else:
+        form = MinutesForm(initial={"expected_revision": dossier.revision})
+    intro = None
+    if meeting is not None:
+        held = {"date": meeting.held_on.strftime("%d/%m/%Y"), "n": meeting.pages, "next": meeting.pages + 1}
+        intro = (ngettext("The minutes of the meeting of %(date)s have %(n)s page; the files chosen are added from "
+                          "page %(next)s.",
+                          "The minutes of the meeting of %(date)s have %(n)s pages; the files chosen are added from "
+                          "page %(next)s.", meeting.pages) % held
+                 if meeting.pages else
+                 _("The votes of the meeting of %(date)s are recorded; its signed minutes are not attached yet.")
+                 % held)
+    return render_action(request, "workflows/simple_form.html", dossier, {
+        "form": form, "error": error, "heading": _("Attach the signed minutes"), "intro": intro,
+        "button": _("Attach the minutes"),
+        # A browser cannot be given a chosen file back: a refused form says so.
+        "minutes_lost": chosen if status != 200 else [],
+    }, status)
+
+
+def _meeting_with_pages(dossier):
+    """The meeting in force, with `pages`: how many pages of its minutes are attached."""
+    meeting = dossier.meetings.annotate(extra_pages=Count("minutes_pages")).order_by("-recorded_at", "-pk").first()
+    if meeting is not None:
+        meeting.pages = (1 + meeting.extra_pages) if meeting.minutes else 0
+    return meeting
+
+
 # ---------------------------------------------------------------- posting, comments, submission
 
 def _simple_action(request, pk, *, action, form_class, perform, success, heading,
                    button, form_kwargs=lambda dossier: {}, intro=None, danger=False, notice=None, blocked=None,
-                   check=None, confirm=None):
+                   check=None, confirm=None, warnings=None):
     """One short form, one service call: the shape shared by posting, comments,
     submission, return and decision. A refusal re-renders the form with the
     service's message; nothing is written.
@@ -315,7 +373,8 @@ def _simple_action(request, pk, *, action, form_class, perform, success, heading
     "link", "blocking"}; a blocking notice replaces the form, which could only be
     refused). `blocked(dossier)`: a message when the action, allowed in this state,
     can only be refused today; a GET then goes back to the dossier page. `check` and
-    `confirm`: the confirmation step (see attempt_confirmed)."""
+    `confirm`: the confirmation step (see attempt_confirmed). `warnings(dossier)`: what
+    the actor should know but may act without ([{"text", "link", "link_text"}])."""
     dossier = selectors.dossier_for(request.user, pk)
     if response := guard(request, dossier, action):
         return response
@@ -341,6 +400,7 @@ def _simple_action(request, pk, *, action, form_class, perform, success, heading
         "form": form, "error": error, "heading": heading(dossier) if callable(heading) else heading,
         "button": button, "intro": intro(dossier) if intro else None, "danger": danger,
         "notice": notice(dossier) if notice else None,
+        "warnings": warnings(dossier) if warnings else [],
     }, status)
 
 
@@ -400,6 +460,22 @@ def _return_notice(dossier):
             "link": reverse("workflows:dossier", args=[dossier.pk])}
 
 
+def _minutes_warnings(dossier):
+    """Sending without the signed minutes is allowed (no rule set requires them first), but
+    the appraising level reads them: the send page says they are missing, with the way to
+    attach them."""
+    if not dossier.rule_set.has_step(Step.MEETING):
+        return []
+    meeting = dossier.meetings.first()
+    if meeting is None or meeting.minutes:
+        return []
+    return [{"text": _("The signed minutes of the meeting of %(date)s are not attached yet. The dossier can be "
+                       "sent without them, but %(unit)s may ask for them.")
+             % {"date": meeting.held_on.strftime("%d/%m/%Y"), "unit": dossier.appraising_unit},
+             "link": reverse("workflows:attach_minutes", args=[dossier.pk]),
+             "link_text": _("Attach the signed minutes"), "testid": "minutes-missing"}]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def submit(request, pk):
@@ -415,7 +491,7 @@ def submit(request, pk):
         intro=lambda dossier: _("%(n)s proposed %(subjects)s will be sent for appraisal.")
         % {"n": dossier.nominations.filter(state=NominationState.PROPOSED).count(),
            "subjects": subject_kind_of(dossier.title_type).nouns},
-        notice=_return_notice, blocked=_send_blocked,
+        notice=_return_notice, blocked=_send_blocked, warnings=_minutes_warnings,
     )
 
 

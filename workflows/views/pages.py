@@ -163,6 +163,8 @@ def dossier_detail(request, pk):
         "query": query_without_page(request),
         "counts": counts,
         "meetings": _meetings_with_pages(dossier),
+        # The minutes of the meeting in force, missing: the page says so beside it, with the link for whoever may attach them.
+        "may_attach_minutes": any(action.code == "attach_minutes" for action in actions),
         "postings": postings,
         "comments": selectors.dossier_comments(dossier),
         "decision": getattr(dossier, "decision", None) if dossier.state == DossierState.DECIDED else None,
