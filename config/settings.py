@@ -163,6 +163,9 @@ HOUSEHOLD_IMPORT_MAX_BYTES = env.int("HOUSEHOLD_IMPORT_MAX_BYTES", default=5 * 1
 HOUSEHOLD_IMPORT_MAX_ROWS = env.int("HOUSEHOLD_IMPORT_MAX_ROWS", default=10_000)
 # Above this many rows a confirmed import runs in the Celery worker, with a progress page.
 HOUSEHOLD_IMPORT_SYNC_ROWS = env.int("HOUSEHOLD_IMPORT_SYNC_ROWS", default=1_000)
+# A tally draft kept on the server (workflows.TallyDraft) not saved again for this many days is
+# deleted by beat's nightly purge-tally-drafts, as is any draft once its dossier is past the meeting.
+TALLY_DRAFT_RETENTION_DAYS = env.int("TALLY_DRAFT_RETENTION_DAYS", default=30)
 # A date typed on the web more than this many days before the day it is entered
 # asks for an explicit confirmation (a typo must not shorten a public posting).
 DATE_CONFIRM_AFTER_DAYS = env.int("DATE_CONFIRM_AFTER_DAYS", default=60)
@@ -220,6 +223,11 @@ CELERY_BEAT_SCHEDULE = {
     "apply-membership-dates": {
         "task": "directory.tasks.apply_membership_dates",
         "schedule": crontab(minute=0),
+    },
+    # Tally drafts nobody can record any more (workflows.services.drafts.purge_tally_drafts), nightly.
+    "purge-tally-drafts": {
+        "task": "workflows.tasks.purge_tally_drafts",
+        "schedule": crontab(minute=30, hour=3),
     },
     "deadline-reminders-and-escalations": {
         "task": "documents.tasks.check_deadlines",

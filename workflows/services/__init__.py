@@ -6,7 +6,7 @@ routing.py follow the dossier's life from the hamlet to the decision.
 
 from core.services import AlreadySent, once
 
-from .drafts import save_tally_draft
+from .drafts import purge_tally_drafts, save_tally_draft
 from .errors import RuleViolation, TallyRefused
 from .registration import (
     open_round, record_self_assessments, register_households, register_subjects, withdraw_registrations,
@@ -19,6 +19,6 @@ __all__ = [
     "AlreadySent", "RuleViolation", "appraise_dossier", "attach_minutes", "check_appraisal", "check_return", "decide", "open_round",
     "post_list", "record_comment",
     "record_meeting", "record_self_assessments", "revoke_award", "register_households", "register_subjects", "return_dossier", "submit_dossier",
-    "TallyRefused", "save_tally_draft",
+    "TallyRefused", "purge_tally_drafts", "save_tally_draft",
     "once", "withdraw_registrations",
 ]

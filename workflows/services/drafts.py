@@ -2,13 +2,18 @@
 who may record the meeting. A draft writes nothing a dossier reads: it changes no
 state, so it is not an audit event (the meeting recorded from it is)."""
 
+import datetime
 import json
 import re
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import TallyDraft
+from ..procedures import IN_USE, titles_q
 from .common import acting_for, check_transition
 from .errors import RuleViolation
 
@@ -52,3 +57,31 @@ def save_tally_draft(*, actor, dossier, token, revision, data):
         defaults={"revision": revision, "data": clean_draft(data), "saved_by": actor},
     )
     return draft
+
+
+def _meeting_still_possible():
+    """The dossiers on which a meeting can still be recorded: for each procedure in use,
+    its titles' dossiers in a state its "meeting" action acts in (a procedure without
+    one keeps no draft)."""
+    keep = Q(pk__in=[])
+    for procedure in IN_USE:
+        meeting = next((action for action in procedure.actions if action.code == "meeting"), None)
+        if meeting is not None:
+            keep |= titles_q(procedure, "dossier__title_type__code") & Q(dossier__state__in=list(meeting.states))
+    return keep
+
+
+@transaction.atomic
+def purge_tally_drafts(*, now=None):
+    """Delete the tally drafts nobody can record any more: those of dossiers past the
+    meeting (posted, sent, appraised, decided: a later return starts from the meeting in
+    force, not from a draft of the earlier revision), and those not saved for
+    TALLY_DRAFT_RETENTION_DAYS. A system task, not an act on a dossier: a draft was never
+    part of the record (module docstring), so removing it is not audited. A phone that
+    kept a draft offline saves it again when it sends it (views.drafts.meeting_sync).
+    Returns (past the meeting, too old) counts, in a constant number of statements."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.TALLY_DRAFT_RETENTION_DAYS)
+    past = TallyDraft.objects.exclude(_meeting_still_possible()).delete()[0]
+    old = TallyDraft.objects.filter(saved_at__lt=cutoff).delete()[0]
+    return past, old
