@@ -1,6 +1,8 @@
-"""The ground floor's one record: the tokens of forms already accepted, whichever app's form it was."""
+"""The ground floor's records: the tokens of forms already accepted, whichever app's form it was; and
+the base of the records that are never changed once written (audit anchors, revocations, view logs)."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -25,3 +27,31 @@ class UsedFormToken(models.Model):
         verbose_name = _("used form token")
         verbose_name_plural = _("used form tokens")
         constraints = [models.UniqueConstraint(fields=["user", "token"], name="form_token_once_per_user")]
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuses the bulk paths that bypass Model.save() and Model.delete()."""
+
+    def update(self, **kwargs):
+        raise ValidationError(_("%(model)s rows cannot be changed.") % {"model": self.model._meta.verbose_name})
+
+    def delete(self):
+        raise ValidationError(_("%(model)s rows cannot be deleted.") % {"model": self.model._meta.verbose_name})
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise ValidationError(_("%(model)s rows cannot be changed.") % {"model": self.model._meta.verbose_name})
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(_("%(model)s rows cannot be changed.") % {"model": self._meta.verbose_name})
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("%(model)s rows cannot be deleted.") % {"model": self._meta.verbose_name})

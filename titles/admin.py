@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from core.admin import RecordAdmin
 
-from .models import Award, Holiday, RuleSet, TitleType
+from .models import Award, Holiday, Revocation, RuleSet, TitleType
 
 
 @admin.register(TitleType)
@@ -29,3 +29,8 @@ class AwardAdmin(RecordAdmin):
 @admin.register(Holiday)
 class HolidayAdmin(RecordAdmin):
     list_display = ["date", "name"]
+
+
+@admin.register(Revocation)
+class RevocationAdmin(RecordAdmin):
+    list_display = ["id", "award", "ground", "decision_number", "decided_on"]

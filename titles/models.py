@@ -3,9 +3,11 @@
 import datetime
 import re
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import AppendOnlyModel
 from directory.models import Level
 
 
@@ -236,6 +238,35 @@ class Award(models.Model):
 
     def __str__(self):
         return f"{self.title_type} {self.year}"
+
+
+class Revocation(AppendOnlyModel):
+    """The cancellation of an award (Law 06/2022 art. 93(2)); permanent once written.
+
+    The ground's label and legal basis are copied from the data file at the
+    time of the decision, so the record keeps reading as it was decided.
+    """
+
+    award = models.OneToOneField(Award, on_delete=models.PROTECT, related_name="revocation")
+    ground = models.CharField(_("ground"), max_length=8)
+    ground_label = models.CharField(_("ground"), max_length=300)
+    legal_basis = models.CharField(_("legal basis"), max_length=300)
+    decision_number = models.CharField(_("revocation decision number"), max_length=60)
+    decided_on = models.DateField(_("decided on"))
+    reason = models.TextField(_("reason"))
+    unit = models.ForeignKey("directory.Unit", on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=32)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # Created by workflows (its migration 0004) before the revocation sat beside the award.
+        db_table = "workflows_revocation"
+        verbose_name = _("revocation")
+        verbose_name_plural = _("revocations")
+
+    def __str__(self):
+        return self.decision_number
 
 
 class Holiday(models.Model):

@@ -6,7 +6,7 @@ from core.admin import RecordAdmin
 
 from .models import (
     AuditEvent, ChainAnchor, ChainAnchorHead, Concern, Decision, Dossier, Meeting, MinutesPage, Nomination, Posting,
-    PostingComment, Revocation, TallyDraft, ViewLog,
+    PostingComment, TallyDraft, ViewLog,
 )
 
 # Model -> (columns of its list, foreign keys to join for them).
@@ -19,7 +19,6 @@ LISTS = {
     Posting: (["id", "dossier", "starts_on", "ends_on", "place"], []),
     PostingComment: (["id", "posting", "received_on", "author"], []),
     Decision: (["id", "number", "signed_on", "unit", "signer", "dossier"], ["unit"]),
-    Revocation: (["id", "award", "ground", "decision_number", "decided_on"], []),
     Concern: (["id", "dossier", "state", "raised_by", "raised_unit"], ["raised_by", "raised_unit"]),
     AuditEvent: (["id", "dossier", "seq", "at", "actor", "role", "action"], ["actor"]),
     ChainAnchor: (["id", "created_at", "hash"], []),

@@ -17,10 +17,10 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
+from core.models import AppendOnlyQuerySet
+
 # Imported here so the app registry sees the audit models (anchors, concerns, view log).
-from .audit.models import (  # noqa: F401
-    AppendOnlyQuerySet, ChainAnchor, ChainAnchorHead, Concern, ConcernState, Revocation, ViewLog,
-)
+from .audit.models import ChainAnchor, ChainAnchorHead, Concern, ConcernState, ViewLog  # noqa: F401
 from .audit.keys import event_mac
 from .procedures import route_allows
 from .states import DossierState

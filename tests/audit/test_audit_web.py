@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from tests.workflows.scenario import through_appraisal
-from titles.models import Award
-from workflows.models import Concern, ConcernState, Revocation
+from titles.models import Award, Revocation
+from workflows.models import Concern, ConcernState
 
 pytestmark = pytest.mark.django_db
 

@@ -4,11 +4,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from tests.workflows.scenario import d
-from titles.models import Award
+from titles.models import Award, Revocation
 from titles.services import revocation_grounds
 from workflows.services import revoke_award
 from workflows.audit.chain import verify_chains
-from workflows.models import AuditEvent, Revocation
+from workflows.models import AuditEvent
 from workflows.services import RuleViolation
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,9 @@ import itertools
 
 from django.utils import timezone
 
-from titles.models import CERTIFICATE_ALPHABET, Award, RuleSet
+from titles.models import CERTIFICATE_ALPHABET, Award, Revocation, RuleSet
 from titles.subjects import subject_kind_of
-from workflows.models import Decision, Dossier, Nomination, Revocation
+from workflows.models import Decision, Dossier, Nomination
 
 _codes = itertools.count(1)
 

@@ -1,5 +1,6 @@
 """Models of the provable audit: anchors over the dossiers' chain heads, the
-Front's concerns, and who looked at a household's dossier.
+Front's concerns, and who looked at a household's dossier (an award's revocation,
+permanent too, is the register's: titles.models.Revocation).
 
 They belong to the workflows app (imported at the end of workflows.models so
 the app registry sees them) and live here to keep that module focused on the
@@ -7,39 +8,12 @@ dossier itself.
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, FSMModelMixin, transition
 
-
-class AppendOnlyQuerySet(models.QuerySet):
-    """Refuses the bulk paths that bypass Model.save() and Model.delete()."""
-
-    def update(self, **kwargs):
-        raise ValidationError(_("%(model)s rows cannot be changed.") % {"model": self.model._meta.verbose_name})
-
-    def delete(self):
-        raise ValidationError(_("%(model)s rows cannot be deleted.") % {"model": self.model._meta.verbose_name})
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        raise ValidationError(_("%(model)s rows cannot be changed.") % {"model": self.model._meta.verbose_name})
-
-
-class AppendOnlyModel(models.Model):
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValidationError(_("%(model)s rows cannot be changed.") % {"model": self._meta.verbose_name})
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("%(model)s rows cannot be deleted.") % {"model": self._meta.verbose_name})
+from core.models import AppendOnlyModel
 
 
 class ChainAnchor(AppendOnlyModel):
@@ -85,33 +59,6 @@ class ChainAnchorHead(AppendOnlyModel):
             models.UniqueConstraint(fields=["anchor", "dossier"], name="one_head_per_dossier_per_anchor"),
         ]
         indexes = [models.Index(fields=["dossier", "seq"])]
-
-
-class Revocation(AppendOnlyModel):
-    """The cancellation of an award (Law 06/2022 art. 93(2)); permanent once written.
-
-    The ground's label and legal basis are copied from the data file at the
-    time of the decision, so the record keeps reading as it was decided.
-    """
-
-    award = models.OneToOneField("titles.Award", on_delete=models.PROTECT, related_name="revocation")
-    ground = models.CharField(_("ground"), max_length=8)
-    ground_label = models.CharField(_("ground"), max_length=300)
-    legal_basis = models.CharField(_("legal basis"), max_length=300)
-    decision_number = models.CharField(_("revocation decision number"), max_length=60)
-    decided_on = models.DateField(_("decided on"))
-    reason = models.TextField(_("reason"))
-    unit = models.ForeignKey("directory.Unit", on_delete=models.PROTECT, related_name="+")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    role = models.CharField(max_length=32)
-    recorded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("revocation")
-        verbose_name_plural = _("revocations")
-
-    def __str__(self):
-        return self.decision_number
 
 
 class ConcernState(models.TextChoices):
