@@ -10,10 +10,12 @@ language is unknown, and link to the page on which to act.
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import F
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.lookups import AnyOf
 from directory.models import Household, Unit
 from titles.subjects import subject_kind_of
 
@@ -57,14 +59,14 @@ def _households(nominations):
     ids = {n.household_id for n in nominations if n.household_id}
     if not ids:
         return {}
-    rows = Household.objects.filter(pk__in=ids).order_by()
+    rows = Household.objects.filter(AnyOf(F("pk"), ids)).order_by()
     return {pk: _Household(pk, name, phone) for pk, name, phone in rows.values_list("pk", "head_name", "phone")}
 
 
 def _hamlet_names(nominations):
     """{hamlet id: name} of the nominations that name a hamlet, in one query (none if there are none)."""
     ids = {n.hamlet_id for n in nominations if n.hamlet_id}
-    return dict(Unit.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    return dict(Unit.objects.filter(AnyOf(F("pk"), ids)).order_by().values_list("pk", "name")) if ids else {}
 
 
 def _to_hamlets(dossier, kind, items):

@@ -18,6 +18,7 @@ from django.urls import reverse
 from guardian.models import GroupObjectPermission
 
 from core import bulk
+from core.lookups import AnyOf
 from directory.models import Unit
 
 from ..models import Channel, Delivery, Notification
@@ -48,8 +49,8 @@ def holders(pairs):
     if not pairs:
         return result
     rows = GroupObjectPermission.objects.filter(
+        AnyOf(F("object_pk"), {str(unit_id) for unit_id, _ in pairs}),
         content_type=ContentType.objects.get_for_model(Unit),
-        object_pk__in={str(unit_id) for unit_id, _ in pairs},
         permission__codename__in={codename for _, codename in pairs},
         group__user__is_active=True,
     ).values_list("object_pk", "permission__codename", "group__user__id")
@@ -79,7 +80,8 @@ def write(messages):
     # Only the events' own rows: an event is new with each transition, so this is
     # usually empty, and it avoids sending every recipient key back to the database.
     existing = set(
-        Notification.objects.filter(event__in={m.event for m in messages}).values_list("event", "recipient_key")
+        Notification.objects.filter(AnyOf(F("event"), {m.event for m in messages}))
+        .values_list("event", "recipient_key")
     )
     fresh, seen = [], set()
     for m in messages:
@@ -93,7 +95,7 @@ def write(messages):
     # Each user's address and ChannelPreference in one query; without a preference row the
     # three preference values are None: email on, SMS off.
     channels = {
-        pk: rest for pk, *rest in get_user_model().objects.filter(pk__in=user_ids).values_list(
+        pk: rest for pk, *rest in get_user_model().objects.filter(AnyOf(F("pk"), user_ids)).values_list(
             "pk", "email", "notification_preference__email", "notification_preference__sms",
             "notification_preference__phone")
     } if user_ids else {}
