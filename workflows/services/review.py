@@ -73,7 +73,8 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
     reason for that household in `change_reasons` (nomination id: text), kept in
     its audit event. `dates_confirmed`: see common.require_confirmation.
     """
-    dossier = lock_dossier(dossier)
+    # The meeting reads its hamlet's or commune's unit, rule set and title, not the levels above.
+    dossier = lock_dossier(dossier, related=("rule_set", "unit", "title_type"))
     acting = acting_for(actor, dossier, "meeting")
     check_revision(dossier, expected_revision)
     check_transition(dossier, dossier.record_meeting)
