@@ -15,7 +15,7 @@ from titles.models import Step
 from titles.subjects import subject_kind_of
 
 from .. import uploads
-from ..models import Meeting, MinutesPage, NominationState, Posting, PostingComment, VotingMethod
+from ..models import DossierState, Meeting, MinutesPage, NominationState, Posting, PostingComment, VotingMethod
 from .audit import AuditTrail
 from .common import (
     REVIEWABLE,
@@ -82,7 +82,9 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
     pages = uploads.validate_minutes_pages(minutes)
     rules = dossier.rule_set
     check_act_date(dossier, acting, held_on, _("Meeting date"), Step.MEETING)
-    replaced = dossier.meetings.first()
+    # Open is only ever the first state (no transition leads back to it): an open dossier
+    # has no meeting to replace, and its first meeting, the usual case, need not look for one.
+    replaced = dossier.meetings.first() if dossier.state != DossierState.OPEN else None
     if replaced is not None and held_on < replaced.held_on:
         raise RuleViolation(
             _("The meeting cannot be dated %(date)s, before the meeting of %(held)s that it replaces.")
