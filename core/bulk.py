@@ -66,11 +66,41 @@ def _json_bytes(value):
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
 
 
+def _sequence(cursor, model):
+    table = model._meta.db_table
+    if table not in _sequences:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, model._meta.pk.column])
+        _sequences[table] = cursor.fetchone()[0]
+    return _sequences[table]
+
+
+def new_ids(counts):
+    """{model: count} -> {model: [count new ids, ascending]}, drawn from each table's sequence in
+    one statement, for rows of several tables written together (a notification and its
+    deliveries); None off PostgreSQL, where insert() returns the ids instead."""
+    counts = {model: n for model, n in counts.items() if n}
+    if not _postgres():
+        return None
+    if not counts:
+        return {}
+    models = list(counts)
+    with connection.cursor() as cursor:
+        branches = " UNION ALL ".join(
+            "SELECT %s, nextval(%s) FROM generate_series(1, %s)" for _model in models)
+        cursor.execute(branches, [v for i, model in enumerate(models)
+                                  for v in (i, _sequence(cursor, model), counts[model])])
+        drawn = {model: [] for model in models}
+        for i, pk in cursor.fetchall():
+            drawn[models[i]].append(pk)
+    return {model: sorted(pks) for model, pks in drawn.items()}
+
+
 def insert(model, rows, *, ids=True):
     """Insert `rows` (dicts of attname -> value, all with the same keys); return their new ids in order.
 
     `ids=False` when the caller needs none (audit events, awards): the column default draws
-    them inside the COPY, one round trip fewer, and None is returned."""
+    them inside the COPY, one round trip fewer, and None is returned. `ids` may also be the
+    rows' ids, drawn beforehand by new_ids() (PostgreSQL)."""
     if not rows:
         return [] if ids else None
     if not _postgres():
@@ -83,12 +113,11 @@ def insert(model, rows, *, ids=True):
     pk = model._meta.pk
     table = model._meta.db_table
     with connection.cursor() as cursor:
-        if ids:
-            if table not in _sequences:
-                cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk.column])
-                _sequences[table] = cursor.fetchone()[0]
-            cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [_sequences[table], len(rows)])
-            new_ids = [r[0] for r in cursor.fetchall()]
+        if isinstance(ids, list):
+            drawn = ids
+        elif ids:
+            cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [_sequence(cursor, model), len(rows)])
+            drawn = [r[0] for r in cursor.fetchall()]
         constant = tuple(
             (adapt(v) if adapt else v) for v, adapt in zip(filled.values(), adapters[len(given):])
         )
@@ -103,8 +132,8 @@ def insert(model, rows, *, ids=True):
             _copy(cursor, table, [f.column for f in fields], ((*values(row), *constant) for row in rows))
             return None
         _copy(cursor, table, [pk.column, *(f.column for f in fields)],
-              ((pk_value, *values(row), *constant) for pk_value, row in zip(new_ids, rows)))
-    return new_ids
+              ((pk_value, *values(row), *constant) for pk_value, row in zip(drawn, rows)))
+    return drawn
 
 
 def _shared_values(objs, concrete):

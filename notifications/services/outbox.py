@@ -99,26 +99,28 @@ def write(messages):
             "pk", "email", "notification_preference__email", "notification_preference__sms",
             "notification_preference__phone")
     } if user_ids else {}
+    deliveries = []  # (index of the message in fresh, channel, address)
+    for i, m in enumerate(fresh):
+        if m.user_id:
+            deliveries.append((i, Channel.IN_APP, ""))
+            email, by_email, by_sms, phone = channels.get(m.user_id, ("", None, None, None))
+            if email and by_email is not False:
+                deliveries.append((i, Channel.EMAIL, email))
+            if by_sms and phone:
+                deliveries.append((i, Channel.SMS, phone))
+        else:
+            deliveries.append((i, Channel.SMS, m.household.phone))
+    # The notifications' and the deliveries' ids in one statement (PostgreSQL), not one each.
+    drawn = bulk.new_ids({Notification: len(fresh), Delivery: len(deliveries)}) or {}
     ids = bulk.insert(Notification, [
         {"recipient_id": m.user_id, "household_id": None if m.user_id else m.household.pk,
          "recipient_key": m.recipient_key, "event": m.event, "kind": m.kind,
          "dossier_id": m.dossier.pk if m.dossier is not None else None, "text": m.text, "url": m.url}
         for m in fresh
-    ])
-    deliveries = []
-    for pk, m in zip(ids, fresh):
-        if m.user_id:
-            deliveries.append((pk, Channel.IN_APP, ""))
-            email, by_email, by_sms, phone = channels.get(m.user_id, ("", None, None, None))
-            if email and by_email is not False:
-                deliveries.append((pk, Channel.EMAIL, email))
-            if by_sms and phone:
-                deliveries.append((pk, Channel.SMS, phone))
-        else:
-            deliveries.append((pk, Channel.SMS, m.household.phone))
+    ], ids=drawn.get(Notification, True))
     created = bulk.insert(Delivery, [
-        {"notification_id": pk, "channel": channel, "address": address} for pk, channel, address in deliveries
-    ])
+        {"notification_id": ids[i], "channel": channel, "address": address} for i, channel, address in deliveries
+    ], ids=drawn.get(Delivery, True))
     by_channel = defaultdict(list)
     for delivery_id, (_pk, channel, _address) in zip(created, deliveries):
         by_channel[channel].append(delivery_id)

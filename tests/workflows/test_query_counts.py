@@ -247,7 +247,7 @@ def test_one_step_of_the_history_is_read_a_page_at_a_time_in_as_many_queries_for
 HAMLETS_SMALL, HAMLETS_LARGE = 10, 100
 # Measured on SQLite and PostgreSQL (the larger of the two), at 10 and at 100 hamlets alike.
 MAX_HAMLET_QUERIES = {
-    "record_meeting": 19,
+    "record_meeting": 18,
     "decide": 35,
 }
 
