@@ -80,9 +80,16 @@ def hamlet_meeting(scale, ctx, log):
     return Measurement(
         name="hamlet_meeting", title=f"record_meeting, commune of {len(ids)} hamlets ({rules.code})", size=len(ids),
         engine=Variant("engine", engine), baselines=[Variant("raw_sql", raw)],
-        target=f"engine/raw_sql <= {RATIO_TARGET}",
-        check=lambda r: r["baselines"][0]["ratio"] <= RATIO_TARGET,
+        target=f"engine/raw_sql <= {RATIO_TARGET} (100 hamlets)", check=_ratio_check(scale),
     )
+
+
+def _ratio_check(scale):
+    # The target is set for 100 and 1,000 hamlets; the small scale's 10 and 100 measure the
+    # fixed cost of a service call (permission, lock, messages) more than the batch.
+    if scale.name == "small":
+        return None
+    return lambda r: r["baselines"][0]["ratio"] <= RATIO_TARGET
 
 
 def _appraised_hamlet_dossier(scale, ctx, log):
@@ -139,6 +146,5 @@ def hamlet_decision(scale, ctx, log):
         name="hamlet_decision",
         title=f"decide, {size} hamlets, district ({dossier.rule_set.code}, {dossier.year})", size=size,
         engine=Variant("engine", engine), baselines=[Variant("raw_sql", raw)],
-        target=f"engine/raw_sql <= {RATIO_TARGET}",
-        check=lambda r: r["baselines"][0]["ratio"] <= RATIO_TARGET,
+        target=f"engine/raw_sql <= {RATIO_TARGET} (1,000 hamlets)", check=_ratio_check(scale),
     )
