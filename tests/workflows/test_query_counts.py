@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hash
 
 SMALL, LARGE = 10, 500
 # Upper bounds measured on SQLite and PostgreSQL (the larger of the two), for 500 households.
-# On PostgreSQL the rows themselves stream through COPY (config/bulk.py), one stream per
+# On PostgreSQL the rows themselves stream through COPY (core/bulk.py), one stream per
 # table, which Django's query log does not list: what is counted is every other statement.
 MAX_QUERIES = {
     "register_households": 13,
