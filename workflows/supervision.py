@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directory.selectors import find_acting, require_acting
-from notifications.services import notify_unit
 
 from .models import Concern, ConcernState, Dossier, DossierState, ViewLog
 from .procedures import procedure_of
 from .services.audit import AuditTrail
 from .services.common import check_text
 from .services.errors import RuleViolation
+from .services.messages import notify_unit
 
 def open_concerns(dossier):
     return Concern.objects.filter(dossier=dossier).exclude(state=ConcernState.CLOSED)

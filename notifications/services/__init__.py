@@ -1,13 +1,12 @@
-"""Writes of the notifications app: the outbox, who is told what, preferences (the deadlines are the
-procedures': workflows.services.deadlines)."""
+"""Writes of the notifications app: the generic outbox and the users' preferences. Who is told what at
+each step, and the deadlines, are the procedures' (workflows.services.messages, workflows.services.deadlines)."""
 
 from ..delivery import deliver, deliver_notifications
 from ..tasks import dispatch, redispatch
-from . import messages
-from .outbox import notify_unit, users_holding, write
+from .outbox import users_holding, write
 from .preferences import mark_read, set_channels
 
 __all__ = [
-    "deliver", "deliver_notifications", "dispatch", "mark_read", "messages", "notify_unit",
+    "deliver", "deliver_notifications", "dispatch", "mark_read",
     "redispatch", "set_channels", "users_holding", "write",
 ]

@@ -7,7 +7,6 @@ if the broker is down the rows simply stay pending and `redispatch` (run by beat
 them later. Sending is notifications.delivery.
 """
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -15,7 +14,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import F
-from django.urls import reverse
 from guardian.models import GroupObjectPermission
 
 from core import bulk
@@ -127,14 +125,3 @@ def write(messages):
         by_channel[channel].append(delivery_id)
     transaction.on_commit(lambda: dispatch(dict(by_channel)))
     return ids
-
-
-def notify_unit(*, dossier, unit, codename, text, exclude=None, kind="unit", event=None):
-    """Tell everyone holding `codename` on `unit` (kept for callers of the first outbox)."""
-    user_ids = holders([(unit.pk, codename)])[(unit.pk, codename)] - ({exclude.pk} if exclude else set())
-    url = reverse("workflows:dossier", args=[dossier.pk]) if dossier else ""
-    # The text is part of the key: two different messages in one transition are two events.
-    digest = hashlib.sha1(text.encode()).hexdigest()[:12]
-    event = event or f"d{dossier.pk}:{dossier.audit_seq}:{kind}:{unit.pk}:{codename}:{digest}"
-    return write([Message(event=event, kind=kind, text=text, url=url, dossier=dossier, user_id=pk)
-                  for pk in sorted(user_ids)])

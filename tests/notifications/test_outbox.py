@@ -46,7 +46,7 @@ def test_refused_transition_writes_no_notification(
     """A refusal raised once the outbox rows are written (the transition's last step)
     leaves no row and dispatches nothing: the outbox is written in the transition's
     own transaction."""
-    from notifications.services import messages as notify
+    from workflows.services import messages as notify
 
     dossier = open_with_households(head=hamlet_head, hamlet=district.hamlet, title=family_title, year=2021,
                                    households=households(2))

@@ -12,13 +12,13 @@ from django.utils.text import capfirst
 from core import bulk
 from directory.models import Household, Level, Unit
 from directory.selectors import require_acting
-from notifications.services import messages as notify
 from titles.models import RuleSet, Step, TitleType
 from titles.subjects import subject_kind_of
 
 from ..flows import flow_of
 from ..models import Dossier, Nomination, NominationState
 from ..procedures import procedure_for_title
+from . import messages as notify
 from .audit import AuditTrail
 from .common import (
     acting_for,

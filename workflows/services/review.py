@@ -9,13 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from notifications.services import messages as notify
 from titles.calendar import add_days, posting_last_day
 from titles.models import Step
 from titles.subjects import subject_kind_of
 
 from .. import uploads
 from ..models import DossierState, Meeting, MinutesPage, NominationState, Posting, PostingComment, VotingMethod
+from . import messages as notify
 from .audit import AuditTrail
 from .common import (
     REVIEWABLE,

@@ -10,13 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directory.selectors import require_acting
-from notifications.services import notify_unit
 from titles.models import Award, Revocation
 from titles.services import revocation_grounds
 from titles.subjects import subject_kind_of, subject_of
 
 from ..models import Dossier
 from .audit import AuditTrail
+from .messages import notify_unit
 from .common import check_text
 from .errors import RuleViolation
 

@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import bulk
-from notifications.services import messages as notify
 from titles.calendar import add_days
 from titles.subjects import subject_kind_of
 from titles.models import CERTIFICATE_ALPHABET, CERTIFICATE_CODE_LENGTH, Award, Step
 
 from ..models import AuditEvent, Decision, DossierState, NominationState
+from . import messages as notify
 from .audit import AuditTrail
 from .common import (
     acting_for,

@@ -7,6 +7,7 @@ language (Vietnamese) because they travel by SMS and email where the reader's
 language is unknown, and link to the page on which to act.
 """
 
+import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -17,9 +18,8 @@ from django.utils.translation import gettext as _
 
 from core.lookups import AnyOf
 from directory.models import Household, Unit
+from notifications.services.outbox import Message, holders, write
 from titles.subjects import subject_kind_of
-
-from .outbox import Message, holders, write
 
 
 def _event(dossier, kind):
@@ -52,6 +52,17 @@ class _Household:
     pk: int
     head_name: str
     phone: str
+
+
+def notify_unit(*, dossier, unit, codename, text, exclude=None, kind="unit", event=None):
+    """Tell everyone holding `codename` on `unit` about the dossier (revocations, supervision)."""
+    user_ids = holders([(unit.pk, codename)])[(unit.pk, codename)] - ({exclude.pk} if exclude else set())
+    url = reverse("workflows:dossier", args=[dossier.pk]) if dossier else ""
+    # The text is part of the key: two different messages in one transition are two events.
+    digest = hashlib.sha1(text.encode()).hexdigest()[:12]
+    event = event or f"d{dossier.pk}:{dossier.audit_seq}:{kind}:{unit.pk}:{codename}:{digest}"
+    return write([Message(event=event, kind=kind, text=text, url=url, dossier=dossier, user_id=pk)
+                  for pk in sorted(user_ids)])
 
 
 def _households(nominations):
