@@ -28,8 +28,12 @@ run: install
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# Both cores (pytest-xdist workers, each with its own test database; config/test_settings.py keeps
+# their Redis cache and queue apart). PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
+
 test: install-dev
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # The worker and the scheduler need a broker; without CELERY_BROKER_URL they use the
 # local Redis. Set the same CELERY_BROKER_URL for `make run`, or the web process

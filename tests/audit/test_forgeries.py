@@ -309,7 +309,9 @@ def test_events_signed_with_a_rotated_out_key_still_verify(decided_dossier, sett
     assert report.broken.seq == 1 and "key id '2026a', which is not among the audit keys" in str(report.broken)
 
 
-@pytest.mark.parametrize("key", [os.urandom(32), os.urandom(64), os.urandom(100)])
+# Ids by length: the keys are random, and every pytest-xdist worker must collect the same test ids.
+@pytest.mark.parametrize("key", [os.urandom(32), os.urandom(64), os.urandom(100)],
+                         ids=lambda key: f"{len(key)}-byte-key")
 def test_the_event_mac_is_standard_hmac_sha256_so_anyone_with_the_key_can_check_it(key):
     import hmac
 
