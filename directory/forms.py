@@ -46,6 +46,15 @@ class ImportForm(HamletChoiceForm):
     sheet = forms.FileField(label=_("Excel file (.xlsx)"),
                             widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Empty: a commune's or district's file, whose Hamlet column names each row's hamlet.
+        hamlet = self.fields["hamlet"]
+        hamlet.required = False
+        hamlet.empty_label = _("Every hamlet the file names (its Hamlet column)")
+        hamlet.help_text = _("Choose a hamlet for one hamlet's list; leave “every hamlet” for a file that lists "
+                             "the households of several of your hamlets.")
+
     def clean_sheet(self):
         sheet = self.cleaned_data["sheet"]
         if sheet.size > settings.HOUSEHOLD_IMPORT_MAX_BYTES:

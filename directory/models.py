@@ -300,7 +300,8 @@ class HouseholdImport(models.Model):
         APPLIED = "applied", _("imported")
         FAILED = "failed", _("refused")
 
-    hamlet = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    # Empty: a commune's or district's file, each row naming its hamlet.
+    hamlet = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     source = models.CharField(_("file"), max_length=200)
     stored_name = models.CharField(max_length=255)

@@ -12,6 +12,8 @@ starts and ends the memberships of the day; the others catch up a missed one).
 
 import datetime
 import re
+import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -21,6 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -33,7 +36,8 @@ from .models import (
     MembershipChange,
     Role, Unit, group_name, membership_group_name,
 )
-from .selectors import require_acting
+from .search import Folded, fold
+from .selectors import acting_on_each, grants_of, hamlets_managed_by, require_acting
 from .spreadsheets import read_household_rows
 
 
@@ -245,100 +249,301 @@ def set_household_active(*, actor, household, active, reason):
     return household
 
 
+# --- Importing a household list: one hamlet's, or a commune's or district's with a Hamlet column ---------
+
+# What importing a row does, in the order the pages list them.
+OUTCOMES = ("add", "change", "move", "deactivate", "reactivate", "unchanged", "refused")
+_RECORDED = {"add": HouseholdChange.Action.CREATED, "change": HouseholdChange.Action.UPDATED,
+             "move": HouseholdChange.Action.MOVED, "deactivate": HouseholdChange.Action.DEACTIVATED,
+             "reactivate": HouseholdChange.Action.REACTIVATED}
+# The keys of an applied import's result, one per outcome written or left alone.
+RESULT_KEYS = {"add": "added", "change": "changed", "move": "moved", "deactivate": "deactivated",
+               "reactivate": "reactivated", "unchanged": "unchanged"}
+IMPORT_FIELDS = (*HOUSEHOLD_FIELDS, "active")
+
+
 @dataclass
 class ImportRow:
-    """One spreadsheet row and what importing it does: add, change (with the changes), nothing, or refuse."""
+    """One spreadsheet row and what importing it does: add, change (with the changes), move to the row's
+    hamlet, deactivate or reactivate, nothing, or refuse (with the problems)."""
 
     number: int
     values: dict
-    outcome: str = "unchanged"  # "add" | "change" | "unchanged" | "refused"
+    outcome: str = "unchanged"
     problems: list = field(default_factory=list)
     changes: dict = field(default_factory=dict)
     household: object = None
+    hamlet: object = None      # the hamlet the row is for, once matched among the importer's
+    hamlet_text: str = ""      # what the file's Hamlet column said
+    from_hamlet_id: int = None  # where an existing household is before the import
 
 
-def plan_household_import(*, actor, hamlet, rows):
-    """The dry run: what importing `rows` (dicts of HOUSEHOLD_FIELDS, numbered as in the file) into
-    `hamlet` would do, row by row. Reads in a constant number of queries whatever the number of rows."""
-    _acting_on_hamlet(actor, hamlet)
-    plan = [ImportRow(number=number, values=_clean(values)) for number, values in rows]
+@dataclass
+class HamletTally:
+    """How many rows of the file do what in one hamlet; `hamlet` None gathers the rows matched to no hamlet
+    of the importer (named by nothing but what the file said)."""
+
+    hamlet: object
+    counts: dict
+
+
+@dataclass
+class ImportPlan:
+    """The dry run: the rows in the file's order, and their outcomes counted hamlet by hamlet."""
+
+    rows: list
+    hamlets: list
+    counts: dict
+    acting: dict = field(default_factory=dict, repr=False)  # hamlet id -> Acting, for the apply
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self):
+        return len(self.rows)
+
+    def __getitem__(self, index):
+        return self.rows[index]
+
+    @property
+    def refused(self):
+        return [row for row in self.rows if row.outcome == "refused"]
+
+
+def _key(text):
+    """A hamlet's code or name as compared with what a file says: case, Unicode form and spacing aside."""
+    return " ".join(unicodedata.normalize("NFC", str(text or "")).split()).casefold()
+
+
+class _HamletIndex:
+    def __init__(self, hamlets):
+        self.by_code, self.by_name = {}, defaultdict(list)
+        for hamlet in hamlets:
+            self.by_code[_key(hamlet.code)] = hamlet
+            self.by_name[_key(hamlet.name)].append(hamlet)
+
+    def match(self, text, commune_text):
+        key = _key(text)
+        found = [self.by_code[key]] if key in self.by_code else list(self.by_name.get(key, ()))
+        if commune_text:
+            commune = _key(commune_text)
+            found = [h for h in found if h.parent_id and commune in (_key(h.parent.code), _key(h.parent.name))]
+        return found
+
+
+def _unmatched_hamlet_problems(texts, paths):
+    """{text: the problem} for Hamlet cells that match none of the importer's hamlets, in one query. A cell
+    naming a hamlet outside the importer's units is told so with nothing but the file's own words: not the
+    hamlet's name when the file gave its code, nor its commune, nor anything of its households."""
+    texts = sorted(texts)
+    units = (Unit.objects.filter(level=Level.HAMLET)
+             .annotate(code_upper=Upper("code"), name_folded=Folded("name"))
+             .filter(Q(code_upper__in={text.upper() for text in texts}) | Q(name_folded__in={fold(t) for t in texts}))
+             .values_list("code", "name", "path", "valid_to"))
+    units = list(units)
+    today = timezone.localdate()
+    problems = {}
+    for text in texts:
+        key = _key(text)
+        same = [(path, valid_to) for code, name, path, valid_to in units if key in (_key(code), _key(name))]
+        ceased = [valid_to for path, valid_to in same if valid_to is not None and valid_to < today
+                  and (paths is None or any(path.startswith(p) for p in paths))]
+        if ceased:
+            problems[text] = (_("“%(hamlet)s” ceased on %(day)s: its households can no longer be changed.")
+                              % {"hamlet": text, "day": date_format(max(ceased), "d/m/Y")})
+        elif same:
+            problems[text] = (_("“%(hamlet)s” is not a hamlet whose households you manage: a file lists only "
+                                "the households of your own hamlets.") % {"hamlet": text})
+        else:
+            problems[text] = (_("No hamlet has the code or name “%(hamlet)s”: see the sheet “Hamlets” of the "
+                                "template for the codes.") % {"hamlet": text})
+    return problems
+
+
+def _active_problem(values):
+    active = values.get("active")
+    if active is None or isinstance(active, bool):
+        return None
+    return _("Active must be yes or no, or empty to leave the household as it is (got %(value)s).") % {"value": active}
+
+
+def plan_household_import(*, actor, rows, hamlet=None, lock=False):
+    """The dry run: what importing `rows` (dicts of IMPORT_FIELDS, with "hamlet" and "commune" when the file
+    has those columns, numbered as in the file) would do, row by row and hamlet by hamlet.
+
+    With `hamlet`, the file is that hamlet's: rows with no Hamlet cell go there, and a row naming another
+    hamlet is refused. Without it, each row goes to the hamlet its Hamlet cell names (code or name), among
+    the hamlets `actor` manages (directory.selectors.hamlets_managed_by). A row whose code exists in another
+    of those hamlets moves the household there. Reads in a constant number of queries whatever the number of
+    rows (one more per 5,000 codes); `lock` (the apply) locks the households the file names."""
+    if hamlet is not None:
+        _acting_on_hamlet(actor, hamlet)
+    if hamlet is None and rows and not any("hamlet" in values for _number, values in rows):
+        raise ValidationError(_("The file has no Hamlet column: choose the hamlet it is for, or name each row's "
+                                "hamlet in a Hamlet column (see the template)."))
+    grants = grants_of(actor)
+    paths = grants.unit_paths("directory.manage_households")
+    managed = list(hamlets_managed_by(actor, paths=paths).select_related("parent"))  # the tree's order
+    acting = acting_on_each(actor, managed, "manage_households", grants=grants)
+    index = _HamletIndex(managed)
+    plan = []
+    for number, values in rows:
+        cleaned = _clean(values)
+        if "active" in values:
+            cleaned["active"] = values["active"]
+        hamlet_text = " ".join(str(values.get("hamlet") or "").split())
+        plan.append(ImportRow(number=number, values=cleaned, hamlet_text=hamlet_text))
+    unmatched = defaultdict(list)
+    for row, (_number, values) in zip(plan, rows):
+        if not row.hamlet_text:
+            if hamlet is None:
+                row.problems.append(_("The hamlet is missing: fill the Hamlet column, or choose the hamlet on the "
+                                      "import page."))
+            row.hamlet = hamlet
+            continue
+        found = index.match(row.hamlet_text, values.get("commune"))
+        if len(found) > 1:
+            row.problems.append(
+                _("%(count)s of the hamlets you manage are called “%(hamlet)s”: write the hamlet's code (sheet "
+                  "“Hamlets” of the template) or add a Commune column.")
+                % {"count": len(found), "hamlet": row.hamlet_text})
+        elif not found:
+            unmatched[row.hamlet_text].append(row)
+        elif hamlet is not None and found[0].pk != hamlet.pk:
+            row.problems.append(_("This row is for “%(hamlet)s”, but the file is imported into %(chosen)s: empty its "
+                                  "Hamlet cell, or import the file for every hamlet it names.")
+                                % {"hamlet": row.hamlet_text, "chosen": hamlet.name})
+        else:
+            row.hamlet = found[0]
+    if unmatched:
+        for text, problem in _unmatched_hamlet_problems(unmatched, paths).items():
+            for row in unmatched[text]:
+                row.problems.append(problem)
+    for row in plan:
+        if row.hamlet is not None and row.hamlet.pk not in acting:
+            row.problems.append(_("You hold no role in %(unit)s that allows this action.") % {"unit": row.hamlet})
     codes = [row.values.get("code") for row in plan if row.values.get("code")]
     existing = {}
+    households = Household.objects.select_related("hamlet")
+    if lock:
+        households = households.select_for_update(of=("self",))
     for chunk_start in range(0, len(codes), 5000):
-        for household in Household.objects.filter(code__in=codes[chunk_start:chunk_start + 5000]).select_related("hamlet"):
+        for household in households.filter(code__in=codes[chunk_start:chunk_start + 5000]):
             existing[household.code] = household
     seen = {}
     for row in plan:
-        row.problems = household_problems(row.values)
+        row.problems += household_problems(row.values)
+        active_problem = _active_problem(row.values)
+        if active_problem:
+            row.problems.append(active_problem)
         code = row.values.get("code")
         if code in seen:
             row.problems.append(_("The code %(code)s is also on row %(row)s.") % {"code": code, "row": seen[code]})
         elif code:
             seen[code] = row.number
         current = existing.get(code)
-        if current is not None and current.hamlet_id != hamlet.pk:
+        if current is not None and current.hamlet_id not in acting:
             # Say only that the code is taken: the other hamlet's household is not this actor's to read.
             row.problems.append(_("The household code %(code)s is already used.") % {"code": code})
         if row.problems:
             row.outcome = "refused"
-        elif current is None:
+            continue
+        if current is None:
             row.outcome = "add"
-        else:
-            row.household = current
-            row.changes = {f: [getattr(current, f), row.values[f]] for f in HOUSEHOLD_FIELDS
-                           if f in row.values and getattr(current, f) != row.values[f]}
-            row.outcome = "change" if row.changes else "unchanged"
-    return plan
+            continue
+        row.household, row.from_hamlet_id = current, current.hamlet_id
+        row.changes = {f: [getattr(current, f), row.values[f]] for f in IMPORT_FIELDS
+                       if row.values.get(f) is not None and getattr(current, f) != row.values[f]}
+        moving = row.hamlet.pk != current.hamlet_id
+        if moving:
+            row.changes["hamlet"] = [current.hamlet.name, row.hamlet.name]
+        row.outcome = ("move" if moving else
+                       ("reactivate" if row.values["active"] else "deactivate") if "active" in row.changes else
+                       "change" if row.changes else "unchanged")
+    return ImportPlan(rows=plan, hamlets=_tally(plan, managed), counts=_count(plan), acting=acting)
+
+
+def _count(rows):
+    counts = dict.fromkeys(OUTCOMES, 0)
+    for row in rows:
+        counts[row.outcome] += 1
+    return counts
+
+
+def _tally(plan, managed):
+    by_hamlet = defaultdict(list)
+    for row in plan:
+        by_hamlet[row.hamlet.pk if row.hamlet is not None else None].append(row)
+    tallies = [HamletTally(hamlet=h, counts=_count(by_hamlet[h.pk])) for h in managed if h.pk in by_hamlet]
+    if None in by_hamlet:
+        tallies.append(HamletTally(hamlet=None, counts=_count(by_hamlet[None])))
+    return tallies
 
 
 IMPORT_BATCH = 2000
 
 
 @transaction.atomic
-def import_households(*, actor, hamlet, rows, source="", progress=None):
-    """Apply a spreadsheet: every row is re-checked (the server judges, not the dry run the user saw), and
-    one refused row refuses the whole file, so nothing is half imported. Importing the same file again
-    changes nothing. Bulk statements of IMPORT_BATCH rows: the query count grows by a few per batch, never
-    per row. `progress(done, total)` is called after each batch (the background import's progress bar)."""
-    acting = _acting_on_hamlet(actor, hamlet)
-    plan = plan_household_import(actor=actor, hamlet=hamlet, rows=rows)
-    refused = [row for row in plan if row.outcome == "refused"]
+def import_households(*, actor, rows, hamlet=None, source="", progress=None):
+    """Apply a spreadsheet (see plan_household_import): every row is re-checked (the server judges, not the
+    dry run the user saw), and one refused row refuses the whole file, so nothing is half imported.
+    Importing the same file again changes nothing. Every row written gets its dated HouseholdChange (added,
+    edited, moved, deactivated, reactivated), in the role through which the actor manages the hamlet.
+    Bulk statements of IMPORT_BATCH rows: the query count grows by a few per batch, never per row.
+    `progress(done, total)` is called after each batch (the background import's progress bar)."""
+    plan = plan_household_import(actor=actor, hamlet=hamlet, rows=rows, lock=True)
+    refused = plan.refused
     if refused:
         raise ValidationError(
             _("%(count)s of %(total)s rows are refused (first: row %(row)s: %(problem)s); nothing was imported.")
             % {"count": len(refused), "total": len(plan), "row": refused[0].number, "problem": refused[0].problems[0]})
     now = timezone.now()
-    work = [row for row in plan if row.outcome in ("add", "change")]
-    added = changed = 0
+    work = [row for row in plan if row.outcome != "unchanged"]
     for start in range(0, len(work), IMPORT_BATCH):
         batch = work[start:start + IMPORT_BATCH]
-        new = [Household(hamlet=hamlet, **{f: row.values[f] for f in HOUSEHOLD_FIELDS if f in row.values})
-               for row in batch if row.outcome == "add"]
-        Household.objects.bulk_create(new)  # RETURNING gives the ids (PostgreSQL, SQLite ≥ 3.35)
-        edits = [row for row in batch if row.outcome == "change"]
+        additions = [row for row in batch if row.outcome == "add"]
+        for row in additions:
+            row.household = Household(hamlet=row.hamlet, **{f: row.values[f] for f in HOUSEHOLD_FIELDS
+                                                             if f in row.values})
+            if row.values.get("active") is False:
+                row.household.active = False
+            row.changes = {f: [None, getattr(row.household, f)] for f in IMPORT_FIELDS}
+        Household.objects.bulk_create([row.household for row in additions])  # RETURNING gives the ids
+        edits = [row for row in batch if row.outcome != "add"]
         for row in edits:
             for field_name, (_old, value) in row.changes.items():
-                setattr(row.household, field_name, value)
-        Household.objects.bulk_update([row.household for row in edits], list(HOUSEHOLD_FIELDS))
-        HouseholdChange.objects.bulk_create(
-            [_change(h, HouseholdChange.Action.CREATED, {f: [None, getattr(h, f)] for f in HOUSEHOLD_FIELDS}, acting,
-                     now, source=source) for h in new]
-            + [_change(row.household, HouseholdChange.Action.UPDATED, row.changes, acting, now, source=source)
-               for row in edits])
-        added, changed = added + len(new), changed + len(edits)
+                if field_name != "hamlet":
+                    setattr(row.household, field_name, value)
+            row.household.hamlet = row.hamlet
+        Household.objects.bulk_update([row.household for row in edits], [*IMPORT_FIELDS, "hamlet"])
+        HouseholdChange.objects.bulk_create([
+            # A move is recorded in the role held over the hamlet the household leaves, as edit_household does.
+            _change(row.household, _RECORDED[row.outcome], row.changes,
+                    plan.acting[row.from_hamlet_id if row.outcome == "move" else row.hamlet.pk], now, source=source)
+            for row in batch])
         if progress is not None:
             progress(start + len(batch), len(work))
-    return {"added": added, "changed": changed, "unchanged": len(plan) - added - changed}
+    return import_result(plan)
 
 
+def import_result(plan):
+    """What an applied plan did, as kept on a background import: the counts, and hamlet by hamlet."""
+    def counted(counts):
+        return {key: counts[outcome] for outcome, key in RESULT_KEYS.items()}
+
+    return {**counted(plan.counts), "hamlets": [
+        {"hamlet": str(tally.hamlet), **counted(tally.counts)} for tally in plan.hamlets]}
 def import_progress_key(household_import):
     return f"household-import:{household_import.pk}"
 
 
 def record_household_import(*, actor, hamlet, stored_name, source, rows):
     """Record a confirmed import for the background worker (directory.tasks.apply_household_import, which
-    the caller sends once this row is committed)."""
-    _acting_on_hamlet(actor, hamlet)
+    the caller sends once this row is committed). `hamlet` None: the file names each row's hamlet."""
+    if hamlet is not None:
+        _acting_on_hamlet(actor, hamlet)
+    elif not acting_on_each(actor, hamlets_managed_by(actor), "manage_households"):
+        raise PermissionDenied(_("You manage no hamlet's households."))
     return HouseholdImport.objects.create(hamlet=hamlet, actor=actor, stored_name=stored_name, source=source,
                                           rows=rows)
 

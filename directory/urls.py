@@ -12,6 +12,7 @@ urlpatterns = [
     path("households/import/", views.household_import, name="household_import"),
     path("households/import/<int:pk>/", views.household_import_progress, name="household_import_progress"),
     path("households/import/template.xlsx", views.household_import_template, name="household_import_template"),
+    path("households/import/refused.xlsx", views.household_import_refused, name="household_import_refused"),
     path("people/", views.people, name="people"),
     path("people/give/", views.give_role, name="give_role"),
     path("people/<int:pk>/end/", views.end_role, name="end_role"),

@@ -22,6 +22,7 @@ from django.utils.encoding import force_bytes
 from django.utils.formats import date_format
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from core.services import AlreadySent, once
@@ -160,10 +161,14 @@ def household_set_active(request, pk):
 
 @login_required
 def household_import_template(request):
-    _managed_hamlets_or_404(request.user)
-    response = HttpResponse(spreadsheets.template_workbook(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = 'attachment; filename="mau-danh-sach-ho.xlsx"'
+    hamlets = _managed_hamlets_or_404(request.user)
+    return _xlsx(spreadsheets.template_workbook(hamlets.select_related("parent")),
+                 "mau-danh-sach-ho.xlsx")
+
+
+def _xlsx(content, filename):
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -171,17 +176,24 @@ def _stored_name(token):
     return f"household-imports/{token}.xlsx"
 
 
+# A dry run lists every row up to this many; a longer file (a commune's, a district's) is shown hamlet by hamlet,
+# with its refused rows, the first REFUSED_SHOWN of them on the page and all of them in a workbook.
+ROWS_SHOWN = 500
+REFUSED_SHOWN = 1000
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def household_import(request):
-    """Upload → the dry run (row by row: add, change, unchanged, refused, and why) → confirm → applied in one
-    transaction. Between the two steps the file waits in storage under a random name known only to this
-    session; the confirmation re-reads and re-checks it."""
+    """Upload → the dry run (hamlet by hamlet: add, change, move, deactivate, unchanged, refused, and why) →
+    confirm → applied in one transaction. Between the two steps the file waits in storage under a random name
+    known only to this session; the confirmation re-reads and re-checks it."""
     hamlets = _managed_hamlets_or_404(request.user)
     if request.method == "POST" and "confirm" in request.POST:
         return _apply_import(request, hamlets)
+    only = list(hamlets[:2])
     form = ImportForm(request.POST or None, request.FILES or None, hamlets=hamlets,
-                      initial={"hamlet": request.GET.get("hamlet")})
+                      initial={"hamlet": request.GET.get("hamlet") or (only[0].pk if len(only) == 1 else None)})
     plan = None
     if request.method == "POST" and form.is_valid():
         hamlet, sheet = form.cleaned_data["hamlet"], form.cleaned_data["sheet"]
@@ -196,24 +208,53 @@ def household_import(request):
             token = uuid.uuid4().hex
             sheet.seek(0)
             default_storage.save(_stored_name(token), sheet)
-            request.session[IMPORT_SESSION_KEY] = {"token": token, "hamlet": hamlet.pk, "name": sheet.name,
-                                                   "rows": len(rows)}
-    counts = {}
-    for row in plan or ():
-        counts[row.outcome] = counts.get(row.outcome, 0) + 1
-        row.labelled = _labelled(row.changes)
+            request.session[IMPORT_SESSION_KEY] = {"token": token, "hamlet": hamlet.pk if hamlet else None,
+                                                   "name": sheet.name, "rows": len(rows)}
+    shown = refused = None
+    if plan is not None:
+        shown = plan.rows if len(plan) <= ROWS_SHOWN else None
+        refused = plan.refused
+        for row in shown or refused[:REFUSED_SHOWN]:
+            row.labelled = _labelled(row.changes)
     return render(request, "directory/household_import.html", {
-        "form": form, "plan": plan, "counts": counts,
-        "pending": request.session.get(IMPORT_SESSION_KEY) if plan is not None else None,
+        "form": form, "plan": plan, "counts": plan.counts if plan is not None else {}, "shown": shown,
+        "refused": refused[:REFUSED_SHOWN] if refused else [], "refused_count": len(refused or ()),
+        "rows_shown": ROWS_SHOWN, "pending": request.session.get(IMPORT_SESSION_KEY) if plan is not None else None,
     })
 
 
-def _apply_import(request, hamlets):
+def _pending_import(request, hamlets, token):
+    """The dry-run file of this session, its hamlet (None: the file's Hamlet column) and its rows, re-read."""
     pending = request.session.get(IMPORT_SESSION_KEY)
-    if not pending or pending["token"] != request.POST.get("token"):
+    if not pending or pending["token"] != token:
+        return None
+    hamlet = get_object_or_404(hamlets, pk=pending["hamlet"]) if pending["hamlet"] else None
+    return pending, hamlet
+
+
+@login_required
+def household_import_refused(request):
+    """Every refused row of this session's dry run with its reasons, as a workbook to correct the file from."""
+    hamlets = _managed_hamlets_or_404(request.user)
+    found = _pending_import(request, hamlets, request.GET.get("token"))
+    if found is None:
+        raise Http404(_("This import was already applied or has expired: choose the file again."))
+    pending, hamlet = found
+    try:
+        with default_storage.open(_stored_name(pending["token"])) as stored:
+            rows = spreadsheets.read_household_rows(stored, max_rows=settings.HOUSEHOLD_IMPORT_MAX_ROWS)
+        plan = services.plan_household_import(actor=request.user, hamlet=hamlet, rows=rows)
+    except (ValidationError, PermissionDenied, FileNotFoundError) as error:
+        raise Http404(" ".join(getattr(error, "messages", [str(error)]))) from error
+    return _xlsx(spreadsheets.refused_rows_workbook(plan.refused), "dong-bi-tu-choi.xlsx")
+
+
+def _apply_import(request, hamlets):
+    found = _pending_import(request, hamlets, request.POST.get("token"))
+    if found is None:
         messages.error(request, _("This import was already applied or has expired: choose the file again."))
         return redirect("directory:household_import")
-    hamlet = get_object_or_404(hamlets, pk=pending["hamlet"])
+    pending, hamlet = found
     name = _stored_name(pending["token"])
     if pending.get("rows", 0) > settings.HOUSEHOLD_IMPORT_SYNC_ROWS:
         # Too long for one request: the worker applies it, the page follows its progress.
@@ -222,18 +263,26 @@ def _apply_import(request, hamlets):
         request.session.pop(IMPORT_SESSION_KEY, None)
         transaction.on_commit(lambda: tasks.apply_household_import.delay(household_import.pk))
         return redirect("directory:household_import_progress", pk=household_import.pk)
+    back = f"{reverse('directory:household_import')}?hamlet={hamlet.pk}" if hamlet else reverse(
+        "directory:household_import")
     try:
         with default_storage.open(name) as stored:
             rows = spreadsheets.read_household_rows(stored, max_rows=settings.HOUSEHOLD_IMPORT_MAX_ROWS)
         result = services.import_households(actor=request.user, hamlet=hamlet, rows=rows, source=pending["name"])
-    except (ValidationError, FileNotFoundError) as error:
+    except (ValidationError, PermissionDenied, FileNotFoundError) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-        return redirect(f"{reverse('directory:household_import')}?hamlet={hamlet.pk}")
+        return redirect(back)
     request.session.pop(IMPORT_SESSION_KEY, None)
     default_storage.delete(name)
-    messages.success(request, _("Imported into %(hamlet)s: %(added)s added, %(changed)s changed, %(unchanged)s "
-                                "unchanged.") % {"hamlet": hamlet, **result})
-    return redirect(f"{reverse('directory:households')}?hamlet={hamlet.pk}")
+    counts = _("%(added)s added, %(changed)s changed, %(moved)s moved, %(deactivated)s deactivated, "
+               "%(reactivated)s reactivated, %(unchanged)s unchanged.") % result
+    if hamlet is not None:
+        messages.success(request, _("Imported into %(hamlet)s: %(counts)s") % {"hamlet": hamlet, "counts": counts})
+        return redirect(f"{reverse('directory:households')}?hamlet={hamlet.pk}")
+    messages.success(request, ngettext("Imported into %(count)s hamlet: %(counts)s",
+                                       "Imported into %(count)s hamlets: %(counts)s", len(result["hamlets"]))
+                     % {"count": len(result["hamlets"]), "counts": counts})
+    return redirect("directory:households")
 
 
 @login_required

@@ -127,6 +127,7 @@ PERSONAL_WRITES = {"login", "logout", "set_language", "notifications:mark_read",
 MASTER_DATA_WRITES = {"directory:households", "directory:household_add", "directory:household_edit",
                       "directory:household_set_active", "directory:household_import",
                       "directory:household_import_template", "directory:household_import_progress",
+                      "directory:household_import_refused",
                       # The offices' role pages: tests/directory/test_roles.py.
                       "directory:people", "directory:give_role", "directory:end_role"}
 # A dossier's printed documents (read through dossier_for: whoever may see the dossier) and the
