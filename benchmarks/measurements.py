@@ -326,7 +326,7 @@ def events_per_second(result):
 
 
 MEASUREMENTS = ["meeting", "decision", "hamlet_meeting", "hamlet_decision", "annual_cycle", "rollup", "inbox_page", "dossier_page", "household_import",
-                "dashboard", "verify_audit"]
+                "district_import_dry_run", "district_import", "district_reimport", "dashboard", "verify_audit"]
 
 
 def build(name, scale, ctx, log, repeat):
@@ -348,6 +348,12 @@ def build(name, scale, ctx, log, repeat):
         return dossier_page(scale, ctx, log)
     if name == "household_import":
         return office.household_import(scale, ctx, log)
+    if name == "district_import_dry_run":
+        return office.district_import_dry_run(scale, ctx, log)
+    if name == "district_import":
+        return office.district_import(scale, ctx, log)
+    if name == "district_reimport":
+        return office.district_reimport(scale, ctx, log)
     if name == "dashboard":
         return office.dashboard(scale, ctx, log)
     if name == "verify_audit":

@@ -1,26 +1,34 @@
-"""The office's measurements (issue 19): a household list imported from Excel, and the dashboard."""
+"""The office's measurements (issue 19): a household list imported from Excel (a hamlet's, and a district's
+45,000 rows with a Hamlet column), and the dashboard."""
 
 import io
+import random
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook
 
 from directory import services as directory_services
 from directory import spreadsheets
+
 from directory.models import Household, Level, Role, Unit, UnitKind
 
 from . import rollup_sql
+from .baselines import insert_rows, update_from_values
 from .harness import Measurement, Variant
 from .scales import history_years
-from .seeding import _unit, ensure_role, family_title, lab_units
+from .seeding import GIVEN, MIDDLE, STREETS, SURNAMES, _bulk_units, _unit, ensure_role, family_title, lab_units
+
+HOUSEHOLD_COLUMNS = ("code", "head_name", "address", "members", "phone")
+DISTRICT_COLUMNS = ("hamlet", *HOUSEHOLD_COLUMNS, "active")
 
 
-def _sheet(rows):
+def _sheet(rows, columns=HOUSEHOLD_COLUMNS):
     book = Workbook(write_only=True)
     sheet = book.create_sheet()
-    sheet.append([str(heading) for heading in spreadsheets.COLUMNS.values()])
+    sheet.append([str(spreadsheets.COLUMNS[key]) for key in columns])
     for row in rows:
         sheet.append(row)
     out = io.BytesIO()
@@ -43,6 +51,7 @@ def household_import(scale, ctx, log):
     def engine(_):
         parsed = spreadsheets.read_household_rows(io.BytesIO(content), max_rows=size)
         plan = directory_services.plan_household_import(actor=head, hamlet=hamlet, rows=parsed)
+        plan = plan.rows
         result = directory_services.import_households(actor=head, hamlet=hamlet, rows=parsed, source="bench.xlsx")
         return {"added": result["added"], "dry_run_refused": sum(row.outcome == "refused" for row in plan)}
 
@@ -57,6 +66,152 @@ def household_import(scale, ctx, log):
         target="queries bounded per 2,000-row batch; peak memory <= 1 GiB",
         note="engine = parse the workbook + dry run + re-check and apply with change records; baseline = one "
              "bulk insert of the same rows without parsing or checks",
+    )
+
+
+def _district_size(scale):
+    return scale.communes * scale.hamlets * scale.households  # 45,000 at district scale
+
+
+def _new_district(scale, ctx, log):
+    """A district of the scale's shape with no households yet, its communes' officer (one account holding the
+    officer's role in each commune, so the whole district is theirs to import), and its list as a .xlsx of
+    one row per household with the Hamlet column: what a district sends when it first joins."""
+    if "new_district" in ctx:
+        return ctx["new_district"]
+    p = scale.prefix
+    province = Unit.objects.get(code=p)
+    district = _unit(f"{p}-LAB-DI", "Huyện nhập danh sách", Level.DISTRICT, UnitKind.HUYEN, province)
+    communes = _bulk_units(district, [(f"{p}-LAB-DI-C{c:02d}", f"Xã nhập {c}", Level.COMMUNE, UnitKind.XA)
+                                      for c in range(1, scale.communes + 1)])
+    hamlets = []
+    for commune in communes:
+        hamlets += _bulk_units(commune, [(f"{commune.code}-H{h:02d}", f"Ấp {h} ({commune.name})", Level.HAMLET,
+                                          UnitKind.AP) for h in range(1, scale.hamlets + 1)])
+    officer = None
+    for commune in communes:
+        officer = ensure_role(f"bench_{scale.name}_officer_district_import", commune, Role.COMMUNE_OFFICER)
+    rng = random.Random(45000)
+    rows = []
+    for hamlet in hamlets:
+        for i in range(scale.households):
+            rows.append((hamlet.code, f"{hamlet.code}-{i + 1:04d}",
+                         f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}",
+                         f"Tổ {i // 40 + 1}, {rng.choice(STREETS)}", rng.choice([2, 3, 4, 4, 5, 5, 6, 7]),
+                         f"09{rng.randrange(10**8):08d}", ""))
+    content = _sheet(rows, DISTRICT_COLUMNS)
+    log(f"  district import: {len(rows)} rows over {len(hamlets)} hamlets of {len(communes)} communes, "
+        f"{len(content) // 1024} KiB of .xlsx")
+    ctx["new_district"] = {"officer": officer, "rows": rows, "content": content,
+                           "hamlet_ids": {h.code: h.pk for h in hamlets}}
+    return ctx["new_district"]
+
+
+def _raw_insert(data):
+    """The baseline: the file's households written with COPY (PostgreSQL; multi-row INSERT elsewhere), from rows
+    already in memory: no workbook, no check, no change record."""
+    columns = ["hamlet_id", *HOUSEHOLD_COLUMNS, "active"]
+    with connection.cursor() as cursor:
+        insert_rows(cursor, Household._meta.db_table, columns,
+                    [(data["hamlet_ids"][hamlet], code, name, address, members, phone, True)
+                     for hamlet, code, name, address, members, phone, _active in data["rows"]])
+
+
+def district_import_dry_run(scale, ctx, log):
+    """What the upload answers for a district's first list: read the 45,000-row workbook and plan every row
+    (hamlet matched, checks, duplicates, counts by hamlet); nothing written."""
+    data = _new_district(scale, ctx, log)
+    size = len(data["rows"])
+
+    def engine(_):
+        parsed = spreadsheets.read_household_rows(io.BytesIO(data["content"]), max_rows=size)
+        plan = directory_services.plan_household_import(actor=data["officer"], rows=parsed)
+        return {"dry_run_added": plan.counts["add"], "dry_run_refused": plan.counts["refused"],
+                "hamlets": len(plan.hamlets)}
+
+    return Measurement(
+        name="district_import_dry_run", title=f"dry run of a district's {size}-row household file", size=size,
+        engine=Variant("engine", engine), baselines=[Variant("raw_copy", lambda _: _raw_insert(data))],
+        target="queries bounded (a few per 5,000 rows); peak memory <= 1 GiB",
+        note="engine = parse the .xlsx + plan every row (hamlet column matched among the officer's hamlets); "
+             "baseline = COPY of the same households from memory, no parsing or checks",
+    )
+
+
+def district_import(scale, ctx, log):
+    """What the worker does with the confirmed file: read it again, re-check every row, write 45,000 households
+    and 45,000 dated change records (each run rolled back)."""
+    data = _new_district(scale, ctx, log)
+    size = len(data["rows"])
+
+    def engine(_):
+        parsed = spreadsheets.read_household_rows(io.BytesIO(data["content"]), max_rows=size)
+        result = directory_services.import_households(actor=data["officer"], rows=parsed, source="huyen.xlsx")
+        return {"added": result["added"]}
+
+    return Measurement(
+        name="district_import", title=f"apply a district's {size}-row household file (read, re-check, write)",
+        size=size, engine=Variant("engine", engine), baselines=[Variant("raw_copy", lambda _: _raw_insert(data))],
+        target="queries bounded (a few per 2,000-row batch); peak memory <= 1 GiB",
+        note="engine = parse + re-check + bulk insert of households and one HouseholdChange each; baseline = "
+             "COPY of the same households from memory, no parsing, checks or change records",
+    )
+
+
+def district_reimport(scale, ctx, log):
+    """The seeded district's 45,000 households sent again a year later: 5 % changed (members), 1 % moved to the
+    next hamlet of their commune, 0.5 % deactivated, the rest as they are. Engine: read, plan, apply.
+    Baseline: the same updates written raw (COPY into a temporary table and one UPDATE ... FROM)."""
+    p = scale.prefix
+    district = Unit.objects.get(code=f"{p}-D01")
+    communes = list(Unit.objects.filter(parent=district).order_by("code"))
+    officer = None
+    for commune in communes:
+        officer = ensure_role(f"bench_{scale.name}_officer_district_reimport", commune, Role.COMMUNE_OFFICER)
+    hamlets = list(Unit.objects.filter(parent__in=communes).order_by("code"))
+    by_commune = {}
+    for hamlet in hamlets:
+        by_commune.setdefault(hamlet.parent_id, []).append(hamlet)
+    next_hamlet = {}
+    for siblings in by_commune.values():
+        for i, hamlet in enumerate(siblings):
+            next_hamlet[hamlet.pk] = siblings[(i + 1) % len(siblings)]
+    code_of = {h.pk: h.code for h in hamlets}
+    rng = random.Random(2026)
+    rows, updates = [], []
+    for pk, hamlet_id, code, name, address, members, phone, active in (
+            Household.objects.filter(hamlet__in=hamlets).order_by("hamlet_id", "code")
+            .values_list("pk", "hamlet_id", "code", "head_name", "address", "members", "phone", "active")):
+        draw = rng.random()
+        target, state = hamlet_id, ""
+        if draw < 0.05:
+            members = members % 7 + 1
+            updates.append((pk, members, hamlet_id, active))
+        elif draw < 0.06 and len(by_commune[next_hamlet[hamlet_id].parent_id]) > 1:
+            target = next_hamlet[hamlet_id].pk
+            updates.append((pk, members, target, active))
+        elif draw < 0.065 and active:
+            state = "no"
+            updates.append((pk, members, hamlet_id, False))
+        rows.append((code_of[target], code, name, address, members, phone, state))
+    content = _sheet(rows, DISTRICT_COLUMNS)
+    log(f"  district re-import: {len(rows)} rows, {len(updates)} to write, {len(content) // 1024} KiB of .xlsx")
+
+    def engine(_):
+        parsed = spreadsheets.read_household_rows(io.BytesIO(content), max_rows=len(rows))
+        result = directory_services.import_households(actor=officer, rows=parsed, source="huyen-2.xlsx")
+        return {"written": len(rows) - result["unchanged"]}
+
+    def raw(_):
+        with connection.cursor() as cursor:
+            update_from_values(cursor, Household._meta.db_table, ["members", "hamlet_id", "active"], updates)
+
+    return Measurement(
+        name="district_reimport", title=f"re-import a district's {len(rows)} households ({len(updates)} changed)",
+        size=len(rows), engine=Variant("engine", engine), baselines=[Variant("raw_update", raw)],
+        target="queries bounded (a few per 2,000-row batch); peak memory <= 1 GiB",
+        note="engine = parse + re-check every row + write the changed ones with a HouseholdChange each; baseline = "
+             "the same updates by COPY and one UPDATE ... FROM, nothing read or checked",
     )
 
 

@@ -14,7 +14,8 @@ def test_small_bench_prints_the_table_and_writes_every_measurement_with_its_base
     out = capsys.readouterr().out
 
     for name in ("meeting", "decision", "hamlet_meeting", "hamlet_decision", "annual_cycle", "rollup", "inbox_page",
-                 "dossier_page", "household_import", "dashboard", "verify_audit"):
+                 "dossier_page", "household_import", "district_import_dry_run", "district_import", "district_reimport",
+                 "dashboard", "verify_audit"):
         assert name in out
     assert "median" in out and "ratio" in out and "raw_sql" in out and "naive" in out
 
@@ -23,7 +24,8 @@ def test_small_bench_prints_the_table_and_writes_every_measurement_with_its_base
     assert run["scale"] == "small" and run["machine"]["cpus"] >= 1
     measured = {m["name"]: m for m in run["measurements"]}
     assert set(measured) == {"meeting", "decision", "hamlet_meeting", "hamlet_decision", "annual_cycle", "rollup",
-                             "inbox_page", "dossier_page", "household_import", "dashboard", "verify_audit"}
+                             "inbox_page", "dossier_page", "household_import", "district_import_dry_run",
+                             "district_import", "district_reimport", "dashboard", "verify_audit"}
     for m in measured.values():
         if m.get("skipped"):
             # Only verify_audit may be missing (someone else's command); anything else is a broken bench.
