@@ -11,6 +11,7 @@ Debian's Chromium at 360 px through Playwright with the DevTools network throttl
   script run, every input there), and the load event, for a first and a later visit.
 
     python -m benchmarks.tally_page [--households 300] [--repeat 3]
+    python -m benchmarks.tally_page --html-only [--households 300]   # the document's sizes, no browser
 
 Nothing of the project's own database is touched. The figures are recorded in
 benchmarks/README.md ("Issue 15: the tally sheet on a throttled phone").
@@ -18,6 +19,7 @@ benchmarks/README.md ("Issue 15: the tally sheet on a throttled phone").
 
 import argparse
 import datetime
+import gzip
 import os
 import statistics
 import sys
@@ -130,14 +132,33 @@ def measure(url, base, profile, repeat):
     return results
 
 
+def html_sizes(head, dossier):
+    """The tally document as the app sends it to a browser accepting gzip (its GZipMiddleware),
+    without a browser: (bytes on the wire, bytes decoded, <option> elements)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(head)
+    response = client.get(f"/dossiers/{dossier.pk}/meeting/", HTTP_ACCEPT_ENCODING="gzip")
+    body = response.content
+    decoded = gzip.decompress(body) if response.get("Content-Encoding") == "gzip" else body
+    return len(body), len(decoded), decoded.count(b"<option")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--households", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--profiles", nargs="*", default=list(PROFILES))
+    parser.add_argument("--html-only", action="store_true", help="print the document's sizes and stop")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         setup_django(tmp)
+        if args.html_only:
+            wire, decoded, option_count = html_sizes(*seed(args.households))
+            print(f"Tally sheet, {args.households} households: {wire / 1024:.1f} KB on the wire (gzip), "
+                  f"{decoded / 1024:.1f} KB decoded, {option_count} <option> elements")
+            return
         from django.contrib.staticfiles.handlers import StaticFilesHandler
         from django.test.testcases import LiveServerThread
 

@@ -110,8 +110,19 @@ class MinutesForm(RevisionForm):
                     "several pages."))
 
 
-def parse_tally(data, nominations):
-    """Read the tally rows (for_<id>, against_<id>, excl_<id>) of the listed households.
+def ground_code(grounds, value):
+    """The exclusion ground `value` names: its code, or its number in the rule set's list (a
+    large sheet without JavaScript offers the numbers of its legend on each row). A code is
+    kept as it is, and anything else too: the service refuses what is not a ground, naming it."""
+    value = (value or "").strip()
+    if value.isdecimal() and value not in {g["code"] for g in grounds} and 1 <= int(value) <= len(grounds):
+        return grounds[int(value) - 1]["code"]
+    return value
+
+
+def parse_tally(data, nominations, grounds=()):
+    """Read the tally rows (for_<id>, against_<id>, excl_<id>) of the listed households;
+    `grounds`: the rule set's exclusion grounds, for a ground chosen by its number.
 
     Empty cells stay empty so the service can name the household whose votes are missing.
     """
@@ -119,7 +130,7 @@ def parse_tally(data, nominations):
     for nomination in nominations:
         pk = nomination.pk
         votes[pk] = (data.get(f"for_{pk}", "").strip(), data.get(f"against_{pk}", "").strip())
-        ground = data.get(f"excl_{pk}", "").strip()
+        ground = ground_code(grounds, data.get(f"excl_{pk}", ""))
         if ground:
             exclusions[pk] = ground
     return votes, exclusions

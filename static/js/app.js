@@ -65,17 +65,25 @@
       });
     });
 
-    // Tally sheet: the exclusion grounds are sent once (#grounds) and copied into
-    // each row's list here, keeping the choice the server rendered.
-    var grounds = document.getElementById("grounds");
-    if (grounds) {
+    // Tally sheet: a large sheet lists the exclusion grounds once, numbered, and each
+    // row offers their numbers (what works without script); here every row's list gets
+    // the names, with the codes as values, keeping the choice the server rendered.
+    var legend = document.querySelector("[data-grounds-legend]");
+    if (legend) {
+      var items = Array.prototype.slice.call(legend.querySelectorAll("li[data-code]"));
       document.querySelectorAll(".tally-row select[name^=excl_]").forEach(function (select) {
-        var chosen = select.value;
-        select.replaceChildren.apply(select, Array.prototype.map.call(grounds.options, function (option) {
-          return option.cloneNode(true);
+        var index = select.selectedIndex;
+        var chosen = index > 0 && index <= items.length ? items[index - 1].dataset.code : select.value;
+        var options = [new Option("–", "")].concat(items.map(function (item) {
+          return new Option(item.textContent, item.dataset.code);
         }));
+        if (chosen && !items.some(function (item) { return item.dataset.code === chosen; })) {
+          options.push(new Option(chosen, chosen));
+        }
+        select.replaceChildren.apply(select, options);
         select.value = chosen;
       });
+      legend.hidden = true;
     }
 
     // Tally sheet: the running count, read with the rule set's threshold (as the service will).

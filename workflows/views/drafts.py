@@ -124,7 +124,7 @@ def meeting_sync(request, pk):
     data = form.cleaned_data
     nominations = list(dossier.nominations.filter(state__in=REVIEWABLE_ON_SHEET)
                        .annotate(head_name=F("household__head_name")))
-    votes, exclusions = parse_tally(post, nominations)
+    votes, exclusions = parse_tally(post, nominations, dossier.rule_set.exclusion_grounds)
     try:
         meeting = services.once(actor=request.user, token=draft.token, perform=lambda: services.record_meeting(
             actor=request.user, dossier=dossier, held_on=data["held_on"], invited=data["invited"],
