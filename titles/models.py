@@ -24,6 +24,11 @@ class TitleTypeQuerySet(models.QuerySet):
         (titles.merit), never from a free registration."""
         return self.exclude(rule_sets__merit__has_key="base_title")
 
+    def with_yearly_flag(self):
+        """Every title, each with `is_yearly` (see yearly()), in the same query."""
+        merit = RuleSet.objects.filter(title_type=models.OuterRef("pk"), merit__has_key="base_title")
+        return self.annotate(is_yearly=~models.Exists(merit))
+
 
 class TitleType(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)

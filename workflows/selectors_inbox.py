@@ -413,11 +413,12 @@ def filter_units(grants):
     return [UnitChoice(pk, name, path) for pk, name, path, _ in sorted(chosen, key=lambda row: row[2])]
 
 
-def rounds_to_open(grants, *, year):
-    """[(title type, [units])]: for each title, the units where the user may open its
-    round of `year` (a unit at the level the title's subject kind lists: hamlets for the
-    Cultural Family, communes for the hamlet title) and that have none yet; None when
-    there is nothing to open. Three queries, whatever the number of units or titles."""
+def rounds_to_open(grants, *, year, titles):
+    """[(title type, [units])]: for each of `titles` (the yearly titles, already read), the units
+    where the user may open its round of `year` (a unit at the level the title's subject kind
+    lists: hamlets for the Cultural Family, communes for the hamlet title) and that have none
+    yet; None when there is nothing to open. One query, whatever the number of units or titles:
+    whether each unit's round of each title is open comes with the unit."""
     levels = sorted({kind.dossier_level for kind in SUBJECT_KINDS.values()})
     held = {}
     if grants.superuser:
@@ -428,16 +429,15 @@ def rounds_to_open(grants, *, year):
         if not pks:
             return None
         units = Unit.objects.filter(pk__in=pks)
-    units = list(units.order_by("path"))
-    if not units:
-        return None
-    opened = set(Dossier.objects.filter(year=year, unit__in=[unit.pk for unit in units])
-                 .values_list("unit_id", "title_type_id"))
+    titles = [title for title in titles if title.pk]
+    units = list(units.annotate(**{
+        f"opened_{title.pk}": Exists(Dossier.objects.filter(unit=OuterRef("pk"), year=year, title_type=title.pk))
+        for title in titles}).order_by("path"))
     options = []
-    for title in TitleType.objects.yearly().order_by("pk"):
+    for title in titles:
         level = subject_kind_of(title).dossier_level
         opens = held.get(f"directory.{procedure_for_title(title.code).opening_permission}", set())
-        free = [unit for unit in units if unit.level == level and (unit.pk, title.pk) not in opened
+        free = [unit for unit in units if unit.level == level and not getattr(unit, f"opened_{title.pk}")
                 and (grants.superuser or unit.pk in opens)]
         if free:
             options.append((title, free))

@@ -77,10 +77,12 @@ def home(request):
         return count, rows
 
     tasks = inbox.open_tasks(user, grants)
+    # Read once for the title filter and the rounds to open (only yearly titles are opened here).
+    titles = list(TitleType.objects.with_yearly_flag().order_by("pk"))
     filters = DossierFilterSet(request.GET or None, queryset=inbox.visible_dossiers(grants),
-                               units=inbox.filter_units(grants), titles=TitleType.objects.order_by("pk"))
+                               units=inbox.filter_units(grants), titles=titles)
     dossiers = inbox.dossier_list(filters)
-    to_open = inbox.rounds_to_open(grants, year=today.year)
+    to_open = inbox.rounds_to_open(grants, year=today.year, titles=[t for t in titles if t.is_yearly])
     return render(request, "workflows/home.html", {
         "tasks": bounded_page(request, task_rows, size=10, param="tasks_page"),
         "dossiers": bounded_page(request, dossier_rows),
