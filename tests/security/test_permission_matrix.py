@@ -106,7 +106,7 @@ API_ACTIONS = {
     "return": ("api:dossier-return", "post"),
     "decide": ("api:dossier-decide", "post"),
 }
-ACTIONS = {code for title in TITLES for code in (a.code for a in procedure_for_title(title).actions)}
+ACTIONS = sorted({code for title in TITLES for code in (a.code for a in procedure_for_title(title).actions)})
 # URL name (and method, for the API) -> the transition it performs.
 API_WRITES = {("api:dossier-list", "post"): "open", **{API_ACTIONS[code]: code for code in ACTIONS}}
 UI_WRITES = {
