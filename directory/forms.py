@@ -51,7 +51,7 @@ class ImportForm(HamletChoiceForm):
         # Empty: a commune's or district's file, whose Hamlet column names each row's hamlet.
         hamlet = self.fields["hamlet"]
         hamlet.required = False
-        hamlet.empty_label = _("Every hamlet the file names (its Hamlet column)")
+        hamlet.empty_label = _("Every hamlet the file names")
         hamlet.help_text = _("Choose a hamlet for one hamlet's list; leave “every hamlet” for a file that lists "
                              "the households of several of your hamlets.")
 
