@@ -150,7 +150,8 @@ def household_problems(values):
         problems.append(_("The household code is missing."))
     if not (values.get("head_name") or "").strip():
         problems.append(_("The head of household is missing."))
-    members = values.get("members")
+    # A file without the Members column leaves an existing household's members as they are (a new one: 1).
+    members = values.get("members", 1)
     if not isinstance(members, int) or members < 1 or members > 99:
         problems.append(_("Members must be a whole number from 1 to 99 (got %(value)s).") % {"value": members})
     phone = (values.get("phone") or "").replace(" ", "").replace(".", "")

@@ -160,9 +160,10 @@ def read_household_rows(upload, *, max_rows):
         values = {}
         for key, index in positions.items():
             value = line[index] if index < len(line) else None
+            if key == "members" and _cell_text(value) == "":
+                continue  # as a file without the column: an existing household keeps its members, a new one has 1
             values[key] = (_members(value) if key == "members" else _active(value) if key == "active"
                            else _cell_text(value))
-        values.setdefault("members", 1)  # a list without the column: one member, as the form's default
         rows.append((number, values))
     book.close()
     return rows

@@ -178,6 +178,17 @@ def test_a_file_for_one_hamlet_refuses_a_row_naming_another_and_a_file_with_no_h
         services.plan_household_import(actor=officer, rows=bare)
 
 
+def test_a_file_without_members_or_active_leaves_them_as_they_are(district, officer, households):
+    rows = _rows([(district.hamlet.code, "HH-A1", "Lê Văn Một", "Tổ 1"), (district.hamlet.code, "HH-N", "Mới", "", "")],
+                 headings=("Hamlet", "Household code", "Head of household", "Address", "Members"))
+
+    services.import_households(actor=officer, rows=rows)
+
+    assert Household.objects.get(code="HH-A1").members == 2 and not HouseholdChange.objects.filter(
+        household__code="HH-A1").exists()
+    assert Household.objects.get(code="HH-N").members == 1 and Household.objects.get(code="HH-N").active
+
+
 def test_a_ceased_hamlet_is_named_as_ceased(district, officer):
     ceased = UnitFactory(level=Level.HAMLET, kind=UnitKind.AP, name="Ấp Đã Nhập", code="OLD-1",
                          parent=district.commune, valid_to=datetime.date(2025, 6, 30))
