@@ -38,11 +38,12 @@ class DossierSerializer(serializers.ModelSerializer):
 
 
 class NominationSerializer(serializers.ModelSerializer):
-    household_code = serializers.CharField(source="household.code", read_only=True)
-    household_head = serializers.CharField(source="household.head_name", read_only=True)
-    # A hamlet-title nomination names a hamlet instead (titles.subjects): exactly one of the two is set.
-    hamlet_code = serializers.CharField(source="hamlet.code", read_only=True)
-    hamlet_name = serializers.CharField(source="hamlet.name", read_only=True)
+    # A hamlet-title nomination names a hamlet instead (titles.subjects): exactly one of the two is set,
+    # the other's fields are null (always present, so every response has one shape).
+    household_code = serializers.CharField(source="household.code", read_only=True, allow_null=True)
+    household_head = serializers.CharField(source="household.head_name", read_only=True, allow_null=True)
+    hamlet_code = serializers.CharField(source="hamlet.code", read_only=True, allow_null=True)
+    hamlet_name = serializers.CharField(source="hamlet.name", read_only=True, allow_null=True)
 
     class Meta:
         model = Nomination

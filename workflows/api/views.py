@@ -251,7 +251,9 @@ class MeetingViewSet(VisibleReadOnly):
         summary="Download one page of the signed minutes (only for users who may see the dossier)",
         parameters=[OpenApiParameter("page", OpenApiTypes.INT, description="Page number, 1 (default) to "
                                      "the meeting's minutes_pages.")],
-        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)},
+        # A page is served as what its bytes are (workflows.uploads): a PDF, or a photo of the page.
+        responses={(200, content_type): OpenApiResponse(OpenApiTypes.BINARY)
+                   for content_type in ("application/pdf", "image/jpeg", "image/png", "application/octet-stream")},
     )
     @action(detail=True, methods=["get"])
     def minutes(self, request, pk=None):
