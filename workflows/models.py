@@ -158,7 +158,7 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
 
 
 class Nomination(FSMModelMixin, models.Model):
-    """One subject (a household here) put forward in one dossier.
+    """One subject (a household or a hamlet, titles.subjects) put forward in one dossier.
 
     FSMModelMixin lets refresh_from_db() reload the protected state field; without
     it every re-read of a nomination after a service call raises AttributeError.

@@ -1,4 +1,4 @@
-"""Opening a round, registering households, recording their self-assessments."""
+"""Opening a round, registering its subjects (households, hamlets), recording their self-assessments."""
 
 import datetime
 
