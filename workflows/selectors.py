@@ -14,15 +14,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import get_objects_for_user
 
-from directory.models import Household, Unit
+from directory.models import Household, Level, Unit
 from directory.selectors import can_see_unit, find_acting, find_acting_each, visible_unit_paths
 from directory.search import Folded, fold
 from .deadlines import current_due_on, overdue_q
-from titles.models import Award, TitleType
+from titles.models import Award, RuleSet, SubjectKind, TitleType
 from titles.subjects import SUBJECT_CODE, SUBJECT_NAME, subject_kind_of
 
 from .audit.labels import ACTION_LABELS, describe, nomination_of, role_label, state_label, state_labels
-from .models import Dossier, Nomination, NominationState, PostingComment
+from .models import Dossier, DossierState, Nomination, NominationState, PostingComment
 from .procedures import procedure_for_title, procedure_of
 
 
@@ -110,6 +110,49 @@ def household_nominations(household):
         .select_related("dossier", "title_type")
         .order_by("-year")
     )
+
+
+def hamlet_for(user, pk):
+    """The hamlet if `user` may see its dossiers (a dated membership there or above), else 404."""
+    hamlet = Unit.objects.select_related("parent").filter(pk=pk, level=Level.HAMLET).first()
+    if hamlet is None or not can_see_unit(user, hamlet):
+        raise Http404(_("No such hamlet."))
+    return hamlet
+
+
+def hamlet_titles(hamlet):
+    """The hamlet's own awards (its titles and certificates of merit), newest first: one query."""
+    return (
+        Award.objects.filter(hamlet=hamlet)
+        .select_related("title_type", "decision", "decision__unit")
+        .order_by("-year", "title_type_id")
+    )
+
+
+@dataclass(frozen=True)
+class FamilyYear:
+    """A year of the hamlet's Cultural Family round, from its dossier's counters."""
+
+    dossier_id: int
+    year: int
+    decided: bool
+    recognized: int
+    roll: int | None
+
+    @property
+    def rate(self):
+        return round(100 * self.recognized / self.roll, 1) if self.decided and self.roll else None
+
+
+def hamlet_family_years(hamlet):
+    """[FamilyYear] of the hamlet's household titles that are not certificates of merit (the Cultural
+    Family), newest first: one query, the dossiers' own counters, whatever the number of households."""
+    merit_titles = RuleSet.objects.filter(merit__has_key="base_title").values("title_type_id")
+    rows = (Dossier.objects.filter(unit=hamlet, title_type__subject_kind=SubjectKind.HOUSEHOLD)
+            .exclude(title_type_id__in=merit_titles).order_by("-year")
+            .values_list("pk", "year", "state", "recognized_count", "households_on_roll"))
+    return [FamilyYear(pk, year, state == DossierState.DECIDED, recognized, roll)
+            for pk, year, state, recognized, roll in rows]
 
 
 @dataclass(frozen=True)

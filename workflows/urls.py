@@ -26,6 +26,7 @@ urlpatterns = [
     path("dossiers/<int:pk>/return/", views.return_dossier, name="return"),
     path("dossiers/<int:pk>/decide/", views.decide, name="decide"),
     path("households/<int:pk>/", views.household_detail, name="household"),
+    path("hamlets/<int:pk>/", views.hamlet_detail, name="hamlet"),
     path("dossiers/<int:pk>/concerns/", views.concerns, name="concerns"),
     path("awards/<int:pk>/provenance/", views.provenance, name="provenance"),
     path("awards/<int:pk>/provenance.json", views.provenance_json, name="provenance_json"),

@@ -148,6 +148,8 @@ READ_ONLY = {
     "figures:dashboard", "figures:export",
     # a unit's eligibility for a certificate of merit, guarded like a dossier page (404 outside it)
     "titles:merit",
+    # a hamlet's titles, streak and rates, guarded like a dossier page: tests/titles/test_hamlet_page.py
+    "workflows:hamlet",
 }
 # The Django admin is for staff only; see test_admin_is_closed_to_every_role.
 SKIPPED_NAMESPACES = {"admin"}

@@ -227,6 +227,20 @@ def household_detail(request, pk):
     })
 
 
+@login_required
+@require_GET
+def hamlet_detail(request, pk):
+    """A hamlet's cultural hamlet titles over the years, its streak toward the certificate of merit and
+    its Cultural Family rate each year (from its dossiers' counters: no household is read)."""
+    hamlet = selectors.hamlet_for(request.user, pk)
+    return render(request, "workflows/hamlet_detail.html", {
+        "hamlet": hamlet,
+        "awards": selectors.hamlet_titles(hamlet),
+        "merits": merit.subject_merits(hamlet, SUBJECT_KINDS["hamlet"], hamlet.parent),
+        "family_years": selectors.hamlet_family_years(hamlet),
+    })
+
+
 def _meetings_with_pages(dossier):
     """The dossier's meetings, each with the numbers of its further minutes pages:
     pages are numbered 2, 3, … without gaps, so a count in the same query gives them."""
