@@ -31,13 +31,13 @@ from django.urls import reverse
 from django.utils import translation
 
 from directory.models import GRANTABLE_ROLES, ROLE_PERMISSIONS, Level, Role, Unit, UnitKind
-from directory.services import grant_membership
-from titles.models import RuleSet, TitleType
+from titles.models import RuleSet
 from workflows import services
 from workflows.models import AuditEvent, DossierState, NominationState
 from workflows.procedures import procedure_for_title
 
-from ..factories import HouseholdFactory, UnitFactory, UserFactory, pdf_bytes
+from ..dossiers import actor, d, dossier_at, new_subject, persona, right_role
+from ..factories import UnitFactory, pdf_bytes
 from .scenario import snapshot
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
@@ -138,33 +138,14 @@ def _ids(cases):
 
 # ---------------------------------------------------------------- who holds what
 
-def right_role(codename, level):
-    """The narrowest role of `level` that holds `codename`."""
-    holders = [role for role in GRANTABLE_ROLES[level] if codename in ROLE_PERMISSIONS[role]]
-    return min(holders, key=lambda role: len(ROLE_PERMISSIONS[role]))
-
-
 def wrong_role(codename, level):
     """A role of `level` that sees the unit's dossiers without `codename` (a supervisor if none)."""
     return next((role for role in GRANTABLE_ROLES[level] if codename not in ROLE_PERMISSIONS[role]
                  and "view_unit_dossiers" in ROLE_PERMISSIONS[role]), Role.SUPERVISOR)
 
 
-def persona(unit, role):
-    user, created = UserFactory._meta.model.objects.get_or_create(username=f"t_{unit.pk}_{role}")
-    if created:
-        grant_membership(user=user, unit=unit, role=role, since=datetime.date(2018, 1, 1))
-    return user
-
-
 def acting_unit(dossier, code):
     return procedure_for_title(dossier.title_type.code).stage_of(code).unit_of(dossier)
-
-
-def actor(dossier, code):
-    """Whoever may do `code` on the dossier: the right role on the unit of its stage."""
-    unit = acting_unit(dossier, code)
-    return persona(unit, right_role(procedure_for_title(dossier.title_type.code).action(code).permission, unit.level))
 
 
 def another_unit(unit):
@@ -178,10 +159,6 @@ def another_unit(unit):
 
 # ---------------------------------------------------------------- moving a dossier to a state
 
-def d(year, month, day):
-    return datetime.date(year, month, day)
-
-
 def rule_set(variant):
     if not variant.drop:
         return RuleSet.objects.get(code=variant.base)
@@ -193,47 +170,11 @@ def rule_set(variant):
     return rules
 
 
-def new_subject(dossier):
-    if dossier.title_type.subject_kind == "hamlet":
-        return UnitFactory(level=Level.HAMLET, kind=UnitKind.AP, parent=dossier.unit)
-    return HouseholdFactory(hamlet=dossier.unit)
-
-
 def reach(district, title_code, variant, state):
     """A dossier of `title_code` under `variant`, moved to `state` through the services."""
     level, _ = TITLES[title_code]
-    unit, title, year = getattr(district, level), TitleType.objects.get(code=title_code), variant.year
-    rules = rule_set(variant)
-    opener = persona(unit, right_role("prepare_dossier", unit.level))
-    dossier = services.open_round(actor=opener, unit=unit, title_type=title, year=year, opened_on=d(year, 2, 1))
-    assert dossier.rule_set == rules
-    subjects = [new_subject(dossier) for _ in range(2)]
-    services.register_subjects(actor=actor(dossier, "register"), dossier=dossier, subject_ids=[s.pk for s in subjects],
-                               registered_on=d(year, 3, 1))
-    posting = None
-    if state != DossierState.OPEN and "meeting" in rules.steps:
-        services.record_meeting(actor=actor(dossier, "meeting"), dossier=dossier, held_on=d(year, 11, 2), invited=40,
-                                present=30, method="show_of_hands",
-                                votes={n.pk: (30, 0) for n in dossier.nominations.all()})
-    if state not in (DossierState.OPEN, DossierState.REVIEWED) and "posting" in rules.steps:
-        dossier.refresh_from_db()
-        posting = services.post_list(actor=actor(dossier, "posting"), dossier=dossier, starts_on=d(year, 11, 3),
-                                     place="Nhà văn hóa")
-    if STATE_ORDER.index(state) >= STATE_ORDER.index(DossierState.SUBMITTED):
-        dossier.refresh_from_db()
-        services.submit_dossier(actor=actor(dossier, "submit"), dossier=dossier,
-                                submitted_on=posting.sendable_from if posting else d(year, 11, 4))
-    if state == DossierState.RETURNED:
-        services.return_dossier(actor=actor(dossier, "return"), dossier=dossier, reason="Thiếu biên bản",
-                                returned_on=d(year, 11, 16))
-    if state in (DossierState.APPRAISED, DossierState.DECIDED):
-        services.appraise_dossier(actor=actor(dossier, "appraise"), dossier=dossier, appraised_on=d(year, 11, 16))
-    if state == DossierState.DECIDED:
-        services.decide(actor=actor(dossier, "decide"), dossier=dossier, number="1/QĐ-UBND", signed_on=d(year, 11, 20),
-                        signer="Chủ tịch")
-    dossier.refresh_from_db()
-    assert dossier.state == state
-    return dossier
+    return dossier_at(title_code, state, unit=getattr(district, level), year=variant.year,
+                      rule_set=rule_set(variant))
 
 
 # ---------------------------------------------------------------- each action's form
