@@ -38,10 +38,10 @@ from rest_framework.test import APIClient
 
 from directory.models import ROLE_PERMISSIONS, Level, Role, Unit, UnitKind
 from directory.services import end_membership, grant_membership
+from tests.dossiers import dossier_at
 from tests.factories import HouseholdFactory, UnitFactory, UserFactory, pdf_bytes
 from titles.models import RuleSet, TitleType
-from workflows import services
-from workflows.models import AuditEvent, Dossier, DossierState, VotingMethod
+from workflows.models import AuditEvent, Dossier, DossierState
 from workflows.procedures import procedure_for_title
 
 pytestmark = pytest.mark.django_db
@@ -216,6 +216,7 @@ STAGE_OF_STATE = {DossierState.OPEN: "registered", DossierState.REVIEWED: "revie
                   DossierState.POSTING: "posting", DossierState.SUBMITTED: "submitted",
                   DossierState.APPRAISED: "appraised", DossierState.DECIDED: "decided"}
 STATE_ORDER = list(STAGE_OF_STATE)
+STATE_OF_STAGE = {stage: state for state, stage in STAGE_OF_STATE.items()}
 
 
 def _rules(title):
@@ -314,11 +315,6 @@ def _persona(world, role, scope):
     return user
 
 
-def _mover(world, title, code):
-    """Who moves the dossier through `code`: a mover whose role may do it."""
-    return next(user for role, user in world["movers"].items() if role in _allowed(title, code))
-
-
 def _new_subject(title, unit):
     if TITLES[title] == "commune":
         return UnitFactory(level=Level.HAMLET, kind=UnitKind.AP, parent=unit)
@@ -326,39 +322,20 @@ def _new_subject(title, unit):
 
 
 def _stage(world, stage, title=FAMILY):
-    """Move a fresh dossier of `title` to `stage` through the real services; return it and its context."""
+    """Move a fresh dossier of `title` to `stage` through the real services (the shared
+    factory, tests/dossiers.py); return it and its context."""
     unit = world["own"][TITLES[title]]
-    title_type = TitleType.objects.get(code=title)
     spare = _new_subject(title, unit)
-    context = {"hamlet": unit, "spare": spare, "dossier": None, "title": title_type}
+    context = {"hamlet": unit, "spare": spare, "dossier": None, "title": TitleType.objects.get(code=title)}
     if stage == "none":
         return context
-    subjects = [_new_subject(title, unit) for _ in range(2)]
-    head = _mover(world, title, "open")
-    dossier = services.open_round(actor=head, unit=unit, title_type=title_type, year=YEAR)
-    services.register_subjects(actor=head, dossier=dossier, subject_ids=[s.pk for s in subjects],
-                               registered_on=datetime.date(YEAR, 3, 1))
+    dossier = dossier_at(title, STATE_OF_STAGE[stage], unit=unit, year=YEAR)
     context["dossier"] = dossier
-    if stage == "registered":
-        return context
-    services.record_meeting(actor=head, dossier=dossier, held_on=datetime.date(YEAR, 11, 2), invited=40,
-                            present=30, method=VotingMethod.SHOW_OF_HANDS,
-                            votes={n.pk: (30, 0) for n in dossier.nominations.all()})
-    if stage == "reviewed":
-        return context
-    posting = services.post_list(actor=head, dossier=dossier, starts_on=datetime.date(YEAR, 11, 3), place="Nhà văn hóa")
-    context["send_from"] = posting.sendable_from
-    if stage == "posting":
-        return context
-    services.submit_dossier(actor=head, dossier=dossier, submitted_on=posting.sendable_from)
-    if stage == "submitted":
-        return context
-    services.appraise_dossier(actor=_mover(world, title, "appraise"), dossier=dossier)
-    if stage == "appraised":
-        return context
-    decision = services.decide(actor=_mover(world, title, "decide"), dossier=dossier, number="1/QĐ-UBND",
-                               signed_on=datetime.date(YEAR, 12, 1), signer="Trần Văn A")
-    context["award"] = decision.awards.first()
+    posting = dossier.postings.first()
+    if posting is not None:
+        context["send_from"] = posting.sendable_from
+    if stage == "decided":
+        context["award"] = dossier.decision.awards.first()
     return context
 
 
