@@ -432,6 +432,16 @@ def eligibility(title, unit, year, *, subjects=None):
     return result
 
 
+def eligible_next_year(title, unit, year, subjects):
+    """(Eligibility of `title`'s certificates of `year` + 1 for `subjects`, how many of them it lists as
+    eligible once they hold the counted title in `year` + 1 too): those whose only exclusion is that year's
+    missing title. What a decision of `year` tells its chair; the queries of `eligibility`."""
+    coming = year + 1
+    result = eligibility(title, unit, coming, subjects=subjects)
+    only_next = (Exclusion("gap", (coming,)),)
+    return result, sum(1 for s in result.standings if s.judgement.exclusions == only_next)
+
+
 def subject_merits(subject, kind, unit):
     """[Eligibility of `subject` alone] for each certificate of merit of its kind, in the last year it
     holds the counted title (none where it never held it): what its own page shows, `unit` being the

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from directory.search import Folded, fold
@@ -148,6 +149,8 @@ def dossier_detail(request, pk):
     history = Paginator(selectors.history_steps(dossier, events), STEPS_PER_PAGE).get_page(
         request.GET.get("history_page"))
     counts = selectors.nomination_counts(dossier)
+    decision = getattr(dossier, "decision", None) if dossier.state == DossierState.DECIDED else None
+    merit_titles = merit.merit_titles_counting(dossier.title_type)
     nominations = Paginator(nominations, 50)
     if not state_filter and not search:
         # The per-state counts add up to the total: no COUNT(*) of its own.
@@ -169,7 +172,7 @@ def dossier_detail(request, pk):
         "may_attach_minutes": any(action.code == "attach_minutes" for action in actions),
         "postings": postings,
         "comments": selectors.dossier_comments(dossier),
-        "decision": getattr(dossier, "decision", None) if dossier.state == DossierState.DECIDED else None,
+        "decision": decision,
         "steps": [Step(code).label if code in Step.values else code for code in dossier.rule_set.steps],
         "before_effective_steps": [Step(code).label if code in Step.values else code
                                    for code in (dossier.rule_set.acts_before_effective or {}).get("steps", ())],
@@ -181,8 +184,34 @@ def dossier_detail(request, pk):
         "concerns": concerns,
         "answering_unit": answering_unit,
         "concerns_url": reverse("workflows:concerns", args=[dossier.pk]),
-        "merit_titles": merit.merit_titles_counting(dossier.title_type),
+        "merit_titles": merit_titles,
+        "merit_next_year": _merit_next_year(dossier, merit_titles, decision),
     })
+
+
+def _merit_next_year(dossier, merit_titles, decision):
+    """[(certificate title, sentence)]: how many of the decision's holders become eligible for each
+    certificate of merit next year, or that no rule set is in force for it."""
+    if decision is None or not merit_titles:
+        return []
+    kind = subject_kind_of(dossier.title_type)
+    holders = kind.model.objects.filter(pk__in=decision.awards.filter(revoked_at__isnull=True)
+                                        .values(f"{kind.field}_id"))
+    lines, coming = [], dossier.year + 1
+    for title in merit_titles:
+        result, n = merit.eligible_next_year(title, dossier.unit, dossier.year, holders)
+        if not result.in_force:
+            lines.append((title, _("No certificate-of-merit rule set is in force for %(year)s: none of these "
+                                   "%(subjects)s is counted toward it.") % {"year": coming, "subjects": kind.nouns}))
+            continue
+        lines.append((title, ngettext(
+            "%(n)s of the %(total)s %(subjects)s recognized becomes eligible for it in %(year)s if recognized "
+            "again in %(year)s (%(window)s years in a row).",
+            "%(n)s of the %(total)s %(subjects)s recognized become eligible for it in %(year)s if recognized "
+            "again in %(year)s (%(window)s years in a row).", n)
+            % {"n": n, "total": len(result.standings), "subjects": kind.nouns, "year": coming,
+               "window": result.rules.window_years}))
+    return lines
 
 
 def _seq(value):
