@@ -99,27 +99,35 @@ def _rate(recognized, roll):
     return round(100 * recognized / roll, 2) if roll else None
 
 
+def _years(*, root, title_type, years, level, roll_without_round):
+    """[(year, on the roll, recognized, rate)] for `root` over `years`, read from the `level` dossiers'
+    counters (recognized, and the roll recorded with each round); a unit without a recorded roll that year
+    counts `roll_without_round(year)` ({unit id: n}). One query, plus what roll_without_round reads."""
+    rounds = {}
+    for year, unit_id, recognized, roll in (
+        Dossier.objects.filter(title_type=title_type, year__in=list(years), unit_path__startswith=root.path,
+                               unit__level=level)
+        .order_by().values_list("year", "unit_id", "recognized_count", "households_on_roll")
+    ):
+        rounds.setdefault(year, {})[unit_id] = (recognized, roll)
+    result = []
+    for year in years:
+        of_year = rounds.get(year, {})
+        recognized = sum(n for n, _roll in of_year.values())
+        on_roll = sum(roll for _n, roll in of_year.values() if roll is not None) + sum(
+            n for pk, n in roll_without_round(year).items() if pk not in of_year or of_year[pk][1] is None)
+        result.append((year, on_roll, recognized, _rate(recognized, on_roll)))
+    return result
+
+
 def household_years(*, root, title_type, years):
     """[(year, households, recognized, rate)] for `root` over `years`, by the roll-up's own rule (a hamlet's
     roll for its round that year, today's active households for a hamlet without one), so the year chosen
     reads the same here as in the rate table. Three queries whatever the number of years and hamlets."""
     hamlets = list(Unit.objects.filter(path__startswith=root.path, level=Level.HAMLET).values_list("pk", flat=True))
     active = dict(active_households(hamlets))
-    rounds = {}
-    for year, hamlet_id, recognized, roll in (
-        Dossier.objects.filter(title_type=title_type, year__in=list(years), unit_path__startswith=root.path,
-                               unit__level=Level.HAMLET)
-        .order_by().values_list("year", "unit_id", "recognized_count", "households_on_roll")
-    ):
-        rounds.setdefault(year, {})[hamlet_id] = (recognized, roll)
-    result = []
-    for year in years:
-        of_year = rounds.get(year, {})
-        recognized = sum(n for n, _roll in of_year.values())
-        households = sum(roll for _n, roll in of_year.values() if roll is not None) + sum(
-            n for pk, n in active.items() if pk not in of_year or of_year[pk][1] is None)
-        result.append((year, households, recognized, _rate(recognized, households)))
-    return result
+    return _years(root=root, title_type=title_type, years=years, level=Level.HAMLET,
+                  roll_without_round=lambda year: active)
 
 
 def hamlet_years(*, root, title_type, years):
@@ -128,18 +136,5 @@ def hamlet_years(*, root, title_type, years):
     one). Two queries whatever the number of years, communes and hamlets."""
     hamlets = list(Unit.objects.filter(path__startswith=root.path, level=Level.HAMLET)
                    .order_by().values_list("parent_id", "valid_from", "valid_to"))
-    rounds = {}
-    for year, commune_id, recognized, roll in (
-        Dossier.objects.filter(title_type=title_type, year__in=list(years), unit_path__startswith=root.path,
-                               unit__level=Level.COMMUNE)
-        .order_by().values_list("year", "unit_id", "recognized_count", "households_on_roll")
-    ):
-        rounds.setdefault(year, {})[commune_id] = (recognized, roll)
-    result = []
-    for year in years:
-        of_year = rounds.get(year, {})
-        recognized = sum(n for n, _roll in of_year.values())
-        on_roll = sum(roll for _n, roll in of_year.values() if roll is not None) + sum(
-            n for pk, n in hamlets_in_force(hamlets, year).items() if pk not in of_year or of_year[pk][1] is None)
-        result.append((year, on_roll, recognized, _rate(recognized, on_roll)))
-    return result
+    return _years(root=root, title_type=title_type, years=years, level=Level.COMMUNE,
+                  roll_without_round=lambda year: hamlets_in_force(hamlets, year))
