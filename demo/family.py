@@ -17,8 +17,8 @@ from workflows.models import Dossier
 from .accounts import ACCOUNTS
 from .geography import old_hamlet_code, successor_map
 from .rounds import (
-    YEAR_2021, free_decision_number, inline, last_day_of, meet, plan, register, self_assess, story_year,
-    strike_one,
+    YEAR_2021, carry_on, inline, last_day_of, meet, plan, post_with_comment, refreshed, register, self_assess,
+    story_year, strike_one,
 )
 
 TITLE_CODE = "gia-dinh-van-hoa"
@@ -149,33 +149,15 @@ def ensure_current_year(units, users, title, *, today=None):
                     texts=SELF_ASSESSMENTS)
         meet(rng, actor=head, dossier=dossier, nominations=nominations, held_on=dates["held_on"],
              weak_count=rng.randint(1, 2), exclude=True)
-        if dates["post_start"]:
-            posting = services.post_list(actor=head, dossier=dossier, starts_on=dates["post_start"],
-                                         place=f"Nhà văn hóa {inline(hamlet.name)}")
-            if stage == "posting":
-                proposed = strike_one(rng, dossier)
-                services.record_comment(
-                    actor=head, dossier=dossier, received_on=min(posting.starts_on + datetime.timedelta(days=1),
-                                                                 last_day),
-                    author="Ông Trần Văn Lực, tổ 2", nomination_id=proposed.pk,
-                    text=f"Đề nghị xem xét lại hộ {proposed.household.head_name}: thường xuyên để rác ra đường.",
-                )
-        if stage in ("reviewed", "posting"):
-            continue
-        services.submit_dossier(actor=head, dossier=dossier, submitted_on=dates["submitted_on"])
-        if stage == "submitted":
-            continue
-        if stage == "returned":
-            services.return_dossier(actor=officer, dossier=dossier, reason=RETURN_REASON)
-            continue
-        services.appraise_dossier(actor=officer, dossier=dossier, strikes={strike_one(rng, dossier).pk: STRIKE_REASON})
-        if stage == "decided":
-            services.decide(actor=chair, dossier=dossier, signed_on=dates["decided_on"],
-                            number=free_decision_number(dossier.deciding_unit, dates["decided_on"]),
-                            signer=f"{chair.first_name} – Chủ tịch UBND {inline(dossier.deciding_unit.name)}")
-    for dossier in dossiers.values():
-        dossier.refresh_from_db()
-    return year, dossiers
+        post_with_comment(
+            rng, actor=head, dossier=dossier, stage=stage, dates=dates, last_day=last_day,
+            place=f"Nhà văn hóa {inline(hamlet.name)}", comment_after=1, author="Ông Trần Văn Lực, tổ 2",
+            comment=lambda proposed: (f"Đề nghị xem xét lại hộ {proposed.household.head_name}: "
+                                      "thường xuyên để rác ra đường."),
+        )
+        carry_on(rng, stage=stage, dossier=dossier, dates=dates, sender=head, officer=officer, chair=chair,
+                 return_reason=RETURN_REASON, strike_reason=STRIKE_REASON)
+    return year, refreshed(dossiers)
 
 
 def family_title():

@@ -21,8 +21,8 @@ from workflows.models import Dossier
 from .accounts import ACCOUNTS, FORMER_ACCOUNTS
 from .geography import DISTRICT_CODE, OLD_COMMUNES, new_commune_code, old_commune_code
 from .rounds import (
-    YEAR_2021, free_decision_number, inline, last_day_of, meet, plan, register, self_assess, story_year,
-    strike_one,
+    YEAR_2021, carry_on, inline, last_day_of, meet, plan, post_with_comment, refreshed, register, self_assess,
+    story_year, strike_one,
 )
 
 TITLE_CODE = "ap-khu-pho-van-hoa"
@@ -162,31 +162,14 @@ def ensure_current_year(units, users, title, *, today=None):
         meet(rng, actor=officer, dossier=dossier, nominations=nominations, held_on=dates["held_on"],
              weak_count=rng.randint(0, 1),
              chaired_by=chair.first_name if chair else f"Chủ tịch UBND {inline(commune.name)}")
-        if dates["post_start"]:
-            posting = services.post_list(actor=officer, dossier=dossier, starts_on=dates["post_start"],
-                                         place=f"Trụ sở UBND {inline(commune.name)} và nhà văn hóa các ấp, khu phố")
-            if stage == "posting":
-                proposed = strike_one(rng, dossier)
-                services.record_comment(
-                    actor=officer, dossier=dossier,
-                    received_on=min(posting.starts_on + datetime.timedelta(days=2), last_day),
-                    author="Bà Nguyễn Thị Sương, tổ 5", nomination_id=proposed.pk,
-                    text=f"Đề nghị xem xét lại {proposed.hamlet.name}: đường nội bộ còn ngập nước sau mưa, "
-                         "chưa được sửa chữa.",
-                )
-        if stage in ("reviewed", "posting"):
-            continue
-        services.submit_dossier(actor=officer, dossier=dossier, submitted_on=dates["submitted_on"])
-        if stage == "submitted":
-            continue
-        if stage == "returned":
-            services.return_dossier(actor=officer, dossier=dossier, reason=RETURN_REASON)
-            continue
-        services.appraise_dossier(actor=officer, dossier=dossier, strikes={strike_one(rng, dossier).pk: STRIKE_REASON})
-        if stage == "decided":
-            services.decide(actor=chair, dossier=dossier, signed_on=dates["decided_on"],
-                            number=free_decision_number(commune, dates["decided_on"]),
-                            signer=f"{chair.first_name} – Chủ tịch UBND {inline(commune.name)}")
-    for dossier in dossiers.values():
-        dossier.refresh_from_db()
-    return dossiers
+        post_with_comment(
+            rng, actor=officer, dossier=dossier, stage=stage, dates=dates, last_day=last_day,
+            place=f"Trụ sở UBND {inline(commune.name)} và nhà văn hóa các ấp, khu phố", comment_after=2,
+            author="Bà Nguyễn Thị Sương, tổ 5",
+            comment=lambda proposed: (f"Đề nghị xem xét lại {proposed.hamlet.name}: đường nội bộ còn ngập nước "
+                                      "sau mưa, chưa được sửa chữa."),
+        )
+        carry_on(rng, stage=stage, dossier=dossier, dates=dates, sender=officer, officer=officer, chair=chair,
+                 return_reason=RETURN_REASON, strike_reason=STRIKE_REASON)
+    return refreshed(dossiers)
+

@@ -194,3 +194,46 @@ def plan(stage, rules, last_day, year):
     assessed_on = min(registered_on + datetime.timedelta(days=5), held_on or last_day)
     return {"registered_on": registered_on, "assessed_on": assessed_on, "held_on": held_on,
             "post_start": post_start, "submitted_on": submitted_on, "decided_on": decided_on}
+
+
+# ---------------------------------------------------------------- the current year's later stages
+
+def post_with_comment(rng, *, actor, dossier, stage, dates, last_day, place, comment_after, author, comment):
+    """Post the list when the rule set asks for it; at the "posting" stage a resident objects
+    to one proposed subject, `comment_after` days into the posting (`comment` writes the text)."""
+    if not dates["post_start"]:
+        return
+    posting = services.post_list(actor=actor, dossier=dossier, starts_on=dates["post_start"], place=place)
+    if stage != "posting":
+        return
+    proposed = strike_one(rng, dossier)
+    services.record_comment(
+        actor=actor, dossier=dossier,
+        received_on=min(posting.starts_on + datetime.timedelta(days=comment_after), last_day),
+        author=author, nomination_id=proposed.pk, text=comment(proposed),
+    )
+
+
+def carry_on(rng, *, stage, dossier, dates, sender, officer, chair, return_reason, strike_reason):
+    """From the sending for appraisal up to the stage the story wants: sent, returned with
+    `return_reason`, appraised with one strike, or decided by `chair`."""
+    if stage in ("reviewed", "posting"):
+        return
+    services.submit_dossier(actor=sender, dossier=dossier, submitted_on=dates["submitted_on"])
+    if stage == "submitted":
+        return
+    if stage == "returned":
+        services.return_dossier(actor=officer, dossier=dossier, reason=return_reason)
+        return
+    services.appraise_dossier(actor=officer, dossier=dossier, strikes={strike_one(rng, dossier).pk: strike_reason})
+    if stage == "decided":
+        deciding_unit = dossier.deciding_unit
+        services.decide(actor=chair, dossier=dossier, signed_on=dates["decided_on"],
+                        number=free_decision_number(deciding_unit, dates["decided_on"]),
+                        signer=f"{chair.first_name} – Chủ tịch UBND {inline(deciding_unit.name)}")
+
+
+def refreshed(dossiers):
+    for dossier in dossiers.values():
+        dossier.refresh_from_db()
+    return dossiers
