@@ -8,22 +8,21 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Min, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, Max, Min, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from guardian.shortcuts import get_objects_for_user
 
 from directory.models import Household, Level, Unit
-from directory.selectors import can_see_unit, find_acting, find_acting_each, visible_unit_paths
+from directory.selectors import can_see_unit, find_acting, find_acting_each, grants_of, visible_unit_paths
 from directory.search import Folded, fold
 from .deadlines import current_due_on, overdue_q
 from titles.models import Award, RuleSet, SubjectKind, TitleType
-from titles.subjects import SUBJECT_CODE, SUBJECT_NAME, subject_kind_of
+from titles.subjects import SUBJECT_CODE, SUBJECT_KINDS, SUBJECT_NAME, subject_kind_of
 
 from .audit.labels import ACTION_LABELS, describe, nomination_of, role_label, state_label, state_labels
 from .models import Dossier, DossierState, Nomination, NominationState, PostingComment
-from .procedures import procedure_for_title, procedure_of
+from .procedures import IN_USE, procedure_for_title, procedure_of
 
 
 def _paths_q(paths, field):
@@ -55,20 +54,46 @@ def _overdue_q(today):
     return ExpressionWrapper(overdue_q(today), output_field=BooleanField())
 
 
-def rounds_to_open(user):
-    """[(title type, units)]: where the user may open a round of each title (a unit at the
-    level its subject kind lists), whether or not the year's round is already open."""
-    units = {}  # opening permission (the title's procedure's) -> the units where the user holds it
+# The permissions that open a round, one per procedure in use.
+OPENING = tuple(dict.fromkeys(f"directory.{procedure.opening_permission}" for procedure in IN_USE))
+
+
+def rounds_open_to(grants, *, titles, year=None):
+    """[(title type, [units])]: for each of `titles` (yearly titles, already read), the units where the
+    holder of `grants` may open its round (its procedure's opening permission on a unit at the level the
+    title's subject kind lists: hamlets for the Cultural Family, communes for the hamlet title). With
+    `year`, units whose round of that title and year is open are left out. One query, whatever the
+    number of units or titles: whether each unit's round is open comes with the unit."""
+    levels = sorted({kind.dossier_level for kind in SUBJECT_KINDS.values()})
+    held = {}
+    if grants.superuser:
+        units = Unit.objects.filter(level__in=levels)
+    else:
+        held = {perm: {unit.pk for level in levels for unit in grants.units_with(perm, level)} for perm in OPENING}
+        pks = set().union(*held.values())
+        if not pks:
+            return []
+        units = Unit.objects.filter(pk__in=pks)
+    if year is not None:
+        units = units.annotate(**{
+            f"opened_{title.pk}": Exists(Dossier.objects.filter(unit=OuterRef("pk"), year=year, title_type=title.pk))
+            for title in titles})
+    units = list(units.order_by("path"))
     options = []
-    for title in TitleType.objects.yearly().order_by("pk"):
-        permission = procedure_for_title(title.code).opening_permission
-        if permission not in units:
-            units[permission] = list(get_objects_for_user(user, f"directory.{permission}", klass=Unit,
-                                                          accept_global_perms=False).order_by("path"))
+    for title in titles:
         level = subject_kind_of(title).dossier_level
-        if mine := [unit for unit in units[permission] if unit.level == level]:
-            options.append((title, mine))
+        opens = held.get(f"directory.{procedure_for_title(title.code).opening_permission}", set())
+        free = [unit for unit in units if unit.level == level and not getattr(unit, f"opened_{title.pk}", False)
+                and (grants.superuser or unit.pk in opens)]
+        if free:
+            options.append((title, free))
     return options
+
+
+def rounds_to_open(user):
+    """Where `user` may open a round of each yearly title, whether or not the year's is already open
+    (the service refuses a second one, naming it): what the "open a round" form accepts."""
+    return rounds_open_to(grants_of(user), titles=list(TitleType.objects.yearly().order_by("pk")))
 
 
 def dossier_for(user, pk):

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from viewflow.workflow.models import Task
@@ -36,11 +36,10 @@ from titles.subjects import SUBJECT_KINDS, subject_kind_of
 from .flows import FLOWS
 from .models import Concern, ConcernState, Dossier, DossierState
 from .procedures import IN_USE, procedure_for_title, titles_q
-from .selectors import _paths_q
+from .selectors import _paths_q, rounds_open_to
 
 VIEW = "directory.view_unit_dossiers"
 # Who opens a round: each procedure's opening permission (its first stage's owner).
-OPENING = tuple(dict.fromkeys(f"directory.{procedure.opening_permission}" for procedure in IN_USE))
 STATE_LABELS = dict(DossierState.choices)
 
 
@@ -414,31 +413,6 @@ def filter_units(grants):
 
 
 def rounds_to_open(grants, *, year, titles):
-    """[(title type, [units])]: for each of `titles` (the yearly titles, already read), the units
-    where the user may open its round of `year` (a unit at the level the title's subject kind
-    lists: hamlets for the Cultural Family, communes for the hamlet title) and that have none
-    yet; None when there is nothing to open. One query, whatever the number of units or titles:
-    whether each unit's round of each title is open comes with the unit."""
-    levels = sorted({kind.dossier_level for kind in SUBJECT_KINDS.values()})
-    held = {}
-    if grants.superuser:
-        units = Unit.objects.filter(level__in=levels)
-    else:
-        held = {perm: {unit.pk for level in levels for unit in grants.units_with(perm, level)} for perm in OPENING}
-        pks = set().union(*held.values())
-        if not pks:
-            return None
-        units = Unit.objects.filter(pk__in=pks)
-    titles = [title for title in titles if title.pk]
-    units = list(units.annotate(**{
-        f"opened_{title.pk}": Exists(Dossier.objects.filter(unit=OuterRef("pk"), year=year, title_type=title.pk))
-        for title in titles}).order_by("path"))
-    options = []
-    for title in titles:
-        level = subject_kind_of(title).dossier_level
-        opens = held.get(f"directory.{procedure_for_title(title.code).opening_permission}", set())
-        free = [unit for unit in units if unit.level == level and not getattr(unit, f"opened_{title.pk}")
-                and (grants.superuser or unit.pk in opens)]
-        if free:
-            options.append((title, free))
-    return options or None
+    """The rounds of `year` the inbox offers to open: selectors.rounds_open_to without the
+    units whose round of that title is already open; None when there is nothing to open."""
+    return rounds_open_to(grants, titles=titles, year=year) or None
