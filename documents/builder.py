@@ -154,121 +154,150 @@ def _page_break(doc):
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
-def minutes(form, rule_set):
+# The runs every document of a kind shares; each builder below states only its own wording.
+
+MINUTES_CLOSING = ("Cuộc họp kết thúc vào hồi ..... giờ ..... cùng ngày. Biên bản được lập thành 02 bản, "
+                   "đã đọc lại cho các thành viên dự họp cùng nghe và nhất trí.")
+POSTING_LINE = ("Niêm yết tại {{ posting_place }} từ ngày {{ posting_starts }} đến ngày {{ posting_ends }} "
+                "({{ posting_days }} ngày) để Nhân dân góp ý.")
+# The minutes a proposal or a decision rests on, then the posting if the rule set has one.
+HOUSEHOLD_MEETING = "Căn cứ Biên bản họp bình xét ngày {{ held_on }} của {{ unit }}"
+HAMLET_MEETING = "Căn cứ Biên bản họp ngày {{ held_on }} tại {{ unit }}"
+PROPOSAL_POSTING = ("{% if posting_place %} và kết quả niêm yết công khai tại {{ posting_place }} từ ngày "
+                    "{{ posting_starts }} đến ngày {{ posting_ends }}{% endif %};")
+DECISION_POSTING = ("{% if posting_place %} và kết quả niêm yết công khai từ ngày {{ posting_starts }} đến ngày "
+                    "{{ posting_ends }}{% endif %};")
+DECISION_ANNEXED_TO = "Quyết định số {{ number }} ngày {{ signed_on }} của Chủ tịch Ủy ban nhân dân {{ issuer }}"
+DECISION_RECIPIENTS = [("Nơi nhận:", True, True), ("- Như Điều 3;", False, False),
+                       ("- Ủy ban Mặt trận Tổ quốc Việt Nam cùng cấp;", False, False), ("- Lưu: VT.", False, False)]
+CHAIR_SIGNS = [("TM. ỦY BAN NHÂN DÂN", True, False), ("CHỦ TỊCH", True, False), ("", False, False),
+               ("", False, False), ("", False, False), ("{{ signer }}", True, False)]
+
+
+def _opening(form, issuer_lines, number_line, kind, subject):
+    """A new document down to its title: form line, heading, the kind of document and what it is about."""
     doc = _document()
     _form_line(doc, form)
-    _heading(doc, ["{{ commune_upper }}", "{{ unit_upper }}"], "")
-    _para(doc, "BIÊN BẢN", bold=True, align="center", size=14, before=12)
-    _para(doc, "Họp bình xét danh hiệu “{{ title }}” năm {{ year }}", bold=True, align="center")
-    for text in [
-        "Thời gian: ngày {{ held_on }}.",
-        "Địa điểm: {{ unit }}, {{ commune }}.",
-        "Chủ trì: {{ chair }}.",
-        "Số người được mời: {{ invited }}; số người có mặt: {{ present }} ({{ present_pct }}%).",
-        "Hình thức biểu quyết: {{ method }}.",
-        "Số hộ đăng ký: {{ registered_count }}; số hộ được đề nghị công nhận: {{ proposed_count }}; "
-        "số hộ không được đề nghị: {{ not_proposed_count }}.",
-        "Kết quả bình xét từng hộ như sau:",
-    ]:
+    _heading(doc, issuer_lines, number_line)
+    _para(doc, kind, bold=True, align="center", size=14, before=12)
+    _para(doc, subject, bold=True, align="center")
+    return doc
+
+
+def _annex(doc, subject, annexed_to, table, closing=None):
+    """The list on its own page after the document it goes with, then the verification line."""
+    _page_break(doc)
+    _para(doc, "DANH SÁCH", bold=True, align="center", size=14)
+    _para(doc, subject, bold=True, align="center")
+    _para(doc, f"(Kèm theo {annexed_to})", italic=True, align="center")
+    _grid(doc, *table)
+    if closing:
+        _para(doc, closing, italic=True, before=6)
+    _verify(doc)
+
+
+def _minutes(form, issuer_lines, subject, *, place, attendance, counts, table):
+    doc = _opening(form, issuer_lines, "", "BIÊN BẢN", subject)
+    for text in ["Thời gian: ngày {{ held_on }}.", f"Địa điểm: {place}.", "Chủ trì: {{ chair }}.", *attendance,
+                 "Số người được mời: {{ invited }}; số người có mặt: {{ present }} ({{ present_pct }}%).",
+                 "Hình thức biểu quyết: {{ method }}.", *counts]:
         _para(doc, text, align="justify")
-    _grid(doc, ["STT", "Họ và tên chủ hộ", "Mã hộ", "Ấp, khu phố", "Đồng ý", "Không đồng ý", "Kết quả"],
-          ["index", "name", "code", "hamlet", "votes_for", "votes_against", "result"])
-    _para(doc, "Cuộc họp kết thúc vào hồi ..... giờ ..... cùng ngày. Biên bản được lập thành 02 bản, "
-               "đã đọc lại cho các thành viên dự họp cùng nghe và nhất trí.", align="justify", before=6)
+    _grid(doc, *table)
+    _para(doc, MINUTES_CLOSING, align="justify", before=6)
     _signatures(doc, _sign(["THƯ KÝ"], "{{ secretary }}"), _sign(["CHỦ TRÌ"], "{{ chair }}"))
     _verify(doc)
     return doc
 
 
-def posting_list(form, rule_set):
-    doc = _document()
-    _form_line(doc, form)
-    _heading(doc, ["{{ commune_upper }}", "{{ unit_upper }}"], "")
-    _para(doc, "DANH SÁCH NIÊM YẾT CÔNG KHAI", bold=True, align="center", size=14, before=12)
-    _para(doc, "Hộ gia đình được đề nghị công nhận danh hiệu “{{ title }}” năm {{ year }}", bold=True,
-          align="center")
-    _para(doc, "Niêm yết tại {{ posting_place }} từ ngày {{ posting_starts }} đến ngày {{ posting_ends }} "
-               "({{ posting_days }} ngày) để Nhân dân góp ý.", align="justify")
-    _grid(doc, ["STT", "Họ và tên chủ hộ", "Mã hộ", "Ấp, khu phố", "Đồng ý", "Không đồng ý"],
-          ["index", "name", "code", "hamlet", "votes_for", "votes_against"])
-    _para(doc, "Ý kiến góp ý xin gửi về Trưởng {{ unit }} hoặc Ban công tác Mặt trận {{ unit }} trong thời "
-               "gian niêm yết.", align="justify", before=6)
-    _signatures(doc, [("", False, False)], _sign(["TRƯỞNG {{ unit_kind_upper }}"], "{{ head }}"))
+def _posting_list(form, issuer_lines, subject, *, table, comments_to, signer):
+    doc = _opening(form, issuer_lines, "", "DANH SÁCH NIÊM YẾT CÔNG KHAI", subject)
+    _para(doc, POSTING_LINE, align="justify")
+    _grid(doc, *table)
+    _para(doc, f"Ý kiến góp ý xin gửi về {comments_to} trong thời gian niêm yết.", align="justify", before=6)
+    _signatures(doc, [("", False, False)], signer)
     _verify(doc)
     return doc
+
+
+def _proposal(form, rule_set, issuer_lines, subject, *, addressee, meeting, proposer, request, recipients,
+              signer, annex_subject, table):
+    doc = _opening(form, issuer_lines, "Số: ....../TTr", "TỜ TRÌNH", subject)
+    _para(doc, f"Kính gửi: {addressee}.", align="center", before=6)
+    _para(doc, f"Căn cứ {form.basis or rule_set.code};", align="justify")
+    _para(doc, meeting + PROPOSAL_POSTING, align="justify")
+    _para(doc, f"{proposer} kính trình {addressee} xem xét, công nhận danh hiệu {request}", align="justify")
+    _para(doc, f"Kính trình {addressee} xem xét, quyết định./.", align="justify")
+    _signatures(doc, recipients, signer, recipients=True)
+    _annex(doc, annex_subject, f"Tờ trình của {proposer}", table)
+    return doc
+
+
+def _decision(form, rule_set, subject, *, meeting, proposed_by, article_1, article_3, annex_subject, table,
+              closing):
+    doc = _opening(form, ["ỦY BAN NHÂN DÂN", "{{ issuer_upper }}"], "Số: {{ number }}", "QUYẾT ĐỊNH", subject)
+    _para(doc, "CHỦ TỊCH ỦY BAN NHÂN DÂN {{ issuer_upper }}", bold=True, align="center", before=6)
+    for line in [*rule_set.decision_basis, meeting + DECISION_POSTING, proposed_by]:
+        _para(doc, line, italic=True, align="justify")
+    _para(doc, "QUYẾT ĐỊNH:", bold=True, align="center", before=6)
+    for line in [f"Điều 1. {article_1}", "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.", f"Điều 3. {article_3}"]:
+        _para(doc, line, align="justify")
+    _signatures(doc, DECISION_RECIPIENTS, CHAIR_SIGNS, recipients=True)
+    _annex(doc, annex_subject, DECISION_ANNEXED_TO, table, closing)
+    return doc
+
+
+# ---------------------------------------------------------------- the household titles
+
+HOUSEHOLD_ISSUER = ["{{ commune_upper }}", "{{ unit_upper }}"]
+HOUSEHOLD_VOTES = (["STT", "Họ và tên chủ hộ", "Mã hộ", "Ấp, khu phố", "Đồng ý", "Không đồng ý"],
+                   ["index", "name", "code", "hamlet", "votes_for", "votes_against"])
+HEAD_SIGNS = _sign(["TRƯỞNG {{ unit_kind_upper }}"], "{{ head }}")
+
+
+def minutes(form, rule_set):
+    return _minutes(
+        form, HOUSEHOLD_ISSUER, "Họp bình xét danh hiệu “{{ title }}” năm {{ year }}",
+        place="{{ unit }}, {{ commune }}", attendance=[],
+        counts=["Số hộ đăng ký: {{ registered_count }}; số hộ được đề nghị công nhận: {{ proposed_count }}; "
+                "số hộ không được đề nghị: {{ not_proposed_count }}.", "Kết quả bình xét từng hộ như sau:"],
+        table=([*HOUSEHOLD_VOTES[0], "Kết quả"], [*HOUSEHOLD_VOTES[1], "result"]))
+
+
+def posting_list(form, rule_set):
+    return _posting_list(
+        form, HOUSEHOLD_ISSUER, "Hộ gia đình được đề nghị công nhận danh hiệu “{{ title }}” năm {{ year }}",
+        table=HOUSEHOLD_VOTES, comments_to="Trưởng {{ unit }} hoặc Ban công tác Mặt trận {{ unit }}",
+        signer=HEAD_SIGNS)
 
 
 def proposal(form, rule_set):
-    doc = _document()
-    _form_line(doc, form)
-    _heading(doc, ["{{ commune_upper }}", "{{ unit_upper }}"], "Số: ....../TTr")
-    _para(doc, "TỜ TRÌNH", bold=True, align="center", size=14, before=12)
-    _para(doc, "Về việc đề nghị công nhận danh hiệu “{{ title }}” năm {{ year }}", bold=True, align="center")
-    _para(doc, "Kính gửi: Ủy ban nhân dân {{ commune }}.", align="center", before=6)
-    _para(doc, f"Căn cứ {form.basis or rule_set.code};", align="justify")
-    _para(doc, "Căn cứ Biên bản họp bình xét ngày {{ held_on }} của {{ unit }}"
-               "{% if posting_place %} và kết quả niêm yết công khai tại {{ posting_place }} từ ngày "
-               "{{ posting_starts }} đến ngày {{ posting_ends }}{% endif %};", align="justify")
-    _para(doc, "{{ unit }} kính trình Ủy ban nhân dân {{ commune }} xem xét, công nhận danh hiệu "
-               "“{{ title }}” năm {{ year }} cho {{ proposed_count }} hộ gia đình (có danh sách kèm theo), "
-               "trên tổng số {{ registered_count }} hộ đăng ký.", align="justify")
-    _para(doc, "Kính trình Ủy ban nhân dân {{ commune }} xem xét, quyết định./.", align="justify")
-    _signatures(doc, [("Nơi nhận:", True, True), ("- Như trên;", False, False), ("- Lưu.", False, False)],
-                _sign(["TRƯỞNG {{ unit_kind_upper }}"], "{{ head }}"), recipients=True)
-    _page_break(doc)
-    _para(doc, "DANH SÁCH", bold=True, align="center", size=14)
-    _para(doc, "Hộ gia đình đề nghị công nhận danh hiệu “{{ title }}” năm {{ year }}", bold=True, align="center")
-    _para(doc, "(Kèm theo Tờ trình của {{ unit }})", italic=True, align="center")
-    _grid(doc, ["STT", "Họ và tên chủ hộ", "Mã hộ", "Ấp, khu phố", "Đồng ý", "Không đồng ý"],
-          ["index", "name", "code", "hamlet", "votes_for", "votes_against"])
-    _verify(doc)
-    return doc
+    return _proposal(
+        form, rule_set, HOUSEHOLD_ISSUER, "Về việc đề nghị công nhận danh hiệu “{{ title }}” năm {{ year }}",
+        addressee="Ủy ban nhân dân {{ commune }}", meeting=HOUSEHOLD_MEETING, proposer="{{ unit }}",
+        request="“{{ title }}” năm {{ year }} cho {{ proposed_count }} hộ gia đình (có danh sách kèm theo), "
+                "trên tổng số {{ registered_count }} hộ đăng ký.",
+        recipients=[("Nơi nhận:", True, True), ("- Như trên;", False, False), ("- Lưu.", False, False)],
+        signer=HEAD_SIGNS,
+        annex_subject="Hộ gia đình đề nghị công nhận danh hiệu “{{ title }}” năm {{ year }}", table=HOUSEHOLD_VOTES)
 
 
 def decision(form, rule_set):
-    doc = _document()
-    _form_line(doc, form)
-    _heading(doc, ["ỦY BAN NHÂN DÂN", "{{ issuer_upper }}"], "Số: {{ number }}")
-    _para(doc, "QUYẾT ĐỊNH", bold=True, align="center", size=14, before=12)
-    _para(doc, "Về việc công nhận danh hiệu “{{ title }}” năm {{ year }}", bold=True, align="center")
-    _para(doc, "CHỦ TỊCH ỦY BAN NHÂN DÂN {{ issuer_upper }}", bold=True, align="center", before=6)
-    for line in rule_set.decision_basis:
-        _para(doc, line, italic=True, align="justify")
-    _para(doc, "Căn cứ Biên bản họp bình xét ngày {{ held_on }} của {{ unit }}"
-               "{% if posting_place %} và kết quả niêm yết công khai từ ngày {{ posting_starts }} đến ngày "
-               "{{ posting_ends }}{% endif %};", italic=True, align="justify")
-    _para(doc, "Theo đề nghị của {{ unit }} và kết quả thẩm định của {{ appraiser }}.", italic=True,
-          align="justify")
-    _para(doc, "QUYẾT ĐỊNH:", bold=True, align="center", before=6)
-    _para(doc, "Điều 1. Công nhận danh hiệu “{{ title }}” năm {{ year }} cho {{ recognized_count }} hộ gia đình "
-               "thuộc {{ unit }} (có danh sách kèm theo).", align="justify")
-    _para(doc, "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.", align="justify")
-    _para(doc, "Điều 3. Văn phòng Hội đồng nhân dân và Ủy ban nhân dân, công chức Văn hóa - Xã hội, Trưởng "
-               "{{ unit }} và các hộ gia đình có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này./.",
-          align="justify")
-    _signatures(doc, [("Nơi nhận:", True, True), ("- Như Điều 3;", False, False),
-                      ("- Ủy ban Mặt trận Tổ quốc Việt Nam cùng cấp;", False, False), ("- Lưu: VT.", False, False)],
-                [("TM. ỦY BAN NHÂN DÂN", True, False), ("CHỦ TỊCH", True, False), ("", False, False),
-                 ("", False, False), ("", False, False), ("{{ signer }}", True, False)], recipients=True)
-    _page_break(doc)
-    _para(doc, "DANH SÁCH", bold=True, align="center", size=14)
-    _para(doc, "Hộ gia đình được công nhận danh hiệu “{{ title }}” năm {{ year }}", bold=True, align="center")
-    _para(doc, "(Kèm theo Quyết định số {{ number }} ngày {{ signed_on }} của Chủ tịch Ủy ban nhân dân "
-               "{{ issuer }})", italic=True, align="center")
-    _grid(doc, ["STT", "Họ và tên chủ hộ", "Mã hộ", "Ấp, khu phố", "Số phiếu đồng ý"],
-          ["index", "name", "code", "hamlet", "votes_for"])
-    _para(doc, "Danh sách có {{ recognized_count }} hộ gia đình.", italic=True, before=6)
-    _verify(doc)
-    return doc
+    return _decision(
+        form, rule_set, "Về việc công nhận danh hiệu “{{ title }}” năm {{ year }}",
+        meeting=HOUSEHOLD_MEETING, proposed_by="Theo đề nghị của {{ unit }} và kết quả thẩm định của {{ appraiser }}.",
+        article_1="Công nhận danh hiệu “{{ title }}” năm {{ year }} cho {{ recognized_count }} hộ gia đình "
+                  "thuộc {{ unit }} (có danh sách kèm theo).",
+        article_3="Văn phòng Hội đồng nhân dân và Ủy ban nhân dân, công chức Văn hóa - Xã hội, Trưởng "
+                  "{{ unit }} và các hộ gia đình có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này./.",
+        annex_subject="Hộ gia đình được công nhận danh hiệu “{{ title }}” năm {{ year }}",
+        table=(["STT", "Họ và tên chủ hộ", "Mã hộ", "Ấp, khu phố", "Số phiếu đồng ý"],
+               ["index", "name", "code", "hamlet", "votes_for"]),
+        closing="Danh sách có {{ recognized_count }} hộ gia đình.")
 
 
 def published_list(form, rule_set):
-    doc = _document()
-    _form_line(doc, form)
-    _heading(doc, ["ỦY BAN NHÂN DÂN", "{{ issuer_upper }}"], "Số: ....../TB-UBND")
-    _para(doc, "THÔNG BÁO", bold=True, align="center", size=14, before=12)
-    _para(doc, "Công khai danh sách hộ gia đình được công nhận danh hiệu “{{ title }}” năm {{ year }}",
-          bold=True, align="center")
+    doc = _opening(form, ["ỦY BAN NHÂN DÂN", "{{ issuer_upper }}"], "Số: ....../TB-UBND", "THÔNG BÁO",
+                   "Công khai danh sách hộ gia đình được công nhận danh hiệu “{{ title }}” năm {{ year }}")
     _para(doc, "Thực hiện Quyết định số {{ number }} ngày {{ signed_on }} của Chủ tịch Ủy ban nhân dân "
                "{{ issuer }}, Ủy ban nhân dân {{ issuer }} thông báo công khai danh sách {{ recognized_count }} "
                "hộ gia đình thuộc {{ unit }} được công nhận danh hiệu “{{ title }}” năm {{ year }} như sau:",
@@ -276,9 +305,7 @@ def published_list(form, rule_set):
     _grid(doc, ["STT", "Họ và tên chủ hộ", "Ấp, khu phố"], ["index", "name", "hamlet"], loop="public_rows")
     _para(doc, "Danh sách được niêm yết tại trụ sở Ủy ban nhân dân, nhà văn hóa {{ unit }} và đăng trên trang "
                "thông tin điện tử tại {{ public_url }}.", align="justify", before=6)
-    _signatures(doc, [("", False, False)],
-                [("TM. ỦY BAN NHÂN DÂN", True, False), ("CHỦ TỊCH", True, False), ("", False, False),
-                 ("", False, False), ("", False, False), ("{{ signer }}", True, False)])
+    _signatures(doc, [("", False, False)], CHAIR_SIGNS)
     _verify(doc)
     return doc
 
@@ -297,112 +324,55 @@ def _text(form, name, default=""):
     return form.text.get(name, default)
 
 
+def _hamlet_issuer(form):
+    return _text(form, "issuer", ["ỦY BAN NHÂN DÂN", "{{ unit_upper }}"])
+
+
+def _hamlet_signer(form):
+    return _sign(_text(form, "signer", ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]), "")
+
+
 def hamlet_minutes(form, rule_set):
-    doc = _document()
-    _form_line(doc, form)
-    _heading(doc, _text(form, "issuer", ["ỦY BAN NHÂN DÂN", "{{ unit_upper }}"]), "")
-    _para(doc, "BIÊN BẢN", bold=True, align="center", size=14, before=12)
-    _para(doc, _text(form, "purpose", "Họp bình xét danh hiệu {{ title_names }} năm {{ year }}"), bold=True,
-          align="center")
-    for text in [
-        "Thời gian: ngày {{ held_on }}.",
-        "Địa điểm: {{ unit }}.",
-        "Chủ trì: {{ chair }}.",
-        f"Thành phần: {_text(form, 'participants', 'đại diện các ấp, khu phố.')}",
-        "Số người được mời: {{ invited }}; số người có mặt: {{ present }} ({{ present_pct }}%).",
-        "Hình thức biểu quyết: {{ method }}.",
-        "Số ấp, khu phố đăng ký: {{ registered_count }}; số ấp, khu phố được đề nghị công nhận: "
-        "{{ proposed_count }}; số ấp, khu phố không được đề nghị: {{ not_proposed_count }}.",
-        "Kết quả bình xét từng ấp, khu phố như sau:",
-    ]:
-        _para(doc, text, align="justify")
-    _grid(doc, [*HAMLET_TABLE[0], "Kết quả"], [*HAMLET_TABLE[1], "result"])
-    _para(doc, "Cuộc họp kết thúc vào hồi ..... giờ ..... cùng ngày. Biên bản được lập thành 02 bản, "
-               "đã đọc lại cho các thành viên dự họp cùng nghe và nhất trí.", align="justify", before=6)
-    _signatures(doc, _sign(["THƯ KÝ"], "{{ secretary }}"), _sign(["CHỦ TRÌ"], "{{ chair }}"))
-    _verify(doc)
-    return doc
+    return _minutes(
+        form, _hamlet_issuer(form), _text(form, "purpose", "Họp bình xét danh hiệu {{ title_names }} năm {{ year }}"),
+        place="{{ unit }}", attendance=[f"Thành phần: {_text(form, 'participants', 'đại diện các ấp, khu phố.')}"],
+        counts=["Số ấp, khu phố đăng ký: {{ registered_count }}; số ấp, khu phố được đề nghị công nhận: "
+                "{{ proposed_count }}; số ấp, khu phố không được đề nghị: {{ not_proposed_count }}.",
+                "Kết quả bình xét từng ấp, khu phố như sau:"],
+        table=([*HAMLET_TABLE[0], "Kết quả"], [*HAMLET_TABLE[1], "result"]))
 
 
 def hamlet_posting_list(form, rule_set):
-    doc = _document()
-    _form_line(doc, form)
-    _heading(doc, _text(form, "issuer", ["ỦY BAN NHÂN DÂN", "{{ unit_upper }}"]), "")
-    _para(doc, "DANH SÁCH NIÊM YẾT CÔNG KHAI", bold=True, align="center", size=14, before=12)
-    _para(doc, "Ấp, khu phố được đề nghị công nhận danh hiệu {{ title_names }} năm {{ year }}", bold=True,
-          align="center")
-    _para(doc, "Niêm yết tại {{ posting_place }} từ ngày {{ posting_starts }} đến ngày {{ posting_ends }} "
-               "({{ posting_days }} ngày) để Nhân dân góp ý.", align="justify")
-    _grid(doc, *HAMLET_TABLE)
-    _para(doc, f"Ý kiến góp ý xin gửi về {_text(form, 'comments_to', 'Ủy ban nhân dân {{ unit }}')} trong thời "
-               "gian niêm yết.", align="justify", before=6)
-    _signatures(doc, [("", False, False)], _sign(_text(form, "signer", ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]), ""))
-    _verify(doc)
-    return doc
+    return _posting_list(
+        form, _hamlet_issuer(form), "Ấp, khu phố được đề nghị công nhận danh hiệu {{ title_names }} năm {{ year }}",
+        table=HAMLET_TABLE, comments_to=_text(form, "comments_to", "Ủy ban nhân dân {{ unit }}"),
+        signer=_hamlet_signer(form))
 
 
 def hamlet_proposal(form, rule_set):
-    doc = _document()
-    _form_line(doc, form)
-    _heading(doc, _text(form, "issuer", ["ỦY BAN NHÂN DÂN", "{{ unit_upper }}"]), "Số: ....../TTr")
-    _para(doc, "TỜ TRÌNH", bold=True, align="center", size=14, before=12)
-    _para(doc, "Về việc đề nghị công nhận danh hiệu {{ title_names }} năm {{ year }}", bold=True, align="center")
-    addressee = _text(form, "addressee", "Ủy ban nhân dân {{ issuer }}")
-    _para(doc, f"Kính gửi: {addressee}.", align="center", before=6)
-    _para(doc, f"Căn cứ {form.basis or rule_set.code};", align="justify")
-    _para(doc, "Căn cứ Biên bản họp ngày {{ held_on }} tại {{ unit }}"
-               "{% if posting_place %} và kết quả niêm yết công khai tại {{ posting_place }} từ ngày "
-               "{{ posting_starts }} đến ngày {{ posting_ends }}{% endif %};", align="justify")
-    proposer = _text(form, "proposer", "Ủy ban nhân dân {{ unit }}")
-    _para(doc, f"{proposer} kính trình {addressee} xem xét, công nhận danh hiệu {{{{ title_names }}}} năm "
-               "{{ year }} cho {{ proposed_count }} ấp, khu phố (có danh sách kèm theo), trên tổng số "
-               "{{ registered_count }} ấp, khu phố đăng ký.", align="justify")
-    _para(doc, f"Kính trình {addressee} xem xét, quyết định./.", align="justify")
-    _signatures(doc, [("Nơi nhận:", True, True), ("- Như trên;", False, False), ("- Lưu: VT.", False, False)],
-                _sign(_text(form, "signer", ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]), ""), recipients=True)
-    _page_break(doc)
-    _para(doc, "DANH SÁCH", bold=True, align="center", size=14)
-    _para(doc, "Ấp, khu phố đề nghị công nhận danh hiệu {{ title_names }} năm {{ year }}", bold=True, align="center")
-    _para(doc, f"(Kèm theo Tờ trình của {proposer})", italic=True, align="center")
-    _grid(doc, *HAMLET_TABLE)
-    _verify(doc)
-    return doc
+    return _proposal(
+        form, rule_set, _hamlet_issuer(form), "Về việc đề nghị công nhận danh hiệu {{ title_names }} năm {{ year }}",
+        addressee=_text(form, "addressee", "Ủy ban nhân dân {{ issuer }}"), meeting=HAMLET_MEETING,
+        proposer=_text(form, "proposer", "Ủy ban nhân dân {{ unit }}"),
+        request="{{ title_names }} năm {{ year }} cho {{ proposed_count }} ấp, khu phố (có danh sách kèm theo), "
+                "trên tổng số {{ registered_count }} ấp, khu phố đăng ký.",
+        recipients=[("Nơi nhận:", True, True), ("- Như trên;", False, False), ("- Lưu: VT.", False, False)],
+        signer=_hamlet_signer(form),
+        annex_subject="Ấp, khu phố đề nghị công nhận danh hiệu {{ title_names }} năm {{ year }}", table=HAMLET_TABLE)
 
 
 def hamlet_decision(form, rule_set):
-    doc = _document()
-    _form_line(doc, form)
-    _heading(doc, ["ỦY BAN NHÂN DÂN", "{{ issuer_upper }}"], "Số: {{ number }}")
-    _para(doc, "QUYẾT ĐỊNH", bold=True, align="center", size=14, before=12)
-    _para(doc, "Về việc công nhận danh hiệu {{ title_names }} năm {{ year }}", bold=True, align="center")
-    _para(doc, "CHỦ TỊCH ỦY BAN NHÂN DÂN {{ issuer_upper }}", bold=True, align="center", before=6)
-    for line in rule_set.decision_basis:
-        _para(doc, line, italic=True, align="justify")
-    _para(doc, "Căn cứ Biên bản họp ngày {{ held_on }} tại {{ unit }}"
-               "{% if posting_place %} và kết quả niêm yết công khai từ ngày {{ posting_starts }} đến ngày "
-               "{{ posting_ends }}{% endif %};", italic=True, align="justify")
-    _para(doc, _text(form, "proposed_by", "Theo đề nghị của Ủy ban nhân dân {{ unit }}."), italic=True,
-          align="justify")
-    _para(doc, "QUYẾT ĐỊNH:", bold=True, align="center", before=6)
-    _para(doc, "Điều 1. Công nhận {{ recognized_count }} ấp, khu phố thuộc {{ unit }} đạt danh hiệu "
-               "{{ title_names }} năm {{ year }} (có danh sách kèm theo).", align="justify")
-    _para(doc, "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.", align="justify")
-    _para(doc, "Điều 3. " + _text(form, "executors", "Trưởng các ấp, khu phố có tên tại Điều 1 chịu trách nhiệm "
-                                                     "thi hành Quyết định này./."), align="justify")
-    _signatures(doc, [("Nơi nhận:", True, True), ("- Như Điều 3;", False, False),
-                      ("- Ủy ban Mặt trận Tổ quốc Việt Nam cùng cấp;", False, False), ("- Lưu: VT.", False, False)],
-                [("TM. ỦY BAN NHÂN DÂN", True, False), ("CHỦ TỊCH", True, False), ("", False, False),
-                 ("", False, False), ("", False, False), ("{{ signer }}", True, False)], recipients=True)
-    _page_break(doc)
-    _para(doc, "DANH SÁCH", bold=True, align="center", size=14)
-    _para(doc, "Ấp, khu phố được công nhận danh hiệu {{ title_names }} năm {{ year }}", bold=True, align="center")
-    _para(doc, "(Kèm theo Quyết định số {{ number }} ngày {{ signed_on }} của Chủ tịch Ủy ban nhân dân "
-               "{{ issuer }})", italic=True, align="center")
-    _grid(doc, ["STT", "Tên ấp, khu phố", "Loại", "Danh hiệu", "Số phiếu đồng ý"],
-          ["index", "name", "kind", "title", "votes_for"])
-    _para(doc, "Danh sách có {{ recognized_count }} ấp, khu phố.", italic=True, before=6)
-    _verify(doc)
-    return doc
+    return _decision(
+        form, rule_set, "Về việc công nhận danh hiệu {{ title_names }} năm {{ year }}",
+        meeting=HAMLET_MEETING, proposed_by=_text(form, "proposed_by", "Theo đề nghị của Ủy ban nhân dân {{ unit }}."),
+        article_1="Công nhận {{ recognized_count }} ấp, khu phố thuộc {{ unit }} đạt danh hiệu "
+                  "{{ title_names }} năm {{ year }} (có danh sách kèm theo).",
+        article_3=_text(form, "executors", "Trưởng các ấp, khu phố có tên tại Điều 1 chịu trách nhiệm "
+                                           "thi hành Quyết định này./."),
+        annex_subject="Ấp, khu phố được công nhận danh hiệu {{ title_names }} năm {{ year }}",
+        table=(["STT", "Tên ấp, khu phố", "Loại", "Danh hiệu", "Số phiếu đồng ý"],
+               ["index", "name", "kind", "title", "votes_for"]),
+        closing="Danh sách có {{ recognized_count }} ấp, khu phố.")
 
 
 # The layout of each document, by the subject kind of the rule set's title (registry.RuleSetDocuments).

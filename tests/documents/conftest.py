@@ -110,31 +110,33 @@ def district_office(district):
     return _persona("phong_van_hoa", district.district, Role.DISTRICT_OFFICE)
 
 
+def _gia_kiem_hamlets(district, quarter, hamlet_title, *, officer, appraiser, chair, year, number, signed_on,
+                      signer):
+    """Gia Kiệm's two ấp and a khu phố through one round of the hamlet title; the third ấp is not proposed."""
+    return _decide_hamlets(officer=officer, appraiser=appraiser, chair=chair, commune=district.commune,
+                           title=hamlet_title, year=year, hamlets=[district.hamlet, quarter, district.other_hamlet],
+                           votes=[(24, 1), (23, 2), (8, 17)], number=number, signed_on=signed_on, signer=signer)
+
+
 @pytest.fixture
 def hamlets_decided_2025(district, quarter, commune_officer, commune_chair, hamlet_title):
-    """The 2025 hamlet title of Gia Kiệm: two ấp and a khu phố, one ấp not proposed; the commune chair decides."""
-    return _decide_hamlets(officer=commune_officer, appraiser=commune_officer, chair=commune_chair,
-                           commune=district.commune, title=hamlet_title, year=2025,
-                           hamlets=[district.hamlet, quarter, district.other_hamlet],
-                           votes=[(24, 1), (23, 2), (8, 17)], number="88/QĐ-UBND", signed_on=d(2025, 11, 20),
-                           signer="Phạm Văn Ký – Chủ tịch UBND xã Gia Kiệm")
+    """The 2025 hamlet title: the commune chair decides."""
+    return _gia_kiem_hamlets(district, quarter, hamlet_title, officer=commune_officer, appraiser=commune_officer,
+                             chair=commune_chair, year=2025, number="88/QĐ-UBND", signed_on=d(2025, 11, 20),
+                             signer="Phạm Văn Ký – Chủ tịch UBND xã Gia Kiệm")
 
 
 @pytest.fixture
 def hamlets_decided_2024(district, quarter, commune_officer, district_office, district_chair, hamlet_title):
     """The 2024 hamlet title under Decree 86/2023: the commune council, a posting, the district chair decides."""
-    return _decide_hamlets(officer=commune_officer, appraiser=district_office, chair=district_chair,
-                           commune=district.commune, title=hamlet_title, year=2024,
-                           hamlets=[district.hamlet, quarter, district.other_hamlet],
-                           votes=[(24, 1), (23, 2), (8, 17)], number="99/QĐ-UBND", signed_on=d(2024, 11, 22),
-                           signer="Lê Văn Huyện")
+    return _gia_kiem_hamlets(district, quarter, hamlet_title, officer=commune_officer, appraiser=district_office,
+                             chair=district_chair, year=2024, number="99/QĐ-UBND", signed_on=d(2024, 11, 22),
+                             signer="Lê Văn Huyện")
 
 
 @pytest.fixture
 def hamlets_decided_2021(district, quarter, commune_officer, district_office, district_chair, hamlet_title):
     """The 2021 hamlet title under Decree 122/2018: the district chair decides."""
-    return _decide_hamlets(officer=commune_officer, appraiser=district_office, chair=district_chair,
-                           commune=district.commune, title=hamlet_title, year=2021,
-                           hamlets=[district.hamlet, quarter, district.other_hamlet],
-                           votes=[(24, 1), (23, 2), (8, 17)], number="120/QĐ-UBND", signed_on=d(2021, 11, 25),
-                           signer="Lê Văn Huyện – Chủ tịch UBND huyện Thống Nhất")
+    return _gia_kiem_hamlets(district, quarter, hamlet_title, officer=commune_officer, appraiser=district_office,
+                             chair=district_chair, year=2021, number="120/QĐ-UBND", signed_on=d(2021, 11, 25),
+                             signer="Lê Văn Huyện – Chủ tịch UBND huyện Thống Nhất")
