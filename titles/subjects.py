@@ -17,8 +17,8 @@ Vietnamese whatever the reader's interface language, like the rest of the certif
 
 from typing import NamedTuple
 
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Coalesce, Concat
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -42,6 +42,14 @@ class SubjectKindBase:
 
     def roll(self, unit, day):
         """How many subjects `unit` has on `day`: the denominator of the year's rate."""
+        raise NotImplementedError
+
+    # The field a registration list searches by name.
+    name_field = ""
+
+    def registration_rows(self, unit, day):
+        """The subjects the registration page lists for `unit` on `day`, each annotated with `label`,
+        `detail` and `registrable` (whether the service would take it), so one page lists any kind."""
         raise NotImplementedError
 
     def within(self, unit, day):
@@ -97,6 +105,14 @@ class HouseholdSubject(SubjectKindBase):
 
     def candidates(self, unit):
         return Household.objects.filter(hamlet=unit)
+
+    name_field = "head_name"
+
+    def registration_rows(self, unit, day):
+        # A household without members is listed but not registrable (the service refuses it by name).
+        return self.candidates(unit).filter(active=True).annotate(
+            label=F("head_name"), detail=Concat("code", Value(" · "), "address"),
+            registrable=ExpressionWrapper(Q(members__gt=0), output_field=BooleanField()))
 
     def ineligible(self, subjects, unit, day):
         refused = []
@@ -163,6 +179,12 @@ class HamletSubject(SubjectKindBase):
 
     def candidates(self, unit):
         return Unit.objects.filter(parent=unit, level=Level.HAMLET)
+
+    name_field = "name"
+
+    def registration_rows(self, unit, day):
+        return self.candidates(unit).valid_on(day).annotate(
+            label=F("name"), detail=F("code"), registrable=Value(True, output_field=BooleanField()))
 
     def roll(self, unit, day):
         return Unit.objects.filter(parent=unit, level=Level.HAMLET).valid_on(day).count()

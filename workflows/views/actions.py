@@ -2,8 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Concat
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -11,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
-from directory.models import Household
 from directory.search import Folded, fold
 from titles.models import Step
 from titles.subjects import subject_kind_of
@@ -60,18 +58,8 @@ def register(request, pk):
     registered = Nomination.objects.filter(title_type=dossier.title_type, year=dossier.year,
                                            **{kind.field: OuterRef("pk")}).exclude(state=NominationState.WITHDRAWN)
     own = dossier.nominations.filter(state=NominationState.REGISTERED, **{kind.field: OuterRef("pk")})
-    # The same rows for every kind (label, detail, registrable), so one page lists households or hamlets.
-    if kind.field == "household":
-        candidates = (Household.objects.filter(hamlet=dossier.unit, active=True)
-                      .annotate(label=F("head_name"), detail=Concat("code", Value(" · "), "address"),
-                                registrable=ExpressionWrapper(Q(members__gt=0), output_field=BooleanField())))
-        search_field = "head_name"
-    else:
-        candidates = (kind.candidates(dossier.unit).valid_on(timezone.localdate())
-                      .annotate(label=F("name"), detail=F("code"), registrable=Value(True, output_field=BooleanField())))
-        search_field = "name"
     households = (
-        candidates.annotate(is_registered=Exists(registered), withdrawable=Subquery(own.values("pk")[:1]))
+        kind.registration_rows(dossier.unit, timezone.localdate()).annotate(is_registered=Exists(registered), withdrawable=Subquery(own.values("pk")[:1]))
         .order_by("code")
     )
     # What "register all" registers: every subject that may be registered, the
@@ -105,7 +93,7 @@ def register(request, pk):
         listed = households.filter(is_registered=True)
     search = request.GET.get("q", "").strip()
     if search:
-        listed = listed.alias(name_folded=Folded(search_field)).filter(name_folded__contains=fold(search))
+        listed = listed.alias(name_folded=Folded(kind.name_field)).filter(name_folded__contains=fold(search))
     return render_action(request, "workflows/register.html", dossier, {
         "kind": kind,
         "form": form, "error": error, "households": page_of(request, listed, 100), "show": show,
