@@ -1,5 +1,7 @@
 """Form fields and the one-time token shared by every app's forms."""
 
+import calendar
+import re
 import secrets
 
 from django import forms
@@ -7,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 # dd/mm/yyyy is what people type; ISO is what <input type=date> and scripts send.
 DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
+DAY_MONTH_YEAR = re.compile(r"\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*")
 
 
 class DayInput(forms.DateInput):
@@ -25,6 +28,29 @@ class DayField(forms.DateField):
         kwargs.setdefault("input_formats", DATE_FORMATS)
         kwargs.setdefault("error_messages", {"invalid": _("Enter a date as dd/mm/yyyy.")})
         super().__init__(**kwargs)
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            # "31/02/2026" is typed in the right format: telling the person to use dd/mm/yyyy
+            # would send them looking for a typo in the format instead of in the day.
+            raise self._no_such_day(value) from None
+
+    def _no_such_day(self, value):
+        match = DAY_MONTH_YEAR.fullmatch(str(value))
+        if not match:
+            return forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        day, month, year = (int(part) for part in match.groups())
+        shown = value.strip()
+        if not 1 <= month <= 12:
+            return forms.ValidationError(
+                _("%(value)s is not a day: a year has 12 months, not %(month)s."),
+                code="no_such_month", params={"value": shown, "month": month})
+        return forms.ValidationError(
+            _("%(value)s is not a day: month %(month)s of %(year)s has %(days)s days."),
+            code="no_such_day",
+            params={"value": shown, "month": month, "year": year, "days": calendar.monthrange(year, month)[1]})
 
 
 class OneTimeTokenMixin(forms.Form):
