@@ -3,7 +3,9 @@ from guardian.admin import GuardedModelAdmin
 
 from core.admin import RecordAdmin
 
-from .models import Household, HouseholdChange, HouseholdImport, Membership, MembershipChange, Unit
+from .models import (
+    Collective, FrontRecordChange, Household, HouseholdChange, HouseholdImport, Membership, MembershipChange, Person, Unit,
+)
 
 
 @admin.register(Unit)
@@ -59,3 +61,24 @@ class HouseholdImportAdmin(RecordAdmin):
     list_display = ["created_at", "source", "hamlet", "actor", "rows", "status"]
     list_filter = ["status"]
     list_select_related = ["hamlet", "actor"]
+
+
+@admin.register(Person)
+class PersonAdmin(RecordAdmin):
+    list_display = ["full_name", "birth_year", "unit", "valid_from", "valid_to"]
+    search_fields = ["full_name"]
+    list_select_related = ["unit"]
+
+
+@admin.register(Collective)
+class CollectiveAdmin(RecordAdmin):
+    list_display = ["name", "kind", "unit", "valid_from", "valid_to"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    list_select_related = ["unit"]
+
+
+@admin.register(FrontRecordChange)
+class FrontRecordChangeAdmin(RecordAdmin):
+    list_display = ["at", "action", "person", "collective", "actor", "role", "unit"]
+    list_select_related = ["person", "collective", "actor", "unit"]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import DayField, OneTimeTokenMixin
 
-from .models import GRANTABLE_ROLES, Household
+from .models import GRANTABLE_ROLES, Collective, Household, Person
 
 
 class HamletChoiceForm(forms.Form):
@@ -88,3 +88,34 @@ class GiveRoleForm(forms.Form):
 class EndRoleForm(forms.Form):
     until = DayField(label=_("Last day with the role"))
     reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class FrontRecordForm(OneTimeTokenMixin, forms.ModelForm):
+    """A person or a collective of a hamlet (directory.services_front checks the rules)."""
+
+    reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=500)
+
+    def __init__(self, *args, hamlets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hamlet"] = forms.ModelChoiceField(queryset=hamlets, label=_("Hamlet"), empty_label=None,
+                                                       initial=self.instance.unit_id if self.instance.pk else None)
+        self.order_fields(["hamlet", *self.Meta.fields, "reason"])
+
+
+class PersonForm(FrontRecordForm):
+    valid_from = DayField(label=_("On record from"))
+    valid_to = DayField(label=_("On record until (optional)"), required=False)
+
+    class Meta:
+        model = Person
+        fields = ["full_name", "birth_year", "hamlet_role", "valid_from", "valid_to"]
+        widgets = {"birth_year": forms.NumberInput(attrs={"inputmode": "numeric", "min": 1900})}
+
+
+class CollectiveForm(FrontRecordForm):
+    valid_from = DayField(label=_("On record from"))
+    valid_to = DayField(label=_("On record until (optional)"), required=False)
+
+    class Meta:
+        model = Collective
+        fields = ["name", "kind", "valid_from", "valid_to"]

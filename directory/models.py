@@ -83,6 +83,7 @@ class Unit(models.Model):
             ("see_household_phone", _("Can see household phone numbers")),
             ("manage_households", _("Can add, edit, move and deactivate the households of this unit's hamlets")),
             ("manage_roles", _("Can create accounts and give or end roles in the units below this one")),
+            ("manage_front_records", _("Can add and edit the people and collectives of this unit's hamlets")),
         ]
 
     def __str__(self):
@@ -143,6 +144,7 @@ class Role(models.TextChoices):
     DISTRICT_FRONT_BOARD = "district_front_board", _("District Front standing board")
     SUPERVISOR = "supervisor", _("Front supervisor")
     PROVINCE_OFFICE = "province_office", _("Provincial emulation and commendation office")
+    PROVINCE_FRONT_BOARD = "province_front_board", _("Provincial Front standing board")
 
 
 # Which object permissions on its unit each role carries. Authorisation policy,
@@ -150,19 +152,21 @@ class Role(models.TextChoices):
 ROLE_PERMISSIONS = {
     Role.HAMLET_HEAD: ["view_unit_dossiers", "prepare_dossier", "record_review", "see_household_phone",
                        "manage_households"],
-    Role.HAMLET_FRONT_HEAD: ["view_unit_dossiers", "record_review"],
+    Role.HAMLET_FRONT_HEAD: ["view_unit_dossiers", "record_review", "manage_front_records"],
     # prepare_dossier and record_review on the commune itself: the commune lists its hamlets
     # for the hamlet title (titles.subjects.HamletSubject) and records the commune meeting.
     # They are not inherited, so they give nothing on a hamlet's Cultural Family dossier.
     Role.COMMUNE_OFFICER: ["view_unit_dossiers", "prepare_dossier", "record_review", "appraise_dossier",
                            "see_household_phone", "manage_households", "manage_roles"],
     Role.COMMUNE_CHAIR: ["view_unit_dossiers", "decide_title"],
-    Role.COMMUNE_FRONT_CHAIR: ["view_unit_dossiers", "supervise"],
+    # manage_front_records on the commune covers its hamlets' people and collectives (inherited).
+    Role.COMMUNE_FRONT_CHAIR: ["view_unit_dossiers", "supervise", "manage_front_records"],
     Role.DISTRICT_OFFICE: ["view_unit_dossiers", "appraise_dossier", "manage_roles"],
     Role.DISTRICT_CHAIR: ["view_unit_dossiers", "decide_title"],
     Role.DISTRICT_FRONT_BOARD: ["view_unit_dossiers", "supervise"],
     Role.SUPERVISOR: ["view_unit_dossiers", "supervise"],
     Role.PROVINCE_OFFICE: ["view_unit_dossiers", "manage_roles"],
+    Role.PROVINCE_FRONT_BOARD: ["view_unit_dossiers"],
 }
 
 # Which roles an office may give, by the level of the unit the role is held in. An office gives roles
@@ -315,3 +319,89 @@ class HouseholdImport(models.Model):
     class Meta:
         verbose_name = _("household import")
         verbose_name_plural = _("household imports")
+
+
+class DatedRecordQuerySet(models.QuerySet):
+    def valid_on(self, day):
+        return self.filter(valid_from__lte=day).filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=day))
+
+
+class Person(models.Model):
+    """Someone of a hamlet who may be honoured on 18 November (DOMAIN.md §5, §11): dated, owned by the
+    hamlet's Front work committee, which adds and edits them (directory.services.add_person)."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("hamlet"), on_delete=models.PROTECT, related_name="people")
+    full_name = models.CharField(_("full name"), max_length=120)
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    hamlet_role = models.CharField(_("role in the hamlet"), max_length=200, blank=True)
+    valid_from = models.DateField(_("on record from"))
+    valid_to = models.DateField(_("on record until"), null=True, blank=True)
+
+    objects = DatedRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["unit_id", "full_name", "id"]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.birth_year})" if self.birth_year else self.full_name
+
+    def is_valid_on(self, day):
+        return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
+
+
+class CollectiveKind(models.TextChoices):
+    FRONT_COMMITTEE = "front_committee", _("Hamlet Front work committee")
+    MASS_ORGANISATION = "mass_organisation", _("Branch of a mass organisation")
+    SELF_MANAGED_GROUP = "self_managed_group", _("Self-managed group")
+    HAMLET = "hamlet", _("The hamlet itself")
+
+
+class Collective(models.Model):
+    """A collective of a hamlet that may be honoured on 18 November: its Front committee, a branch of a mass
+    organisation (women's, veterans', farmers', youth union), a self-managed group, or the hamlet itself."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("hamlet"), on_delete=models.PROTECT, related_name="collectives")
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=24, choices=CollectiveKind.choices)
+    valid_from = models.DateField(_("on record from"))
+    valid_to = models.DateField(_("on record until"), null=True, blank=True)
+
+    objects = DatedRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("collective")
+        verbose_name_plural = _("collectives")
+        ordering = ["unit_id", "name", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def is_valid_on(self, day):
+        return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
+
+
+class FrontRecordChange(OfficeRecord):
+    """One change to a person or a collective of the directory: who, in which role, for which unit, when, what.
+    Written by directory.services in the same transaction as the change; never edited."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("added")
+        UPDATED = "updated", _("edited")
+
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="changes")
+    collective = models.ForeignKey(Collective, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="changes")
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    # {"field": [old, new]}; for a creation, old is None.
+    changes = models.JSONField(_("changes"), default=dict)
+
+    class Meta:
+        verbose_name = _("change of a person or collective")
+        verbose_name_plural = _("changes of people and collectives")
+        ordering = ["at", "id"]
+        constraints = [models.CheckConstraint(
+            condition=(models.Q(person__isnull=False, collective__isnull=True)
+                       | models.Q(person__isnull=True, collective__isnull=False)),
+            name="front_record_change_has_one_record")]

@@ -206,12 +206,13 @@ def can_see_unit(user, unit):
     return find_acting(user, unit, "view_unit_dossiers", inherited=True) is not None
 
 
-def hamlets_managed_by(user, *, paths=False):
+def hamlets_managed_by(user, *, paths=False, codename="manage_households"):
     """The hamlets, valid today, whose households `user` may manage: those it heads and those of the
     communes it serves (the permission held on an ancestor covers the subtree). `paths`: the user's
-    Grants.unit_paths("directory.manage_households"), when the caller already asked."""
+    Grants.unit_paths("directory.manage_households"), when the caller already asked. `codename`:
+    another permission read the same way (manage_front_records: people and collectives)."""
     if paths is False:
-        paths = grants_of(user).unit_paths("directory.manage_households")
+        paths = grants_of(user).unit_paths(f"directory.{codename}")
     hamlets = Unit.objects.valid_on(timezone.localdate()).filter(level=Level.HAMLET)
     if paths is None:
         return hamlets

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_front
 
 app_name = "directory"
 
@@ -16,4 +16,9 @@ urlpatterns = [
     path("people/", views.people, name="people"),
     path("people/give/", views.give_role, name="give_role"),
     path("people/<int:pk>/end/", views.end_role, name="end_role"),
+    path("front/records/", views_front.front_records, name="front_records"),
+    path("front/people/add/", views_front.person_add, name="person_add"),
+    path("front/people/<int:pk>/", views_front.person_edit, name="person_edit"),
+    path("front/collectives/add/", views_front.collective_add, name="collective_add"),
+    path("front/collectives/<int:pk>/", views_front.collective_edit, name="collective_edit"),
 ]

@@ -129,7 +129,10 @@ MASTER_DATA_WRITES = {"directory:households", "directory:household_add", "direct
                       "directory:household_import_template", "directory:household_import_progress",
                       "directory:household_import_refused",
                       # The offices' role pages: tests/directory/test_roles.py.
-                      "directory:people", "directory:give_role", "directory:end_role"}
+                      "directory:people", "directory:give_role", "directory:end_role",
+                      # The Front's people and collectives (18/11): tests/directory/test_front_records.py.
+                      "directory:front_records", "directory:person_add", "directory:person_edit",
+                      "directory:collective_add", "directory:collective_edit"}
 # A dossier's printed documents (read through dossier_for: whoever may see the dossier) and the
 # public list of a decision; marking that list published is the deciding unit's chair's alone.
 # Who gets what: tests/documents/ (another commune's user gets 404, the officer 403).
