@@ -1,6 +1,14 @@
 """Forms only parse and validate input shapes; the rules live in workflows.services."""
 
 from django import forms
+from django.forms.formsets import (
+    INITIAL_FORM_COUNT,
+    MAX_NUM_FORM_COUNT,
+    MIN_NUM_FORM_COUNT,
+    TOTAL_FORM_COUNT,
+    ManagementForm,
+)
+from django.utils.functional import cached_property
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -120,26 +128,100 @@ def ground_code(grounds, value):
     return value
 
 
-def parse_tally(data, nominations, grounds=()):
-    """Read the tally rows (for_<id>, against_<id>, excl_<id>) of the listed households;
-    `grounds`: the rule set's exclusion grounds, for a ground chosen by its number.
+class NominationRowForm(forms.Form):
+    """One row of a whole-list sheet, its inputs named by the nomination (`for_<id>`, ...).
 
-    Empty cells stay empty so the service can name the household whose votes are missing.
+    The names stay what the sheet, its script, its saved drafts and its offline outbox post.
+    Cells are parsed as typed (stripped text): which values are allowed, and the message that
+    names the household and the rule, are the service's.
     """
-    votes, exclusions = {}, {}
-    for nomination in nominations:
-        pk = nomination.pk
-        votes[pk] = (data.get(f"for_{pk}", "").strip(), data.get(f"against_{pk}", "").strip())
-        ground = ground_code(grounds, data.get(f"excl_{pk}", ""))
-        if ground:
-            exclusions[pk] = ground
-    return votes, exclusions
+
+    # field name -> the input's name before "_<nomination id>"
+    INPUT_NAMES = {}
+
+    def __init__(self, *args, nomination, **kwargs):
+        self.nomination = nomination
+        super().__init__(*args, **kwargs)
+
+    def add_prefix(self, field_name):
+        return f"{self.INPUT_NAMES.get(field_name, field_name)}_{self.nomination.pk}"
 
 
-def parse_change_reasons(data, nominations):
-    """{nomination id: reason} typed in the tally's "reason for the change" cells
-    (change_<id>); the service says which households owe one."""
-    return {n.pk: data.get(f"change_{n.pk}", "").strip() for n in nominations if data.get(f"change_{n.pk}", "").strip()}
+class NominationRowFormSet(forms.BaseFormSet):
+    """A formset whose rows are the server's list of nominations, not a count the client posts.
+
+    Django's management form would let a posted TOTAL_FORMS drop or add rows; here the rows
+    are exactly the nominations the view read, so none can be left out by a forged count, and
+    nothing but the row inputs is posted (the sheet's pages and drafts post no management keys).
+    """
+
+    def __init__(self, data=None, *, nominations, **kwargs):
+        self.nominations = list(nominations)
+        super().__init__(data, **kwargs)
+
+    def total_form_count(self):
+        return len(self.nominations)
+
+    initial_form_count = total_form_count
+
+    @cached_property
+    def management_form(self):
+        count = len(self.nominations)
+        return ManagementForm({f"{self.prefix}-{name}": count for name in
+                               (TOTAL_FORM_COUNT, INITIAL_FORM_COUNT, MIN_NUM_FORM_COUNT, MAX_NUM_FORM_COUNT)},
+                              prefix=self.prefix, renderer=self.renderer)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "nomination": self.nominations[index]}
+
+    def rows(self):
+        """(nomination, cleaned row) pairs; the cells are free text, so every bound row cleans."""
+        self.is_valid()
+        return [(form.nomination, form.cleaned_data) for form in self.forms]
+
+
+class TallyRowForm(NominationRowForm):
+    """A household's (hamlet's) row of the review meeting's tally sheet."""
+
+    INPUT_NAMES = {"votes_for": "for", "votes_against": "against", "ground": "excl", "change_reason": "change"}
+
+    votes_for = forms.CharField(required=False)
+    votes_against = forms.CharField(required=False)
+    ground = forms.CharField(required=False)
+    change_reason = forms.CharField(required=False)
+
+    def __init__(self, *args, grounds=(), **kwargs):
+        self.grounds = grounds
+        super().__init__(*args, **kwargs)
+
+    def clean_ground(self):
+        return ground_code(self.grounds, self.cleaned_data["ground"])
+
+
+TallyFormSet = forms.formset_factory(TallyRowForm, formset=NominationRowFormSet, extra=0)
+
+
+def tally_formset(data, nominations, grounds=()):
+    """The tally sheet's rows, bound to `data` (the POST, or a saved draft's copy of it);
+    `grounds`: the rule set's exclusion grounds, so a ground chosen by its number is read."""
+    return TallyFormSet(data, nominations=nominations, form_kwargs={"grounds": grounds}, prefix="tally")
+
+
+def parse_tally(data, nominations, grounds=()):
+    """(votes, exclusions, change reasons) of the listed households from the sheet's rows.
+
+    Empty cells stay empty so the service can name the household whose votes are missing;
+    a change reason is what the tally's "reason for the change" cell says (the service says
+    which households owe one).
+    """
+    votes, exclusions, change_reasons = {}, {}, {}
+    for nomination, row in tally_formset(data, nominations, grounds).rows():
+        votes[nomination.pk] = (row["votes_for"], row["votes_against"])
+        if row["ground"]:
+            exclusions[nomination.pk] = row["ground"]
+        if row["change_reason"]:
+            change_reasons[nomination.pk] = row["change_reason"]
+    return votes, exclusions, change_reasons
 
 
 class PostingForm(RevisionForm, ConfirmDates):
@@ -180,17 +262,20 @@ class AppraiseForm(RevisionForm):
     pass
 
 
-def parse_strikes(data, nominations):
-    """{nomination id: reason} for the rows whose strike box is ticked or whose reason is
-    typed: a reason typed without ticking the box is a strike, never silently dropped
-    (the confirmation step lists it among the struck). The reason may be empty: the
-    service refuses a strike without reason, naming the household."""
-    strikes = {}
-    for n in nominations:
-        reason = data.get(f"reason_{n.pk}", "").strip()
-        if data.get(f"strike_{n.pk}") or reason:
-            strikes[n.pk] = reason
-    return strikes
+class StrikeRowForm(NominationRowForm):
+    """A proposed household's (hamlet's) row of the appraisal: struck or not, and why."""
+
+    INPUT_NAMES = {"strike": "strike", "reason": "reason"}
+
+    strike = forms.BooleanField(required=False)
+    reason = forms.CharField(required=False)
+
+
+StrikeFormSet = forms.formset_factory(StrikeRowForm, formset=NominationRowFormSet, extra=0)
+
+
+def strike_formset(data, nominations):
+    return StrikeFormSet(data, nominations=nominations, prefix="strike")
 
 
 class ReturnForm(RevisionForm):

@@ -110,3 +110,28 @@ def test_a_number_that_is_no_ground_is_refused_naming_it(client, sheet, hamlet_h
     assert f"Exclusion ground “{len(grounds) + 1}” is not one of the grounds of" in text(response)
     dossier.refresh_from_db()
     assert dossier.state == DossierState.OPEN and not dossier.meetings.exists()
+
+
+def test_the_sheet_reads_the_servers_rows_whatever_counts_or_extra_rows_are_posted(
+    client, sheet, hamlet_head, district, family_title, households
+):
+    """The rows are a formset of the listed nominations, not of a count the client posts: a
+    forged management count cannot drop a household's votes, and a row of another dossier's
+    household is not read."""
+    dossier, rows, grounds = sheet
+    other = open_with_households(head=hamlet_head, hamlet=district.hamlet, title=family_title, year=2024,
+                                 households=households(1))
+    stranger = other.nominations.get()
+    login(in_english(client), hamlet_head)
+
+    response = client.post(url("meeting", dossier), tally_post(
+        dossier, held_on="02/11/2025", invited=40, present=30, votes={n.pk: (30, 0) for n in rows},
+        **{"tally-TOTAL_FORMS": "0", "tally-INITIAL_FORMS": "0", f"for_{stranger.pk}": "1",
+           f"against_{stranger.pk}": "29"}))
+
+    assert response.status_code == 302, text(response)[:1500]
+    for row in rows:
+        row.refresh_from_db()
+        assert (row.votes_for, row.votes_against, row.state) == (30, 0, NominationState.PROPOSED)
+    stranger.refresh_from_db()
+    assert stranger.votes_for is None and stranger.state == NominationState.REGISTERED

@@ -27,10 +27,8 @@ from ..forms import (
     ReturnForm,
     SubmitForm,
     WithdrawForm,
-    ground_code,
-    parse_change_reasons,
-    parse_strikes,
-    parse_tally,
+    strike_formset,
+    tally_formset,
 )
 from ..models import DossierState, Nomination, NominationState
 from ..supervision import open_concerns
@@ -228,8 +226,10 @@ def meeting(request, pk):
         # The names as chosen: the upload check renames the files it accepts.
         chosen = [upload.name for upload in request.FILES.getlist("minutes")]
         form = MeetingForm(request.POST, request.FILES)
-        votes, exclusions = parse_tally(request.POST, nominations, dossier.rule_set.exclusion_grounds)
-        change_reasons = parse_change_reasons(request.POST, nominations)
+        rows = tally_formset(request.POST, nominations, dossier.rule_set.exclusion_grounds).rows()
+        votes = {n.pk: (row["votes_for"], row["votes_against"]) for n, row in rows}
+        exclusions = {n.pk: row["ground"] for n, row in rows if row["ground"]}
+        change_reasons = {n.pk: row["change_reason"] for n, row in rows if row["change_reason"]}
 
         def success(meeting):
             proposed = dossier.nominations.filter(state=NominationState.PROPOSED).count()
@@ -257,12 +257,10 @@ def meeting(request, pk):
             return response
         if wrong_rows:
             error = None
-        for nomination in nominations:
-            nomination.form_for = request.POST.get(f"for_{nomination.pk}", "")
-            nomination.form_against = request.POST.get(f"against_{nomination.pk}", "")
-            nomination.form_excl = ground_code(dossier.rule_set.exclusion_grounds,
-                                               request.POST.get(f"excl_{nomination.pk}", ""))
-            nomination.form_change = request.POST.get(f"change_{nomination.pk}", "")
+        # The sheet comes back as typed (a ground chosen by its number, as its code).
+        for nomination, row in rows:
+            nomination.form_for, nomination.form_against = row["votes_for"], row["votes_against"]
+            nomination.form_excl, nomination.form_change = row["ground"], row["change_reason"]
     else:
         initial = {"expected_revision": dossier.revision}
         if current is not None:
@@ -509,7 +507,10 @@ def appraise(request, pk):
     status, error = 200, None
     if request.method == "POST":
         form = AppraiseForm(request.POST)
-        strikes = parse_strikes(request.POST, nominations)
+        rows = strike_formset(request.POST, nominations).rows()
+        # A reason typed without ticking the box is a strike, never silently dropped (the
+        # confirmation step lists it among the struck); the service refuses one without reason.
+        strikes = {n.pk: row["reason"] for n, row in rows if row["strike"] or row["reason"]}
 
         def confirm(struck):
             accepted = [n for n in nominations if n.pk not in struck]
@@ -538,12 +539,13 @@ def appraise(request, pk):
         )
         if response:
             return response
+        for nomination, row in rows:
+            # A typed reason is a strike: the box comes back ticked.
+            nomination.form_reason, nomination.form_strike = row["reason"], bool(row["strike"] or row["reason"])
     else:
         form = AppraiseForm(initial={"expected_revision": dossier.revision})
-    for nomination in nominations:
-        nomination.form_reason = request.POST.get(f"reason_{nomination.pk}", "")
-        # A typed reason is a strike (parse_strikes): the box comes back ticked.
-        nomination.form_strike = bool(request.POST.get(f"strike_{nomination.pk}") or nomination.form_reason.strip())
+        for nomination in nominations:
+            nomination.form_reason, nomination.form_strike = "", False
     return render_action(request, "workflows/appraise.html", dossier, {
         "form": form, "error": error, "nominations": nominations,
         "return_form": ReturnForm(initial={"expected_revision": dossier.revision}),

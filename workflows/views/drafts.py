@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.models import UsedFormToken
 
 from .. import selectors, services
-from ..forms import MeetingForm, parse_change_reasons, parse_tally
+from ..forms import MeetingForm, parse_tally
 from ..models import NominationState
 from ..services import RuleViolation
 from ..services.common import acting_for
@@ -124,13 +124,13 @@ def meeting_sync(request, pk):
     data = form.cleaned_data
     nominations = list(dossier.nominations.filter(state__in=REVIEWABLE_ON_SHEET)
                        .annotate(head_name=F("household__head_name")))
-    votes, exclusions = parse_tally(post, nominations, dossier.rule_set.exclusion_grounds)
+    votes, exclusions, change_reasons = parse_tally(post, nominations, dossier.rule_set.exclusion_grounds)
     try:
         meeting = services.once(actor=request.user, token=draft.token, perform=lambda: services.record_meeting(
             actor=request.user, dossier=dossier, held_on=data["held_on"], invited=data["invited"],
             present=data["present"], method=data["method"], votes=votes, exclusions=exclusions, minutes=None,
             chaired_by=data["chaired_by"], expected_revision=data["expected_revision"],
-            dates_confirmed=data["dates_confirmed"], change_reasons=parse_change_reasons(post, nominations)))
+            dates_confirmed=data["dates_confirmed"], change_reasons=change_reasons))
     except services.AlreadySent:
         return already
     except services.TallyRefused as exc:
