@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "titles",
     "workflows",
     "notifications",
+    "evaluations",
     "figures",
     "documents",
     "demo",

@@ -84,6 +84,12 @@ class Unit(models.Model):
             ("manage_households", _("Can add, edit, move and deactivate the households of this unit's hamlets")),
             ("manage_roles", _("Can create accounts and give or end roles in the units below this one")),
             ("manage_front_records", _("Can add and edit the people and collectives of this unit's hamlets")),
+            # The Front's evaluation of the campaign (evaluations/): one codename per stage of its route.
+            ("report_evaluation", _("Can fill in and send this unit's evaluation reports of the campaign")),
+            ("review_evaluation", _("Can accept or return the evaluation reports sent to this unit")),
+            ("inspect_evaluation", _("Can record inspections and re-inspections of the units below this one")),
+            ("plan_roadmap", _("Can set this unit's roadmap targets for the campaign")),
+            ("record_sponsorship", _("Can record poor households' sponsors and the support given")),
         ]
 
     def __str__(self):
@@ -152,21 +158,27 @@ class Role(models.TextChoices):
 ROLE_PERMISSIONS = {
     Role.HAMLET_HEAD: ["view_unit_dossiers", "prepare_dossier", "record_review", "see_household_phone",
                        "manage_households"],
-    Role.HAMLET_FRONT_HEAD: ["view_unit_dossiers", "record_review", "manage_front_records"],
+    Role.HAMLET_FRONT_HEAD: ["view_unit_dossiers", "record_review", "manage_front_records", "report_evaluation",
+                             "record_sponsorship"],
     # prepare_dossier and record_review on the commune itself: the commune lists its hamlets
     # for the hamlet title (titles.subjects.HamletSubject) and records the commune meeting.
     # They are not inherited, so they give nothing on a hamlet's Cultural Family dossier.
     Role.COMMUNE_OFFICER: ["view_unit_dossiers", "prepare_dossier", "record_review", "appraise_dossier",
                            "see_household_phone", "manage_households", "manage_roles"],
     Role.COMMUNE_CHAIR: ["view_unit_dossiers", "decide_title"],
-    # manage_front_records on the commune covers its hamlets' people and collectives (inherited).
-    Role.COMMUNE_FRONT_CHAIR: ["view_unit_dossiers", "supervise", "manage_front_records"],
+    # manage_front_records on the commune covers its hamlets' people and collectives (inherited). The Front's
+    # evaluation: the commune's own report and roadmap, its hamlets' reports (review_evaluation on the commune)
+    # and, inherited, their sponsorship ledgers.
+    Role.COMMUNE_FRONT_CHAIR: ["view_unit_dossiers", "supervise", "manage_front_records", "report_evaluation",
+                               "review_evaluation", "plan_roadmap", "record_sponsorship"],
     Role.DISTRICT_OFFICE: ["view_unit_dossiers", "appraise_dossier", "manage_roles"],
     Role.DISTRICT_CHAIR: ["view_unit_dossiers", "decide_title"],
-    Role.DISTRICT_FRONT_BOARD: ["view_unit_dossiers", "supervise"],
+    Role.DISTRICT_FRONT_BOARD: ["view_unit_dossiers", "supervise", "report_evaluation", "review_evaluation",
+                                "inspect_evaluation"],
     Role.SUPERVISOR: ["view_unit_dossiers", "supervise"],
     Role.PROVINCE_OFFICE: ["view_unit_dossiers", "manage_roles"],
-    Role.PROVINCE_FRONT_BOARD: ["view_unit_dossiers"],
+    Role.PROVINCE_FRONT_BOARD: ["view_unit_dossiers", "supervise", "report_evaluation", "review_evaluation",
+                                "inspect_evaluation"],
 }
 
 # Which roles an office may give, by the level of the unit the role is held in. An office gives roles
