@@ -397,7 +397,9 @@ def eligibility(title, unit, year, *, subjects=None):
     today = timezone.localdate()
     day = min(datetime.date(year, 12, 31), max(today, datetime.date(year, 1, 1)))
     chosen = subjects if subjects is not None else kind.within(unit, day)
-    listed = list(chosen) if subjects is not None else kind.rows(chosen)
+    # A queryset (the subtree's, or a caller's such as a decision's holders) is read as plain rows: a
+    # 300-household decision as model instances cost more than the rest of the judgement.
+    listed = kind.rows(chosen) if hasattr(chosen, "values_list") else list(chosen)
     result.base_title = TitleType.objects.filter(code=rules.base_title).first()
     if result.base_title is None or not listed:
         result.standings = [Standing(s, judge((), (), year, rules.window_years)) for s in listed]

@@ -18,6 +18,7 @@ from viewflow.workflow.models import Process, Task
 
 from directory.models import Level, Unit, UnitKind
 from directory.selectors import visible_unit_paths
+from guardian.shortcuts import get_objects_for_user
 from titles.models import RuleSet
 from workflows import selectors_inbox
 from workflows.flows import DossierFlow
@@ -154,7 +155,9 @@ def test_above_200_units_the_unit_filter_offers_the_units_above_hamlet_level(
 
 def visible_units(user):
     """The units whose dossiers `user` may see, by guardian (selectors.visible_dossiers' rule)."""
-    paths = visible_unit_paths(user)
+    paths = get_objects_for_user(user, "directory.view_unit_dossiers", klass=Unit,
+                                 accept_global_perms=False).values_list("path", flat=True)
+    assert sorted(paths) == sorted(visible_unit_paths(user))  # the one statement of grants_of agrees
     return [unit for unit in Unit.objects.order_by("path") if unit.path.startswith(tuple(paths))]
 
 

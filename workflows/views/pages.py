@@ -23,7 +23,7 @@ from .. import selectors, services
 from .. import selectors_inbox as inbox
 from ..filters import DossierFilterSet
 from ..forms import OpenRoundForm
-from ..models import DossierState, NominationState
+from ..models import Decision, DossierState, NominationState
 from ..services import RuleViolation
 from ..supervision import concerns_shown, record_view
 from ..uploads import sniff_minutes_type
@@ -33,6 +33,7 @@ from .common import (
     done,
     query_without_page,
     refusal_text,
+    url_maker,
 )
 
 # ---------------------------------------------------------------- home
@@ -149,19 +150,22 @@ def dossier_detail(request, pk):
     history = Paginator(selectors.history_steps(dossier, events), STEPS_PER_PAGE).get_page(
         request.GET.get("history_page"))
     counts = selectors.nomination_counts(dossier)
-    decision = getattr(dossier, "decision", None) if dossier.state == DossierState.DECIDED else None
+    # With its unit, which the page names (the reverse accessor would read it in a query of its own).
+    decision = (Decision.objects.select_related("unit").filter(dossier=dossier).first()
+                if dossier.state == DossierState.DECIDED else None)
     merit_titles = merit.merit_titles_counting(dossier.title_type)
     nominations = Paginator(nominations, 50)
     if not state_filter and not search:
         # The per-state counts add up to the total: no COUNT(*) of its own.
         nominations.count = sum(n for _, _, n in counts)
+    nominations = _rows_with_links(nominations.get_page(request.GET.get("page")))
     return render(request, "workflows/dossier_detail.html", {
         "kind": subject_kind_of(dossier.title_type),
         "dossier": dossier,
         "rules": dossier.rule_set,
         "actions": actions,
         "ceased_unit": ceased_unit,
-        "nominations": nominations.get_page(request.GET.get("page")),
+        "nominations": nominations,
         "nomination_states": NominationState.choices,
         "state_filter": state_filter,
         "search": search,
@@ -187,6 +191,19 @@ def dossier_detail(request, pk):
         "merit_titles": merit_titles,
         "merit_next_year": _merit_next_year(dossier, merit_titles, decision),
     })
+
+
+def _rows_with_links(page):
+    """The page's nominations, each with its subject's link and its state's label: the template's
+    {% url %} and get_state_display cost more per row than the rest of the row (get_FOO_display hashes
+    every choice's lazy label, each a translation lookup), and a 50-row page pays them 50 times."""
+    page.object_list = list(page.object_list)
+    labels = {value: str(label) for value, label in NominationState.choices}
+    household, hamlet = url_maker("workflows:household"), url_maker("workflows:hamlet")
+    for n in page.object_list:
+        n.state_label = labels.get(n.state, n.state)
+        n.url = household(n.household_id) if n.household_id else hamlet(n.hamlet_id) if n.hamlet_id else ""
+    return page
 
 
 def _merit_next_year(dossier, merit_titles, decision):
