@@ -28,36 +28,62 @@ class Acting:
     unit: Unit
 
 
-def find_acting(user, unit, codename, *, inherited=False):
+class Access:
+    """What one user holds, read at most once for a page that asks several questions of it (the dossier
+    page: may it see the dossier, which buttons to offer): the memberships active today and the grants.
+    Lives as long as the request that made it; a service never keeps one across a write."""
+
+    def __init__(self, user):
+        self.user = user
+        self._memberships = self._grants = None
+
+    def memberships(self):
+        if self._memberships is None:
+            self._memberships = list(Membership.objects.active_on(timezone.localdate())
+                                     .filter(user=self.user).select_related("unit"))
+        return self._memberships
+
+    def grants(self):
+        if self._grants is None:
+            self._grants = grants_of(self.user)
+        return self._grants
+
+
+def find_acting(user, unit, codename, *, inherited=False, access=None):
     """The membership through which `user` holds `codename` on `unit`, or None.
 
     With `inherited`, a permission held on an ancestor counts too (a district
     supervisor sees a hamlet's dossier). The guardian tables are the authority;
     the membership row only names the role for the audit trail.
     """
-    return find_acting_each(user, unit, (codename,), inherited=inherited)[codename]
+    return find_acting_each(user, unit, (codename,), inherited=inherited, access=access)[codename]
 
 
-def find_acting_each(user, unit, codenames, *, inherited=False):
+def find_acting_each(user, unit, codenames, *, inherited=False, access=None):
     """{codename: what find_acting answers for it} for several permissions on one unit,
     the memberships and grants read once for all of them (a page asking which of its
-    buttons to offer)."""
+    buttons to offer). `access`: an `Access` of `user` that already read them, or will
+    for the page's next question."""
     found = dict.fromkeys(codenames)
     if not user.is_authenticated or not user.is_active:  # guardian's rule: an inactive user holds nothing
         return found
     unit_ids = unit.ancestor_ids if inherited else [unit.pk]
-    memberships = list(
-        Membership.objects.active_on(timezone.localdate())
-        .filter(user=user, unit_id__in=unit_ids)
-        .select_related("unit")
-    )
+    if access is not None:
+        wanted = set(unit_ids)
+        memberships = [m for m in access.memberships() if m.unit_id in wanted]
+    else:
+        memberships = list(
+            Membership.objects.active_on(timezone.localdate())
+            .filter(user=user, unit_id__in=unit_ids)
+            .select_related("unit")
+        )
     grants = None
     for codename in codenames:
         candidates = [m for m in memberships if codename in ROLE_PERMISSIONS.get(m.role, ())]
         if not candidates:
             continue
         if grants is None:
-            grants = grants_of(user)
+            grants = access.grants() if access is not None else grants_of(user)
         granted = ({m.unit_id for m in candidates} if grants.superuser else
                    {held.pk for held in grants.units.get(f"{Unit._meta.app_label}.{codename}", ())})
         # Nearest unit first: a hamlet head acts as hamlet head, not as a supervisor above.

@@ -101,14 +101,15 @@ def dossier_for(user, pk):
     return dossier_with_viewer(user, pk)[0]
 
 
-def dossier_with_viewer(user, pk):
-    """(the dossier, the role through which `user` sees it), or 404 as dossier_for."""
+def dossier_with_viewer(user, pk, access=None):
+    """(the dossier, the role through which `user` sees it), or 404 as dossier_for. `access`: the
+    request's directory.selectors.Access of `user`, when the page asks it more (its buttons)."""
     dossier = (
         Dossier.objects.select_related(
             "unit", "unit__parent", "rule_set", "title_type", "appraising_unit", "deciding_unit"
         ).filter(pk=pk).first()
     )
-    viewer = find_acting(user, dossier.unit, "view_unit_dossiers", inherited=True) if dossier else None
+    viewer = find_acting(user, dossier.unit, "view_unit_dossiers", inherited=True, access=access) if dossier else None
     if viewer is None:
         raise Http404(_("No such dossier."))
     return dossier, viewer
@@ -194,7 +195,7 @@ def available_actions(user, dossier):
     return actions_and_ceased_unit(user, dossier)[0]
 
 
-def actions_and_ceased_unit(user, dossier):
+def actions_and_ceased_unit(user, dossier, access=None):
     """(the actions `user` may take on `dossier` now, the unit that ceased and withholds
     the others, or None).
 
@@ -204,7 +205,7 @@ def actions_and_ceased_unit(user, dossier):
     its successor instead. Reading is unaffected."""
     today = timezone.localdate()
     offered, ceased = [], None
-    for action, acting_unit in _candidate_actions(user, dossier):
+    for action, acting_unit in _candidate_actions(user, dossier, access):
         blocking = next((unit for unit in (dossier.unit, acting_unit)
                          if unit.valid_to is not None and unit.valid_to < today), None)
         if blocking is None:
@@ -214,7 +215,7 @@ def actions_and_ceased_unit(user, dossier):
     return offered, ceased
 
 
-def _candidate_actions(user, dossier):
+def _candidate_actions(user, dossier, access=None):
     """[(action, the unit it is done for)] by permission, state and rule set alone: the
     dossier procedure's menu for its state (workflows.procedures), filtered by the
     permissions the user holds on the unit of the stage it waits on (one read)."""
@@ -222,7 +223,7 @@ def _candidate_actions(user, dossier):
     if not menu:
         return []
     unit = menu[0][1].unit_of(dossier)
-    held = find_acting_each(user, unit, tuple(dict.fromkeys(action.permission for action, _ in menu)))
+    held = find_acting_each(user, unit, tuple(dict.fromkeys(action.permission for action, _ in menu)), access=access)
     # A label may name the dossier's subjects ("Register %(subjects)s"): households, or hamlets.
     kind = subject_kind_of(dossier.title_type)
     nouns = {"subject": kind.noun, "subjects": kind.nouns}

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from directory.search import Folded, fold
-from directory.selectors import find_acting
+from directory.selectors import Access, find_acting
 from ..deadlines import current_due_on
 from titles import merit
 from titles.models import Step, TitleType
@@ -23,7 +23,7 @@ from .. import selectors, services
 from .. import selectors_inbox as inbox
 from ..filters import DossierFilterSet
 from ..forms import OpenRoundForm
-from ..models import Decision, DossierState, NominationState
+from ..models import Decision, DossierState, Meeting, NominationState
 from ..services import RuleViolation
 from ..supervision import concerns_shown, record_view
 from ..uploads import sniff_minutes_type
@@ -129,9 +129,14 @@ EVENTS_PER_PAGE = 50
 
 @login_required
 def dossier_detail(request, pk):
-    dossier, viewer = selectors.dossier_with_viewer(request.user, pk)
+    # The user's memberships and grants read once, for whether it may see the dossier and for its buttons.
+    access = Access(request.user)
+    dossier, viewer = selectors.dossier_with_viewer(request.user, pk, access)
     # Supervision needs to know who read households' data, not only who changed it.
     record_view(actor=request.user, what="dossier_page", dossier=dossier, acting=viewer)
+    # Read once for the page and for the buttons (attaching minutes asks the meeting in force, sending
+    # after a posting asks the posting), in their models' own order.
+    prefetch_related_objects([dossier], Prefetch("meetings", queryset=_meetings_with_pages_qs()), "postings")
     nominations = dossier.nominations.select_related("household", "hamlet").order_by("household__code", "hamlet__code")
     state_filter = request.GET.get("state", "")
     if state_filter in NominationState.values:
@@ -141,7 +146,7 @@ def dossier_detail(request, pk):
         nominations = nominations.alias(name_folded=Folded(SUBJECT_NAME)).filter(
             Q(name_folded__contains=fold(search)) | Q(household__code__icontains=search)
             | Q(hamlet__code__icontains=search))
-    actions, ceased_unit = selectors.actions_and_ceased_unit(request.user, dossier)
+    actions, ceased_unit = selectors.actions_and_ceased_unit(request.user, dossier, access)
     postings = list(dossier.postings.all())
     concerns, answering_unit = concerns_shown(dossier)
     # The steps, not the events: a 300-household dossier has well over a thousand
@@ -287,13 +292,17 @@ def hamlet_detail(request, pk):
     })
 
 
+def _meetings_with_pages_qs():
+    # Ordered explicitly: Django drops Meta.ordering from an aggregating query, and the
+    # first meeting listed is the one whose votes are in force (Meeting.Meta.ordering).
+    return (Meeting.objects.select_related("recorded_by").annotate(extra_pages=Count("minutes_pages"))
+            .order_by("-recorded_at", "-pk"))
+
+
 def _meetings_with_pages(dossier):
     """The dossier's meetings, each with the numbers of its further minutes pages:
     pages are numbered 2, 3, … without gaps, so a count in the same query gives them."""
-    # Ordered explicitly: Django drops Meta.ordering from an aggregating query, and the
-    # first meeting listed is the one whose votes are in force.
-    meetings = list(dossier.meetings.select_related("recorded_by").annotate(extra_pages=Count("minutes_pages"))
-                    .order_by("-recorded_at", "-pk"))
+    meetings = list(dossier.meetings.all())
     for meeting in meetings:
         meeting.page_numbers = range(2, meeting.extra_pages + 2)
     return meetings
