@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/", include("config.api_urls")),
     path("", include("titles.urls")),
     path("", include("documents.urls")),
+    path("", include("evaluations.urls")),
     path("", include("workflows.urls")),
 ]
 # Uploaded files (meeting minutes) are never served from MEDIA_URL, not even in
