@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from evaluations.models import Inspection, Report, ReportState
 from evaluations.selectors import sheet
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _client(user):
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")  # the assertions read the msgids
     client.force_login(user)
     return client
 
@@ -24,8 +25,6 @@ def _client(user):
 @pytest.fixture
 def y2021(monkeypatch):
     """The 2021 units ceased in 2025: their acts over the web are dated in 2021, as if it were then."""
-    from django.utils import timezone
-
     real = timezone.localdate
     monkeypatch.setattr(timezone, "localdate", lambda value=None, tz=None: real(value, tz) if value else
                         datetime.date(2021, 12, 28))
