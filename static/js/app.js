@@ -176,10 +176,14 @@
     // pages opened, for a meeting without a connection. Logging out forgets those pages.
     var sw = document.body.dataset.sw;
     if (sw && "serviceWorker" in navigator) {
+      // A page the worker served is kept by it already; one loaded before the worker is fetched again.
+      var uncontrolled = !navigator.serviceWorker.controller;
       navigator.serviceWorker.register(sw, { scope: "/" }).then(function () {
         return navigator.serviceWorker.ready;
       }).then(function (registration) {
-        if (document.querySelector("form[data-tally]")) registration.active.postMessage({ keep: location.href.split("#")[0] });
+        if (uncontrolled && document.querySelector("form[data-tally]")) {
+          registration.active.postMessage({ keep: location.href.split("#")[0] });
+        }
       }).catch(function () { /* no worker: the site works online as before */ });
       document.querySelectorAll("form.logout").forEach(function (form) {
         form.addEventListener("submit", function () {

@@ -99,6 +99,7 @@
   // ------------------------------------------------------------ drafts
   var localTimer = null, serverTimer = null;
   function saveLocal() {
+    localTimer = null;
     var current = draft();
     return dbp.then(function (db) { return db.put("drafts", current, key); }).then(function () {
       note(fill(T.saved_phone, { time: clock(current.savedAt) }));
@@ -229,6 +230,43 @@
   if (navigator.serviceWorker) {
     navigator.serviceWorker.addEventListener("message", function (event) { if (event.data && event.data.flush) flush(); });
   }
+
+  // ------------------------------------------------------------ the phone's copy
+  // A sheet the network was slow to give is shown from the copy the service worker kept
+  // (workflows/pwa/sw.js marks its <body>), and the worker says what the network answered
+  // later: the same revision (nothing to do), another (say so, offer to reload: what was typed
+  // is kept as a draft and offered back on the new sheet), or no longer this page.
+  var copyBox = document.querySelector("[data-phone-copy-notice]");
+  var copied = document.body.dataset.phoneCopy;
+  function copyNotice(text, kind, reload) {
+    copyBox.hidden = false;
+    copyBox.className = "alert phone-copy " + kind;
+    copyBox.querySelector("[data-copy-text]").textContent = text;
+    copyBox.querySelector("[data-copy-reload]").hidden = !reload;
+  }
+  if (copied && copyBox) {
+    var savedAt = document.body.dataset.savedAt ? clock(document.body.dataset.savedAt) : "";
+    copyNotice(fill(copied === "offline" ? T.copy_offline : T.copy_refreshing, { time: savedAt }), "warn");
+    copyBox.querySelector("[data-copy-reload]").onclick = function () {
+      // A draft still waiting for its autosave is written before the page goes.
+      var pending = localTimer !== null;
+      clearTimeout(localTimer); clearTimeout(serverTimer);
+      (pending ? saveLocal() : Promise.resolve()).then(function () { window.location.reload(); });
+    };
+    if (navigator.serviceWorker) {
+      navigator.serviceWorker.addEventListener("message", function (event) {
+        var news = event.data || {};
+        if (news.tallyRefreshed !== location.pathname) return;
+        if (news.offline) copyNotice(fill(T.copy_offline, { time: savedAt }), "warn");
+        else if (news.gone) copyNotice(T.copy_gone, "error", true);
+        else if (String(news.revision) === String(revision)) copyBox.hidden = true;
+        else copyNotice(fill(T.copy_changed, { time: savedAt }), "error", true);
+      });
+    }
+  }
+  // The bench's "usable" (benchmarks/tally_page.py): the rows are in the page and every handler
+  // of the sheet (app.js's, run before, and this file's) is attached.
+  if (window.performance && performance.mark) performance.mark("tally-usable");
 
   // ------------------------------------------------------------ on load
   var refused = document.getElementById("tally-errors") || document.querySelector(".alert.error");

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import threading
 
 import pytest
 
@@ -212,3 +213,69 @@ def test_the_vietnamese_column_headers_fit_their_columns_on_a_phone(
         assert page.evaluate("document.documentElement.scrollWidth") <= width
     finally:
         context.close()
+
+
+@pytest.fixture
+def slow_sheet(monkeypatch):
+    """Holds the server's answer to a tally page until the test lets it go: a connection whose
+    round trip is longer than the test's steps (slow 3G's is 2 s), deterministically."""
+    from django.core.handlers.wsgi import WSGIHandler
+
+    gate = threading.Event()
+    gate.set()
+    serve = WSGIHandler.__call__
+
+    def held(self, environ, start_response):
+        if environ["REQUEST_METHOD"] == "GET" and re.fullmatch(r"/dossiers/\d+/meeting/", environ["PATH_INFO"]):
+            gate.wait(60)
+        return serve(self, environ, start_response)
+
+    monkeypatch.setattr(WSGIHandler, "__call__", held)
+    yield gate
+    gate.set()
+
+
+def test_a_slow_connection_shows_the_sheet_saved_on_the_phone_at_once_and_says_when_the_dossier_changed(
+    live_server, phone, hamlet_head, hamlet_front_head, small_sheet, slow_sheet
+):
+    from workflows import services
+
+    dossier, rows = small_sheet
+    page = phone
+    sheet = f"{live_server.url}/dossiers/{dossier.pk}/meeting/"
+    log_in(page, live_server, hamlet_head)
+    page.goto(sheet)
+    page.wait_for_function("caches.open('thidua-tally-pages').then(c => c.match(location.pathname)).then(Boolean)")
+    assert page.locator("[data-testid=phone-copy]").is_hidden()
+
+    # The server is slow to answer: the phone's copy is shown meanwhile, saying so.
+    slow_sheet.clear()
+    page.goto(sheet, wait_until="domcontentloaded")
+    notice = page.locator("[data-testid=phone-copy]")
+    notice.wait_for()
+    assert "copy of the sheet saved on this phone at" in notice.inner_text()
+    assert page.locator(f"input[name=for_{rows[3].pk}]").count() == 1
+    # Nothing changed on the server: once it answers, the notice goes.
+    slow_sheet.set()
+    notice.wait_for(state="hidden")
+
+    slow_sheet.clear()
+    page.goto(sheet, wait_until="domcontentloaded")
+    notice.wait_for()
+    page.fill(f"input[name=for_{rows[0].pk}]", "12")
+    page.fill(f"input[name=against_{rows[0].pk}]", "1")
+    page.wait_for_selector("[data-testid=draft-status]:has-text('Draft saved on this phone')")
+    # Meanwhile the Front head records the meeting from another device.
+    services.record_meeting(actor=hamlet_front_head, dossier=dossier, held_on=TODAY, invited=40, present=25,
+                            method="secret_ballot", votes={n.pk: (20, 5) for n in rows})
+    slow_sheet.set()
+    page.wait_for_selector("[data-testid=phone-copy]:has-text('The dossier changed on the server')")
+    # The numbers typed on the copy are kept: reloading shows the dossier as it is now and offers them back.
+    page.click("[data-copy-reload]")
+    page.wait_for_selector("[data-testid=draft-offer]:has-text('saved on this phone')")
+    dossier.refresh_from_db()
+    assert page.input_value("input[name=expected_revision]") == str(dossier.revision)
+    assert page.input_value(f"input[name=for_{rows[0].pk}]") == "20"
+    assert page.locator("[data-offer-stale]").is_visible()
+    page.click("[data-restore]")
+    assert page.input_value(f"input[name=for_{rows[0].pk}]") == "12"

@@ -193,6 +193,15 @@ TALLY_TEXTS = _Texts(
     sent=gettext_lazy("Sent."),
     refused=gettext_lazy("Refused:"),
     conflict_mine=gettext_lazy("Your version is on the sheet; check it and record it again."),
+    copy_refreshing=gettext_lazy("This is the copy of the sheet saved on this phone at {time}; asking the server "
+                                 "whether the dossier changed since…"),
+    copy_offline=gettext_lazy("No connection: this is the copy of the sheet saved on this phone at {time}."),
+    copy_changed=gettext_lazy("The dossier changed on the server after this copy was saved ({time}). What you "
+                              "typed is kept on this phone: reload the sheet to see the dossier as it is now, "
+                              "then restore your draft."),
+    copy_gone=gettext_lazy("The server no longer gives this sheet as it was saved on this phone (the dossier moved "
+                           "on, or your session ended). What you typed is kept on this phone: reload to see what "
+                           "the server gives now."),
     col_date=gettext_lazy("Meeting date"),
     col_present=gettext_lazy("Present"),
 )
@@ -287,7 +296,7 @@ def meeting(request, pk):
     figures = criteria.hamlet_figures(rules, dossier.year, [n.hamlet_id for n in nominations if n.hamlet_id])
     for nomination in nominations:
         nomination.figures = figures.get(nomination.hamlet_id, ())
-    return render_action(request, "workflows/meeting.html", dossier, {
+    response = render_action(request, "workflows/meeting.html", dossier, {
         "standards": criteria.standards(rules),
         "form": form, "error": error, "nominations": nominations, "grounds": grounds, "wrong": wrong,
         "ground_names_on_rows": len(grounds) * len(nominations) <= GROUND_NAMES_MAX_OPTIONS,
@@ -301,6 +310,10 @@ def meeting(request, pk):
         # next to the input instead of dropping the minutes silently.
         "minutes_lost": chosen,
     }, status)
+    # The service worker may show the phone's copy of this page while the network is slow; it
+    # compares the copy's revision with this one when the network answers (static/js/tally.js).
+    response["X-Dossier-Revision"] = str(dossier.revision)
+    return response
 
 
 @login_required

@@ -32,25 +32,84 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(caches.match(request).then(function (hit) { return hit || fetch(request); }));
     return;
   }
-  if (TALLY.test(url.pathname) && !url.search) {
-    // Network first, so an online phone always sees the dossier as it is; the copy is for offline.
-    event.respondWith(fetch(request).then(function (response) {
-      if (response.ok && !response.redirected) {
-        var copy = response.clone();
-        caches.open(PAGES).then(function (cache) { cache.put(url.pathname, copy); });
-      }
-      return response;
-    }).catch(function () {
-      return caches.match(url.pathname, { cacheName: PAGES }).then(function (hit) { return hit || Response.error(); });
-    }));
-  }
+  if (TALLY.test(url.pathname) && !url.search) tallyPage(event, url.pathname);
 });
+
+// A tally page: the network's answer if it comes within WAIT_MS, else the copy kept on the
+// phone at once (a slow 3G round trip alone is 2 s), marked as such; offline, the copy. The
+// network's answer, whenever it comes, replaces the copy, and a page shown from the copy is
+// told what it said (its revision, or that it is no longer this page), so the page can say
+// whether the dossier changed. The server judges whatever is recorded from either version.
+var WAIT_MS = 500;
+function tallyPage(event, path) {
+  // Two bodies: one for the page, one to keep.
+  var network = fetch(event.request).then(function (response) { return [response, response.clone()]; });
+  var stored = caches.open(PAGES).then(function (cache) { return cache.match(path); });
+  var fromCopy = false;
+  var answer = new Promise(function (resolve) {
+    var done = false;
+    function copy(hit, why) {
+      if (done) return;
+      done = fromCopy = true;
+      resolve(marked(hit, why));
+    }
+    network.then(function (both) { if (!done) { done = true; resolve(both[0]); } }, function () {
+      stored.then(function (hit) {
+        if (hit) copy(hit, "offline");
+        else if (!done) { done = true; resolve(Response.error()); }
+      });
+    });
+    stored.then(function (hit) { if (hit) setTimeout(function () { copy(hit, "refreshing"); }, WAIT_MS); });
+  });
+  event.respondWith(answer);
+  var refreshed = network.then(function (both) {
+    var response = both[1];
+    if (response.ok && response.type === "basic" && !response.redirected) {
+      return keep(path, response).then(function () { return { revision: response.headers.get("X-Dossier-Revision") }; });
+    }
+    // A redirect (the session ended, the dossier moved past its meeting) or an error: the copy
+    // no longer stands for this page; the next visit asks the network and waits for it.
+    return caches.open(PAGES).then(function (cache) { return cache.delete(path); }).then(function () {
+      return { gone: true };
+    });
+  }, function () { return { offline: true }; });
+  event.waitUntil(Promise.all([answer, refreshed]).then(function (results) {
+    if (!fromCopy || !event.resultingClientId) return;
+    return self.clients.get(event.resultingClientId).then(function (client) {
+      if (client) client.postMessage(Object.assign({ tallyRefreshed: path }, results[1]));
+    });
+  }).catch(function () {}));
+}
+
+// The copy is kept with the time it was saved, to be named on the page shown from it.
+function keep(path, response) {
+  return response.blob().then(function (body) {
+    var headers = new Headers(response.headers);
+    headers.set("X-Saved-At", new Date().toISOString());
+    return caches.open(PAGES).then(function (cache) {
+      return cache.put(path, new Response(body, { status: response.status, statusText: response.statusText,
+                                                  headers: headers }));
+    });
+  });
+}
+
+// The copy as shown: its <body> says it is the phone's copy, when it was saved, and why it is shown.
+function marked(hit, why) {
+  var saved = hit.headers.get("X-Saved-At") || "";
+  return hit.text().then(function (html) {
+    html = html.replace("<body ", '<body data-phone-copy="' + why + '" data-saved-at="' + saved + '" ');
+    return new Response(html, { status: hit.status, statusText: hit.statusText, headers: hit.headers });
+  });
+}
 
 self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.keep && TALLY.test(new URL(data.keep, self.location.origin).pathname)) {
     // The page that installed this worker was loaded before it: fetch a copy now.
-    event.waitUntil(caches.open(PAGES).then(function (cache) { return cache.add(new URL(data.keep).pathname); }));
+    var path = new URL(data.keep).pathname;
+    event.waitUntil(fetch(path, { credentials: "same-origin" }).then(function (response) {
+      if (response.ok && !response.redirected) return keep(path, response);
+    }));
   }
   if (data.forget) event.waitUntil(caches.delete(PAGES));
 });
