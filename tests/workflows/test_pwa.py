@@ -40,9 +40,9 @@ def test_the_tally_page_names_the_dossiers_revision_for_the_phones_copy_to_be_ch
     assert before["X-Dossier-Revision"] == str(dossier.revision)
     assert f'name="expected_revision" value="{dossier.revision}"' in before.content.decode()
     # Someone records the meeting from another device: the page now names another revision.
+    votes = {n.pk: (30, 0) for n in dossier.nominations.all()}
     services.record_meeting(actor=hamlet_front_head, dossier=dossier, held_on=datetime.date(2025, 11, 2), invited=40,
-                            present=30, method="show_of_hands", votes={n.pk: (30, 0) for n in dossier.nominations.all()},
-                            dates_confirmed=True)
+                            present=30, method="show_of_hands", votes=votes, dates_confirmed=True)
     after = client.get(url)
     dossier.refresh_from_db()
     assert after["X-Dossier-Revision"] == str(dossier.revision) != before["X-Dossier-Revision"]
