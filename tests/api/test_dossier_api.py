@@ -168,3 +168,26 @@ def test_a_body_over_the_upload_limit_is_refused_as_invalid_json(api, hamlet_hea
     response = api(hamlet_head).post("/api/dossiers/1/self-assessments/",
                                      {"assessments": [{"nomination": 1, "text": "0" * 5000}]}, format="json")
     assert response.status_code == 400 and response.json()["code"] == "invalid"
+
+
+def test_a_superuser_reads_every_dossier_and_another_unit_s_dossier_stays_404_for_a_hamlet_head(
+    api, district, hamlet_head, family_title, households
+):
+    # The visible subtrees come from one statement (directory.selectors.visible_unit_paths, issue 17):
+    # for a superuser, every top unit's; for a hamlet head, its hamlet's only.
+    from tests.factories import UserFactory
+    from workflows.models import Dossier
+
+    own = open_with_households(head=hamlet_head, hamlet=district.hamlet, title=family_title, year=2021,
+                               households=households(1))
+    far = Dossier.objects.create(unit=district.far_hamlet, title_type=family_title, year=2021,
+                                 rule_set=own.rule_set, appraising_unit=district.other_commune,
+                                 deciding_unit=district.other_commune)
+    root = UserFactory(username="root-api", is_superuser=True)
+    listed = {row["id"] for row in api(root).get("/api/dossiers/").json()["results"]}
+    assert {own.pk, far.pk} <= listed
+    assert api(root).get(f"/api/dossiers/{far.pk}/").status_code == 200
+    head = api(hamlet_head)
+    assert {row["id"] for row in head.get("/api/dossiers/").json()["results"]} == {own.pk}
+    assert head.get(f"/api/dossiers/{far.pk}/").status_code == 404
+    assert head.get("/api/nominations/", {"dossier": far.pk}).json()["count"] == 0

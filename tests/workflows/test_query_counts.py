@@ -34,8 +34,9 @@ MAX_QUERIES = {
     "submit_dossier": 31,
     "appraise_dossier": 37,
     "decide": 38,
-    # 17, and 5 for the decided dossier's holders who become eligible for a certificate of merit next year
-    "dossier_page": 22,
+    # 16 (the decision read with its unit), and 5 for the decided dossier's holders who become eligible
+    # for a certificate of merit next year
+    "dossier_page": 21,
     "history_page": 10,
 }
 
