@@ -11,6 +11,7 @@ from core.errors import RuleViolation
 from directory.models import Household
 from evaluations.models import IndicatorValue, Report, ReportState
 from evaluations.selectors import reviewing_unit, sheet
+from evaluations.services.deadlines import check_deadlines
 from evaluations.services import (
     accept_report, add_sponsor, list_households, open_report, return_report, save_report, submit_report,
 )
@@ -138,3 +139,19 @@ def test_the_ledger_feeds_the_sponsored_indicator_and_what_was_sent_stays(front)
                 since=datetime.date(2021, 4, 1))
     lines = {line.indicator["code"]: line for line in sheet(Report.objects.get(pk=report.pk)).lines}
     assert lines["poor_sponsored"].value == 1  # frozen when sent
+
+
+def test_a_report_is_reminded_before_its_due_day_and_escalated_once_late(front):
+    people = front.people
+    report = open_report(actor=people.hamlet_front, unit=front.hamlet, year=2021, period="year")
+    assert report.due_on == datetime.date(2022, 1, 5)  # the scheme: 5 days after the period for a hamlet
+    assert not check_deadlines(today=datetime.date(2021, 12, 30))
+    assert check_deadlines(today=datetime.date(2022, 1, 3))
+    assert not check_deadlines(today=datetime.date(2022, 1, 3))  # once
+    reminded = Notification.objects.get(kind="evaluation_deadline")
+    assert reminded.recipient == people.hamlet_front and "05/01/2022" in reminded.text
+    check_deadlines(today=datetime.date(2022, 1, 7))
+    escalated = Notification.objects.filter(kind="evaluation_deadline").exclude(pk=reminded.pk).get()
+    assert escalated.recipient == people.commune_front and "Overdue" in escalated.text
+    submit_report(actor=people.hamlet_front, report=report, sent_on=SENT)
+    assert not check_deadlines(today=datetime.date(2022, 1, 20))
