@@ -96,6 +96,8 @@ ACCOUNTS = (
             hint=_("read the decision recognizing the hamlets of dossier %(h_decided)s")),
     Account("giamsat.dongnai", "Lương Văn Minh", Role.SUPERVISOR, unit=PROVINCE_CODE,
             hint=_("compare the 2021 dossier %(y2021)s with this year's %(decided)s")),
+    Account("mttq.dongnai", "Nguyễn Thị Thanh Xuân", Role.PROVINCE_FRONT_BOARD, unit=PROVINCE_CODE,
+            hint=_("the Front's evaluation: see the communes' roll-up and inspect a commune (/evaluations/)")),
     Account("thiduakt.dongnai", "Tạ Quang Vinh", Role.PROVINCE_OFFICE, unit=PROVINCE_CODE,
             hint=_("give and end roles in the communes and hamlets: People and roles (/people/)")),
     Account("phongvh.thongnhat", "Huỳnh Thị Ngọc Ánh", Role.DISTRICT_OFFICE, unit=DISTRICT_CODE, since=OLD_FROM,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from directory.models import Role, Unit
 
-from . import family, hamlets
+from . import evaluations, family, hamlets
 from .accounts import ACCOUNTS, ADMIN, DEMO_PASSWORD, ensure_accounts, unit_code_of
 from .geography import ensure_units, move_households_to_successors, old_commune_code
 from .people import ensure_households
@@ -33,6 +33,7 @@ class SeedReport:
     hamlet_dossiers_2021: list = field(default_factory=list)
     hamlet_dossiers: dict = field(default_factory=dict)  # stage -> current-year hamlet-title dossier
     accounts: list = field(default_factory=list)  # (username, password, role, unit, try first)
+    evaluation_reports: dict = field(default_factory=dict)  # stage -> current-period hamlet report
 
 
 def _label(dossier):
@@ -79,9 +80,12 @@ def seed(*, today=None):
             with former_roles(units, users):
                 family.ensure_2021(units, users, title)
                 hamlets.ensure_2021(units, users, hamlet_title)
+        # Before the households move to the 2025 hamlets: the 2021 reports count them where they were.
+        evaluations.ensure_2021_reports(units)
         report.households_moved = move_households_to_successors(units)
         report.year, report.dossiers = family.ensure_current_year(units, users, title, today=today)
         report.hamlet_dossiers = hamlets.ensure_current_year(units, users, hamlet_title, today=today)
+        report.evaluation_reports = evaluations.ensure_current_reports(units, today=today)
         report.dossiers_2021 = family.dossiers_2021(title)
         report.hamlet_dossiers_2021 = hamlets.dossiers_2021(hamlet_title)
         report.accounts = _account_rows(units, report)

@@ -157,6 +157,10 @@ class Line:
         return self.source != ValueSource.ENTERED
 
     @property
+    def source_label(self):
+        return ValueSource(self.source).label
+
+    @property
     def difference(self):
         if self.target is None or self.value is None or isinstance(self.value, (bool, str)):
             return None
@@ -210,9 +214,11 @@ def live_values(report, *, children=None):
         if indicator["type"] == "rate":
             numerator = values.get(indicator["numerator"], (None,))[0]
             denominator = values.get(indicator["denominator"], (None,))[0]
+            labels = {code: report.scheme.indicator(code)["label"]
+                      for code in (indicator["numerator"], indicator["denominator"])}
             values[indicator["code"]] = (rate(numerator, denominator), ValueSource.COMPUTED,
-                                         _("%(a)s ÷ %(b)s") % {"a": indicator["numerator"],
-                                                                "b": indicator["denominator"]})
+                                         _("%(a)s ÷ %(b)s") % {"a": labels[indicator["numerator"]],
+                                                                "b": labels[indicator["denominator"]]})
     return values
 
 
