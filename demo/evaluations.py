@@ -20,7 +20,7 @@ from evaluations import services
 from evaluations.models import PoorHousehold, Report, RoadmapTarget
 from evaluations.services.reports import entered_indicators
 
-from .accounts import DEMO_PASSWORD
+from .accounts import ADMIN, DEMO_PASSWORD
 from .family import stage_hamlet_codes
 from .geography import DISTRICT_CODE, NEW_FROM, OLD_COMMUNES, OLD_FROM, OLD_TO, PROVINCE_CODE, new_commune_code, \
     old_commune_code, old_hamlet_code
@@ -33,7 +33,10 @@ def _story_user(username, name, cache):
     if username not in cache:
         user, created = get_user_model().objects.get_or_create(username=username, defaults={"first_name": name})
         if created:
-            cache.setdefault("_password", make_password(DEMO_PASSWORD))
+            # The demo's accounts share one hash of the demo password (demo.accounts.ensure_accounts).
+            if "_password" not in cache:
+                shared = get_user_model().objects.filter(username=ADMIN.username).values_list("password", flat=True)
+                cache["_password"] = shared.first() or make_password(DEMO_PASSWORD)
             user.password = cache["_password"]
             user.save(update_fields=["password"])
         cache[username] = user
