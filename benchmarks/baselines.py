@@ -25,12 +25,13 @@ from notifications.models import ChannelPreference, Notification
 from titles.models import Award
 from workflows.audit.keys import event_mac, signing_key
 from workflows.models import (
-    AuditEvent, Decision, Dossier, Meeting, Nomination, NominationState,
+    AuditEvent, Case, Decision, Dossier, Meeting, Nomination, NominationState,
 )
 from workflows.services.audit import AuditTrail
 
 CHUNK = 500
 T_DOSSIER = Dossier._meta.db_table
+T_CASE = Case._meta.db_table
 T_NOM = Nomination._meta.db_table
 T_HH = Household._meta.db_table
 T_AUDIT = AuditEvent._meta.db_table
@@ -91,13 +92,15 @@ def update_from_values(cursor, table, columns, rows):
 class RawChain:
     """Hash-chained audit rows, hashed like AuditEvent.canonical, written in one statement."""
 
-    COLUMNS = ["dossier_id", "seq", "at", "actor_id", "actor_name", "role", "unit_id", "action", "target_type",
+    COLUMNS = ["case_id", "seq", "at", "actor_id", "actor_name", "role", "unit_id", "action", "target_type",
                "target_id", "from_state", "to_state", "payload", "prev_hash", "hash", "key_id", "mac"]
 
     def __init__(self, cursor, dossier_id, *, actor, role, unit_id):
-        cursor.execute(f"SELECT audit_seq, audit_head FROM {T_DOSSIER} WHERE id = %s{_for_update()}",
-                       [dossier_id])
-        self.seq, self.head = cursor.fetchone()
+        # The dossier and its case (which owns the chain) locked in one statement, as lock_dossier does.
+        lock = " FOR UPDATE OF d, c" if connection.vendor == "postgresql" else ""
+        cursor.execute(f"SELECT c.id, c.audit_seq, c.audit_head FROM {T_DOSSIER} d JOIN {T_CASE} c "
+                       f"ON c.id = d.case_id WHERE d.id = %s{lock}", [dossier_id])
+        self.case_id, self.seq, self.head = cursor.fetchone()
         self.cursor, self.dossier_id = cursor, dossier_id
         self.actor, self.role, self.unit_id = actor, role, unit_id
         self.at = timezone.now()
@@ -107,24 +110,25 @@ class RawChain:
         self.seq += 1
         payload = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
         canonical = json.dumps(
-            {"dossier": self.dossier_id, "seq": self.seq, "at": self.at.isoformat(), "actor": self.actor.pk,
+            {"dossier": self.case_id, "seq": self.seq, "at": self.at.isoformat(), "actor": self.actor.pk,
              "actor_name": self.actor.username, "role": self.role, "unit": self.unit_id, "action": action,
              "target_type": target_type, "target_id": target_id, "from": from_state, "to": to_state,
              "payload": payload, "prev": self.head},
             sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
         digest = hashlib.sha256(canonical.encode()).hexdigest()
         key_id, key = signing_key()
-        self.rows.append((self.dossier_id, self.seq, _dt(self.at), self.actor.pk, self.actor.username, self.role,
+        self.rows.append((self.case_id, self.seq, _dt(self.at), self.actor.pk, self.actor.username, self.role,
                           self.unit_id, action, target_type, target_id, from_state, to_state,
                           json.dumps(payload), self.head, digest, key_id, event_mac(key, canonical.encode())))
         self.head = digest
 
     def flush(self, dossier_sets="", params=()):
         insert_rows(self.cursor, T_AUDIT, self.COLUMNS, self.rows)
-        sets = f", {dossier_sets}" if dossier_sets else ""
         self.cursor.execute(
-            f"UPDATE {T_DOSSIER} SET audit_seq = %s, audit_head = %s, revision = revision + 1{sets} WHERE id = %s",
-            [self.seq, self.head, *params, self.dossier_id])
+            f"UPDATE {T_CASE} SET audit_seq = %s, audit_head = %s, revision = revision + 1 WHERE id = %s",
+            [self.seq, self.head, self.case_id])
+        if dossier_sets:
+            self.cursor.execute(f"UPDATE {T_DOSSIER} SET {dossier_sets} WHERE id = %s", [*params, self.dossier_id])
         self.rows = []
 
 
@@ -169,7 +173,7 @@ def naive_meeting(*, actor, dossier, held_on, invited, present, votes):
     ids = list(dossier.nominations.values_list("pk", flat=True))
     for pk in ids:
         with transaction.atomic():
-            locked = Dossier.objects.select_for_update().select_related("unit").get(pk=dossier.pk)
+            locked = Dossier.objects.select_for_update().select_related("unit", "case").get(pk=dossier.pk)
             acting = require_acting(actor, locked.unit, "record_review")
             nomination = Nomination.objects.select_related("household").get(pk=pk)
             votes_for, votes_against = votes[pk]
@@ -181,11 +185,11 @@ def naive_meeting(*, actor, dossier, held_on, invited, present, votes):
                 nomination.reason = f"{votes_for} for and {votes_against} against"
                 nomination.decline()
             nomination.save()
-            trail = AuditTrail(locked, acting)
+            trail = AuditTrail(locked.case, acting)
             trail.add(action="meeting_vote", target=nomination, from_state=before, to_state=nomination.state,
                       votes_for=votes_for, votes_against=votes_against)
             trail.flush()
-            locked.save(update_fields=["audit_seq", "audit_head"])
+            locked.case.save(update_fields=["audit_seq", "audit_head"])
     with transaction.atomic():
         locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
         Meeting.objects.create(dossier=locked, held_on=held_on, invited=invited, present=present,

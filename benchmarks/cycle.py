@@ -19,7 +19,7 @@ from notifications.models import Delivery, Notification
 from titles.models import Award, RuleSet
 from workflows import services
 from workflows.flows import DossierFlow
-from workflows.models import AuditEvent, Decision, Dossier, Meeting, Nomination, Posting, VotingMethod
+from workflows.models import AuditEvent, Case, Decision, Dossier, Meeting, Nomination, Posting, VotingMethod
 from titles.calendar import add_days
 
 from . import baselines as raw
@@ -27,7 +27,7 @@ from .scales import cycle_year
 from .seeding import ensure_role, family_title, purge_dossiers
 
 # The tables a cycle writes and its purge empties again.
-SETTLED_MODELS = [Dossier, Nomination, AuditEvent, Notification, Delivery, Award, Meeting, Posting, Decision,
+SETTLED_MODELS = [Case, Dossier, Nomination, AuditEvent, Notification, Delivery, Award, Meeting, Posting, Decision,
                   Process, Task]
 
 SELF_ASSESSMENT = "Gia đình chấp hành tốt chủ trương, pháp luật; đoàn kết, tương trợ; giữ gìn vệ sinh môi trường."
@@ -204,11 +204,15 @@ class CyclePlan:
                             *raw.model_rows(Process, [{"flow_class": DossierFlow, "status": "NEW"}]))
             c.execute(f"SELECT max(id) FROM {Process._meta.db_table}")
             process_id = c.fetchone()[0]
+            # The case first (it owns the chain and the revision), then the dossier pointing at it.
+            c.execute(f"INSERT INTO {raw.T_CASE} (kind, revision, audit_seq, audit_head, created_at) "
+                      f"VALUES (%s, 0, 0, %s, %s) RETURNING id", ["dossier", "0" * 64, now])
+            case_id = c.fetchone()[0]
             raw.insert_rows(c, raw.T_DOSSIER, [
                 "title_type_id", "rule_set_id", "unit_id", "unit_path", "appraising_unit_id", "deciding_unit_id",
-                "year", "state", "revision", "process_id", "audit_seq", "audit_head", "created_at", "return_reason"],
-                [(title.pk, rule_set.pk, hamlet.pk, hamlet.path, commune.pk, commune.pk, cycle_year(), "open", 0,
-                  process_id, 0, "0" * 64, now, "")])
+                "year", "state", "process_id", "case_id", "created_at", "return_reason"],
+                [(title.pk, rule_set.pk, hamlet.pk, hamlet.path, commune.pk, commune.pk, cycle_year(), "open",
+                  process_id, case_id, now, "")])
             c.execute(f"SELECT id FROM {raw.T_DOSSIER} WHERE process_id = %s", [process_id])
             dossier_id = c.fetchone()[0]
             raw.raw_complete_task(c, process_id, (DossierFlow.hamlet_review, "directory.prepare_dossier",

@@ -265,7 +265,7 @@ def dossier_page(scale, ctx, log):
         response = client.get(url)
         if response.status_code != 200:
             raise RuntimeError(f"{url} answered {response.status_code} for the commune chair")
-    events = AuditEvent.objects.filter(dossier=big).count()
+    events = AuditEvent.objects.filter(case_id=big.case_id).count()
     households = big.nominations.count()
 
     def page(pk):
@@ -302,11 +302,11 @@ def verify_audit(scale, ctx, log):
     def plain(_):
         # The obvious loop: every event's hash recomputed and linked to its predecessor.
         prev = (None, None)
-        for event in AuditEvent.objects.order_by("dossier_id", "seq").iterator(chunk_size=5000):
-            if event.dossier_id != prev[0]:
-                prev = (event.dossier_id, "0" * 64)
+        for event in AuditEvent.objects.order_by("case_id", "seq").iterator(chunk_size=5000):
+            if event.case_id != prev[0]:
+                prev = (event.case_id, "0" * 64)
             assert event.prev_hash == prev[1] and event.compute_hash() == event.hash
-            prev = (event.dossier_id, event.hash)
+            prev = (event.case_id, event.hash)
 
     def check(r):
         return events / r["engine"]["median_s"] >= 100_000

@@ -97,8 +97,8 @@ def _certificates(rng, family, merit, hamlets, commune):
     chosen = [pk for pk, years in held.items() if len(years) == 3 and rng.random() < 0.1]
     hamlet_of = dict(Household.objects.filter(pk__in=chosen).values_list("pk", "hamlet_id"))
     dossiers = {h.pk: Dossier.objects.create(
-        title_type=merit, rule_set=rules, unit=h, appraising_unit=commune, deciding_unit=commune, year=2021,
-        state=DossierState.DECIDED) for h in hamlets}
+        case=seeding.new_cases(1)[0], title_type=merit, rule_set=rules, unit=h, appraising_unit=commune,
+        deciding_unit=commune, year=2021, state=DossierState.DECIDED) for h in hamlets}
     decisions = {pk: Decision.objects.create(dossier=d, unit=commune, number=f"GK-2021-{d.unit_id}/QĐ-UBND",
                                              signed_on=datetime.date(2022, 1, 20), signer="Chủ tịch UBND xã",
                                              recorded_by_id=seeding._system_user_id())

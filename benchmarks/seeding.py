@@ -27,7 +27,7 @@ from directory.models import (
 from directory.services import apply_membership_dates, grant_membership
 from notifications.models import Notification
 from titles.models import Award, RuleSet, TitleType
-from workflows.models import Decision, Dossier, DossierState, Nomination, NominationState
+from workflows.models import Case, CaseKind, Decision, Dossier, DossierState, Nomination, NominationState
 
 from .scales import history_years
 
@@ -46,6 +46,11 @@ BATCH = 5000
 
 def family_title():
     return TitleType.objects.get(code="gia-dinh-van-hoa")
+
+
+def new_cases(count):
+    """`count` new dossier cases (each dossier owns one: its chain and revision), with their ids."""
+    return bulk_insert(Case, [Case(kind=CaseKind.DOSSIER) for _ in range(count)])
 
 
 def bulk_insert(model, objs):
@@ -252,10 +257,10 @@ def _history_for(rng, title, rule_set, commune, hamlets, year):
     submitted = datetime.date(year, 11, 12)
     signed = datetime.date(year, 11, 20)
     dossiers = Dossier.objects.bulk_create([
-        Dossier(title_type=title, rule_set=rule_set, unit=h, unit_path=h.path, appraising_unit=commune,
+        Dossier(case=case, title_type=title, rule_set=rule_set, unit=h, unit_path=h.path, appraising_unit=commune,
                 deciding_unit=commune, year=year, state=DossierState.DECIDED, submitted_on=submitted,
                 decision_due=signed)
-        for h in hamlets])
+        for h, case in zip(hamlets, new_cases(len(hamlets)))])
     if dossiers[0].pk is None:
         dossiers = list(Dossier.objects.filter(unit__in=hamlets, year=year, title_type=title))
     by_unit = {d.unit_id: d for d in dossiers}
@@ -335,10 +340,11 @@ def seed_inbox(scale, commune_code, count, log):
             processes = Process.objects.bulk_create([
                 Process(flow_class=DossierFlow, status="NEW") for _ in chunk])
             Dossier.objects.bulk_create([
-                Dossier(title_type=title, rule_set=rule_set, unit=h, unit_path=h.path, appraising_unit=commune,
-                        deciding_unit=commune, year=year, state=DossierState.SUBMITTED, process=proc,
-                        submitted_on=datetime.date(year, 11, 14), decision_due=datetime.date(year, 11, 24))
-                for h, proc in zip(chunk, processes)])
+                Dossier(case=case, title_type=title, rule_set=rule_set, unit=h, unit_path=h.path,
+                        appraising_unit=commune, deciding_unit=commune, year=year, state=DossierState.SUBMITTED,
+                        process=proc, submitted_on=datetime.date(year, 11, 14),
+                        decision_due=datetime.date(year, 11, 24))
+                for h, proc, case in zip(chunk, processes, new_cases(len(chunk)))])
             Task.objects.bulk_create([
                 Task(process=proc, flow_task=DossierFlow.appraisal, flow_task_type="HUMAN", status="NEW",
                      owner_permission="directory.appraise_dossier", owner_permission_content_type=ct,
@@ -385,6 +391,7 @@ def purge_dossiers(dossiers):
     from viewflow.workflow.models import Process, Task
 
     ids = list(dossiers.values_list("pk", flat=True))
+    case_ids = list(dossiers.values_list("case_id", flat=True))
     process_ids = list(dossiers.exclude(process=None).values_list("process_id", flat=True))
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -394,6 +401,9 @@ def purge_dossiers(dossiers):
                 cursor.execute("SET LOCAL session_replication_role = replica")
         for start in range(0, len(ids), BATCH):
             _delete_tree(Dossier._base_manager.filter(pk__in=ids[start:start + BATCH]))
+        # Then their cases, with the audit events and anchored heads that hang from them.
+        for start in range(0, len(case_ids), BATCH):
+            _delete_tree(Case._base_manager.filter(pk__in=case_ids[start:start + BATCH]), (Dossier,))
         for start in range(0, len(process_ids), BATCH):
             chunk = process_ids[start:start + BATCH]
             Task.previous.through.objects.filter(from_task__process_id__in=chunk)._raw_delete(Task.objects.db)

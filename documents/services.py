@@ -80,7 +80,7 @@ def mark_published(*, actor, dossier, published_on, place, expected_revision=Non
     publication = Publication.objects.create(decision=decision, published_on=published_on, place=place,
                                              recorded_by=actor)
     due = publication_due(decision, dossier.rule_set.code)
-    trail = AuditTrail(dossier, acting)
+    trail = AuditTrail(dossier.case, acting)
     trail.add(action="publish_list", target=publication, decision=decision.number, published_on=published_on,
               place=place, late=bool(due and published_on > due))
     finish(dossier, trail)

@@ -112,7 +112,7 @@ def test_2021_dossiers_were_decided_under_decree_122_on_the_old_units(seeded):
         assert dossier.nominations.filter(state=NominationState.STRUCK).count() == 1
         recognized = dossier.nominations.filter(state=NominationState.RECOGNIZED).count()
         assert Award.objects.filter(year=2021, decision__dossier=dossier).count() == recognized > 0
-        decide = AuditEvent.objects.get(dossier=dossier, action="decide")
+        decide = AuditEvent.objects.get(case_id=dossier.case_id, action="decide")
         assert (decide.actor_name, decide.role, decide.unit) == ("chutich.daugiay", Role.COMMUNE_CHAIR,
                                                                   dossier.deciding_unit)
     # Not proposed under Decree 122/2018 means fewer than 60% of attendees agreed.
@@ -175,8 +175,8 @@ def test_2021_hamlet_titles_of_every_former_commune_were_decided_by_the_district
         # The commune lists its own hamlets: every one of them was registered.
         assert set(dossier.nominations.values_list("hamlet", flat=True)) == set(
             dossier.unit.children.values_list("pk", flat=True))
-        accept = AuditEvent.objects.get(dossier=dossier, action="accept")
-        decide = AuditEvent.objects.get(dossier=dossier, action="decide")
+        accept = AuditEvent.objects.get(case_id=dossier.case_id, action="accept")
+        decide = AuditEvent.objects.get(case_id=dossier.case_id, action="decide")
         assert (accept.actor_name, accept.role, accept.unit) == ("phongvh.thongnhat", Role.DISTRICT_OFFICE, district)
         assert (decide.actor_name, decide.role, decide.unit) == ("chutich.thongnhat", Role.DISTRICT_CHAIR, district)
         assert all(day.year == 2021 for day in _dated_acts(dossier))
@@ -216,7 +216,7 @@ def test_this_years_hamlet_title_has_a_commune_at_every_stage_decided_by_its_cha
     assert dau_giay.nominations.count() == hamlets.count() >= 10
     assert not dau_giay.nominations.filter(self_assessment="").exists() and not dau_giay.meetings.exists()
     decided = next(d for d in dossiers if d.state == DossierState.DECIDED)
-    decide = AuditEvent.objects.get(dossier=decided, action="decide")
+    decide = AuditEvent.objects.get(case_id=decided.case_id, action="decide")
     assert (decide.role, decide.unit) == (Role.COMMUNE_CHAIR, decided.unit)
     assert Award.objects.filter(decision__dossier=decided, hamlet__parent=decided.unit).count() == \
         decided.nominations.filter(state=NominationState.RECOGNIZED).count() > 0
@@ -244,7 +244,7 @@ def test_the_former_communes_officers_hold_no_role_today(seeded):
     assert Membership.objects.get(user=officer).until == OLD_TO
     assert not Membership.objects.active_on(today).filter(user=officer).exists()
     assert find_acting(officer, hung_loc, "prepare_dossier") is None
-    opened = AuditEvent.objects.get(dossier__unit=hung_loc, dossier__year=2021, action="open_round")
+    opened = AuditEvent.objects.get(case__dossier__unit=hung_loc, case__dossier__year=2021, action="open_round")
     assert (opened.actor_name, opened.role) == ("canbo.hungloc", Role.COMMUNE_OFFICER)
 
 

@@ -5,7 +5,7 @@ from django.contrib import admin
 from core.admin import RecordAdmin
 
 from .models import (
-    AuditEvent, ChainAnchor, ChainAnchorHead, Concern, Decision, Dossier, Meeting, MinutesPage, Nomination, Posting,
+    AuditEvent, Case, ChainAnchor, ChainAnchorHead, Concern, Decision, Dossier, Meeting, MinutesPage, Nomination, Posting,
     PostingComment, TallyDraft, ViewLog,
 )
 
@@ -20,9 +20,10 @@ LISTS = {
     PostingComment: (["id", "posting", "received_on", "author"], []),
     Decision: (["id", "number", "signed_on", "unit", "signer", "dossier"], ["unit"]),
     Concern: (["id", "dossier", "state", "raised_by", "raised_unit"], ["raised_by", "raised_unit"]),
-    AuditEvent: (["id", "dossier", "seq", "at", "actor", "role", "action"], ["actor"]),
+    Case: (["id", "kind", "revision", "audit_seq", "created_at"], []),
+    AuditEvent: (["id", "case", "seq", "at", "actor", "role", "action"], ["actor"]),
     ChainAnchor: (["id", "created_at", "hash"], []),
-    ChainAnchorHead: (["id", "anchor", "dossier", "seq"], []),
+    ChainAnchorHead: (["id", "anchor", "case", "seq"], []),
     ViewLog: (["id", "at", "user", "role", "what"], ["user"]),
     TallyDraft: (["id", "dossier", "revision", "saved_by", "saved_at"], ["saved_by"]),
 }

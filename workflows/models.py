@@ -20,7 +20,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, trans
 from core.models import AppendOnlyQuerySet
 
 # Imported here so the app registry sees the audit models (anchors, concerns, view log).
-from .audit.models import ChainAnchor, ChainAnchorHead, Concern, ConcernState, ViewLog  # noqa: F401
+from .audit.models import Case, CaseKind, ChainAnchor, ChainAnchorHead, Concern, ConcernState, ViewLog  # noqa: F401
 from .audit.keys import event_mac
 from .procedures import route_allows
 from .states import DossierState
@@ -60,9 +60,11 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     state = FSMField(
         _("state"), default=DossierState.OPEN, choices=DossierState.choices, protected=True, db_index=True
     )
-    # Bumped by every change: a form carries the revision it was rendered at, so a
-    # form posted after someone else acted is refused instead of overwriting.
-    revision = models.PositiveIntegerField(default=0)
+    # The audited case that owns the dossier's chain (audit_seq, audit_head) and its
+    # revision: audit events, anchors and supervision point at the case, so records
+    # that are not dossiers are audited the same way. Created first, by the service
+    # that opens the round (workflows.services.audit.open_case).
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="dossier")
     submitted_on = models.DateField(null=True, blank=True)
     submission_due = models.DateField(null=True, blank=True)
     decision_due = models.DateField(null=True, blank=True)
@@ -70,8 +72,6 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     process = models.OneToOneField(
         "viewflow.Process", null=True, blank=True, on_delete=models.SET_NULL, related_name="dossier"
     )
-    audit_seq = models.PositiveIntegerField(default=0)
-    audit_head = models.CharField(max_length=64, default="0" * 64)
     # Counts of the dossier's nominations, rewritten by the services in the same
     # UPDATE as the state, so lists and the province roll-up read one row per
     # dossier instead of counting millions of nominations. recognized_count leaves
@@ -109,6 +109,17 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         if not self.unit_path and self.unit_id:
             self.unit_path = self.unit.path
         super().save(*args, **kwargs)
+
+    @property
+    def revision(self) -> int:
+        """The case's revision (see Case.revision); read with the dossier
+        (select_related("case")) wherever a form carries it."""
+        return self.case.revision
+
+    @property
+    def audit_events(self):
+        """The dossier's audit events: its case's chain, by the case id the row holds (no join)."""
+        return AuditEvent.objects.filter(case_id=self.case_id)
 
     # Which transition may run now is the dossier's procedure's to say
     # (workflows.procedures): its actions name the states they act in and the
@@ -366,13 +377,14 @@ _FLOAT_WRITTEN_DIFFERENTLY = re.compile(rb"[0-9]e-|0\.0000")
 class AuditEvent(models.Model):
     """Append-only record of one change: who, as what, where, when, from, to, why.
 
-    Events of one dossier form a hash chain (seq, prev_hash, hash) advanced under
-    the dossier's row lock, so unrelated dossiers never contend on one head.
+    Events of one case (a dossier's, or any other audited record's) form a hash
+    chain (seq, prev_hash, hash) advanced under the case's row lock, so unrelated
+    cases never contend on one head.
     """
 
-    # Led by the unique (dossier, seq) index: no second index on every event.
-    # Every event belongs to a dossier's chain: one outside every chain would be checked by nothing.
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="audit_events", db_index=False)
+    # Led by the unique (case, seq) index: no second index on every event.
+    # Every event belongs to a case's chain: one outside every chain would be checked by nothing.
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", db_index=False)
     seq = models.PositiveIntegerField()
     # Every household of a batch gets an event, so each index here is written
     # ~5 times per household a year. Events are read by dossier (the unique index
@@ -403,14 +415,14 @@ class AuditEvent(models.Model):
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        ordering = ["dossier_id", "seq"]
+        ordering = ["case_id", "seq"]
         constraints = [
-            models.UniqueConstraint(fields=["dossier", "seq"], name="audit_seq_unique_per_dossier"),
+            models.UniqueConstraint(fields=["case", "seq"], name="audit_seq_unique_per_case"),
         ]
         indexes = [models.Index(fields=["target_type", "target_id"])]
 
     @staticmethod
-    def canonical_bytes(dossier, seq, at, actor, actor_name, role, unit, action, target_type, target_id,
+    def canonical_bytes(case, seq, at, actor, actor_name, role, unit, action, target_type, target_id,
                         from_state, to_state, payload, prev):
         """The UTF-8 text every event hash covers; the writer and verify_audit both call this.
 
@@ -424,9 +436,13 @@ class AuditEvent(models.Model):
         digit before "e-", so a text merely containing those only costs the slower path.
         """
         content = {
+            # The key is "dossier" for every case: chains and anchors began when only
+            # dossiers had them, and the migration gave each existing dossier a case
+            # with its own id, so the key still holds the number every stored hash
+            # covers. Renaming it would break every chain and every kept anchor.
             # `at` may come already as its isoformat() text: a batch shares one time, and
             # formatting an aware datetime costs as much as the rest of the JSON.
-            "dossier": dossier, "seq": seq, "at": at if isinstance(at, str) else at.isoformat(),
+            "dossier": case, "seq": seq, "at": at if isinstance(at, str) else at.isoformat(),
             "actor": actor, "actor_name": actor_name,
             "role": role, "unit": unit, "action": action, "target_type": target_type, "target_id": target_id,
             "from": from_state, "to": to_state, "payload": payload, "prev": prev,
@@ -442,7 +458,7 @@ class AuditEvent(models.Model):
 
     def _canonical_bytes(self):
         return self.canonical_bytes(
-            self.dossier_id, self.seq, self.at, self.actor_id, self.actor_name, self.role, self.unit_id,
+            self.case_id, self.seq, self.at, self.actor_id, self.actor_name, self.role, self.unit_id,
             self.action, self.target_type, self.target_id, self.from_state, self.to_state, self.payload,
             self.prev_hash,
         )

@@ -106,7 +106,7 @@ def dossier_with_viewer(user, pk, access=None):
     request's directory.selectors.Access of `user`, when the page asks it more (its buttons)."""
     dossier = (
         Dossier.objects.select_related(
-            "unit", "unit__parent", "rule_set", "title_type", "appraising_unit", "deciding_unit"
+            "unit", "unit__parent", "rule_set", "title_type", "appraising_unit", "deciding_unit", "case"
         ).filter(pk=pk).first()
     )
     viewer = find_acting(user, dossier.unit, "view_unit_dossiers", inherited=True, access=access) if dossier else None

@@ -16,7 +16,7 @@ from directory.selectors import find_acting, require_acting
 
 from .models import Concern, ConcernState, Dossier, DossierState, ViewLog
 from .procedures import procedure_of
-from .services.audit import AuditTrail
+from .services.audit import AuditTrail, save_case
 from .services.common import check_text
 from .services.errors import RuleViolation
 from .services.messages import notify_unit
@@ -27,8 +27,8 @@ def open_concerns(dossier):
 
 def _lock(dossier):
     # Same lock as every transition: the concern's audit events go into the dossier's chain.
-    return (Dossier.objects.select_for_update(of=("self",))
-            .select_related("unit", "appraising_unit", "deciding_unit", "title_type").get(pk=dossier.pk))
+    return (Dossier.objects.select_for_update(of=("self", "case"))
+            .select_related("case", "unit", "appraising_unit", "deciding_unit", "title_type").get(pk=dossier.pk))
 
 
 def responsible_stage(dossier):
@@ -61,9 +61,7 @@ def concerns_shown(dossier):
 
 
 def _write(dossier, trail):
-    trail.flush()
-    dossier.revision += 1
-    dossier.save(update_fields=["revision", "audit_seq", "audit_head"])
+    save_case(dossier.case, trail)
 
 
 @transaction.atomic
@@ -82,7 +80,7 @@ def raise_concern(*, actor, dossier, text, nomination=None):
         dossier=dossier, nomination=nomination, text=text, raised_by=actor, raised_role=acting.role,
         raised_unit=acting.unit, raised_at=timezone.now(),
     )
-    trail = AuditTrail(dossier, acting)
+    trail = AuditTrail(dossier.case, acting)
     trail.add(action="concern_raise", target=concern, to_state=concern.state, text=text,
               nomination=nomination.pk if nomination else None, concern=concern.pk)
     _write(dossier, trail)
@@ -114,7 +112,7 @@ def answer_concern(*, actor, concern, answer):
     concern.mark_answered()
     concern.answer, concern.answered_by, concern.answered_at = answer, actor, timezone.now()
     concern.save(update_fields=["state", "answer", "answered_by", "answered_at"])
-    trail = AuditTrail(dossier, acting)
+    trail = AuditTrail(dossier.case, acting)
     trail.add(action="concern_answer", target=concern, from_state=ConcernState.OPEN, to_state=concern.state,
               answer=answer, nomination=concern.nomination_id, concern=concern.pk)
     _write(dossier, trail)
@@ -138,7 +136,7 @@ def close_concern(*, actor, concern, note=""):
     concern.close()
     concern.closing_note, concern.closed_by, concern.closed_at = (note or "").strip(), actor, timezone.now()
     concern.save(update_fields=["state", "closing_note", "closed_by", "closed_at"])
-    trail = AuditTrail(dossier, acting)
+    trail = AuditTrail(dossier.case, acting)
     trail.add(action="concern_close", target=concern, from_state=before, to_state=concern.state,
               note=concern.closing_note, nomination=concern.nomination_id, concern=concern.pk)
     _write(dossier, trail)

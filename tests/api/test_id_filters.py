@@ -112,7 +112,7 @@ def test_reading_another_communes_object_by_id_answers_as_for_no_object(api, ham
 
     dossier = far_away[Dossier]
     hidden = far_away.get(model) or {
-        Meeting: dossier.meetings.first, AuditEvent: AuditEvent.objects.filter(dossier=dossier).first,
+        Meeting: dossier.meetings.first, AuditEvent: AuditEvent.objects.filter(case_id=dossier.case_id).first,
         Award: Award.objects.filter(nomination__dossier=dossier).first,
     }[model]()
     missing = model.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000

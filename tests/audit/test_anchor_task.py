@@ -11,8 +11,8 @@ pytestmark = pytest.mark.django_db
 def test_scheduled_anchor_covers_the_moved_chain_once(decided_dossier):
     first = anchor_audit_chains.apply().get()
     anchor = ChainAnchor.objects.get(pk=first)
-    heads = {h.dossier_id: h.hash for h in anchor.heads.all()}
-    assert heads[decided_dossier.pk] == decided_dossier.audit_head
+    heads = {h.case_id: h.hash for h in anchor.heads.all()}
+    assert heads[decided_dossier.case_id] == decided_dossier.case.audit_head
 
     assert anchor_audit_chains.apply().get() is None
     assert ChainAnchor.objects.count() == 1

@@ -42,6 +42,11 @@ def verify_fails():
     return str(exc.value)
 
 
+def where(dossier):
+    """How a break names the dossier's chain: its case, and the dossier that owns it."""
+    return f"case {dossier.case_id} (dossier {dossier.pk})"
+
+
 def forged_mac(row):
     return event_mac(GUESSED_KEY, row._canonical_bytes())
 
@@ -49,7 +54,7 @@ def forged_mac(row):
 def chained_event_after(last, **changes):
     """A well-formed next event: right seq, linked to the head, its hash recomputed."""
     fields = dict(
-        dossier_id=last.dossier_id, seq=last.seq + 1, at=last.at, actor_id=last.actor_id,
+        case_id=last.case_id, seq=last.seq + 1, at=last.at, actor_id=last.actor_id,
         actor_name=last.actor_name, role=last.role, unit_id=last.unit_id, action="recognize",
         target_type="nomination", target_id=last.target_id, from_state="appraised", to_state="recognized",
         payload={"note": "forged"}, prev_hash=last.hash, key_id=last.key_id,
@@ -63,23 +68,23 @@ def chained_event_after(last, **changes):
 
 def insert_raw(cursor, row):
     cursor.execute(
-        "INSERT INTO workflows_auditevent (dossier_id, seq, at, actor_id, actor_name, role, unit_id, action, "
+        "INSERT INTO workflows_auditevent (case_id, seq, at, actor_id, actor_name, role, unit_id, action, "
         "target_type, target_id, from_state, to_state, payload, prev_hash, hash, key_id, mac) "
         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
-        [row.dossier_id, row.seq, row.at, row.actor_id, row.actor_name, row.role, row.unit_id, row.action,
+        [row.case_id, row.seq, row.at, row.actor_id, row.actor_name, row.role, row.unit_id, row.action,
          row.target_type, row.target_id, row.from_state, row.to_state, json.dumps(row.payload), row.prev_hash,
          row.hash, row.key_id, row.mac],
     )
     return cursor.fetchone()[0]
 
 
-def move_head(cursor, dossier_id, seq, head):
-    cursor.execute("UPDATE workflows_dossier SET audit_seq = %s, audit_head = %s WHERE id = %s", [seq, head, dossier_id])
+def move_head(cursor, case_id, seq, head):
+    cursor.execute("UPDATE workflows_case SET audit_seq = %s, audit_head = %s WHERE id = %s", [seq, head, case_id])
 
 
 def rewrite_chain_from(cursor, dossier, seq):
     """Change event `seq`, recompute every hash after it (MACs under the guessed key) and the head."""
-    rows = list(AuditEvent.objects.filter(dossier=dossier).order_by("seq"))
+    rows = list(AuditEvent.objects.filter(case_id=dossier.case_id).order_by("seq"))
     prev = rows[seq - 2].hash
     for row in rows[seq - 1:]:
         if row.seq == seq:
@@ -88,7 +93,7 @@ def rewrite_chain_from(cursor, dossier, seq):
         row.hash = prev = row.compute_hash()
         cursor.execute("UPDATE workflows_auditevent SET actor_name = %s, prev_hash = %s, hash = %s, mac = %s "
                        "WHERE id = %s", [row.actor_name, row.prev_hash, row.hash, forged_mac(row), row.pk])
-    move_head(cursor, dossier.pk, rows[-1].seq, prev)
+    move_head(cursor, dossier.case_id, rows[-1].seq, prev)
     return rows[seq - 1]
 
 
@@ -117,13 +122,13 @@ def as_app_role():
 
 @contextmanager
 def as_owner():
-    """The role that owns the audit tables and the dossiers (the migrations' role)."""
+    """The role that owns the audit tables, the cases and the dossiers (the migrations' role)."""
     with connection.cursor() as cursor:
         name = _role(cursor, "forger_owner")
         # The set-up's deferred foreign-key checks must run before a table changes hands.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table in ("workflows_auditevent", "workflows_chainanchor", "workflows_chainanchorhead",
-                      "workflows_dossier"):
+                      "workflows_case", "workflows_dossier"):
             cursor.execute(f'ALTER TABLE {table} OWNER TO "{name}"')
         cursor.execute(f'SET LOCAL ROLE "{name}"')
         yield cursor
@@ -148,24 +153,24 @@ def test_untouched_trail_signed_with_a_secret_key_is_intact(decided_dossier):
 
 @pytest.mark.postgres
 def test_a_app_role_appending_a_chained_event_and_moving_the_head_is_reported(decided_dossier):
-    last = AuditEvent.objects.get(dossier=decided_dossier, seq=decided_dossier.audit_seq)
+    last = AuditEvent.objects.get(case_id=decided_dossier.case_id, seq=decided_dossier.case.audit_seq)
     forged = chained_event_after(last)
     with as_app_role() as cursor:
         forged_id = insert_raw(cursor, forged)
-        move_head(cursor, decided_dossier.pk, forged.seq, forged.hash)
+        move_head(cursor, decided_dossier.case_id, forged.seq, forged.hash)
     message = verify_fails()
-    assert f"dossier {decided_dossier.pk}, seq {forged.seq}, event id {forged_id}: its MAC does not match" in message
+    assert f"{where(decided_dossier)}, seq {forged.seq}, event id {forged_id}: its MAC does not match" in message
 
 
 @pytest.mark.postgres
 def test_b_superuser_appending_a_chained_event_and_moving_the_head_is_reported(decided_dossier):
-    last = AuditEvent.objects.get(dossier=decided_dossier, seq=decided_dossier.audit_seq)
+    last = AuditEvent.objects.get(case_id=decided_dossier.case_id, seq=decided_dossier.case.audit_seq)
     forged = chained_event_after(last)
     with connection.cursor() as cursor:
         forged_id = insert_raw(cursor, forged)
-        move_head(cursor, decided_dossier.pk, forged.seq, forged.hash)
+        move_head(cursor, decided_dossier.case_id, forged.seq, forged.hash)
     message = verify_fails()
-    assert f"dossier {decided_dossier.pk}, seq {forged.seq}, event id {forged_id}: its MAC does not match" in message
+    assert f"{where(decided_dossier)}, seq {forged.seq}, event id {forged_id}: its MAC does not match" in message
 
 
 @pytest.mark.postgres
@@ -176,7 +181,7 @@ def test_c_superuser_rewriting_a_middle_event_and_the_rest_of_the_chain_before_a
     with as_superuser_without_triggers() as cursor:
         rewritten = rewrite_chain_from(cursor, decided_dossier, 3)
     message = verify_fails()
-    assert f"dossier {decided_dossier.pk}, seq 3, event id {rewritten.pk}: its MAC does not match" in message
+    assert f"{where(decided_dossier)}, seq 3, event id {rewritten.pk}: its MAC does not match" in message
 
 
 @pytest.mark.postgres
@@ -184,15 +189,15 @@ def test_d_superuser_rewriting_a_chain_and_recomputing_its_anchor_is_reported(de
     anchor = create_anchor()
     with as_superuser_without_triggers() as cursor:
         rewritten = rewrite_chain_from(cursor, decided_dossier, 2)
-        lines = [(decided_dossier.pk, decided_dossier.audit_seq,
-                  AuditEvent.objects.get(dossier=decided_dossier, seq=decided_dossier.audit_seq).hash)]
+        lines = [(decided_dossier.case_id, decided_dossier.case.audit_seq,
+                  AuditEvent.objects.get(case_id=decided_dossier.case_id, seq=decided_dossier.case.audit_seq).hash)]
         new_hash = anchor_hash(prev_hash=anchor.prev_hash, created_at=anchor.created_at, dossiers=1,
                                events=anchor.events, lines=lines)
         cursor.execute("UPDATE workflows_chainanchorhead SET hash = %s WHERE anchor_id = %s", [lines[0][2], anchor.pk])
         cursor.execute("UPDATE workflows_chainanchor SET hash = %s, mac = %s WHERE id = %s",
                        [new_hash, anchor_mac(GUESSED_KEY, new_hash), anchor.pk])
     message = verify_fails()
-    assert f"dossier {decided_dossier.pk}, seq 2, event id {rewritten.pk}: its MAC does not match" in message
+    assert f"{where(decided_dossier)}, seq 2, event id {rewritten.pk}: its MAC does not match" in message
 
 
 @pytest.mark.postgres
@@ -206,22 +211,22 @@ def test_e_owner_truncating_the_anchor_tables_and_rewriting_a_chain_is_reported(
         rewritten = rewrite_chain_from(cursor, decided_dossier, 2)
     assert not ChainAnchor.objects.exists()
     message = verify_fails()
-    assert f"dossier {decided_dossier.pk}, seq 2, event id {rewritten.pk}: its MAC does not match" in message
+    assert f"{where(decided_dossier)}, seq 2, event id {rewritten.pk}: its MAC does not match" in message
 
 
 @pytest.mark.postgres
-def test_f_event_with_no_dossier_is_refused_and_reported_once_the_constraint_is_dropped(decided_dossier):
-    last = AuditEvent.objects.get(dossier=decided_dossier, seq=decided_dossier.audit_seq)
-    orphan = chained_event_after(last, dossier_id=None, seq=1, prev_hash="0" * 64)
-    with pytest.raises(IntegrityError, match="dossier_id"):
+def test_f_event_with_no_case_is_refused_and_reported_once_the_constraint_is_dropped(decided_dossier):
+    last = AuditEvent.objects.get(case_id=decided_dossier.case_id, seq=decided_dossier.case.audit_seq)
+    orphan = chained_event_after(last, case_id=None, seq=1, prev_hash="0" * 64)
+    with pytest.raises(IntegrityError, match="case_id"):
         with transaction.atomic(), as_app_role() as cursor:
             insert_raw(cursor, orphan)
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("ALTER TABLE workflows_auditevent ALTER COLUMN dossier_id DROP NOT NULL")
+        cursor.execute("ALTER TABLE workflows_auditevent ALTER COLUMN case_id DROP NOT NULL")
         orphan_id = insert_raw(cursor, orphan)
     message = verify_fails()
-    assert f"event id {orphan_id}: it belongs to no dossier" in message
+    assert f"event id {orphan_id}: it belongs to no case" in message
 
 
 # ---------------------------------------------------------------- what closes each gap, one at a time
@@ -263,7 +268,7 @@ def test_anchor_rewritten_without_the_key_fails_at_its_mac(decided_dossier, bypa
 
 def test_anchor_rewritten_even_with_the_key_differs_from_its_copy_outside(decided_dossier, bypassing_guards):
     anchor = create_anchor()
-    lines = [(decided_dossier.pk, decided_dossier.audit_seq, decided_dossier.audit_head)]
+    lines = [(decided_dossier.case_id, decided_dossier.case.audit_seq, decided_dossier.case.audit_head)]
     moved = anchor.created_at.replace(year=anchor.created_at.year - 1)
     new_hash = anchor_hash(prev_hash=anchor.prev_hash, created_at=moved, dossiers=1, events=anchor.events,
                            lines=lines)

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _vote_range(dossier):
-    votes = AuditEvent.objects.filter(dossier=dossier, action="meeting_vote").order_by("seq")
+    votes = AuditEvent.objects.filter(case_id=dossier.case_id, action="meeting_vote").order_by("seq")
     return votes.first().seq, votes.last().seq
 
 
@@ -37,7 +37,7 @@ def test_the_full_history_lists_every_event_in_order(decided_dossier, client, co
     page = client.get(reverse("workflows:history", args=[decided_dossier.pk])).content.decode()
     seqs = re.findall(r'<span class="seq">#(\d+)</span>', page)
     assert [int(s) for s in seqs] == list(
-        AuditEvent.objects.filter(dossier=decided_dossier).order_by("seq").values_list("seq", flat=True))
+        AuditEvent.objects.filter(case_id=decided_dossier.case_id).order_by("seq").values_list("seq", flat=True))
 
 
 def test_another_communes_chair_cannot_read_the_history_nor_tell_it_exists(

@@ -30,7 +30,7 @@ def test_chair_revokes_an_award_and_the_register_drops_it_at_once(decided_dossie
     assert "Giả mạo" in award.revocation_reason
     assert Award.objects.filter(year=2021, revoked_at__isnull=True).count() == valid_before - 1
     assert revocation.ground_label == next(g["label"] for g in revocation_grounds()["grounds"] if g["code"] == "b")
-    last = AuditEvent.objects.filter(dossier=decided_dossier).order_by("-seq").first()
+    last = AuditEvent.objects.filter(case_id=decided_dossier.case_id).order_by("-seq").first()
     assert (last.action, last.role, last.unit_id) == ("revoke", "commune_chair", decided_dossier.deciding_unit_id)
     assert last.payload["decision"] == "07/QĐ-UBND" and last.payload["ground"] == "b"
     assert verify_chains().intact
@@ -38,13 +38,13 @@ def test_chair_revokes_an_award_and_the_register_drops_it_at_once(decided_dossie
 
 def test_unknown_ground_is_refused_naming_the_law_and_changes_nothing(decided_dossier, commune_chair):
     award = first_award(decided_dossier)
-    seq = decided_dossier.audit_seq
+    seq = decided_dossier.case.audit_seq
     with pytest.raises(RuleViolation) as exc:
         revoke_award(actor=commune_chair, award=award, ground="e", decision_number="07/QĐ-UBND", reason="x")
     assert "06/2022" in str(exc.value) and "a, b, c, d" in str(exc.value)
     award.refresh_from_db()
     decided_dossier.refresh_from_db()
-    assert award.revoked_at is None and decided_dossier.audit_seq == seq
+    assert award.revoked_at is None and decided_dossier.case.audit_seq == seq
     assert not Revocation.objects.exists()
 
 

@@ -59,7 +59,7 @@ def test_open_concern_blocks_the_decision_until_answered_and_closed(
     appraised.refresh_from_db()
     assert appraised.state == DossierState.DECIDED
 
-    events = list(AuditEvent.objects.filter(dossier=appraised, action__startswith="concern_")
+    events = list(AuditEvent.objects.filter(case_id=appraised.case_id, action__startswith="concern_")
                   .values_list("action", "role", "actor_name"))
     assert events == [("concern_raise", "supervisor", supervisor.username),
                       ("concern_answer", "commune_officer", commune_officer.username),

@@ -3,6 +3,7 @@
 import hashlib
 import io
 import json
+import re
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -42,13 +43,18 @@ def run_verify():
 
 
 def event(dossier, seq):
-    return AuditEvent.objects.get(dossier=dossier, seq=seq)
+    return AuditEvent.objects.get(case_id=dossier.case_id, seq=seq)
+
+
+def where(dossier):
+    """How a break names the dossier's chain: its case, and the dossier that owns it."""
+    return f"case {dossier.case_id} (dossier {dossier.pk})"
 
 
 def test_untouched_trail_passes_and_reports_count_and_throughput(decided_dossier):
     total = AuditEvent.objects.count()
     output = run_verify()
-    assert f"intact: {total} events in 1 dossier chains" in output
+    assert f"intact: {total} events in 1 case chains" in output
     assert "events/s" in output
 
 
@@ -60,7 +66,7 @@ def test_altered_payload_fails_naming_the_altered_event(decided_dossier):
     with pytest.raises(CommandError) as exc:
         run_verify()
     message = str(exc.value)
-    assert f"dossier {decided_dossier.pk}, seq 3, event id {target.pk}" in message
+    assert f"{where(decided_dossier)}, seq 3, event id {target.pk}" in message
     assert "altered" in message
 
 
@@ -80,7 +86,7 @@ def test_altered_row_with_recomputed_hash_but_no_key_fails_at_its_mac(decided_do
                        ["someone_else", forged.compute_hash(), target.pk])
     with pytest.raises(CommandError) as exc:
         run_verify()
-    assert f"dossier {decided_dossier.pk}, seq 2, event id {target.pk}: its MAC does not match" in str(exc.value)
+    assert f"{where(decided_dossier)}, seq 2, event id {target.pk}: its MAC does not match" in str(exc.value)
 
 
 def test_altered_row_with_recomputed_hash_and_mac_is_caught_at_the_next_link(decided_dossier):
@@ -94,7 +100,7 @@ def test_altered_row_with_recomputed_hash_and_mac_is_caught_at_the_next_link(dec
     with pytest.raises(CommandError) as exc:
         run_verify()
     nxt = event(decided_dossier, 3)
-    assert f"dossier {decided_dossier.pk}, seq 3, event id {nxt.pk}" in str(exc.value)
+    assert f"{where(decided_dossier)}, seq 3, event id {nxt.pk}" in str(exc.value)
     assert f"does not link to the previous event (seq 2, id {target.pk})" in str(exc.value)
 
 
@@ -103,18 +109,18 @@ def test_deleted_event_fails_naming_the_gap(decided_dossier):
         cursor.execute("DELETE FROM workflows_auditevent WHERE id = %s", [event(decided_dossier, 4).pk])
     with pytest.raises(CommandError) as exc:
         run_verify()
-    assert f"dossier {decided_dossier.pk}, seq 5" in str(exc.value)
+    assert f"{where(decided_dossier)}, seq 5" in str(exc.value)
     assert "seq jumps from 3 to 5" in str(exc.value)
 
 
 def test_deleting_the_last_events_fails_against_the_dossier_head(decided_dossier):
-    last = decided_dossier.audit_seq
+    last = decided_dossier.case.audit_seq
     with bypassing_guards() as cursor:
-        cursor.execute("DELETE FROM workflows_auditevent WHERE dossier_id = %s AND seq >= %s",
-                       [decided_dossier.pk, last - 1])
+        cursor.execute("DELETE FROM workflows_auditevent WHERE case_id = %s AND seq >= %s",
+                       [decided_dossier.case_id, last - 1])
     with pytest.raises(CommandError) as exc:
         run_verify()
-    assert f"the chain ends at seq {last - 2} but the dossier's head is at seq {last}" in str(exc.value)
+    assert f"the chain ends at seq {last - 2} but the case's head is at seq {last}" in str(exc.value)
 
 
 def test_reordered_events_fail_naming_the_first_moved_event(decided_dossier):
@@ -125,13 +131,13 @@ def test_reordered_events_fail_naming_the_first_moved_event(decided_dossier):
         cursor.execute("UPDATE workflows_auditevent SET seq = 3 WHERE id = %s", [a.pk])
     with pytest.raises(CommandError) as exc:
         run_verify()
-    assert f"dossier {decided_dossier.pk}, seq 2, event id {b.pk}" in str(exc.value)
+    assert f"{where(decided_dossier)}, seq 2, event id {b.pk}" in str(exc.value)
 
 
 def test_event_appended_outside_the_services_fails(decided_dossier):
-    last = event(decided_dossier, decided_dossier.audit_seq)
+    last = event(decided_dossier, decided_dossier.case.audit_seq)
     extra = AuditEvent(
-        dossier=decided_dossier, seq=last.seq + 1, at=last.at, actor=None, actor_name="ghost", role="x",
+        case_id=decided_dossier.case_id, seq=last.seq + 1, at=last.at, actor=None, actor_name="ghost", role="x",
         unit=decided_dossier.unit, action="recognize", target_type="nomination", target_id=1,
         payload={}, prev_hash=last.hash,
     )
@@ -140,7 +146,7 @@ def test_event_appended_outside_the_services_fails(decided_dossier):
     with pytest.raises(CommandError) as exc:
         run_verify()
     assert f"seq {last.seq + 1}" in str(exc.value)
-    assert "beyond the dossier's recorded head" in str(exc.value)
+    assert "beyond the case's recorded head" in str(exc.value)
 
 
 def test_anchor_exposes_a_chain_rewritten_end_to_end(decided_dossier):
@@ -151,7 +157,7 @@ def test_anchor_exposes_a_chain_rewritten_end_to_end(decided_dossier):
     # only the anchor still remembers the old head.
     with bypassing_guards() as cursor:
         prev = event(decided_dossier, 1).hash
-        for row in AuditEvent.objects.filter(dossier=decided_dossier, seq__gte=2).order_by("seq"):
+        for row in AuditEvent.objects.filter(case_id=decided_dossier.case_id, seq__gte=2).order_by("seq"):
             if row.seq == 2:
                 row.actor_name = "rewritten"
             row.prev_hash = prev
@@ -159,11 +165,11 @@ def test_anchor_exposes_a_chain_rewritten_end_to_end(decided_dossier):
             cursor.execute("UPDATE workflows_auditevent SET actor_name = %s, prev_hash = %s, hash = %s, mac = %s "
                            "WHERE id = %s", [row.actor_name, row.prev_hash, prev,
                                              signed_with_the_audit_key(row).mac, row.pk])
-        cursor.execute("UPDATE workflows_dossier SET audit_head = %s WHERE id = %s", [prev, decided_dossier.pk])
+        cursor.execute("UPDATE workflows_case SET audit_head = %s WHERE id = %s", [prev, decided_dossier.case_id])
     report = verify_chains()
     assert not report.intact
     assert report.broken.anchor_id == anchor.pk
-    assert report.broken.seq == decided_dossier.audit_seq
+    assert report.broken.seq == decided_dossier.case.audit_seq
     assert "differs from the one anchored" in str(report.broken)
 
 
@@ -176,7 +182,7 @@ def test_anchors_chain_and_cover_only_chains_that_moved(
                                  year=2021, households=households(2, hamlet=district.other_hamlet))
     second = create_anchor()
     assert second.prev_hash == first.hash
-    assert list(second.heads.values_list("dossier_id", flat=True)) == [other.pk]
+    assert list(second.heads.values_list("case_id", flat=True)) == [other.case_id]
     assert "2 anchors" in run_verify()
 
 
@@ -224,7 +230,8 @@ def legacy_canonical(event):
     """The canonical text as the chains began writing it; every stored hash covers this."""
     return json.dumps(
         {
-            "dossier": event.dossier_id, "seq": event.seq, "at": event.at.isoformat(),
+            # The key is "dossier" whatever the case: the form the chains began with.
+            "dossier": event.case_id, "seq": event.seq, "at": event.at.isoformat(),
             "actor": event.actor_id, "actor_name": event.actor_name, "role": event.role,
             "unit": event.unit_id, "action": event.action, "target_type": event.target_type,
             "target_id": event.target_id, "from": event.from_state, "to": event.to_state,
@@ -236,7 +243,7 @@ def legacy_canonical(event):
 
 def unsaved_event(payload, **fields):
     values = dict(
-        dossier_id=7, seq=3, at=datetime(2021, 11, 25, 8, 30, 15, 120000, tzinfo=UTC), actor_id=None,
+        case_id=7, seq=3, at=datetime(2021, 11, 25, 8, 30, 15, 120000, tzinfo=UTC), actor_id=None,
         actor_name="trưởng_thôn", role="hamlet_head", unit_id=12, action="record_meeting",
         target_type="dossier", target_id=7, from_state="registering", to_state="voted",
         prev_hash="ab" * 32,
@@ -306,17 +313,17 @@ def tamper_payload(event_row):
 def two_chains(decided_dossier, district, other_hamlet_head, family_title, households):
     other = open_with_households(head=other_hamlet_head, hamlet=district.other_hamlet, title=family_title,
                                  year=2021, households=households(2, hamlet=district.other_hamlet))
-    return sorted([decided_dossier, other], key=lambda dossier: dossier.pk)
+    return sorted([decided_dossier, other], key=lambda dossier: dossier.case_id)
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_parallel_walk_reports_the_same_counts_as_one_process_on_an_intact_trail(two_chains):
     low, high = two_chains
-    assert chain._split(2) == [(None, high.pk), (high.pk, None)]  # each chain goes to its own process
+    assert chain._split(2) == [(None, high.case_id), (high.case_id, None)]  # each chain goes to its own process
     one, two = verify_chains(workers=1), verify_chains(workers=2)
     assert two.intact and one.intact
-    assert (two.events, two.dossiers) == (one.events, one.dossiers) == (AuditEvent.objects.count(), 2)
+    assert (two.events, two.cases) == (one.events, one.cases) == (AuditEvent.objects.count(), 2)
 
 
 @pytest.mark.postgres
@@ -327,7 +334,7 @@ def test_parallel_walk_names_the_lowest_broken_dossier_like_one_process(two_chai
     tamper_payload(event(low, 3))
     one, two = verify_chains(workers=1), verify_chains(workers=2)
     assert (two.broken, two.events) == (one.broken, one.events)
-    assert (two.broken.dossier_id, two.broken.seq, two.events) == (low.pk, 3, 2)
+    assert (two.broken.case_id, two.broken.seq, two.events) == (low.case_id, 3, 2)
 
 
 @pytest.mark.postgres
@@ -337,6 +344,7 @@ def test_parallel_walk_counts_the_good_events_below_a_break_in_a_higher_dossier(
     tamper_payload(event(high, 2))
     one, two = verify_chains(workers=1), verify_chains(workers=2)
     assert (two.broken, two.events) == (one.broken, one.events)
-    assert (two.broken.dossier_id, two.events) == (high.pk, low.audit_seq + 1)
-    with pytest.raises(CommandError, match=f"after {low.audit_seq + 1} good events: dossier {high.pk}, seq 2"):
+    assert (two.broken.case_id, two.events) == (high.case_id, low.case.audit_seq + 1)
+    expected = f"after {low.case.audit_seq + 1} good events: {where(high)}, seq 2"
+    with pytest.raises(CommandError, match=re.escape(expected)):
         call_command("verify_audit", "--workers", "2", stdout=io.StringIO())

@@ -94,7 +94,7 @@ def test_the_deciding_chair_marks_the_list_published_and_it_is_audited(client, d
     assert response.status_code == 302
     publication = Publication.objects.get(decision__dossier=decided_2025)
     assert (publication.published_on, publication.place) == (d(2025, 11, 28), "Bảng tin UBND xã")
-    event = AuditEvent.objects.filter(dossier=decided_2025).order_by("-seq").first()
+    event = AuditEvent.objects.filter(case_id=decided_2025.case_id).order_by("-seq").first()
     assert (event.action, event.actor, event.role, event.unit_id) == ("publish_list", commune_chair,
                                                                      "commune_chair", decided_2025.deciding_unit_id)
     assert event.payload == {"decision": "77/QĐ-UBND", "published_on": "2025-11-28", "place": "Bảng tin UBND xã",

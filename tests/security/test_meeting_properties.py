@@ -46,7 +46,7 @@ meeting_numbers = st.one_of(plausible_meeting(), plausible_meeting(), wild_meeti
 
 def _snapshot(dossier):
     dossier.refresh_from_db()
-    return (dossier.state, dossier.revision, AuditEvent.objects.filter(dossier=dossier).count(),
+    return (dossier.state, dossier.revision, AuditEvent.objects.filter(case_id=dossier.case_id).count(),
             Meeting.objects.filter(dossier=dossier).count(),
             sorted(dossier.nominations.values_list("pk", "state", "votes_for", "votes_against")))
 

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from titles.models import CERTIFICATE_ALPHABET, Award, Revocation, RuleSet
 from titles.subjects import subject_kind_of
-from workflows.models import Decision, Dossier, Nomination
+from workflows.models import CaseKind, Decision, Dossier, Nomination
+from workflows.services.audit import open_case
 
 _codes = itertools.count(1)
 
@@ -46,7 +47,8 @@ def record(title, rows, *, actor):
         deciding = unit.ancestor_at(rules.deciding_level) or unit
         dossier, _ = Dossier.objects.get_or_create(
             title_type=title, unit=unit, year=year,
-            defaults={"rule_set": rules, "appraising_unit": deciding, "deciding_unit": deciding})
+            defaults={"rule_set": rules, "appraising_unit": deciding, "deciding_unit": deciding,
+                      "case": lambda: open_case(CaseKind.DOSSIER)})
         number = f"{'GK-' if rules.merit else ''}{year}/{unit.code}"
         decision, _ = Decision.objects.get_or_create(
             dossier=dossier, defaults={"unit": deciding, "number": number, "recorded_by": actor,

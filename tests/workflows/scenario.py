@@ -62,18 +62,20 @@ def snapshot(dossier=None):
     from notifications.models import Notification
     from titles.models import Award
     from workflows.models import (
-        AuditEvent, Decision, Dossier, Meeting, MinutesPage, Nomination, Posting, PostingComment,
+        AuditEvent, Case, Decision, Dossier, Meeting, MinutesPage, Nomination, Posting, PostingComment,
     )
 
     row = None
     if dossier is not None:
         row = Dossier.objects.filter(pk=dossier.pk).values(
-            "state", "revision", "audit_seq", "audit_head", "submitted_on", "submission_due", "decision_due",
+            "state", "case__revision", "case__audit_seq", "case__audit_head", "submitted_on", "submission_due",
+            "decision_due",
             "return_reason",
         ).get()
     return {
         "dossier": row,
         "dossiers": Dossier.objects.count(),
+        "cases": Case.objects.count(),
         "nominations": sorted(Nomination.objects.values_list(
             "pk", "dossier_id", "household_id", "state", "votes_for", "votes_against", "exclusion", "reason",
             "self_assessment", "self_assessed_on",
@@ -96,12 +98,12 @@ def assert_audit_chain_intact(dossier):
     from workflows.models import AuditEvent
 
     dossier.refresh_from_db()
-    events = list(AuditEvent.objects.filter(dossier=dossier).order_by("seq"))
+    events = list(AuditEvent.objects.filter(case_id=dossier.case_id).order_by("seq"))
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     previous = "0" * 64
     for event in events:
         assert event.prev_hash == previous, f"event {event.seq} does not link to event {event.seq - 1}"
         assert event.hash == event.compute_hash(), f"event {event.seq} does not match its hash"
         previous = event.hash
-    assert dossier.audit_head == previous and dossier.audit_seq == len(events)
+    assert dossier.case.audit_head == previous and dossier.case.audit_seq == len(events)
     return events

@@ -243,7 +243,7 @@ def test_the_returned_task_opens_on_the_reason_and_the_resend_needs_an_answer_th
     assert history.index("Thiếu biên bản họp có chữ ký") < history.index("Đã bổ sung biên bản có chữ ký") \
         < history.index("Sai ngày họp")
     assert "Not yet answered." in history
-    [answered] = AuditEvent.objects.filter(dossier=returned, action="submit", from_state=DossierState.RETURNED)
+    [answered] = AuditEvent.objects.filter(case_id=returned.case_id, action="submit", from_state=DossierState.RETURNED)
     assert answered.payload["answer"] == "Đã bổ sung biên bản có chữ ký"
 
 

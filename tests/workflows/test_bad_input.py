@@ -698,9 +698,8 @@ def test_re_recording_a_meeting_that_changes_results_needs_a_reason_per_househol
         actor=hamlet_head, dossier=dossier_2024, held_on=d(2024, 11, 5), invited=40, present=30,
         method=VotingMethod.SECRET_BALLOT, votes=votes,
         change_reasons={first.pk: "Quyết định xử phạt đã bị hủy", second.pk: "Kiểm phiếu lại"})
-    from workflows.models import AuditEvent
 
-    events = {e.target_id: e.payload for e in AuditEvent.objects.filter(dossier=dossier_2024, action="meeting_vote")
+    events = {e.target_id: e.payload for e in dossier_2024.audit_events.filter(action="meeting_vote")
               .order_by("seq")}
     assert events[first.pk]["change_reason"] == "Quyết định xử phạt đã bị hủy"
     assert events[first.pk]["previous_exclusion"] == "gambling"

@@ -109,11 +109,11 @@ def test_two_appraisals_at_the_same_moment_one_wins_the_other_is_told_and_one_ev
     assert "Appraised, awaiting decision" in refusal.message
     submitted.refresh_from_db()
     assert submitted.state == DossierState.APPRAISED
-    assert AuditEvent.objects.filter(dossier=submitted, action="accept").count() == 1
-    winner = AuditEvent.objects.get(dossier=submitted, action="accept")
+    assert AuditEvent.objects.filter(case_id=submitted.case_id, action="accept").count() == 1
+    winner = AuditEvent.objects.get(case_id=submitted.case_id, action="accept")
     struck_count = 1 if winner.actor == second_officer else 0
     assert winner.payload == {"accepted": 4 - struck_count, "struck": struck_count}
-    assert AuditEvent.objects.filter(dossier=submitted, action="appraise").count() == 4
+    assert AuditEvent.objects.filter(case_id=submitted.case_id, action="appraise").count() == 4
     assert assert_audit_chain_intact(submitted)[-1].action == "accept"
 
 
@@ -128,7 +128,7 @@ def test_two_appraisals_without_a_form_revision_still_let_only_one_through(
     _, refusal = one_winner(results)
     assert isinstance(refusal, RuleViolation)
     assert "not possible while the dossier is “Appraised, awaiting decision”" in refusal.message
-    assert AuditEvent.objects.filter(dossier=submitted, action="accept").count() == 1
+    assert AuditEvent.objects.filter(case_id=submitted.case_id, action="accept").count() == 1
     assert_audit_chain_intact(submitted)
 
 
@@ -142,8 +142,8 @@ def test_an_appraisal_racing_a_return_leaves_exactly_one_of_them(commune_officer
 
     one_winner(results)
     submitted.refresh_from_db()
-    accepted = AuditEvent.objects.filter(dossier=submitted, action="accept").count()
-    returned = AuditEvent.objects.filter(dossier=submitted, action="return").count()
+    accepted = AuditEvent.objects.filter(case_id=submitted.case_id, action="accept").count()
+    returned = AuditEvent.objects.filter(case_id=submitted.case_id, action="return").count()
     assert (accepted, returned) in {(1, 0), (0, 1)}
     assert submitted.state == (DossierState.APPRAISED if accepted else DossierState.RETURNED)
     assert_audit_chain_intact(submitted)
@@ -169,7 +169,7 @@ def test_two_decisions_at_the_same_moment_one_wins_and_the_households_are_recogn
     submitted.refresh_from_db()
     assert submitted.state == DossierState.DECIDED
     assert list(Decision.objects.filter(dossier=submitted)) == [decision]
-    assert AuditEvent.objects.filter(dossier=submitted, action="decide").count() == 1
+    assert AuditEvent.objects.filter(case_id=submitted.case_id, action="decide").count() == 1
     assert Award.objects.filter(nomination__dossier=submitted).count() == 4
     assert set(submitted.nominations.values_list("state", flat=True)) == {NominationState.RECOGNIZED}
     assert_audit_chain_intact(submitted)
@@ -200,7 +200,7 @@ def test_two_dossiers_signed_with_the_same_number_at_the_same_moment_one_is_refu
     loser = other if decision.dossier_id == submitted.pk else submitted
     loser.refresh_from_db()
     assert loser.state == DossierState.APPRAISED
-    assert not AuditEvent.objects.filter(dossier=loser, action="decide").exists()
+    assert not AuditEvent.objects.filter(case_id=loser.case_id, action="decide").exists()
     assert not Award.objects.filter(nomination__dossier=loser).exists()
     assert_audit_chain_intact(loser)
 

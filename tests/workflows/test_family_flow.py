@@ -40,7 +40,7 @@ def test_whole_2025_cycle_grants_awards_with_a_complete_trail(
     assert states[first.household.code] == NominationState.STRUCK
     assert states[last.household.code] == NominationState.NOT_PROPOSED
     assert Award.objects.filter(year=2025, decision__number="123/QĐ-UBND").count() == 3
-    actions = list(AuditEvent.objects.filter(dossier=dossier).values_list("action", flat=True))
+    actions = list(AuditEvent.objects.filter(case_id=dossier.case_id).values_list("action", flat=True))
     assert actions[0] == "open_round" and actions[-1] == "decide"
     assert actions.count("register") == 5 and actions.count("meeting_vote") == 5
     assert dossier.process.status == "DONE"

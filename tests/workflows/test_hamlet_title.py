@@ -105,7 +105,7 @@ def test_a_commune_lists_its_hamlets_and_the_level_its_rule_set_names_decides(
         assert awarded == {district.hamlet.pk, district.other_hamlet.pk, quarter.pk}
     assert not Award.objects.filter(decision__dossier=dossier, household__isnull=False).exists()
     assert dossier.recognized_count == len(awarded)
-    assert AuditEvent.objects.filter(dossier=dossier, action="decide").get().unit_id == dossier.deciding_unit_id
+    assert AuditEvent.objects.filter(case_id=dossier.case_id, action="decide").get().unit_id == dossier.deciding_unit_id
     assert_audit_chain_intact(dossier)
 
 

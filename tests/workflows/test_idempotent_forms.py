@@ -65,7 +65,7 @@ def test_resident_comment_sent_twice_is_recorded_once(client, district, hamlet_h
         "received_on": "04/11/2025", "author": "Bà Lê Thị Hoa", "text": "Đồng ý với danh sách.", "dates_confirmed": "on"})
     assert first.status_code == 302
     assert PostingComment.objects.filter(posting__dossier=dossier).count() == 1
-    assert AuditEvent.objects.filter(dossier=dossier, action="posting_comment").count() == 1
+    assert AuditEvent.objects.filter(case_id=dossier.case_id, action="posting_comment").count() == 1
     assert second.status_code == 200 and ALREADY in second.content.decode()
 
 

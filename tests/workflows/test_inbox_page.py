@@ -22,7 +22,8 @@ from guardian.shortcuts import get_objects_for_user
 from titles.models import RuleSet
 from workflows import selectors_inbox
 from workflows.flows import DossierFlow
-from workflows.models import Dossier, DossierState
+from workflows.models import CaseKind, Dossier, DossierState
+from workflows.services.audit import open_case
 from workflows.selectors import visible_dossiers
 from workflows.views import common
 
@@ -56,7 +57,7 @@ def pending(family_title):
             hamlet = UnitFactory(parent=commune, level=Level.HAMLET, kind=UnitKind.AP, name=f"Ấp chờ {made['n']:03d}")
             process = Process.objects.create(flow_class=DossierFlow, status="NEW")
             dossiers.append(Dossier.objects.create(
-                title_type=family_title, rule_set=rule_set, unit=hamlet, appraising_unit=commune,
+                case=open_case(CaseKind.DOSSIER), title_type=family_title, rule_set=rule_set, unit=hamlet, appraising_unit=commune,
                 deciding_unit=commune, year=YEAR, state=DossierState.SUBMITTED, process=process,
                 submitted_on=datetime.date(YEAR, 11, 14), decision_due=datetime.date(YEAR, 11, 24)))
             Task.objects.create(process=process, flow_task=DossierFlow.appraisal, flow_task_type="HUMAN",

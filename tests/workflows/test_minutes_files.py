@@ -82,7 +82,7 @@ def test_every_page_of_a_multi_page_minutes_is_attached_and_opens(recorded, comm
     assert list(MinutesPage.objects.filter(meeting=meeting).values_list("number", flat=True)) == [2, 3]
     from workflows.models import AuditEvent
 
-    assert AuditEvent.objects.get(dossier=recorded, action="record_meeting").payload["minutes_pages"] == 3
+    assert AuditEvent.objects.get(case_id=recorded.case_id, action="record_meeting").payload["minutes_pages"] == 3
     # The commune appraises the dossier: it may read the minutes too.
     client = browser(commune_officer)
     page = client.get(reverse("workflows:dossier", args=[recorded.pk])).content.decode()

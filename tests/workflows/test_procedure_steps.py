@@ -147,7 +147,7 @@ def test_a_rule_set_without_the_meeting_step_sends_the_registrations_as_the_prop
     dossier.refresh_from_db()
     assert dossier.state == DossierState.SUBMITTED and dossier.proposed_count == 3
     assert set(dossier.nominations.values_list("state", flat=True)) == {NominationState.PROPOSED}
-    proposals = AuditEvent.objects.filter(dossier=dossier, action="propose")
+    proposals = AuditEvent.objects.filter(case_id=dossier.case_id, action="propose")
     assert set(proposals.values_list("from_state", "to_state")) == {("registered", "proposed")}
     assert proposals.count() == 3 and proposals.first().payload == {"rule_set": rules.code}
     services.appraise_dossier(actor=commune_officer, dossier=dossier)

@@ -262,13 +262,13 @@ def test_an_action_is_offered_to_and_done_by_the_role_that_holds_its_permission(
     if action.menu:
         assert code in offered(client, dossier)
     kwargs, body = _form(code, dossier)
-    seq = dossier.audit_seq
+    seq = dossier.case.audit_seq
 
     response = client.post(reverse(action.url_name, kwargs=kwargs), body)
 
     assert response.status_code == 302, response.content.decode()[:2000]
     assert response["Location"] == reverse("workflows:dossier", args=[dossier.pk])
-    event = AuditEvent.objects.filter(dossier=dossier, seq__gt=seq, action=AUDITED[code]).first()
+    event = AuditEvent.objects.filter(case_id=dossier.case_id, seq__gt=seq, action=AUDITED[code]).first()
     assert event is not None, f"no {AUDITED[code]} event"
     role = right_role(action.permission, unit.level)
     assert (event.actor, event.role, event.unit) == (user, role, unit)

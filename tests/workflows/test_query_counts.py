@@ -28,12 +28,14 @@ SMALL, LARGE = 10, 500
 # Upper bounds measured on SQLite and PostgreSQL (the larger of the two), for 500 households.
 # On PostgreSQL the rows themselves stream through COPY (core/bulk.py), one stream per
 # table, which Django's query log does not list: what is counted is every other statement.
+# Each transition counts one more than before cases owned the chain: the case row (head, revision)
+# is written by its own UPDATE beside the dossier's, a constant whatever the number of households.
 MAX_QUERIES = {
-    "register_households": 13,
-    "record_meeting": 15,
-    "submit_dossier": 31,
-    "appraise_dossier": 37,
-    "decide": 38,
+    "register_households": 14,
+    "record_meeting": 16,
+    "submit_dossier": 32,
+    "appraise_dossier": 38,
+    "decide": 39,
     # 16 (the decision read with its unit), and 5 for the decided dossier's holders who become eligible
     # for a certificate of merit next year
     "dossier_page": 21,
@@ -115,7 +117,7 @@ def test_registering_500_households_takes_as_many_queries_as_registering_10(
     small, large, dossier = compare(stage, "register", call)
     assert small == large
     assert dossier.nominations.count() == LARGE
-    assert AuditEvent.objects.filter(dossier=dossier, action="register").count() == LARGE
+    assert AuditEvent.objects.filter(case_id=dossier.case_id, action="register").count() == LARGE
 
     again, homes = stage(2023, LARGE, "register")
     with django_assert_max_num_queries(MAX_QUERIES["register_households"]):
@@ -231,7 +233,7 @@ def test_one_step_of_the_history_is_read_a_page_at_a_time_in_as_many_queries_for
     client.get(f"/dossiers/{small.pk}/history/")
     counts = []
     for dossier in (small, large):
-        votes = AuditEvent.objects.filter(dossier=dossier, action="meeting_vote").order_by("seq")
+        votes = AuditEvent.objects.filter(case_id=dossier.case_id, action="meeting_vote").order_by("seq")
         first, last = votes.first().seq, votes.last().seq
         with CaptureQueriesContext(connection) as queries:
             response = client.get(f"/dossiers/{dossier.pk}/history/", {"from": first, "to": last, "fragment": 1})
@@ -247,10 +249,11 @@ def test_one_step_of_the_history_is_read_a_page_at_a_time_in_as_many_queries_for
 # ---------------------------------------------------------------- the hamlet title: a commune lists its hamlets
 
 HAMLETS_SMALL, HAMLETS_LARGE = 10, 100
-# Measured on SQLite and PostgreSQL (the larger of the two), at 10 and at 100 hamlets alike.
+# Measured on SQLite and PostgreSQL (the larger of the two), at 10 and at 100 hamlets alike;
+# one more each since the case's UPDATE (see MAX_QUERIES).
 MAX_HAMLET_QUERIES = {
-    "record_meeting": 18,
-    "decide": 35,
+    "record_meeting": 19,
+    "decide": 36,
 }
 
 

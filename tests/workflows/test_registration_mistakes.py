@@ -121,7 +121,7 @@ def test_withdrawn_registration_is_audited_and_the_household_can_register_again(
     dossier.refresh_from_db()
     assert mistaken.state == NominationState.WITHDRAWN
     assert dossier.households_count == 2
-    event = AuditEvent.objects.get(dossier=dossier, action="withdraw_registration")
+    event = AuditEvent.objects.get(case_id=dossier.case_id, action="withdraw_registration")
     assert (event.target_id, event.from_state, event.to_state) == (
         mistaken.pk, NominationState.REGISTERED, NominationState.WITHDRAWN)
     assert event.payload["reason"] == "Ticked by mistake" and event.actor == hamlet_head
@@ -133,7 +133,7 @@ def test_withdrawn_registration_is_audited_and_the_household_can_register_again(
     assert (mistaken.state, mistaken.registered_on, mistaken.reason) == (NominationState.REGISTERED,
                                                                         d(2025, 3, 5), "")
     assert dossier.nominations.count() == 3 and dossier.households_count == 3
-    again = AuditEvent.objects.filter(dossier=dossier, action="register", target_id=mistaken.pk).last()
+    again = AuditEvent.objects.filter(case_id=dossier.case_id, action="register", target_id=mistaken.pk).last()
     assert (again.from_state, again.to_state) == (NominationState.WITHDRAWN, NominationState.REGISTERED)
     # The meeting votes on the registered households only, the withdrawn one included again.
     meet(head=hamlet_head, dossier=dossier)
@@ -211,7 +211,7 @@ def test_saving_two_new_self_assessments_leaves_the_others_dates_and_history_alo
                                      assessments={first.pk: "Gương mẫu", second.pk: "Đoàn kết"},
                                      assessed_on=d(2025, 3, 10))
     dossier.refresh_from_db()
-    events = AuditEvent.objects.filter(dossier=dossier, action="self_assessment").count()
+    events = AuditEvent.objects.filter(case_id=dossier.case_id, action="self_assessment").count()
     # The page posts back every text it shows, the recorded ones unchanged.
     response = login(client, hamlet_head).post(reverse("workflows:assessments", args=[dossier.pk]), {
         "expected_revision": dossier.revision, "assessed_on": "20/03/2025", "dates_confirmed": "on",
@@ -223,7 +223,7 @@ def test_saving_two_new_self_assessments_leaves_the_others_dates_and_history_alo
         nomination.refresh_from_db()
     assert (first.self_assessed_on, second.self_assessed_on) == (d(2025, 3, 10), d(2025, 3, 10))
     assert (third.self_assessed_on, fourth.self_assessed_on) == (d(2025, 3, 20), d(2025, 3, 20))
-    assert AuditEvent.objects.filter(dossier=dossier, action="self_assessment").count() == events + 2
+    assert AuditEvent.objects.filter(case_id=dossier.case_id, action="self_assessment").count() == events + 2
 
 
 def test_self_assessments_posted_back_unchanged_are_refused_and_change_nothing(

@@ -69,7 +69,7 @@ def test_minutes_attached_after_a_typed_meeting_open_from_the_dossier_page_and_a
     assert "Minutes not attached yet" in missing and url("attach_minutes", dossier) in missing
     form = text(client.get(url("attach_minutes", dossier)))
     assert 'enctype="multipart/form-data"' in form and "its signed minutes are not attached yet" in form
-    seq = dossier.audit_seq
+    seq = dossier.case.audit_seq
 
     response = attach(client, dossier, pages())
 
@@ -83,7 +83,7 @@ def test_minutes_attached_after_a_typed_meeting_open_from_the_dossier_page_and_a
     assert links == [reverse("workflows:minutes", args=[dossier.pk, meeting.pk, n]) for n in (1, 2)]
     assert client.get(links[1])["Content-Type"] == "image/jpeg"
     # Who, as what, for which unit, when, which meeting, and each stored file with its hash.
-    event = AuditEvent.objects.get(dossier=dossier, seq__gt=seq)
+    event = AuditEvent.objects.get(case_id=dossier.case_id, seq__gt=seq)
     assert event.action == "attach_minutes" and event.target_type == "dossier"
     assert (event.actor, event.role, event.unit) == (hamlet_head, "hamlet_head", district.hamlet)
     assert event.at is not None and event.payload["meeting"] == meeting.pk
@@ -91,7 +91,7 @@ def test_minutes_attached_after_a_typed_meeting_open_from_the_dossier_page_and_a
     assert event.payload["files"] == [f.name.rsplit("/", 1)[-1] for f in stored]
     assert event.payload["sha256"] == [hashlib.sha256(f.open("rb").read()).hexdigest() for f in stored]
     dossier.refresh_from_db()
-    assert dossier.state == DossierState.REVIEWED and dossier.audit_seq == seq + 1
+    assert dossier.state == DossierState.REVIEWED and dossier.case.audit_seq == seq + 1
     # The history shows it in words.
     history = text(client.get(url("history", dossier)))
     assert "Signed minutes attached" in history and "SHA-256 of the files" in history
@@ -114,7 +114,7 @@ def test_minutes_attached_by_the_front_head_after_a_meeting_sent_from_the_phone_
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.minutes and not meeting.minutes_pages.exists()
-    event = AuditEvent.objects.filter(dossier=dossier, action="attach_minutes").get()
+    event = AuditEvent.objects.filter(case_id=dossier.case_id, action="attach_minutes").get()
     assert event.actor == hamlet_front_head and event.role == "hamlet_front_head"
 
 

@@ -149,7 +149,7 @@ def test_whole_flow_over_http_from_opening_to_the_award_on_the_household_page(
     page = text(client.get(url("dossier", dossier)))
     # The dossier page has one line per step (a per-household batch is one line); the
     # full history, one line per event.
-    events = list(AuditEvent.objects.filter(dossier=dossier).order_by("seq").values_list(
+    events = list(AuditEvent.objects.filter(case_id=dossier.case_id).order_by("seq").values_list(
         "action", "target_type", "at"))
     steps = [action for i, (action, target, at) in enumerate(events)
              if target != "nomination" or i == 0 or events[i - 1] != (action, target, at)]
@@ -219,7 +219,7 @@ def test_stale_form_is_refused_with_the_message_and_changes_nothing(
     client.post(url("assessments", hamlet_dossier), {
         "expected_revision": stale, "assessed_on": "05/03/2021", "dates_confirmed": "on",
         f"text_{next(iter(votes))}": "Gia đình hòa thuận"})
-    events = AuditEvent.objects.filter(dossier=hamlet_dossier).count()
+    events = AuditEvent.objects.filter(case_id=hamlet_dossier.case_id).count()
 
     response = client.post(url("meeting", hamlet_dossier), tally_post(
         hamlet_dossier, held_on="02/11/2021", invited=40, present=30, votes=votes, revision=stale))
@@ -228,7 +228,7 @@ def test_stale_form_is_refused_with_the_message_and_changes_nothing(
     hamlet_dossier.refresh_from_db()
     assert hamlet_dossier.state == DossierState.OPEN
     assert not Meeting.objects.filter(dossier=hamlet_dossier).exists()
-    assert AuditEvent.objects.filter(dossier=hamlet_dossier).count() == events
+    assert AuditEvent.objects.filter(case_id=hamlet_dossier.case_id).count() == events
 
 
 def test_meeting_below_quorum_posted_via_the_form_shows_the_numbers_and_records_nothing(
@@ -236,7 +236,7 @@ def test_meeting_below_quorum_posted_via_the_form_shows_the_numbers_and_records_
 ):
     login(client, hamlet_head)
     votes = {n.pk: (20, 1) for n in hamlet_dossier.nominations.all()}
-    events = AuditEvent.objects.filter(dossier=hamlet_dossier).count()
+    events = AuditEvent.objects.filter(case_id=hamlet_dossier.case_id).count()
     response = client.post(url("meeting", hamlet_dossier), tally_post(
         hamlet_dossier, held_on="02/11/2021", invited=40, present=23, votes=votes))
     assert response.status_code == 400
@@ -248,7 +248,7 @@ def test_meeting_below_quorum_posted_via_the_form_shows_the_numbers_and_records_
     assert hamlet_dossier.state == DossierState.OPEN
     assert not Meeting.objects.filter(dossier=hamlet_dossier).exists()
     assert set(hamlet_dossier.nominations.values_list("votes_for", flat=True)) == {None}
-    assert AuditEvent.objects.filter(dossier=hamlet_dossier).count() == events
+    assert AuditEvent.objects.filter(case_id=hamlet_dossier.case_id).count() == events
 
 
 def test_actions_not_allowed_in_the_state_are_not_offered(client, hamlet_dossier, hamlet_head):
@@ -481,7 +481,7 @@ def test_re_recording_starts_from_the_meeting_in_force_and_asks_a_reason_for_eac
         hamlet_dossier, held_on="04/11/2021", invited=40, present=30, votes=changed,
         **{f"change_{second.pk}": "Đếm lại phiếu: có sai sót"}))
     assert response.status_code == 302
-    event = AuditEvent.objects.get(dossier=hamlet_dossier, action="meeting_vote", target_id=second.pk,
+    event = AuditEvent.objects.get(case_id=hamlet_dossier.case_id, action="meeting_vote", target_id=second.pk,
                                    payload__change_reason__isnull=False)
     assert event.payload["change_reason"] == "Đếm lại phiếu: có sai sót"
 

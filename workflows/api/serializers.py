@@ -26,6 +26,9 @@ class DossierSerializer(serializers.ModelSerializer):
     rule_set = serializers.SlugRelatedField(slug_field="code", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
+    # Kept by the dossier's case (Dossier.case), read with the dossier (select_related("case")).
+    revision = serializers.IntegerField(source="case.revision", read_only=True,
+                                        help_text="Send it back as expected_revision with an action.")
 
     class Meta:
         model = Dossier
@@ -98,9 +101,12 @@ class DecisionSerializer(serializers.ModelSerializer):
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
+    dossier = serializers.IntegerField(source="dossier_ref", read_only=True,
+                                       help_text="The dossier whose audit chain (case) the event belongs to.")
+
     class Meta:
         model = AuditEvent
-        fields = ["id", "dossier", "seq", "at", "actor_name", "role", "unit", "action", "target_type",
+        fields = ["id", "dossier", "case", "seq", "at", "actor_name", "role", "unit", "action", "target_type",
                   "target_id", "from_state", "to_state", "payload", "prev_hash", "hash"]
         read_only_fields = fields
 

@@ -1,12 +1,13 @@
-"""Proving the audit trail: walking the per-dossier hash chains, and anchoring their heads.
+"""Proving the audit trail: walking the per-case hash chains, and anchoring their heads.
 
-Each dossier has its own chain (seq 1, 2, ...; every event's hash covers its
-canonical content and the previous event's hash; the dossier row keeps the
-head). Writers of unrelated dossiers therefore never wait on one global head.
-What one chain cannot show is a rewrite of the whole chain including the head
-kept on the dossier row; anchors close that gap: an anchor lists the heads of
-the chains that moved since the previous anchor and hashes them together with
-the previous anchor's hash, so the anchors form one chain over all dossiers.
+Each case (a dossier's, or any other audited record's: workflows.models.Case)
+has its own chain (seq 1, 2, ...; every event's hash covers its canonical
+content and the previous event's hash; the case row keeps the head). Writers of
+unrelated cases therefore never wait on one global head. What one chain cannot
+show is a rewrite of the whole chain including the head kept on the case row;
+anchors close that gap: an anchor lists the heads of the chains that moved since
+the previous anchor and hashes them together with the previous anchor's hash, so
+the anchors form one chain over all cases.
 """
 
 import datetime as dt
@@ -16,7 +17,7 @@ import multiprocessing
 import os
 import time
 from collections import namedtuple
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import reduce
 from operator import or_
 
@@ -28,7 +29,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import AuditEvent, ChainAnchor, ChainAnchorHead, Dossier
+from ..models import AuditEvent, Case, ChainAnchor, ChainAnchorHead, Dossier
 from . import copies
 from .keys import anchor_mac, event_mac, mac_function, signing_key, verifying_keys
 
@@ -40,7 +41,7 @@ GENESIS = "0" * 64
 # The payload and the time come as text and are parsed here (orjson, fromisoformat):
 # several times faster than the JSONField's json.loads and psycopg's Python-level
 # timestamptz loader that Django installs.
-EVENT_FIELDS = ("id", "dossier_id", "seq", "at_text", "actor_id", "actor_name", "role", "unit_id", "action",
+EVENT_FIELDS = ("id", "case_id", "seq", "at_text", "actor_id", "actor_name", "role", "unit_id", "action",
                 "target_type", "target_id", "from_state", "to_state", "payload_text", "prev_hash", "hash",
                 "key_id", "mac")
 _Row = namedtuple("_Row", EVENT_FIELDS)
@@ -60,7 +61,7 @@ def _utc(at):
 
 def _canonical(row):
     return AuditEvent.canonical_bytes(
-        row.dossier_id, row.seq, _utc(dt.datetime.fromisoformat(row.at_text)), row.actor_id, row.actor_name,
+        row.case_id, row.seq, _utc(dt.datetime.fromisoformat(row.at_text)), row.actor_id, row.actor_name,
         row.role, row.unit_id, row.action, row.target_type, row.target_id, row.from_state, row.to_state,
         _load_payload(row.payload_text), row.prev_hash,
     )
@@ -71,17 +72,20 @@ class Break:
     """The first event (or anchor) found broken, and what is wrong with it."""
 
     problem: str
-    dossier_id: int | None = None
+    case_id: int | None = None
     seq: int | None = None
     event_id: int | None = None
     anchor_id: int | None = None
+    # What owns the case, for a reader looking for it: "dossier 12" (filled in by verify_chains).
+    owner: str = ""
 
     def __str__(self):
         where = []
         if self.anchor_id is not None:
             where.append(_("anchor #%(id)s") % {"id": self.anchor_id})
-        if self.dossier_id is not None:
-            where.append(_("dossier %(id)s") % {"id": self.dossier_id})
+        if self.case_id is not None:
+            case = _("case %(id)s") % {"id": self.case_id}
+            where.append(f"{case} ({self.owner})" if self.owner else case)
         if self.seq is not None:
             where.append(_("seq %(seq)s") % {"seq": self.seq})
         if self.event_id is not None:
@@ -92,7 +96,7 @@ class Break:
 @dataclass
 class Report:
     events: int = 0
-    dossiers: int = 0
+    cases: int = 0
     anchors: int = 0
     anchored_heads: int = 0
     anchor_copies: int = 0
@@ -116,11 +120,11 @@ class _Broken(Exception):
 
 
 class _Heads:
-    """The dossiers' recorded heads, streamed in primary-key order beside the events."""
+    """The cases' recorded heads, streamed in primary-key order beside the events."""
 
     def __init__(self, chunk_size, bounds=(None, None)):
         self._rows = _stream(
-            _in_range(Dossier.objects.all(), "pk", bounds).order_by("pk").values_list("pk", "audit_seq", "audit_head"),
+            _in_range(Case.objects.all(), "pk", bounds).order_by("pk").values_list("pk", "audit_seq", "audit_head"),
             chunk_size, "heads",
         )
         self._pending = None
@@ -135,48 +139,48 @@ class _Heads:
             self.count += 1
         return row
 
-    def advance_to(self, dossier_id):
-        """The head row of `dossier_id` (or None); every dossier skipped must have no events."""
+    def advance_to(self, case_id):
+        """The head row of `case_id` (or None); every case skipped must have no events."""
         while True:
             row = self._next()
             if row is None:
                 return None
             pk, seq, head = row
-            if dossier_id is not None and pk > dossier_id:
+            if case_id is not None and pk > case_id:
                 self._pending = row
                 return None
-            if pk == dossier_id:
+            if pk == case_id:
                 return row
             if seq:
                 raise _Broken(Break(
-                    _("the dossier records %(n)s events (head %(head)s…) but none is left in the audit table: "
+                    _("the case records %(n)s events (head %(head)s…) but none is left in the audit table: "
                       "its events were deleted") % {"n": seq, "head": head[:12]},
-                    dossier_id=pk, seq=1,
+                    case_id=pk, seq=1,
                 ))
 
 
-def _check_head(heads, dossier_id, last):
-    row = heads.advance_to(dossier_id)
+def _check_head(heads, case_id, last):
+    row = heads.advance_to(case_id)
     if row is None:
-        raise _Broken(Break(_("events exist for a dossier that does not exist"),
-                            dossier_id=dossier_id, seq=last.seq, event_id=last.id))
+        raise _Broken(Break(_("events exist for a case that does not exist"),
+                            case_id=case_id, seq=last.seq, event_id=last.id))
     _pk, head_seq, head_hash = row
     if last.seq < head_seq:
         raise _Broken(Break(
-            _("the chain ends at seq %(last)s but the dossier's head is at seq %(head)s: the last events were "
+            _("the chain ends at seq %(last)s but the case's head is at seq %(head)s: the last events were "
               "deleted") % {"last": last.seq, "head": head_seq},
-            dossier_id=dossier_id, seq=last.seq, event_id=last.id,
+            case_id=case_id, seq=last.seq, event_id=last.id,
         ))
     if last.seq > head_seq:
         raise _Broken(Break(
-            _("events go beyond the dossier's recorded head (seq %(head)s): appended outside the services")
+            _("events go beyond the case's recorded head (seq %(head)s): appended outside the services")
             % {"head": head_seq},
-            dossier_id=dossier_id, seq=head_seq + 1,
+            case_id=case_id, seq=head_seq + 1,
         ))
     if last.hash != head_hash:
         raise _Broken(Break(
-            _("the last event's hash differs from the head recorded on the dossier: the chain was rewritten"),
-            dossier_id=dossier_id, seq=last.seq, event_id=last.id,
+            _("the last event's hash differs from the head recorded on the case: the chain was rewritten"),
+            case_id=case_id, seq=last.seq, event_id=last.id,
         ))
 
 
@@ -188,12 +192,12 @@ def _check_event(event, expected_seq, prev, prev_event):
         else:
             problem = _("seq %(seq)s appears out of order (expected %(expected)s)") % {
                 "seq": event.seq, "expected": expected_seq}
-        raise _Broken(Break(problem, dossier_id=event.dossier_id, seq=event.seq, event_id=event.id))
+        raise _Broken(Break(problem, case_id=event.case_id, seq=event.seq, event_id=event.id))
     canonical = _canonical(event)
     if hashlib.sha256(canonical).hexdigest() != event.hash:
         raise _Broken(Break(
             _("its content or position no longer matches its hash: the row was altered or moved"),
-            dossier_id=event.dossier_id, seq=event.seq, event_id=event.id,
+            case_id=event.case_id, seq=event.seq, event_id=event.id,
         ))
     if event.prev_hash != prev:
         if prev_event is None:
@@ -203,7 +207,7 @@ def _check_event(event, expected_seq, prev, prev_event):
             problem = (_("it does not link to the previous event (seq %(seq)s, id %(id)s): an event was inserted, "
                          "replaced or reordered here")
                        % {"seq": prev_event.seq, "id": prev_event.id})
-        raise _Broken(Break(problem, dossier_id=event.dossier_id, seq=event.seq, event_id=event.id))
+        raise _Broken(Break(problem, case_id=event.case_id, seq=event.seq, event_id=event.id))
     _check_mac(event, canonical)
 
 
@@ -213,13 +217,13 @@ def _check_mac(event, canonical):
         raise _Broken(Break(
             _("it is signed with key id %(kid)r, which is not among the audit keys (AUDIT_KEYS): written without "
               "the audit key, or that key was removed before its events stopped needing it") % {"kid": event.key_id},
-            dossier_id=event.dossier_id, seq=event.seq, event_id=event.id,
+            case_id=event.case_id, seq=event.seq, event_id=event.id,
         ))
     if event_mac(key, canonical) != event.mac:
         raise _Broken(Break(
             _("its MAC does not match its content: the event was written or rewritten by someone without the "
               "audit key"),
-            dossier_id=event.dossier_id, seq=event.seq, event_id=event.id,
+            case_id=event.case_id, seq=event.seq, event_id=event.id,
         ))
 
 
@@ -233,18 +237,18 @@ def _in_range(queryset, field_name, bounds):
 
 
 def _walk_range(bounds, chunk_size):
-    """Walk the chains of the dossiers in [low, high): (events, dossiers, first Break or None).
+    """Walk the chains of the cases in [low, high): (events, cases, first Break or None).
 
     Named rows are built once per chain (its head check) and on the way to a break; per
     event the path compares plain tuple items, since per-row Python bounds the throughput.
     """
     heads = _Heads(chunk_size, bounds)
     rows = (
-        _in_range(AuditEvent.objects.filter(dossier_id__isnull=False), "dossier_id", bounds)
+        _in_range(AuditEvent.objects.filter(case_id__isnull=False), "case_id", bounds)
         .annotate(at_text=Cast("at", TextField()), payload_text=Cast("payload", TextField()))
-        # (dossier, seq) is unique (a constraint): a pk tie-break would only make
+        # (case, seq) is unique (a constraint): a pk tie-break would only make
         # PostgreSQL re-sort the index's output, doubling the query's time.
-        .order_by("dossier_id", "seq")
+        .order_by("case_id", "seq")
         .values_list(*EVENT_FIELDS)
     )
     rows = _stream(rows, chunk_size, "events")
@@ -257,12 +261,12 @@ def _walk_range(bounds, chunk_size):
     last_at_text = at = None
     try:
         for row in rows:
-            (_id, dossier_id, seq, at_text, actor_id, actor_name, role, unit_id, action, target_type, target_id,
+            (_id, case_id, seq, at_text, actor_id, actor_name, role, unit_id, action, target_type, target_id,
              from_state, to_state, payload_text, prev_hash, hash_, key_id, mac) = row
-            if dossier_id != current:
+            if case_id != current:
                 if last is not None:
                     _check_head(heads, current, _Row._make(last))
-                current, expected, prev, last = dossier_id, 1, GENESIS, None
+                current, expected, prev, last = case_id, 1, GENESIS, None
             if at_text != last_at_text:
                 parsed = parse_time(at_text)
                 at, last_at_text = (parsed if parsed.tzinfo is utc else _utc(parsed)).isoformat(), at_text
@@ -270,7 +274,7 @@ def _walk_range(bounds, chunk_size):
                 payload = loads(payload_text)
             except orjson.JSONDecodeError:
                 payload = json.loads(payload_text)
-            text = canonical(dossier_id, seq, at, actor_id, actor_name, role, unit_id, action, target_type,
+            text = canonical(case_id, seq, at, actor_id, actor_name, role, unit_id, action, target_type,
                              target_id, from_state, to_state, payload, prev_hash)
             mac_of = macs.get(key_id)
             if (seq != expected or prev_hash != prev or sha256(text).hexdigest() != hash_
@@ -280,7 +284,7 @@ def _walk_range(bounds, chunk_size):
             expected, prev, last = expected + 1, hash_, row
         if last is not None:
             _check_head(heads, current, _Row._make(last))
-        heads.advance_to(None)  # every remaining dossier of the range must have no events
+        heads.advance_to(None)  # every remaining case of the range must have no events
     except _Broken as exc:
         return events, heads.count, exc.brk
     return events, heads.count, None
@@ -307,21 +311,21 @@ def _stream(queryset, chunk_size, name):
 
 
 def _split(workers):
-    """Dossier-id bounds cutting the walk into `workers` runs of about equal work.
+    """Case-id bounds cutting the walk into `workers` runs of about equal work.
 
-    A dossier's work is its events plus its head check, weighed from the dossier
-    rows (audit_seq + 1): balanced by events alone, thousands of one-event chains
+    A case's work is its events plus its head check, weighed from the case rows
+    (audit_seq + 1): balanced by events alone, thousands of one-event chains
     fell to one process, which then finished long after the other. Only the
-    balance depends on audit_seq; every dossier id falls in exactly one range.
+    balance depends on audit_seq; every case id falls in exactly one range.
     """
     if workers < 2:
         return [(None, None)]
-    weights = list(Dossier.objects.order_by("pk").values_list("pk", "audit_seq"))
+    weights = list(Case.objects.order_by("pk").values_list("pk", "audit_seq"))
     total = sum(seq + 1 for _pk, seq in weights)
     cuts, done, k = [], 0, 1
     if total >= 2 * workers:
         for pk, seq in weights:
-            # The dossiers before this one hold more than the k-th share: cut here.
+            # The cases before this one hold more than the k-th share: cut here.
             if done > total * k // workers:
                 cuts.append(pk)
                 k += 1
@@ -348,12 +352,12 @@ def default_workers():
 
 
 def _check_orphans():
-    """Events that belong to no dossier: the NOT NULL constraint refuses them, so one
+    """Events that belong to no case: the NOT NULL constraint refuses them, so one
     exists only if someone able to drop it wrote it; no chain would ever check it."""
-    orphan = AuditEvent.objects.filter(dossier_id__isnull=True).order_by("pk").values_list("pk", "seq").first()
+    orphan = AuditEvent.objects.filter(case_id__isnull=True).order_by("pk").values_list("pk", "seq").first()
     if orphan is not None:
         raise _Broken(Break(
-            _("it belongs to no dossier, so no chain covers it: it was inserted outside the services"),
+            _("it belongs to no case, so no chain covers it: it was inserted outside the services"),
             seq=orphan[1], event_id=orphan[0],
         ))
 
@@ -370,20 +374,23 @@ def _walk_events(report, chunk_size, workers):
         connections.close_all()
         with multiprocessing.get_context("fork").Pool(len(ranges)) as pool:
             results = pool.map(_walk_range_in_child, [(bounds, chunk_size) for bounds in ranges])
-    # Ranges ascend by dossier id: the first broken one holds the lowest broken dossier,
+    # Ranges ascend by case id: the first broken one holds the lowest broken case,
     # and the events before it are those of the intact ranges below plus its own good ones.
-    for events, dossiers, broken in results:
+    for events, cases, broken in results:
         report.events += events
-        report.dossiers += dossiers
+        report.cases += cases
         if broken is not None:
             raise _Broken(broken)
 
 
 def anchor_hash(*, prev_hash, created_at, dossiers, events, lines):
-    """The anchor's hash over its predecessor, time, counts and (dossier, seq, head) lines in dossier order."""
+    """The anchor's hash over its predecessor, time, counts and (case, seq, head) lines in case order.
+
+    `dossiers` is the number of heads (cases): the name and the text hashed are those
+    anchors had when only dossiers had chains, so every anchor kept outside still verifies."""
     digest = hashlib.sha256(f"{prev_hash}\n{created_at.isoformat()}\n{dossiers}\n{events}\n".encode())
-    for dossier_id, seq, head in lines:
-        digest.update(f"{dossier_id}:{seq}:{head}\n".encode())
+    for case_id, seq, head in lines:
+        digest.update(f"{case_id}:{seq}:{head}\n".encode())
     return digest.hexdigest()
 
 
@@ -391,16 +398,16 @@ def _check_anchor_heads(anchor, rows):
     wanted = {(d, s): h for d, s, h in rows}
     found = dict(
         ((d, s), h)
-        for d, s, h in AuditEvent.objects.filter(reduce(or_, (Q(dossier_id=d, seq=s) for d, s in wanted)))
-        .values_list("dossier_id", "seq", "hash")
+        for d, s, h in AuditEvent.objects.filter(reduce(or_, (Q(case_id=d, seq=s) for d, s in wanted)))
+        .values_list("case_id", "seq", "hash")
     )
-    for (dossier_id, seq), head in wanted.items():
-        if (dossier_id, seq) not in found:
+    for (case_id, seq), head in wanted.items():
+        if (case_id, seq) not in found:
             raise _Broken(Break(_("the anchored event no longer exists"),
-                                anchor_id=anchor.pk, dossier_id=dossier_id, seq=seq))
-        if found[(dossier_id, seq)] != head:
+                                anchor_id=anchor.pk, case_id=case_id, seq=seq))
+        if found[(case_id, seq)] != head:
             raise _Broken(Break(_("the event's hash differs from the one anchored: the chain was rewritten"),
-                                anchor_id=anchor.pk, dossier_id=dossier_id, seq=seq))
+                                anchor_id=anchor.pk, case_id=case_id, seq=seq))
 
 
 def _walk_anchors(report, chunk_size):
@@ -414,8 +421,8 @@ def _walk_anchors(report, chunk_size):
             f"{anchor.prev_hash}\n{anchor.created_at.isoformat()}\n{anchor.dossiers}\n{anchor.events}\n".encode()
         )
         batch, count = [], 0
-        rows = (ChainAnchorHead.objects.filter(anchor=anchor).order_by("dossier_id")
-                .values_list("dossier_id", "seq", "hash").iterator(chunk_size=chunk_size))
+        rows = (ChainAnchorHead.objects.filter(anchor=anchor).order_by("case_id")
+                .values_list("case_id", "seq", "hash").iterator(chunk_size=chunk_size))
         for row in rows:
             digest.update(f"{row[0]}:{row[1]}:{row[2]}\n".encode())
             batch.append(row)
@@ -479,12 +486,12 @@ def _check_expected(hashes):
 
 
 def verify_chains(*, chunk_size=2000, workers=None, expect_anchor=None):
-    """Walk every dossier chain, then every anchor and its copy, in constant memory; stop at the first break.
+    """Walk every case's chain, then every anchor and its copy, in constant memory; stop at the first break.
 
     `expect_anchor`: hashes of anchors someone kept outside; each must still be there.
 
-    The chains are split by dossier id over `workers` processes (default_workers()
-    when None); the report is the one a single walk gives, the lowest broken dossier
+    The chains are split by case id over `workers` processes (default_workers()
+    when None); the report is the one a single walk gives, the lowest broken case
     winning.
     """
     report = Report()
@@ -498,7 +505,7 @@ def verify_chains(*, chunk_size=2000, workers=None, expect_anchor=None):
         if expect_anchor:
             _check_expected(expect_anchor)
     except _Broken as exc:
-        report.broken = exc.brk
+        report.broken = _with_owner(exc.brk)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -524,7 +531,7 @@ def _create_anchor(written):
     """The anchor itself; the names of the copies it wrote go to `written`.
 
     A system job (run by `verify_audit --anchor` or a scheduler), not a user's
-    action. Heads are read from the dossier rows; each pair (seq, head) is one
+    action. Heads are read from the case rows; each pair (seq, head) is one
     committed state, so a chain advancing meanwhile is simply anchored next time.
     At most AUDIT_ANCHOR_MAX_HEADS heads go in one anchor, to bound memory;
     the rest wait for the next one.
@@ -532,9 +539,9 @@ def _create_anchor(written):
     limit = getattr(settings, "AUDIT_ANCHOR_MAX_HEADS", 50_000)
     # Anchors themselves form a chain: serialise their writers on the latest one.
     previous = ChainAnchor.objects.select_for_update().order_by("-pk").first()
-    last_anchored = ChainAnchorHead.objects.filter(dossier=OuterRef("pk")).order_by("-seq").values("seq")[:1]
+    last_anchored = ChainAnchorHead.objects.filter(case=OuterRef("pk")).order_by("-seq").values("seq")[:1]
     lines = list(
-        Dossier.objects.filter(audit_seq__gt=0)
+        Case.objects.filter(audit_seq__gt=0)
         .annotate(anchored=Coalesce(Subquery(last_anchored), 0))
         .filter(audit_seq__gt=F("anchored"))
         .order_by("pk")
@@ -553,7 +560,7 @@ def _create_anchor(written):
         key_id=key_id, mac=anchor_mac(key, digest),
     )
     ChainAnchorHead.objects.bulk_create(
-        [ChainAnchorHead(anchor=anchor, dossier_id=pk, seq=seq, hash=head) for pk, seq, head in lines],
+        [ChainAnchorHead(anchor=anchor, case_id=pk, seq=seq, hash=head) for pk, seq, head in lines],
         batch_size=2000,
     )
     written.append(copies.save(copies.record(
@@ -563,13 +570,26 @@ def _create_anchor(written):
     return anchor
 
 
-def anchor_covering(dossier_id, action="decide"):
-    """The first anchor covering the dossier's chain at or after its first `action` event, or None
+def anchor_covering(case_id, action="decide"):
+    """The first anchor covering the case's chain at or after its first `action` event, or None
     (not anchored yet): its hash, printed on the decision's certificates, is one a holder keeps."""
-    seq = (AuditEvent.objects.filter(dossier_id=dossier_id, action=action).order_by("seq")
+    seq = (AuditEvent.objects.filter(case_id=case_id, action=action).order_by("seq")
            .values_list("seq", flat=True).first())
     if seq is None:
         return None
-    head = (ChainAnchorHead.objects.filter(dossier_id=dossier_id, seq__gte=seq).order_by("seq")
+    head = (ChainAnchorHead.objects.filter(case_id=case_id, seq__gte=seq).order_by("seq")
             .select_related("anchor").first())
     return head.anchor if head else None
+
+
+def _with_owner(brk):
+    """The break, naming what owns its case ("dossier 12"): one query, on a break only."""
+    if brk.case_id is None:
+        return brk
+    dossier_id = Dossier.objects.filter(case_id=brk.case_id).values_list("pk", flat=True).first()
+    if dossier_id is not None:
+        owner = _("dossier %(id)s") % {"id": dossier_id}
+    else:
+        kind = Case.objects.filter(pk=brk.case_id).values_list("kind", flat=True).first()
+        owner = kind or ""
+    return replace(brk, owner=owner)

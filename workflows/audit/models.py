@@ -1,6 +1,6 @@
-"""Models of the provable audit: anchors over the dossiers' chain heads, the
-Front's concerns, and who looked at a household's dossier (an award's revocation,
-permanent too, is the register's: titles.models.Revocation).
+"""Models of the provable audit: the cases that own the chains, anchors over their
+heads, the Front's concerns, and who looked at a household's dossier (an award's
+revocation, permanent too, is the register's: titles.models.Revocation).
 
 They belong to the workflows app (imported at the end of workflows.models so
 the app registry sees them) and live here to keep that module focused on the
@@ -15,14 +15,54 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from core.models import AppendOnlyModel
 
+GENESIS = "0" * 64
+
+
+class CaseKind(models.TextChoices):
+    DOSSIER = "dossier", _("Dossier")
+
+
+class Case(models.Model):
+    """What an audit chain belongs to: a dossier today, any other record later (the
+    Front's evaluation reports, a commendation list) that must be audited, verified,
+    anchored and supervised like one.
+
+    The case owns the chain (`audit_seq`, `audit_head`) and the revision a form
+    carries; its owner (Dossier.case, one to one) holds the business fields. Events
+    are appended under the case's row lock (workflows.services.audit). Dossiers
+    that existed before cases did got a case with their own id (migration 0021),
+    so an event's canonical "dossier" key, which now holds the case id, still holds
+    the number it was hashed with.
+
+    `kind` is a plain text, not a closed choice at the database: a new kind of
+    record needs no migration here (CaseKind names the ones the code knows).
+    """
+
+    kind = models.CharField(_("kind"), max_length=32, db_index=True)
+    # Bumped by every change: a form carries the revision it was rendered at, so a
+    # form posted after someone else acted is refused instead of overwriting.
+    revision = models.PositiveIntegerField(default=0)
+    audit_seq = models.PositiveIntegerField(default=0)
+    audit_head = models.CharField(max_length=64, default=GENESIS)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("audited case")
+        verbose_name_plural = _("audited cases")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk}"
+
 
 class ChainAnchor(AppendOnlyModel):
-    """A checkpoint chaining the heads of every dossier chain that moved since the
+    """A checkpoint chaining the heads of every case chain that moved since the
     previous anchor.
 
-    `hash` covers the previous anchor's hash, the time and the (dossier, seq,
-    head hash) lines in dossier order, so the anchors form one chain of their
-    own. Whoever copies an anchor's hash outside the database (a printed
+    `hash` covers the previous anchor's hash, the time and the (case, seq,
+    head hash) lines in case order, so the anchors form one chain of their
+    own (a line's first number was the dossier id before cases existed: the
+    migrated cases kept it, so old anchors still verify). Whoever copies an anchor's hash outside the database (a printed
     report, an e-mail to the Front) can later prove that none of the events up
     to those heads was rewritten, even by someone able to recompute every
     dossier chain.
@@ -31,7 +71,8 @@ class ChainAnchor(AppendOnlyModel):
     created_at = models.DateTimeField(_("created at"))
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
-    dossiers = models.PositiveIntegerField(_("dossier heads covered"))
+    # The number of heads (cases) covered; the name is the one hashed since anchors began.
+    dossiers = models.PositiveIntegerField(_("chain heads covered"))
     events = models.PositiveBigIntegerField(_("events covered"))
     # HMAC of `hash` under the environment's key `key_id` (workflows.audit.keys).
     key_id = models.CharField(max_length=16)
@@ -48,7 +89,7 @@ class ChainAnchor(AppendOnlyModel):
 
 class ChainAnchorHead(AppendOnlyModel):
     anchor = models.ForeignKey(ChainAnchor, on_delete=models.PROTECT, related_name="heads")
-    dossier = models.ForeignKey("workflows.Dossier", on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
     seq = models.PositiveIntegerField()
     hash = models.CharField(max_length=64)
 
@@ -56,9 +97,9 @@ class ChainAnchorHead(AppendOnlyModel):
         verbose_name = _("anchored chain head")
         verbose_name_plural = _("anchored chain heads")
         constraints = [
-            models.UniqueConstraint(fields=["anchor", "dossier"], name="one_head_per_dossier_per_anchor"),
+            models.UniqueConstraint(fields=["anchor", "case"], name="one_head_per_case_per_anchor"),
         ]
-        indexes = [models.Index(fields=["dossier", "seq"])]
+        indexes = [models.Index(fields=["case", "seq"], name="workflows_anchorhead_case_seq")]
 
 
 class ConcernState(models.TextChoices):

@@ -23,7 +23,7 @@ from titles.subjects import subject_kind_of
 
 
 def _event(dossier, kind):
-    return f"d{dossier.pk}:{dossier.audit_seq}:{kind}"
+    return f"d{dossier.pk}:{dossier.case.audit_seq}:{kind}"
 
 
 def _url(dossier):
@@ -60,7 +60,7 @@ def notify_unit(*, dossier, unit, codename, text, exclude=None, kind="unit", eve
     url = reverse("workflows:dossier", args=[dossier.pk]) if dossier else ""
     # The text is part of the key: two different messages in one transition are two events.
     digest = hashlib.sha1(text.encode()).hexdigest()[:12]
-    event = event or f"d{dossier.pk}:{dossier.audit_seq}:{kind}:{unit.pk}:{codename}:{digest}"
+    event = event or f"d{dossier.pk}:{dossier.case.audit_seq}:{kind}:{unit.pk}:{codename}:{digest}"
     return write([Message(event=event, kind=kind, text=text, url=url, dossier=dossier, user_id=pk)
                   for pk in sorted(user_ids)])
 

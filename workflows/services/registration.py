@@ -16,10 +16,10 @@ from titles.models import RuleSet, Step, TitleType
 from titles.subjects import subject_kind_of
 
 from ..flows import flow_of
-from ..models import Dossier, Nomination, NominationState
+from ..models import CaseKind, Dossier, Nomination, NominationState
 from ..procedures import procedure_for_title
 from . import messages as notify
-from .audit import AuditTrail
+from .audit import AuditTrail, open_case
 from .common import (
     acting_for,
     allowed,
@@ -98,8 +98,9 @@ def open_round(*, actor, unit, title_type, year, opened_on=None):
     check_unit_in_force(appraising_unit, opened_on, _("Appraisal of this round"))
     check_unit_in_force(deciding_unit, opened_on, _("Decision on this round"))
     try:
+        # The case first (the dossier's chain and revision); the raise below rolls it back too.
         dossier = Dossier.objects.create(
-            title_type=title_type, rule_set=rule_set, unit=unit, year=year,
+            case=open_case(CaseKind.DOSSIER), title_type=title_type, rule_set=rule_set, unit=unit, year=year,
             appraising_unit=appraising_unit, deciding_unit=deciding_unit,
             households_on_roll=subjects.roll(unit, opened_on),
         )
@@ -111,7 +112,7 @@ def open_round(*, actor, unit, title_type, year, opened_on=None):
             % {"unit": unit, "title": title_type, "year": year}
         ) from None
     flow_of(dossier).start.run(dossier=dossier)
-    trail = AuditTrail(dossier, acting)
+    trail = AuditTrail(dossier.case, acting)
     trail.add(action="open_round", target=dossier, to_state=dossier.state, rule_set=rule_set.code)
     finish(dossier, trail)
     return dossier
@@ -205,7 +206,7 @@ def register_subjects(*, actor, dossier, subject_ids, registered_on, expected_re
             % {"title": dossier.title_type, "year": dossier.year, "subjects": kind.nouns, "subject": kind.noun}
         ) from None
     inserted = {row[key]: Nomination(pk=pk, **row) for pk, row in zip(new_ids, rows)}
-    trail = AuditTrail(dossier, acting)
+    trail = AuditTrail(dossier.case, acting)
     created = []
     for subject in subjects:
         nomination = again.get(subject.pk) or inserted[subject.pk]
@@ -263,7 +264,7 @@ def withdraw_registrations(*, actor, dossier, nomination_ids, reason, expected_r
                "date": meeting.held_on.strftime("%d/%m/%Y") if meeting else "–",
                "state": dossier.get_state_display()}
         )
-    trail = AuditTrail(dossier, acting)
+    trail = AuditTrail(dossier.case, acting)
     for nomination in nominations:
         nomination.withdraw()
         nomination.reason = reason
@@ -309,7 +310,7 @@ def record_self_assessments(*, actor, dossier, assessments, assessed_on, expecte
     registered = max(n.registered_on for n in nominations)
     require_confirmation([unusual_date(assessed_on, _("Self-assessment date"), reference=registered,
                                        reference_label=_("the registration"))], dates_confirmed)
-    trail = AuditTrail(dossier, acting)
+    trail = AuditTrail(dossier.case, acting)
     for nomination in nominations:
         nomination.self_assessment = texts[nomination.pk]
         nomination.self_assessed_on = assessed_on

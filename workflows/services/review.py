@@ -162,7 +162,7 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
     change_reasons = change_reasons or {}
     parse_ids(change_reasons)
     change_reasons = {int(k): (v or "").strip() for k, v in change_reasons.items()}
-    trail = AuditTrail(dossier, acting)
+    trail = AuditTrail(dossier.case, acting)
     from_state = dossier.state
     proposed = 0
     was_proposed = sum(1 for n in nominations if n.state == NominationState.PROPOSED)
@@ -292,7 +292,7 @@ def attach_minutes(*, actor, dossier, minutes, expected_revision=None):
             page.file.save(upload.name, upload, save=False)
             page.save()
             stored.append(page.file.name)
-    trail = AuditTrail(dossier, acting)
+    trail = AuditTrail(dossier.case, acting)
     trail.add(action="attach_minutes", target=dossier, meeting=meeting.pk, held_on=meeting.held_on,
               first_page=attached + 1, minutes_pages=number,
               files=[PurePosixPath(name).name for name in stored], sha256=digests)
@@ -330,7 +330,7 @@ def post_list(*, actor, dossier, starts_on, place, expected_revision=None, dates
     )
     from_state = dossier.state
     dossier.post_publicly()
-    trail = AuditTrail(dossier, acting)
+    trail = AuditTrail(dossier.case, acting)
     trail.add(action="post_list", target=dossier, from_state=from_state, to_state=dossier.state,
               posting=posting.pk, starts_on=starts_on, ends_on=posting.ends_on, place=posting.place)
     finish(dossier, trail, fields=["proposed_count"])
@@ -370,7 +370,7 @@ def record_comment(*, actor, dossier, received_on, author, text, nomination_id=N
             raise RuleViolation(_("The comment names a household that is not in this dossier."))
     comment = PostingComment.objects.create(posting=posting, nomination=nomination, received_on=received_on,
                                             author=author.strip(), text=text.strip())
-    trail = AuditTrail(dossier, acting)
+    trail = AuditTrail(dossier.case, acting)
     trail.add(action="posting_comment", target=comment, author=comment.author, text=comment.text,
               nomination=nomination.pk if nomination else None, received_on=received_on)
     finish(dossier, trail)

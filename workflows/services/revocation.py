@@ -15,7 +15,7 @@ from titles.services import revocation_grounds
 from titles.subjects import subject_kind_of, subject_of
 
 from ..models import Dossier
-from .audit import AuditTrail
+from .audit import AuditTrail, save_case
 from .messages import notify_unit
 from .common import check_text
 from .errors import RuleViolation
@@ -31,7 +31,8 @@ def revoke_award(*, actor, award, ground, decision_number, reason, decided_on=No
     # Lock the dossier first, as every writer of its audit chain does: two chairs
     # revoking at once cannot both read the same chain head, and the second one
     # sees the award already revoked.
-    dossier = Dossier.objects.select_for_update(of=("self",)).get(pk=award.nomination.dossier_id)
+    dossier = (Dossier.objects.select_for_update(of=("self", "case")).select_related("case")
+               .get(pk=award.nomination.dossier_id))
     award = Award.objects.select_related("decision", "decision__unit", "household", "hamlet", "title_type").get(
         pk=award.pk)
     acting = require_acting(actor, award.decision.unit, "decide_title")
@@ -70,16 +71,15 @@ def revoke_award(*, actor, award, ground, decision_number, reason, decided_on=No
     award.revoked_at = timezone.now()
     award.revocation_reason = f"{labels[ground]}: {reason}"
     Award.objects.filter(pk=award.pk).update(revoked_at=award.revoked_at, revocation_reason=award.revocation_reason)
-    trail = AuditTrail(dossier, acting)
+    trail = AuditTrail(dossier.case, acting)
     trail.add(action="revoke", target=award, from_state="valid", to_state="revoked",
               **{subject_kind_of(award.title_type).field: subject_of(award).code}, year=award.year,
               certificate=award.certificate_code, ground=ground, ground_label=labels[ground],
               legal_basis=data["legal_basis"], decision=decision_number, decided_on=decided_on, reason=reason)
-    trail.flush()
-    dossier.revision += 1
+    save_case(dossier.case, trail)
     # The dossier is locked above and the award was valid: one recognition fewer.
     dossier.recognized_count = max(dossier.recognized_count - 1, 0)
-    dossier.save(update_fields=["revision", "audit_seq", "audit_head", "recognized_count"])
+    dossier.save(update_fields=["recognized_count"])
     notify_unit(
         dossier=dossier, unit=dossier.unit, codename="view_unit_dossiers",
         text=_("Decision %(number)s revokes the %(title)s %(year)s title of %(holder)s (ground %(ground)s).")

@@ -96,7 +96,7 @@ def submit_dossier(*, actor, dossier, submitted_on, answer="", expected_revision
     dossier.submitted_on = submitted_on
     dossier.decision_due = add_days(submitted_on, rules.decision_days, rules.decision_day_type)
     late = bool(dossier.submission_due and submitted_on > dossier.submission_due)
-    trail = AuditTrail(dossier, acting)
+    trail = AuditTrail(dossier.case, acting)
     # The answer to a return is kept in the chain beside the return it answers
     # (the dossier page's return history reads both from there).
     answered = {"answer": answer} if from_state == DossierState.RETURNED else {}
@@ -112,9 +112,9 @@ def submit_dossier(*, actor, dossier, submitted_on, answer="", expected_revision
 def _corrected_since_return(dossier):
     """Whether the hamlet recorded any change (a meeting, a document, a text) since the
     dossier was last returned; supervision concerns are not corrections."""
-    last_return = (AuditEvent.objects.filter(dossier=dossier, action="return").order_by("-seq")
+    last_return = (AuditEvent.objects.filter(case_id=dossier.case_id, action="return").order_by("-seq")
                    .values("seq")[:1])
-    return (AuditEvent.objects.filter(dossier=dossier, seq__gt=Subquery(last_return))
+    return (AuditEvent.objects.filter(case_id=dossier.case_id, seq__gt=Subquery(last_return))
             .exclude(action__startswith="concern_").exists())
 
 
@@ -160,7 +160,7 @@ def appraise_dossier(*, actor, dossier, strikes=None, expected_revision=None, ap
     check_revision(dossier, expected_revision)
     check_transition(dossier, dossier.accept)
     nominations, strikes = _appraisal_plan(dossier, strikes)
-    trail = AuditTrail(dossier, acting)
+    trail = AuditTrail(dossier.case, acting)
     for nomination in nominations:
         if nomination.pk in strikes:
             nomination.reason = strikes[nomination.pk]
@@ -208,7 +208,7 @@ def return_dossier(*, actor, dossier, reason, expected_revision=None, returned_o
     from_state = dossier.state
     dossier.return_for_correction()
     dossier.return_reason = reason.strip()
-    trail = AuditTrail(dossier, acting)
+    trail = AuditTrail(dossier.case, acting)
     trail.add(action="return", target=dossier, from_state=from_state, to_state=dossier.state,
               reason=dossier.return_reason)
     finish(dossier, trail, fields=["return_reason"])
@@ -285,7 +285,7 @@ def decide(*, actor, dossier, number, signed_on, signer, expected_revision=None,
         ) from None
     # By id (registration order): the default order would join every household for nothing.
     nominations = list(dossier.nominations.filter(state=NominationState.ACCEPTED).order_by("pk"))
-    trail = AuditTrail(dossier, acting)
+    trail = AuditTrail(dossier.case, acting)
     awards = []
     for nomination, code in zip(nominations, _certificate_codes(len(nominations))):
         nomination.recognize()

@@ -57,7 +57,7 @@ def certificate(request, pk):
     award = award_for(request.user, pk)
     record_view(actor=request.user, dossier=award.nomination.dossier, household=award.household,
                 what="award_certificate")
-    anchor = anchor_covering(award.nomination.dossier_id)
+    anchor = anchor_covering(award.nomination.dossier.case_id)
     response = HttpResponse(render_certificate(award, verify_url(request, award), anchor.hash if anchor else None),
                             content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="giay-cong-nhan-{award.certificate_code}.pdf"'

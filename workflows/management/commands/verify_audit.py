@@ -7,7 +7,7 @@ from workflows.audit.chain import create_anchor, verify_chains
 
 class Command(BaseCommand):
     help = (
-        "Walk every dossier's audit hash chain and every anchor over their heads, streaming. "
+        "Walk every case's audit hash chain (every dossier's and any other audited record's) and every anchor over their heads, streaming. "
         "Exits 0 with the counts and throughput when intact; exits 1 naming the first broken event otherwise."
     )
 
@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--chunk-size", type=int, default=2000,
                             help="Rows fetched per round trip (memory stays bounded by this).")
         parser.add_argument("--workers", type=int, default=None,
-                            help="Processes walking the chains, split by dossier id (default: one per core; "
+                            help="Processes walking the chains, split by case id (default: one per core; "
                                  "1 on SQLite).")
         parser.add_argument("--expect-anchor", metavar="HASH", action="append", default=[],
                             help="The hash of an anchor kept outside (printed, sent to the Front): it must still "
@@ -30,7 +30,7 @@ class Command(BaseCommand):
                 f"Audit trail BROKEN after {report.events} good events: {report.broken}"
             )
         self.stdout.write(
-            f"Audit trail intact: {report.events} events in {report.dossiers} dossier chains, "
+            f"Audit trail intact: {report.events} events in {report.cases} case chains, "
             f"{report.anchors} anchors ({report.anchored_heads} anchored heads, {report.anchor_copies} copies "
             f"outside the database); "
             f"{report.seconds:.2f} s, {report.events_per_second:,.0f} events/s."
@@ -43,5 +43,5 @@ class Command(BaseCommand):
                 self.stdout.write("No chain moved since the last anchor; no anchor written.")
             else:
                 self.stdout.write(
-                    f"Anchor #{written.pk} covers {written.dossiers} dossier heads: {written.hash}"
+                    f"Anchor #{written.pk} covers {written.dossiers} case heads: {written.hash}"
                 )
