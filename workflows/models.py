@@ -108,6 +108,11 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     def save(self, *args, **kwargs):
         if not self.unit_path and self.unit_id:
             self.unit_path = self.unit.path
+        if self.case_id is None and self.pk is None:
+            # Like unit_path: a dossier created without its case (a fixture, a script) gets one
+            # here, in the same transaction. The services open it themselves (open_case);
+            # bulk inserts must set it (benchmarks.seeding.new_cases).
+            self.case = Case.objects.create(kind=CaseKind.DOSSIER)
         super().save(*args, **kwargs)
 
     @property
