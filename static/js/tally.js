@@ -244,6 +244,14 @@
     copyBox.querySelector("[data-copy-text]").textContent = text;
     copyBox.querySelector("[data-copy-reload]").hidden = !reload;
   }
+  if (copied) {
+    // The copy's one-time token is the one of the page it was kept from, with which a meeting may
+    // since have been recorded: what is typed on the copy gets a token of its own, so the server
+    // judges it (against the copy's revision) instead of taking it for that meeting sent again.
+    var bytes = new Uint8Array(18);
+    window.crypto.getRandomValues(bytes);
+    tokenInput.value = btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, "-").replace(/\//g, "_");
+  }
   if (copied && copyBox) {
     var savedAt = document.body.dataset.savedAt ? clock(document.body.dataset.savedAt) : "";
     copyNotice(fill(copied === "offline" ? T.copy_offline : T.copy_refreshing, { time: savedAt }), "warn");

@@ -279,3 +279,36 @@ def test_a_slow_connection_shows_the_sheet_saved_on_the_phone_at_once_and_says_w
     assert page.locator("[data-offer-stale]").is_visible()
     page.click("[data-restore]")
     assert page.input_value(f"input[name=for_{rows[0].pk}]") == "12"
+
+
+def test_a_sheet_recorded_then_opened_offline_from_the_phones_copy_is_judged_when_sent_not_taken_as_already_sent(
+    live_server, phone, hamlet_head, small_sheet
+):
+    dossier, rows = small_sheet
+    page = phone
+    sheet = f"{live_server.url}/dossiers/{dossier.pk}/meeting/"
+    log_in(page, live_server, hamlet_head)
+    # The worker is in control: the sheet's copy is the very page the meeting is recorded from.
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.goto(sheet)
+    page.wait_for_function("() => caches.open('thidua-tally-pages').then(c => c.match(location.pathname))"
+                           ".then(Boolean)")
+    fill_head(page)
+    page.click("[data-fill-all]")
+    page.click("button:has-text('Record the meeting')")
+    page.wait_for_url(re.compile(rf".*/dossiers/{dossier.pk}/$"), timeout=30000)
+    # Later, with no connection, the sheet opens from that copy (the dossier as it was before the meeting).
+    page.context.set_offline(True)
+    page.goto(sheet)
+    page.wait_for_selector("[data-testid=phone-copy]:has-text('saved on this phone')")
+    page.fill(f"input[name=for_{rows[0].pk}]", "25")
+    page.fill(f"input[name=against_{rows[0].pk}]", "5")
+    page.wait_for_selector("[data-testid=draft-status]:has-text('Draft saved on this phone')")
+    page.click("button:has-text('Record the meeting')")
+    page.wait_for_selector("[data-testid=draft-status]:has-text('Waiting to be sent')")
+    page.context.set_offline(False)
+    # Judged against the revision it was typed on: both versions shown, nothing taken as sent or overwritten.
+    page.wait_for_selector("[data-testid=conflict]", timeout=30000)
+    assert "Sent." not in page.inner_text("[data-testid=draft-status]")
+    assert dossier.meetings.count() == 1
+    assert dossier.nominations.get(pk=rows[0].pk).votes_for == 30
