@@ -386,7 +386,7 @@ def rules_for(title, year):
         "applies the rules of %(rules)s, for information.") % {"year": year, "rules": nearest[0].name}
 
 
-def eligibility(title, unit, year, *, subjects=None):
+def eligibility(title, unit, year, *, subjects=None, base_title=None):
     """Each subject of `unit` (or of `subjects`, a queryset of them) judged for `title`'s certificate of
     `year`, from the register: five queries at most, whatever the numbers of subjects and years."""
     rules, in_force, why_not = rules_for(title, year)
@@ -400,7 +400,9 @@ def eligibility(title, unit, year, *, subjects=None):
     # A queryset (the subtree's, or a caller's such as a decision's holders) is read as plain rows: a
     # 300-household decision as model instances cost more than the rest of the judgement.
     listed = kind.rows(chosen) if hasattr(chosen, "values_list") else list(chosen)
-    result.base_title = TitleType.objects.filter(code=rules.base_title).first()
+    # `base_title`: the counted title when the caller holds it already (a decision's dossier's title).
+    result.base_title = (base_title if base_title is not None and base_title.code == rules.base_title
+                         else TitleType.objects.filter(code=rules.base_title).first())
     if result.base_title is None or not listed:
         result.standings = [Standing(s, judge((), (), year, rules.window_years)) for s in listed]
         return result
@@ -434,12 +436,12 @@ def eligibility(title, unit, year, *, subjects=None):
     return result
 
 
-def eligible_next_year(title, unit, year, subjects):
+def eligible_next_year(title, unit, year, subjects, *, base_title=None):
     """(Eligibility of `title`'s certificates of `year` + 1 for `subjects`, how many of them it lists as
     eligible once they hold the counted title in `year` + 1 too): those whose only exclusion is that year's
     missing title. What a decision of `year` tells its chair; the queries of `eligibility`."""
     coming = year + 1
-    result = eligibility(title, unit, coming, subjects=subjects)
+    result = eligibility(title, unit, coming, subjects=subjects, base_title=base_title)
     only_next = (Exclusion("gap", (coming,)),)
     return result, sum(1 for s in result.standings if s.judgement.exclusions == only_next)
 

@@ -36,9 +36,9 @@ MAX_QUERIES = {
     "submit_dossier": 32,
     "appraise_dossier": 38,
     "decide": 39,
-    # 16 (the decision read with its unit), and 5 for the decided dossier's holders who become eligible
-    # for a certificate of merit next year
-    "dossier_page": 21,
+    # 16 (the decision read with its unit), and 4 for the decided dossier's holders who become eligible
+    # for a certificate of merit next year (the counted title is the dossier's own)
+    "dossier_page": 20,
     "history_page": 10,
 }
 

@@ -221,7 +221,7 @@ def _merit_next_year(dossier, merit_titles, decision):
                                         .values(f"{kind.field}_id"))
     lines, coming = [], dossier.year + 1
     for title in merit_titles:
-        result, n = merit.eligible_next_year(title, dossier.unit, dossier.year, holders)
+        result, n = merit.eligible_next_year(title, dossier.unit, dossier.year, holders, base_title=dossier.title_type)
         if not result.in_force:
             lines.append((title, _("No certificate-of-merit rule set is in force for %(year)s: none of these "
                                    "%(subjects)s is counted toward it.") % {"year": coming, "subjects": kind.nouns}))
