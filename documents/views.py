@@ -200,7 +200,7 @@ def verify(request, code):
     revocation = getattr(award, "revocation", None) if award.revoked_at else None
     return render(request, "documents/verify.html", {
         "facts": kind.public_facts(subject), "year": award.year,
-        "title": kind.title_name(subject, award.title_type, award.nomination.dossier.rule_set),
+        "title": kind.award_title(award),
         "revoked": award.revoked_at is not None, "code": award.certificate_code,
         "decision": award.decision, "revocation": revocation,
     })

@@ -26,6 +26,7 @@ from workflows.models import DossierState, VotingMethod
 from workflows.procedures import procedure_for_title
 
 from .factories import HouseholdFactory, UnitFactory, UserFactory
+from .titles.register import record
 
 MEMBERS_SINCE = datetime.date(2018, 1, 1)
 
@@ -74,10 +75,26 @@ def unit_for(title_type):
 
 
 def new_subject(dossier):
-    """One more subject of the dossier's unit, of the title's subject kind."""
-    if dossier.title_type.subject_kind == "hamlet":
-        return UnitFactory(level=Level.HAMLET, kind=UnitKind.AP, parent=dossier.unit, valid_from=d(2004, 1, 1))
-    return HouseholdFactory(hamlet=dossier.unit)
+    """One more subject of the dossier's unit, of the title's subject kind (eligible, for a
+    certificate of merit: see subject_for)."""
+    return subject_for(dossier.title_type, dossier.unit, dossier.year, dossier.rule_set)
+
+
+def subject_for(title_type, unit, year, rule_set=None):
+    """One more subject of `unit` for a `year` dossier of `title_type`. For a certificate of merit
+    the register gets its counted title for each year of the window ending in `year` (written
+    straight into the tables, tests/titles/register.py), so the register makes it eligible."""
+    if title_type.subject_kind == "hamlet":
+        subject = UnitFactory(level=Level.HAMLET, kind=UnitKind.AP, parent=unit, valid_from=d(2004, 1, 1))
+    else:
+        subject = HouseholdFactory(hamlet=unit)
+    rule_set = rule_set or RuleSet.objects.in_force_for(title_type, year)
+    base = (rule_set.merit or {}).get("base_title") if rule_set else None
+    if base:
+        window = range(year - rule_set.consecutive_years + 1, year + 1)
+        clerk, _ = UserFactory._meta.model.objects.get_or_create(username="t_register_clerk")
+        record(TitleType.objects.get(code=base), [(subject, y) for y in window], actor=clerk)
+    return subject
 
 
 # ---------------------------------------------------------------- the services that move a dossier
@@ -107,18 +124,26 @@ def _appraise(dossier, user):
     services.appraise_dossier(actor=user, dossier=dossier, appraised_on=d(dossier.year, 11, 16))
 
 
+def _council(dossier, user):
+    services.record_council(actor=user, dossier=dossier, held_on=d(dossier.year, 11, 18), members=9, present=7,
+                            conclusion="Thống nhất đề nghị")
+
+
 def _decide(dossier, user):
     services.decide(actor=user, dossier=dossier, number="1/QĐ-UBND", signed_on=d(dossier.year, 11, 20),
                     signer="Chủ tịch")
 
 
-# action code -> (the service call, the state it leaves the dossier in)
+# action code -> (the service call, the state it leaves the dossier in, or a function of the rule set's steps)
 DRIVERS = {
     "meeting": (_meeting, DossierState.REVIEWED),
     "posting": (_posting, DossierState.POSTING),
     "submit": (_submit, DossierState.SUBMITTED),
     "return": (_return, DossierState.RETURNED),
-    "appraise": (_appraise, DossierState.APPRAISED),
+    # Under a rule set with the emulation council, the appraisal leaves the dossier to the council
+    # (the factory's path then goes through "council"); without it, straight to the decision.
+    "appraise": (_appraise, lambda steps: DossierState.COUNCIL if "council" in steps else DossierState.APPRAISED),
+    "council": (_council, DossierState.APPRAISED),
     "decide": (_decide, DossierState.DECIDED),
 }
 
@@ -126,7 +151,11 @@ DRIVERS = {
 def path_to(procedure, steps, state, subjects):
     """The declared actions (codes) that take a dossier with `subjects` registered from
     "open" to `state` under a rule set with `steps`, fewest first; None if it has no way there."""
-    edges = [(action.code, start, DRIVERS[action.code][1]) for action in procedure.actions
+    def end_of(code):
+        end = DRIVERS[code][1]
+        return end(steps) if callable(end) else end
+
+    edges = [(action.code, start, end_of(action.code)) for action in procedure.actions
              if action.code in DRIVERS for start in action.states if action.acts_in(start, steps, subjects)]
     ways, queue = {DossierState.OPEN: []}, deque([DossierState.OPEN])
     while queue:

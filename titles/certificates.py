@@ -23,13 +23,14 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from .subjects import subject_kind_of, subject_of
+from .subjects import merit_phrase, subject_kind_of, subject_of
 
 CERTIFICATE_TEXT = {
     "nation": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
     "motto": "Độc lập – Tự do – Hạnh phúc",
     "issuer": "ỦY BAN NHÂN DÂN {unit}",
     "heading": "GIẤY CÔNG NHẬN",
+    "merit_heading": "GIẤY KHEN",
     "decision": "Theo Quyết định số {number} ngày {date}",
     "place_date": "{place}, ngày {day} tháng {month} năm {year}",
     "signer_body": "TM. ỦY BAN NHÂN DÂN",
@@ -140,7 +141,7 @@ def render_certificate(award, verify_url, anchor_hash=None):
 
     pdf.setFillColor(red)
     pdf.setFont("Roboto-Bold", 30)
-    pdf.drawCentredString(center, height - 62 * mm, text["heading"])
+    pdf.drawCentredString(center, height - 62 * mm, text["merit_heading"] if merit_phrase(award) else text["heading"])
     black = HexColor("#000000")
     y = height - 75 * mm
     for style, line in holder_lines(award):

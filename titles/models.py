@@ -58,6 +58,8 @@ class Step(models.TextChoices):
     POSTING = "posting", _("Public posting")
     SUBMISSION = "submission", _("Submission to the appraising level")
     APPRAISAL = "appraisal", _("Appraisal")
+    # The emulation council's meeting before the decision (a cultural hamlet's certificate of merit).
+    COUNCIL = "council", _("Emulation council meeting")
     DECISION = "decision", _("Recognition decision")
 
 
@@ -272,6 +274,25 @@ class Revocation(AppendOnlyModel):
 
     def __str__(self):
         return self.decision_number
+
+
+class CertificateReview(models.Model):
+    """A certificate of merit flagged for review: a title it counted was revoked after it was
+    granted. The flag is a notice, not a revocation: revoking the certificate is its own
+    reasoned act (workflows.services.revocation.revoke_award on the certificate)."""
+
+    certificate = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="reviews")
+    revocation = models.ForeignKey(Revocation, on_delete=models.PROTECT, related_name="certificate_reviews")
+    flagged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("certificate flagged for review")
+        verbose_name_plural = _("certificates flagged for review")
+        ordering = ["-flagged_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["certificate", "revocation"], name="one_review_per_revocation")]
+
+    def __str__(self):
+        return f"{self.certificate} ({self.revocation})"
 
 
 class Holiday(models.Model):

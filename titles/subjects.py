@@ -25,6 +25,8 @@ from django.utils.translation import pgettext_lazy
 from directory.models import Household, Level, Unit, UnitKind
 from directory.search import fold
 
+from .models import RuleSet, TitleType
+
 
 class SubjectKindBase:
     code = ""
@@ -68,6 +70,14 @@ class SubjectKindBase:
     def title_name(self, subject, title_type, rule_set):
         """The title as this subject holds it, on its certificate and the public /verify/ page."""
         return title_type.name
+
+    def award_title(self, award):
+        """The title of `award` as the public /verify/ page names it: a certificate of merit says
+        "Giấy khen: đã đạt danh hiệu … N năm liên tục (first–last)"."""
+        phrase = merit_phrase(award)
+        if phrase:
+            return f"Giấy khen: {phrase}"
+        return self.title_name(subject_of(award), award.title_type, award.nomination.dossier.rule_set)
 
     def public_facts(self, subject):
         """[(label, value)] the public /verify/ page shows of the holder: who it is, then where."""
@@ -163,9 +173,13 @@ class HouseholdSubject(SubjectKindBase):
         for unit in (household.hamlet, household.hamlet.parent if household.hamlet.parent_id else None):
             if unit is not None and fold(unit.name) not in fold(", ".join(parts)):
                 parts.append(unit.name)
+        address = ("text", f"Địa chỉ: {', '.join(p for p in parts if p)}")
+        phrase = merit_phrase(award)
+        if phrase:
+            return [("holder", f"Tặng hộ gia đình ông/bà: {household.head_name}"), address,
+                    ("title", phrase[0].upper() + phrase[1:])]
         return [("title", f"Danh hiệu “{title}” năm {award.year}"),
-                ("holder", f"Hộ gia đình ông/bà: {household.head_name}"),
-                ("text", f"Địa chỉ: {', '.join(p for p in parts if p)}")]
+                ("holder", f"Hộ gia đình ông/bà: {household.head_name}"), address]
 
 
 class HamletSubject(SubjectKindBase):
@@ -226,7 +240,11 @@ class HamletSubject(SubjectKindBase):
     def certificate_lines(self, award, title):
         hamlet = award.hamlet
         above = [unit for unit in (hamlet.parent, hamlet.parent.parent if hamlet.parent else None) if unit]
-        lines = [("title", f"Công nhận {named_with_kind(hamlet)} đạt danh hiệu “{title}” năm {award.year}")]
+        phrase = merit_phrase(award)
+        if phrase:
+            lines = [("holder", f"Tặng {named_with_kind(hamlet)}"), ("title", phrase[0].upper() + phrase[1:])]
+        else:
+            lines = [("title", f"Công nhận {named_with_kind(hamlet)} đạt danh hiệu “{title}” năm {award.year}")]
         if above:
             lines.append(("text", f"Thuộc: {', '.join(unit.name for unit in above)}"))
         return lines
@@ -247,6 +265,22 @@ def named_with_kind(unit):
 
 
 SUBJECT_KINDS = {kind.code: kind for kind in (HouseholdSubject(), HamletSubject())}
+
+
+def merit_phrase(award):
+    """ "đã đạt danh hiệu Gia đình văn hóa 3 năm liên tục (2019–2021)" for a certificate of merit (its
+    rule set's `merit` names the counted title, `consecutive_years` the window ending in its year), or
+    "" for a yearly title. The counted title is named as the holder held it in the window's last year."""
+    rule_set = award.nomination.dossier.rule_set
+    base_code = (rule_set.merit or {}).get("base_title")
+    if not base_code:
+        return ""
+    base = TitleType.objects.get(code=base_code)
+    base_rules = RuleSet.objects.in_force_for(base, award.year)
+    kind = subject_kind_of(award.title_type)
+    name = kind.title_name(subject_of(award), base, base_rules) if base_rules else base.name
+    first = award.year - rule_set.consecutive_years + 1
+    return f"đã đạt danh hiệu {name} {rule_set.consecutive_years} năm liên tục ({first}–{award.year})"
 
 
 def subject_kind_of(title_type):

@@ -16,7 +16,7 @@ from viewflow.workflow import flow, lock
 from viewflow.workflow.models import Process
 from viewflow.workflow.nodes.handle import HandleActivation
 
-from .procedures import LOCAL_REVIEW, procedure_of
+from .procedures import LOCAL_REVIEW, MERIT_ROUND, procedure_of
 
 
 class UnitTaskActivation(HandleActivation):
@@ -109,7 +109,31 @@ class DossierFlow(ReviewFlow):
     end = flow.End()
 
 
-FLOWS = {DossierFlow.procedure.code: DossierFlow}
+_MERIT_PREPARE, _MERIT_APPRAISE, _COUNCIL, _MERIT_DECIDE = MERIT_ROUND.stages
+
+
+class MeritFlow(ReviewFlow):
+    """The merit round (workflows.procedures.merit_round): the local review's shape with the
+    emulation council between the appraisal and the decision where the rule set has it."""
+
+    process_title = _("Certificate of merit dossier")
+    procedure = MERIT_ROUND
+
+    start = flow.StartHandle(this.start_dossier).Next(this.merit_preparation)
+    merit_preparation = UnitTask(_MERIT_PREPARE).Next(this.appraisal)
+    appraisal = UnitTask(_MERIT_APPRAISE).Next(this.was_returned)
+    was_returned = flow.If(this.back_to_preparation).Then(this.merit_preparation).Else(this.council_first)
+    council_first = flow.If(this.council_meets).Then(this.council).Else(this.decision)
+    council = UnitTask(_COUNCIL).Next(this.decision)
+    decision = UnitTask(_MERIT_DECIDE).Next(this.end)
+    end = flow.End()
+
+    def council_meets(self, activation):
+        # The appraisal left the dossier waiting on the council (its rule set has the step).
+        return activation.process.dossier.state == _COUNCIL.states[0]
+
+
+FLOWS = {DossierFlow.procedure.code: DossierFlow, MeritFlow.procedure.code: MeritFlow}
 
 
 def flow_for(procedure):

@@ -224,6 +224,22 @@ def parse_tally(data, nominations, grounds=()):
     return votes, exclusions, change_reasons
 
 
+class CouncilForm(RevisionForm, ConfirmDates):
+    """The emulation council's meeting before a certificate of merit is decided."""
+
+    held_on = DayField(label=_("Council meeting date"))
+    members = forms.IntegerField(label=_("Council members"), min_value=0,
+                                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    present = forms.IntegerField(label=_("Present"), min_value=0,
+                                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    conclusion = forms.CharField(label=_("Conclusion"), max_length=TEXT_MAX_LENGTH,
+                                 widget=forms.Textarea(attrs={"rows": 3}))
+    minutes = MultipleFileField(
+        label=_("Minutes file"), required=False,
+        widget=MultipleFileInput(attrs={"accept": ".pdf,image/jpeg,image/png"}),
+        help_text=_("A scan or photos of the council's signed minutes (PDF, JPEG or PNG)."))
+
+
 class PostingForm(RevisionForm, ConfirmDates):
     starts_on = DayField(label=_("Posted on"))
     place = forms.CharField(label=_("Place of posting"), max_length=200)

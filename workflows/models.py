@@ -162,6 +162,16 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     def accept(self):
         pass
 
+    @transition(field=state, source=DossierState.SUBMITTED, target=DossierState.COUNCIL,
+                conditions=[route_allows("appraise")])
+    def accept_for_council(self):
+        """Appraised under a rule set whose emulation council meets before the decision."""
+
+    @transition(field=state, source=DossierState.COUNCIL, target=DossierState.APPRAISED,
+                conditions=[route_allows("council")])
+    def record_council(self):
+        pass
+
     @transition(field=state, source=DossierState.SUBMITTED, target=DossierState.RETURNED,
                 conditions=[route_allows("return")])
     def return_for_correction(self):
@@ -204,6 +214,10 @@ class Nomination(FSMModelMixin, models.Model):
     votes_against = models.PositiveIntegerField(_("votes against"), null=True, blank=True)
     exclusion = models.CharField(_("exclusion ground"), max_length=40, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+    # A certificate of merit's nomination: the window it counts and the awards of the streak as the
+    # register held them when the subject was put on the list ({"first", "last", "titles": [{"year",
+    # "decision"}]}, workflows.services.merit). Empty for every yearly title.
+    streak = models.JSONField(_("years counted"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("nomination")
@@ -353,6 +367,30 @@ class PostingComment(models.Model):
         verbose_name = _("resident comment")
         verbose_name_plural = _("resident comments")
         ordering = ["received_on", "pk"]
+
+
+def council_minutes_upload_to(instance, filename):
+    return f"council/{instance.dossier.year}/{instance.dossier.unit.code}/{filename}"
+
+
+class CouncilMeeting(models.Model):
+    """The emulation council's meeting before a certificate of merit is decided (a cultural
+    hamlet's under Decree 122/2018: the district council): its own record and minutes,
+    apart from the review meeting of the unit that proposed."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="council_meetings")
+    held_on = models.DateField(_("held on"))
+    members = models.PositiveIntegerField(_("council members"))
+    present = models.PositiveIntegerField(_("present"))
+    conclusion = models.TextField(_("conclusion"))
+    minutes = models.FileField(_("minutes file"), upload_to=council_minutes_upload_to, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("emulation council meeting")
+        verbose_name_plural = _("emulation council meetings")
+        ordering = ["-recorded_at", "-pk"]
 
 
 class Decision(models.Model):

@@ -16,4 +16,7 @@ class DossierState(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted for appraisal")
     RETURNED = "returned", _("Returned for correction")
     APPRAISED = "appraised", _("Appraised, awaiting decision")
+    # A certificate of merit whose rule set has the "council" step (a cultural hamlet's, Decree
+    # 122/2018): appraised, waiting for the district emulation council before the chair decides.
+    COUNCIL = "council", _("Appraised, awaiting the emulation council")
     DECIDED = "decided", _("Decided")

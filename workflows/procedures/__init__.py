@@ -11,11 +11,17 @@ from django.db.models import Q
 
 from .base import ALWAYS, Action, Deadline, DueColumn, Procedure, Stage, TaskLink, When, review_day, subjects_of
 from .local_review import LOCAL_REVIEW
+from .merit_round import MERIT_ROUND
 
-PROCEDURES = {procedure.code: procedure for procedure in (LOCAL_REVIEW,)}
+PROCEDURES = {procedure.code: procedure for procedure in (LOCAL_REVIEW, MERIT_ROUND)}
 DEFAULT = LOCAL_REVIEW
 # Title type code -> procedure code, for the titles that do not run on DEFAULT.
-BY_TITLE = {"gia-dinh-van-hoa": LOCAL_REVIEW.code}
+BY_TITLE = {
+    "gia-dinh-van-hoa": LOCAL_REVIEW.code,
+    # The certificates of merit (titles/rulesets/giay_khen.json).
+    "giay-khen-gia-dinh-van-hoa": MERIT_ROUND.code,
+    "giay-khen-ap-van-hoa": MERIT_ROUND.code,
+}
 
 IN_USE = tuple({DEFAULT.code: DEFAULT, **{code: PROCEDURES[code] for code in BY_TITLE.values()}}.values())
 
@@ -27,10 +33,23 @@ def procedure_for_title(code):
 
 def procedure_of(dossier):
     """The dossier's procedure. While every title runs on one procedure, the dossier's
-    title type is not read (it may not be loaded, and asking would cost a query)."""
+    title type is not read (it may not be loaded, and asking would cost a query); nor is it
+    where the dossier's title type id is one already seen (TITLE_CODES)."""
     if len(IN_USE) == 1:
         return DEFAULT
-    return procedure_for_title(dossier.title_type.code)
+    cached = dossier._state.fields_cache.get("title_type")
+    if cached is None:
+        code = TITLE_CODES.get(dossier.title_type_id)
+        if code is None:
+            code = TITLE_CODES.setdefault(dossier.title_type_id, dossier.title_type.code)
+        return procedure_for_title(code)
+    TITLE_CODES[cached.pk] = cached.code
+    return procedure_for_title(cached.code)
+
+
+# Title type id -> code, as read: a title type's code never changes once its dossiers exist (the
+# rule-set files name title types by code, and a code is unique), so a process reads each once.
+TITLE_CODES = {}
 
 
 def titles_q(procedure, field):
@@ -53,7 +72,7 @@ def route_allows(code):
 
 
 __all__ = [
-    "ALWAYS", "Action", "BY_TITLE", "DEFAULT", "Deadline", "DueColumn", "IN_USE", "LOCAL_REVIEW", "PROCEDURES",
+    "ALWAYS", "Action", "BY_TITLE", "MERIT_ROUND", "DEFAULT", "Deadline", "DueColumn", "IN_USE", "LOCAL_REVIEW", "PROCEDURES",
     "Procedure", "Stage", "TaskLink", "When", "procedure_for_title", "procedure_of", "review_day", "route_allows",
     "subjects_of", "titles_q",
 ]

@@ -249,8 +249,10 @@ class Procedure:
         return tuple(self._actions.values())
 
     def allows(self, code, dossier):
-        """Whether action `code` acts on `dossier` now (state, rule-set steps, subjects)."""
-        return self._actions[code].allows(dossier)
+        """Whether action `code` acts on `dossier` now (state, rule-set steps, subjects); an action
+        the procedure does not have (a posting in the merit round) never does."""
+        action = self._actions.get(code)
+        return action is not None and action.allows(dossier)
 
     def menu(self, dossier):
         """[(action, stage)] the dossier page may offer now, before permissions."""

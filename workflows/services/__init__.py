@@ -12,13 +12,14 @@ from .registration import (
     open_round, record_self_assessments, register_households, register_subjects, withdraw_registrations,
 )
 from .review import attach_minutes, post_list, record_comment, record_meeting
+from .merit import record_council
 from .revocation import revoke_award
 from .routing import appraise_dossier, check_appraisal, check_return, decide, return_dossier, submit_dossier
 
 __all__ = [
     "AlreadySent", "RuleViolation", "appraise_dossier", "attach_minutes", "check_appraisal", "check_return", "decide", "open_round",
     "post_list", "record_comment",
-    "record_meeting", "record_self_assessments", "revoke_award", "register_households", "register_subjects", "return_dossier", "submit_dossier",
+    "record_council", "record_meeting", "record_self_assessments", "revoke_award", "register_households", "register_subjects", "return_dossier", "submit_dossier",
     "TallyRefused", "purge_tally_drafts", "save_tally_draft",
     "once", "withdraw_registrations",
 ]

@@ -12,12 +12,13 @@ from django.utils.text import capfirst
 from core import bulk
 from directory.models import Household, Level, Unit
 from directory.selectors import require_acting
-from titles.models import RuleSet, Step, TitleType
+from titles.models import RuleSet, Step
 from titles.subjects import subject_kind_of
 
 from ..flows import flow_of
 from ..models import CaseKind, Dossier, Nomination, NominationState
 from ..procedures import procedure_for_title
+from . import merit
 from . import messages as notify
 from .audit import AuditTrail, open_case
 from .common import (
@@ -71,15 +72,10 @@ def open_round(*, actor, unit, title_type, year, opened_on=None):
         raise RuleViolation(
             _("No rule set for %(title)s is in force for %(year)s.") % {"title": title_type, "year": year}
         )
-    if rule_set.merit:
-        # A certificate of merit lists the subjects the register makes eligible (titles.merit), which
-        # a free registration would bypass: its round has a route of its own.
-        raise RuleViolation(
-            _("%(title)s is a certificate of merit: its %(subjects)s are the eligible ones of the register "
-              "(consecutive years of %(base)s), so its round is not opened as a yearly title's.")
-            % {"title": title_type, "subjects": subjects.nouns,
-               "base": TitleType.objects.filter(code=rule_set.merit.get("base_title")).first() or ""}
-        )
+    if merit.is_merit(rule_set):
+        # A certificate of merit opens only under rules in force (the province's unconfirmed ones are
+        # not); its list is then the register's eligible subjects (register_subjects).
+        merit.check_can_open(title_type, year)
     if Dossier.objects.filter(title_type=title_type, unit=unit, year=year).exists():
         raise RuleViolation(
             _("%(unit)s already has a %(title)s dossier for %(year)s.")
@@ -161,6 +157,8 @@ def register_subjects(*, actor, dossier, subject_ids, registered_on, expected_re
         raise RuleViolation(
             "%(names)s: %(message)s" % {"names": ", ".join(kind.label(s) for s in refused[:5]), "message": message}
         )
+    # A certificate of merit lists only whom the register makes eligible, each with its streak.
+    streaks = merit.streaks(dossier, subjects) if merit.is_merit(dossier.rule_set) else {}
     existing = list(Nomination.objects.filter(title_type=dossier.title_type, year=dossier.year,
                                               **{f"{kind.field}__in": ids}))
     already = [n for n in existing if n.state != NominationState.WITHDRAWN]
@@ -186,13 +184,14 @@ def register_subjects(*, actor, dossier, subject_ids, registered_on, expected_re
         nomination.dossier_id = dossier.pk
         nomination.registered_on = registered_on
         nomination.self_assessment, nomination.self_assessed_on, nomination.reason = "", None, ""
+        nomination.streak = streaks.get(getattr(nomination, key), {})
     write_fields(list(again.values()),
-                 ["dossier", "state", "registered_on", "self_assessment", "self_assessed_on", "reason"])
+                 ["dossier", "state", "registered_on", "self_assessment", "self_assessed_on", "reason", "streak"])
     fresh = [subject for subject in subjects if subject.pk not in again]
     rows = [
         {"dossier_id": dossier.pk, "title_type_id": dossier.title_type_id, "year": dossier.year,
          "household_id": None, "hamlet_id": None, key: subject.pk, "registered_on": registered_on,
-         "state": NominationState.REGISTERED}
+         "state": NominationState.REGISTERED, "streak": streaks.get(subject.pk, {})}
         for subject in fresh
     ]
     try:
@@ -211,13 +210,16 @@ def register_subjects(*, actor, dossier, subject_ids, registered_on, expected_re
     for subject in subjects:
         nomination = again.get(subject.pk) or inserted[subject.pk]
         created.append(nomination)
-        # The payload names the subject by its code under its kind ("household" or "hamlet").
+        # The payload names the subject by its code under its kind ("household" or "hamlet"), and a
+        # certificate of merit's nomination the window and decisions it counts.
+        counted = {"streak": streaks[subject.pk]} if streaks else {}
         if subject.pk in again:
             trail.add(action="register", target=nomination, from_state=NominationState.WITHDRAWN,
-                      to_state=NominationState.REGISTERED, registered_on=registered_on, **{kind.field: subject.code})
+                      to_state=NominationState.REGISTERED, registered_on=registered_on, **{kind.field: subject.code},
+                      **counted)
         else:
             trail.add(action="register", target=nomination, to_state=NominationState.REGISTERED,
-                      registered_on=registered_on, **{kind.field: subject.code})
+                      registered_on=registered_on, **{kind.field: subject.code}, **counted)
     dossier.households_count += len(created)
     finish(dossier, trail, fields=["households_count"])
     notify.households_registered(dossier=dossier, nominations=created, actor=actor)

@@ -15,6 +15,7 @@ from titles.subjects import subject_kind_of
 
 from .. import uploads
 from ..models import DossierState, Meeting, MinutesPage, NominationState, Posting, PostingComment, VotingMethod
+from . import merit
 from . import messages as notify
 from .audit import AuditTrail
 from .common import (
@@ -167,6 +168,7 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
     proposed = 0
     was_proposed = sum(1 for n in nominations if n.state == NominationState.PROPOSED)
     unexplained = []
+    outcomes = []
     for nomination in nominations:
         previous_exclusion = nomination.exclusion
         votes_for, votes_against = counts[nomination.pk]
@@ -193,6 +195,14 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
             nomination.reason = ""
             nomination.propose()
             proposed += 1
+        outcomes.append((nomination, before, previous_exclusion))
+    # A certificate of merit: of those approved, the cap keeps the best ranked (merit.cap_meeting).
+    beyond_cap = merit.cap_meeting(dossier, [n for n in nominations if n.state == NominationState.PROPOSED])
+    for nomination, before, previous_exclusion in outcomes:
+        if nomination.pk in beyond_cap:
+            nomination.reason = beyond_cap[nomination.pk]
+            nomination.decline()
+            proposed -= 1
         details = {}
         # A result settled by the meeting being replaced (registered ones had none) that
         # this one overturns, or an exclusion ground it drops: the reason is owed to the household.
@@ -204,8 +214,8 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
             details = {"change_reason": change_reasons.get(nomination.pk, ""), "previous_exclusion":
                        previous_exclusion}
         trail.add(action="meeting_vote", target=nomination, from_state=before, to_state=nomination.state,
-                  votes_for=votes_for, votes_against=votes_against, exclusion=nomination.exclusion,
-                  reason=nomination.reason, **details)
+                  votes_for=nomination.votes_for, votes_against=nomination.votes_against,
+                  exclusion=nomination.exclusion, reason=nomination.reason, **details)
     if unexplained:
         summary = (
             ngettext("This meeting changes the result set by the meeting of %(held)s for %(n)s household, or "

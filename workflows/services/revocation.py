@@ -16,6 +16,7 @@ from titles.subjects import subject_kind_of, subject_of
 
 from ..models import Dossier
 from .audit import AuditTrail, save_case
+from .merit import flag_certificates
 from .messages import notify_unit
 from .common import check_text
 from .errors import RuleViolation
@@ -80,6 +81,9 @@ def revoke_award(*, actor, award, ground, decision_number, reason, decided_on=No
     # The dossier is locked above and the award was valid: one recognition fewer.
     dossier.recognized_count = max(dossier.recognized_count - 1, 0)
     dossier.save(update_fields=["recognized_count"])
+    # A certificate of merit that counted this title is flagged for review (its own revocation is
+    # a separate, reasoned act).
+    flag_certificates(award=award, revocation=revocation, acting=acting)
     notify_unit(
         dossier=dossier, unit=dossier.unit, codename="view_unit_dossiers",
         text=_("Decision %(number)s revokes the %(title)s %(year)s title of %(holder)s (ground %(ground)s).")

@@ -14,6 +14,7 @@ from titles.subjects import subject_kind_of
 from titles.models import CERTIFICATE_ALPHABET, CERTIFICATE_CODE_LENGTH, Award, Step
 
 from ..models import AuditEvent, Decision, DossierState, NominationState
+from . import merit
 from . import messages as notify
 from .audit import AuditTrail
 from .common import (
@@ -146,7 +147,9 @@ def check_appraisal(*, actor, dossier, strikes=None, expected_revision=None):
     check_units_in_force(dossier, acting, timezone.localdate(), _("Appraisal"))
     check_revision(dossier, expected_revision)
     check_transition(dossier, dossier.accept)
-    return _appraisal_plan(dossier, strikes)[1]
+    nominations, strikes = _appraisal_plan(dossier, strikes)
+    merit.check_cap_at_appraisal(dossier, nominations, strikes)
+    return strikes
 
 
 @transaction.atomic
@@ -160,6 +163,7 @@ def appraise_dossier(*, actor, dossier, strikes=None, expected_revision=None, ap
     check_revision(dossier, expected_revision)
     check_transition(dossier, dossier.accept)
     nominations, strikes = _appraisal_plan(dossier, strikes)
+    merit.check_cap_at_appraisal(dossier, nominations, strikes)
     trail = AuditTrail(dossier.case, acting)
     for nomination in nominations:
         if nomination.pk in strikes:
@@ -171,7 +175,11 @@ def appraise_dossier(*, actor, dossier, strikes=None, expected_revision=None, ap
                   to_state=nomination.state, reason=strikes.get(nomination.pk, ""))
     write_fields(nominations, ["state", "reason"])
     from_state = dossier.state
-    dossier.accept()
+    # Where the rule set has the emulation council's step, the council meets before the decision.
+    if dossier.rule_set.has_step(Step.COUNCIL):
+        dossier.accept_for_council()
+    else:
+        dossier.accept()
     trail.add(action="accept", target=dossier, from_state=from_state, to_state=dossier.state,
               accepted=len(nominations) - len(strikes), struck=len(strikes))
     dossier.proposed_count -= len(strikes)  # accepted ones still count as proposed

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from directory.search import Folded, fold
+from titles.merit import eligibility
 from titles.models import Step
 from titles.subjects import subject_kind_of
 
@@ -31,6 +32,7 @@ from ..forms import (
     tally_formset,
 )
 from ..models import DossierState, Nomination, NominationState
+from ..services.merit import is_merit
 from ..supervision import open_concerns
 from .common import (
     SummaryGroup,
@@ -60,6 +62,12 @@ def register(request, pk):
         kind.registration_rows(dossier.unit, timezone.localdate()).annotate(is_registered=Exists(registered), withdrawable=Subquery(own.values("pk")[:1]))
         .order_by("code")
     )
+    # A certificate of merit lists only the subjects the register makes eligible, each with its streak.
+    streaks = None
+    if is_merit(dossier.rule_set):
+        standing = eligibility(dossier.title_type, dossier.unit, dossier.year)
+        streaks = {s.subject.pk: s.judgement.streak for s in standing.eligible}
+        households = households.filter(pk__in=list(streaks))
     # What "register all" registers: every subject that may be registered, the
     # households without members excepted (the service would refuse them, naming them).
     eligible = households.filter(is_registered=False, registrable=True)
@@ -92,9 +100,17 @@ def register(request, pk):
     search = request.GET.get("q", "").strip()
     if search:
         listed = listed.alias(name_folded=Folded(kind.name_field)).filter(name_folded__contains=fold(search))
+    page = page_of(request, listed, 100)
+    if streaks is not None:
+        window = dossier.rule_set.consecutive_years
+        for row in page:
+            held = [title for title in streaks[row.pk] if title.year > dossier.year - window]
+            row.detail = _("%(detail)s · %(first)s–%(last)s, decisions %(decisions)s") % {
+                "detail": row.detail, "first": held[0].year, "last": held[-1].year,
+                "decisions": ", ".join(title.decision for title in held)}
     return render_action(request, "workflows/register.html", dossier, {
-        "kind": kind,
-        "form": form, "error": error, "households": page_of(request, listed, 100), "show": show,
+        "kind": kind, "merit": streaks is not None,
+        "form": form, "error": error, "households": page, "show": show,
         "search": search, "query": query_without_page(request),
         "unregistered_count": households.filter(is_registered=False).count(),
         "eligible_count": eligible.count(),
