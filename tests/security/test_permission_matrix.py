@@ -38,7 +38,7 @@ from rest_framework.test import APIClient
 
 from directory.models import ROLE_PERMISSIONS, Level, Role, Unit, UnitKind
 from directory.services import end_membership, grant_membership
-from tests.dossiers import dossier_at
+from tests.dossiers import dossier_at, subject_for
 from tests.factories import HouseholdFactory, UnitFactory, UserFactory, pdf_bytes
 # The Front's evaluation has its own matrix (every write x role x own/other unit) in that module.
 from tests.security.test_evaluation_matrix import EVALUATION_PAGES
@@ -60,15 +60,22 @@ YEAR = 2025  # a two-level year: the commune appraises and decides, with public 
 
 ROLE_LEVEL = {
     Role.HAMLET_HEAD: "hamlet", Role.HAMLET_FRONT_HEAD: "hamlet", Role.COMMUNE_OFFICER: "commune",
-    Role.COMMUNE_CHAIR: "commune", Role.SUPERVISOR: "commune", Role.DISTRICT_CHAIR: "district",
+    Role.COMMUNE_CHAIR: "commune", Role.SUPERVISOR: "commune", Role.DISTRICT_OFFICE: "district",
+    Role.DISTRICT_CHAIR: "district",
 }
 
 FAMILY, HAMLETS = "gia-dinh-van-hoa", "ap-khu-pho-van-hoa"
+FAMILY_MERIT, HAMLET_MERIT = "giay-khen-gia-dinh-van-hoa", "giay-khen-ap-van-hoa"
 # The titles whose dossiers the matrix writes to, with the level whose list a dossier is.
-TITLES = {FAMILY: "hamlet", HAMLETS: "commune"}
+TITLES = {FAMILY: "hamlet", HAMLETS: "commune", FAMILY_MERIT: "hamlet", HAMLET_MERIT: "commune"}
+# The certificates of merit have no rule set in force in YEAR (from 2024-01-30 the province has not
+# confirmed its own): their rounds are of 2021, under Decree 122/2018 (the district council included).
+YEARS = {FAMILY: YEAR, HAMLETS: YEAR, FAMILY_MERIT: 2021, HAMLET_MERIT: 2021}
+MERIT_TITLES = (FAMILY_MERIT, HAMLET_MERIT)
 
 # Who may do what under YEAR's rule sets, in words: what the procedures and the roles must add up to.
 _HEAD, _FRONT, _OFFICER, _CHAIR = Role.HAMLET_HEAD, Role.HAMLET_FRONT_HEAD, Role.COMMUNE_OFFICER, Role.COMMUNE_CHAIR
+_OFFICE, _DISTRICT_CHAIR = Role.DISTRICT_OFFICE, Role.DISTRICT_CHAIR
 POLICY = {
     FAMILY: {"open": {_HEAD}, "register": {_HEAD}, "withdraw": {_HEAD}, "assess": {_HEAD, _FRONT},
              "meeting": {_HEAD, _FRONT}, "attach_minutes": {_HEAD, _FRONT}, "posting": {_HEAD, _FRONT}, "comment": {_HEAD, _FRONT}, "submit": {_HEAD},
@@ -77,6 +84,15 @@ POLICY = {
     HAMLETS: {"open": {_OFFICER}, "register": {_OFFICER}, "withdraw": {_OFFICER}, "assess": {_OFFICER},
               "meeting": {_OFFICER}, "attach_minutes": {_OFFICER}, "posting": {_OFFICER}, "comment": {_OFFICER}, "submit": {_OFFICER},
               "appraise": {_OFFICER}, "return": {_OFFICER}, "decide": {_CHAIR}},
+    # The hamlet head puts the eligible households on the list, the commune appraises, its chair decides.
+    FAMILY_MERIT: {"open": {_HEAD}, "register": {_HEAD}, "withdraw": {_HEAD}, "meeting": {_HEAD, _FRONT},
+                   "attach_minutes": {_HEAD, _FRONT}, "submit": {_HEAD}, "appraise": {_OFFICER},
+                   "return": {_OFFICER}, "decide": {_CHAIR}},
+    # The commune puts its eligible hamlets on the list; the district office appraises and records the
+    # district emulation council's meeting; the district chair decides.
+    HAMLET_MERIT: {"open": {_OFFICER}, "register": {_OFFICER}, "withdraw": {_OFFICER}, "meeting": {_OFFICER},
+                   "attach_minutes": {_OFFICER}, "submit": {_OFFICER}, "appraise": {_OFFICE}, "return": {_OFFICE},
+                   "council": {_OFFICE}, "decide": {_DISTRICT_CHAIR}},
 }
 
 
@@ -109,11 +125,15 @@ API_ACTIONS = {
     "decide": ("api:dossier-decide", "post"),
 }
 ACTIONS = sorted({code for title in TITLES for code in (a.code for a in procedure_for_title(title).actions)})
-# URL name (and method, for the API) -> the transition it performs.
-API_WRITES = {("api:dossier-list", "post"): "open", **{API_ACTIONS[code]: code for code in ACTIONS}}
+# URL name (and method, for the API) -> the transition it performs. The emulation council's meeting
+# is recorded on the web only.
+API_WRITES = {("api:dossier-list", "post"): "open", **{API_ACTIONS[code]: code for code in ACTIONS
+                                                       if code in API_ACTIONS}}
 UI_WRITES = {
     "workflows:open_round": "open",
-    **{procedure_for_title(title).action(code).url_name: code for title in TITLES for code in ACTIONS},
+    # A certificate of merit's round opens from its eligible list (titles:merit).
+    "workflows:open_merit_round": "open",
+    **{action.url_name: action.code for title in TITLES for action in procedure_for_title(title).actions},
     "workflows:revoke": "revoke",
     "workflows:concerns": "raise_concern",
 }
@@ -219,13 +239,14 @@ PERSONAS = [(role, scope) for role in ROLE_LEVEL for scope in ("own", "other")] 
 # The builder's stage (_stage) of each state a procedure action may need.
 STAGE_OF_STATE = {DossierState.OPEN: "registered", DossierState.REVIEWED: "reviewed",
                   DossierState.POSTING: "posting", DossierState.SUBMITTED: "submitted",
-                  DossierState.APPRAISED: "appraised", DossierState.DECIDED: "decided"}
+                  DossierState.COUNCIL: "council", DossierState.APPRAISED: "appraised",
+                  DossierState.DECIDED: "decided"}
 STATE_ORDER = list(STAGE_OF_STATE)
 STATE_OF_STAGE = {stage: state for state, stage in STAGE_OF_STATE.items()}
 
 
 def _rules(title):
-    return RuleSet.objects.in_force_for(TitleType.objects.get(code=title), YEAR)
+    return RuleSet.objects.in_force_for(TitleType.objects.get(code=title), YEARS[title])
 
 
 def _level_of(title, code):
@@ -281,7 +302,7 @@ def test_the_procedures_grant_each_action_to_the_roles_the_policy_names(db):
     granted = {title: {code: set(_allowed(title, code)) for code in POLICY[title]} for title in TITLES}
     assert granted == POLICY
     for title in TITLES:
-        assert set(POLICY[title]) == {"open"} | {a.code for a in procedure_for_title(title).actions}
+        assert set(POLICY[title]) == {"open"} | set(_codes_of(title))
 
 
 def test_every_permission_a_procedure_declares_exists_on_units_and_is_granted_by_a_role():
@@ -321,9 +342,8 @@ def _persona(world, role, scope):
 
 
 def _new_subject(title, unit):
-    if TITLES[title] == "commune":
-        return UnitFactory(level=Level.HAMLET, kind=UnitKind.AP, parent=unit)
-    return HouseholdFactory(hamlet=unit)
+    # Eligible, for a certificate of merit: the register holds its counted title for the window.
+    return subject_for(TitleType.objects.get(code=title), unit, YEARS[title])
 
 
 def _stage(world, stage, title=FAMILY):
@@ -331,21 +351,22 @@ def _stage(world, stage, title=FAMILY):
     factory, tests/dossiers.py); return it and its context."""
     unit = world["own"][TITLES[title]]
     spare = _new_subject(title, unit)
-    context = {"hamlet": unit, "spare": spare, "dossier": None, "title": TitleType.objects.get(code=title)}
+    context = {"hamlet": unit, "spare": spare, "dossier": None, "title": TitleType.objects.get(code=title),
+               "year": YEARS[title]}
     if stage == "none":
         return context
-    dossier = dossier_at(title, STATE_OF_STAGE[stage], unit=unit, year=YEAR)
+    dossier = dossier_at(title, STATE_OF_STAGE[stage], unit=unit, year=YEARS[title])
     context["dossier"] = dossier
     posting = dossier.postings.first()
-    if posting is not None:
-        context["send_from"] = posting.sendable_from
+    # Sent after the posting where there is one, else after the factory's meeting of 2 November.
+    context["send_from"] = posting.sendable_from if posting is not None else datetime.date(YEARS[title], 11, 4)
     if stage == "decided":
         context["award"] = dossier.decision.awards.first()
     return context
 
 
 def _api_body(transition, ctx):
-    dossier, title = ctx["dossier"], ctx["title"]
+    dossier, title, YEAR = ctx["dossier"], ctx["title"], ctx["year"]  # noqa: N806 - the title's year
     nominations = list(dossier.nominations.values_list("pk", flat=True)) if dossier else []
     subject_ids = "hamlet_ids" if title.subject_kind == "hamlet" else "household_ids"
     return {
@@ -375,7 +396,7 @@ CONFIRMED = {"dates_confirmed": "on"}
 
 
 def _ui_body(transition, ctx):
-    dossier = ctx["dossier"]
+    dossier, YEAR = ctx["dossier"], ctx["year"]  # noqa: N806 - the title's year
     nominations = list(dossier.nominations.values_list("pk", flat=True)) if dossier else []
     revision = {"expected_revision": dossier.revision} if dossier else {}
     body = {
@@ -395,6 +416,8 @@ def _ui_body(transition, ctx):
                    **CONFIRMED},
         "appraise": {"confirmed": "1"},
         "return": {"reason": "Thiếu biên bản họp", "confirmed": "1"},
+        "council": {"held_on": f"20/11/{YEAR}", "members": 9, "present": 7, "conclusion": "Thống nhất đề nghị",
+                    **CONFIRMED},
         "decide": {"number": "99/QĐ-UBND", "signed_on": f"01/12/{YEAR}", "signer": "Trần Văn A", **CONFIRMED},
         "revoke": {"ground": _first_revocation_ground(), "decision_number": "5/QĐ-UBND",
                    "decided_on": f"15/12/{YEAR}", "reason": "Khai không đúng sự thật"},
@@ -413,15 +436,32 @@ def _events():
     return AuditEvent.objects.count()
 
 
-def _titles_of(transition):
-    # The writes outside the procedures are checked on the Cultural Family's dossiers.
-    return [FAMILY] if transition in WRITES else list(TITLES)
+def _codes_of(title):
+    """The procedure actions of `title` under its YEARS rule set: those whose rule-set step it has
+    (the emulation council's meeting is the cultural hamlet's only)."""
+    steps = _rules(title).steps
+    return [a.code for a in procedure_for_title(title).actions if not a.step or a.step in steps]
+
+
+def _titles_of(transition, name=""):
+    """The titles a write is checked on: the writes outside the procedures on the Cultural Family's
+    dossiers, an action on the titles whose procedure has it, the inbox's open-round form on the
+    yearly titles and the eligible list's on the certificates of merit."""
+    if transition in WRITES:
+        return [FAMILY]
+    if name == "workflows:open_round":
+        return [title for title in TITLES if title not in MERIT_TITLES]
+    if name == "workflows:open_merit_round":
+        return list(MERIT_TITLES)
+    return [title for title in TITLES
+            if transition == "open" or transition in {a.code for a in procedure_for_title(title).actions}
+            and (transition != "council" or title == HAMLET_MERIT)]
 
 
 ROWS = [pytest.param(title, "api", name, method, id=f"{title}-api-{name}")
-        for (name, method), transition in API_WRITES.items() for title in _titles_of(transition)] + [
+        for (name, method), transition in API_WRITES.items() for title in _titles_of(transition, name)] + [
     pytest.param(title, "ui", name, "post", id=f"{title}-ui-{name}")
-    for name, transition in UI_WRITES.items() for title in _titles_of(transition)
+    for name, transition in UI_WRITES.items() for title in _titles_of(transition, name)
 ]
 
 
@@ -431,6 +471,8 @@ def _attempt(world, surface, name, method, transition, ctx, user):
         dossier.refresh_from_db()
     target = ctx.get(WRITES[transition].target if transition in WRITES else "dossier")
     kwargs = {"pk": target.pk} if target else {}
+    if name == "workflows:open_merit_round":
+        kwargs = {"title": ctx["title"].code, "unit": ctx["hamlet"].pk, "year": ctx["year"]}
     if surface == "ui" and transition == "withdraw":  # the page of one registration
         kwargs["nomination_pk"] = dossier.nominations.order_by("pk").first().pk
     url = reverse(name, kwargs=kwargs)
@@ -447,7 +489,7 @@ def _attempt(world, surface, name, method, transition, ctx, user):
     return client.post(url, _ui_body(transition, ctx))
 
 
-def _problem(surface, transition, expected, response, changed, created):
+def _problem(surface, transition, expected, response, changed, created, name=""):
     """What is wrong with this outcome, or None."""
     status = response.status_code
     if expected == "ok":
@@ -464,7 +506,7 @@ def _problem(surface, transition, expected, response, changed, created):
         if surface == "ui" and not (status == 302 and "/accounts/login/" in response["Location"]):
             return f"expected a redirect to the login page, got {status}"
         return None
-    if surface == "ui" and transition == "open":
+    if surface == "ui" and name == "workflows:open_round":
         # The UI offers only the caller's own units: any other choice is a refused form.
         return None if status == 302 and not created else f"expected a refused form, got {status}"
     if status != expected:
@@ -491,7 +533,7 @@ def test_permission_matrix(world, title, surface, name, method):
             changed = AuditEvent.objects.count() != before
             created = Dossier.objects.count() != dossiers_before
             problem = _problem(surface, transition, _expected(world, title, transition, role, scope), response,
-                               changed, created)
+                               changed, created, name)
             transaction.set_rollback(True)
         if problem:
             failures.append(f"{role} on {scope} unit: {problem}")

@@ -78,9 +78,15 @@ def test_the_rule_description_says_how_the_cap_rounds_and_ties_break():
     assert "Hội đồng Thi đua – Khen thưởng huyện meets before the decision." in lines
 
 
-def test_a_merit_round_is_not_opened_as_a_yearly_title(district, hamlet_head):
-    with pytest.raises(RuleViolation, match="is a certificate of merit: its households are the eligible ones"):
-        services.open_round(actor=hamlet_head, unit=district.hamlet, title_type=title(FAMILY_MERIT), year=2021,
-                            opened_on=datetime.date(2021, 12, 1))
+def test_a_merit_round_opens_from_its_list_not_with_the_yearly_titles(district, hamlet_head):
+    """The inbox's open-round form offers the yearly titles only; a merit round opens from the
+    eligible list, and only for a year whose rule set is in force (2023, not 2024)."""
     offered = [t.code for t, units in rounds_to_open(hamlet_head)]
     assert offered == ["gia-dinh-van-hoa"]
+    dossier = services.open_round(actor=hamlet_head, unit=district.hamlet, title_type=title(FAMILY_MERIT), year=2023,
+                                  opened_on=datetime.date(2023, 12, 1))
+    assert dossier.rule_set.code == "gkgd-nd122-2018"
+    with pytest.raises(RuleViolation, match="No certificate-of-merit rule set is in force for 2024: .* awaits the "
+                                            "province's confirmation"):
+        services.open_round(actor=hamlet_head, unit=district.hamlet, title_type=title(FAMILY_MERIT), year=2024,
+                            opened_on=datetime.date(2024, 12, 1))
