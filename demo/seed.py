@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from directory.models import Role, Unit
 
-from . import evaluations, family, hamlets
+from . import evaluations, family, hamlets, merit
 from .accounts import ACCOUNTS, ADMIN, DEMO_PASSWORD, ensure_accounts, unit_code_of
 from .geography import ensure_units, move_households_to_successors, old_commune_code
 from .people import ensure_households
@@ -76,10 +76,12 @@ def seed(*, today=None):
         report = SeedReport(year=0, units_created=Unit.objects.count() - units_before)
         report.households_created = ensure_households(units)
         users = ensure_accounts(units, family.stage_hamlet_codes())
-        if family.pending_2021(title) or hamlets.pending_2021(hamlet_title):
+        if family.pending_2021(title) or hamlets.pending_2021(hamlet_title) or merit.pending(title):
             with former_roles(units, users):
                 family.ensure_2021(units, users, title)
                 hamlets.ensure_2021(units, users, hamlet_title)
+                # Lập Thành's 2019 and 2020 rounds and its 2021 certificate of merit round.
+                merit.ensure(units, users, title)
         # Before the households move to the 2025 hamlets: the 2021 reports count them where they were.
         evaluations.ensure_2021_reports(units)
         report.households_moved = move_households_to_successors(units)

@@ -309,3 +309,24 @@ def test_it_refuses_to_run_with_a_real_sms_gateway_and_creates_nothing(settings)
 def test_before_march_the_story_plays_in_the_previous_year():
     assert story_year(datetime.date(2027, 2, 28)) == 2026
     assert story_year(datetime.date(2027, 3, 1)) == 2027
+
+
+@pytest.mark.django_db
+def test_lap_thanh_households_with_2019_2021_titles_are_eligible_and_its_merit_round_was_decided(seeded, client):
+    """Khu phố Lập Thành held its 2019 and 2020 rounds too: on its (successor) hamlet's 2021 list the
+    households with the three years are eligible with their streaks; the 2021 certificate-of-merit
+    round was opened from that list and decided by the township's chair within the 15% cap."""
+    dossier = Dossier.objects.get(title_type__code="giay-khen-gia-dinh-van-hoa", year=2021)
+    assert dossier.state == DossierState.DECIDED and dossier.deciding_unit.name == "Thị trấn Dầu Giây"
+    assert 0 < dossier.recognized_count <= max(1, dossier.households_count * 15 // 100)
+    award = Award.objects.filter(decision__dossier=dossier).first()
+    head = get_user_model().objects.get(username="truongap.lapthanh")
+    client.force_login(head)
+    client.cookies["django_language"] = "en"
+    successor = award.household.hamlet
+    page = client.get(reverse("titles:merit", args=["giay-khen-gia-dinh-van-hoa", successor.pk, 2021]))
+    text = page.content.decode()
+    assert page.status_code == 200 and "2019–2021" in text and "45/QĐ-UBND" in text and "61/QĐ-UBND" in text
+    assert "overlaps the 2019–2021 certificate of merit (decision 95/QĐ-UBND)" in text
+    verify = client.get(reverse("documents:verify", args=[award.certificate_code])).content.decode()
+    assert "đã đạt danh hiệu Gia đình văn hóa 3 năm liên tục (2019–2021)" in verify

@@ -38,8 +38,9 @@ def merit_list(request, title, unit, year):
         "window": result.window, "eligible": result.eligible, "excluded": result.excluded,
         "cap": result.cap, "pct": merit.format_pct(rules.cap_pct) if rules else "",
         # A round lists the subjects of a unit at its kind's dossier level (a hamlet's households, a
-        # commune's hamlets); the service checks who may open it.
-        "opens_here": unit.level == subject_kind_of(title).dossier_level,
+        # commune's hamlets) that existed that year and still does; the service checks who may open it.
+        "opens_here": (unit.level == subject_kind_of(title).dossier_level
+                       and unit.valid_from.year <= year and unit.is_valid_on(timezone.localdate())),
         "previous_year": year - 1 if year > MERIT_FIRST_YEAR else None,
         "next_year": year + 1 if year < timezone.localdate().year else None,
     })

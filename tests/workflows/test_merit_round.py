@@ -4,6 +4,7 @@ numbers, the hamlet variant's council step, the certificate's wording, the bound
 revocation flagging the certificates that counted a title."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from directory.models import Level, Role, UnitKind
@@ -15,7 +16,7 @@ from workflows.models import AuditEvent, DossierState, NominationState
 from workflows.services.errors import RuleViolation
 
 from ..dossiers import d, persona
-from ..factories import HouseholdFactory, UnitFactory, UserFactory
+from ..factories import HouseholdFactory, UnitFactory, UserFactory, pdf_bytes
 from ..titles.register import record
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
@@ -26,6 +27,12 @@ HAMLET, HAMLET_MERIT = "ap-khu-pho-van-hoa", "giay-khen-ap-van-hoa"
 
 def title(code):
     return TitleType.objects.get(code=code)
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """The council's minutes go to a throwaway storage."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
@@ -255,3 +262,92 @@ def test_revoking_a_counted_title_flags_the_certificate_and_tells_the_chair_and_
     assert event.payload["window"] == [2019, 2021] and event.payload["revoked_year"] == 2020
     told = set(Notification.objects.filter(kind="certificate_review").values_list("recipient_id", flat=True))
     assert {chair.pk, supervisor.pk} <= told
+
+
+# ---------------------------------------------------------------- on the web, end to end
+
+def post(client, name, pk, body, **kwargs):
+    response = client.post(reverse(name, kwargs={"pk": pk, **kwargs}), body)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    return response
+
+
+def revision(dossier):
+    dossier.refresh_from_db()
+    return dossier.revision
+
+
+def tally(dossier, votes, present=30):
+    nominations = list(dossier.nominations.order_by("pk"))
+    return {"expected_revision": revision(dossier), "held_on": "15/12/2021", "invited": 40, "present": present,
+            "method": "show_of_hands", "chaired_by": "", "dates_confirmed": "on",
+            **{f"for_{n.pk}": v for n, v in zip(nominations, votes)},
+            **{f"against_{n.pk}": present - v for n, v in zip(nominations, votes)}}
+
+
+def test_a_household_round_runs_on_the_web_and_the_cap_refuses_a_fourth_of_21(client, district, clerk):
+    households = families(district.hamlet, clerk, 21)
+    head = persona(district.hamlet, Role.HAMLET_HEAD)
+    client.force_login(head)
+    listing = client.get(reverse("titles:merit", args=[FAMILY_MERIT, district.hamlet.pk, 2021])).content.decode()
+    assert "Open the round from this list" in listing and "at most 3 can be proposed: 15% of 21 eligible" in listing
+
+    response = client.post(reverse("workflows:open_merit_round", args=[FAMILY_MERIT, district.hamlet.pk, 2021]))
+    dossier = district.hamlet.dossiers.get(title_type__code=FAMILY_MERIT)
+    assert response["Location"] == reverse("workflows:dossier", args=[dossier.pk])
+    post(client, "workflows:register", dossier.pk, {"expected_revision": revision(dossier), "households": [
+        h.pk for h in households], "registered_on": "12/12/2021", "dates_confirmed": "on"})
+    post(client, "workflows:meeting", dossier.pk, tally(dossier, [30, 29, 28, 27] + [10] * 17))
+
+    fourth = dossier.nominations.order_by("pk")[3]
+    page = client.get(reverse("workflows:dossier", args=[dossier.pk])).content.decode()
+    assert "4 proposed, the cap is 3 of 21 eligible (15%)." in page
+    assert fourth.state == NominationState.NOT_PROPOSED
+    post(client, "workflows:submit", dossier.pk, {"expected_revision": revision(dossier), "submitted_on": "16/12/2021",
+                                                  "dates_confirmed": "on"})
+    client.force_login(persona(district.commune, Role.COMMUNE_OFFICER))
+    post(client, "workflows:appraise", dossier.pk, {"expected_revision": revision(dossier), "confirmed": "1"})
+    client.force_login(persona(district.commune, Role.COMMUNE_CHAIR))
+    post(client, "workflows:decide", dossier.pk, {"expected_revision": revision(dossier), "number": "12/QĐ-UBND",
+                                                  "signed_on": "20/12/2021", "signer": "Chủ tịch",
+                                                  "dates_confirmed": "on"})
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.DECIDED and dossier.recognized_count == 3
+    award = Award.objects.filter(title_type__code=FAMILY_MERIT).first()
+    assert client.get(reverse("workflows:certificate", args=[award.pk]))["Content-Type"] == "application/pdf"
+
+
+def test_a_hamlet_round_runs_on_the_web_through_the_district_council(client, district, clerk):
+    hamlets = [UnitFactory(level=Level.HAMLET, kind=UnitKind.AP, parent=district.commune, valid_from=d(2004, 1, 1),
+                           name=f"Ấp {i}") for i in range(3)]
+    record(title(HAMLET), [(h, y) for h in hamlets for y in range(2017, 2022)], actor=clerk)
+    client.force_login(persona(district.commune, Role.COMMUNE_OFFICER))
+    client.post(reverse("workflows:open_merit_round", args=[HAMLET_MERIT, district.commune.pk, 2021]))
+    dossier = district.commune.dossiers.get(title_type__code=HAMLET_MERIT)
+    post(client, "workflows:register", dossier.pk, {"expected_revision": revision(dossier), "households": [
+        h.pk for h in hamlets], "registered_on": "12/12/2021", "dates_confirmed": "on"})
+    post(client, "workflows:meeting", dossier.pk, tally(dossier, [30, 10, 10]))
+    post(client, "workflows:submit", dossier.pk, {"expected_revision": revision(dossier), "submitted_on": "16/12/2021",
+                                                  "dates_confirmed": "on"})
+    office = persona(district.district, Role.DISTRICT_OFFICE)
+    client.force_login(office)
+    post(client, "workflows:appraise", dossier.pk, {"expected_revision": revision(dossier), "confirmed": "1"})
+    chair = persona(district.district, Role.DISTRICT_CHAIR)
+    client.force_login(chair)
+    refused = client.post(reverse("workflows:decide", args=[dossier.pk]), {
+        "expected_revision": revision(dossier), "number": "5/QĐ-UBND", "signed_on": "20/12/2021", "signer": "CT",
+        "dates_confirmed": "on"})
+    assert refused.status_code in (302, 400) and not Award.objects.filter(title_type__code=HAMLET_MERIT).exists()
+    client.force_login(office)
+    page = client.get(reverse("workflows:council", args=[dossier.pk])).content.decode()
+    assert "Hội đồng Thi đua – Khen thưởng huyện meets on the appraised list" in page
+    post(client, "workflows:council", dossier.pk, {
+        "expected_revision": revision(dossier), "held_on": "18/12/2021", "members": 9, "present": 7,
+        "conclusion": "Thống nhất đề nghị tặng Giấy khen", "dates_confirmed": "on",
+        "minutes": SimpleUploadedFile("bien-ban-hd.pdf", pdf_bytes(), "application/pdf")})
+    client.force_login(chair)
+    post(client, "workflows:decide", dossier.pk, {"expected_revision": revision(dossier), "number": "5/QĐ-UBND",
+                                                  "signed_on": "20/12/2021", "signer": "CT", "dates_confirmed": "on"})
+    award = Award.objects.get(title_type__code=HAMLET_MERIT)
+    assert award.decision.unit == district.district and award.hamlet == hamlets[0]
+    assert dossier.council_meetings.get().minutes.name.endswith(".pdf")

@@ -253,8 +253,11 @@ def offered(client, dossier):
 # ---------------------------------------------------------------- the cases
 
 def test_every_declared_action_has_cases_a_form_and_an_audit_action():
-    for title in TITLES:
-        declared = {action.code for action in procedure_for_title(title).actions}
+    for title, (_, variants) in TITLES.items():
+        # The actions of a step none of the title's rule sets has (the council, for a household's
+        # certificate) have no case for it.
+        declared = {action.code for action in procedure_for_title(title).actions
+                    if not action.step or any(action.step in variant.steps for variant in variants)}
         assert declared <= set(AUDITED)
         assert {code for t, code, *_ in HAPPY if t == title} == declared
         assert {code for t, code, *_ in WRONG if t == title} == declared
