@@ -10,7 +10,7 @@ from django.urls import reverse
 from directory.models import Level, Role, UnitKind
 from notifications.models import Notification
 from titles.certificates import holder_lines
-from titles.models import Award, CertificateReview, TitleType
+from titles.models import Award, CertificateReview, RuleSet, TitleType
 from workflows import services
 from workflows.models import AuditEvent, DossierState, NominationState
 from workflows.services.errors import RuleViolation
@@ -140,6 +140,32 @@ def test_ties_at_the_cut_off_follow_the_rule_set(district, clerk):
                                    for i, n in enumerate(nominations)})
     proposed = list(dossier.nominations.filter(state=NominationState.PROPOSED).values_list("pk", flat=True))
     assert proposed == [nominations[1].pk]
+
+
+def test_rounding_up_and_admitting_all_tied_are_rule_set_data(district, clerk, commune_officer):
+    """A province's rules (a copy of Decree 122's for 2023 here) round 15% up and admit everyone tied
+    at the cut-off: 15% of 7 is 2 rounded up, and the three tied on 25 votes are all proposed, and the
+    appraisal accepts them too."""
+    rules = RuleSet.objects.get(code="gkgd-nd122-2018")
+    rules.pk, rules._state.adding = None, True
+    rules.code, rules.name = "test-gkgd-tinh-2023", "Giấy khen – quy định thử của tỉnh"
+    rules.effective_from, rules.effective_to = d(2023, 1, 1), d(2023, 12, 31)
+    rules.merit = {**rules.merit, "cap_rounding": "up", "tie_break": ["admit_all_tied"]}
+    rules.save()
+    households = families(district.hamlet, clerk, 7, years=(2021, 2022, 2023))
+    head, dossier = open_family_round(district, year=2023)
+    assert dossier.rule_set == rules
+    services.register_subjects(actor=head, dossier=dossier, subject_ids=[h.pk for h in households],
+                               registered_on=d(2023, 12, 12))
+    nominations = list(dossier.nominations.order_by("pk"))
+    services.record_meeting(actor=head, dossier=dossier, held_on=d(2023, 12, 15), invited=40, present=30,
+                            method="show_of_hands",
+                            votes={n.pk: ((28, 2) if i == 0 else (25, 5) if i < 4 else (5, 20))
+                                   for i, n in enumerate(nominations)})
+    assert dossier.nominations.filter(state=NominationState.PROPOSED).count() == 4
+    services.submit_dossier(actor=head, dossier=dossier, submitted_on=d(2023, 12, 16))
+    services.appraise_dossier(actor=commune_officer, dossier=dossier, appraised_on=d(2023, 12, 17))
+    assert dossier.nominations.filter(state=NominationState.ACCEPTED).count() == 4
 
 
 def test_the_appraisal_refuses_more_than_the_cap_of_those_eligible_then(client, district, clerk, commune_officer):
