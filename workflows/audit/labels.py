@@ -43,6 +43,9 @@ ACTION_LABELS = {
     "concern_raise": _("Supervision concern raised"),
     "concern_answer": _("Supervision concern answered"),
     "concern_close": _("Supervision concern closed"),
+    # The merit round (workflows.services.merit).
+    "record_council": _("Emulation council meeting recorded"),
+    "flag_certificate": _("Certificate of merit flagged for review"),
 }
 
 # Every key a service writes into a payload. A key missing here is a bug the
@@ -97,14 +100,26 @@ PAYLOAD_LABELS = {
     "legal_basis": _("legal basis"),
     "decided_on": _("decided on"),
     "published_on": _("published on"),
+    # The merit round (workflows.services.merit).
+    "streak": _("years counted"),
+    "council": _("emulation council meeting"),
+    "name": _("name"),
+    "members": _("council members"),
+    "conclusion": _("conclusion"),
+    "window": _("years counted"),
+    "revoked_title": _("revoked title"),
+    "revoked_year": _("year of the revoked title"),
+    "revocation": _("revocation decision number"),
 }
 
 # References to rows the page already names another way: the household by the
 # event's heading, the meeting and the posting by their own sections, the
 # revocation ground by its label (ground_label, copied at the time).
-REFERENCE_KEYS = frozenset({"household", "hamlet", "nomination", "meeting", "posting", "concern", "ground"})
+REFERENCE_KEYS = frozenset({"household", "hamlet", "nomination", "meeting", "posting", "concern", "ground",
+                            "council"})
 
-AWARD_STATE_LABELS = {"valid": pgettext_lazy("award state", "Valid"), "revoked": _("Revoked")}
+AWARD_STATE_LABELS = {"valid": pgettext_lazy("award state", "Valid"), "revoked": _("Revoked"),
+                      "flagged": _("Flagged for review")}
 
 YES, NO = _("Yes"), _("No")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -141,6 +156,13 @@ def format_value(key, value, *, rule_set=None):
         return rule_set.name
     if key == "minutes":
         return PurePosixPath(str(value)).name
+    if key == "window" and isinstance(value, list) and len(value) == 2:
+        return f"{value[0]}–{value[1]}"
+    if key == "streak" and isinstance(value, dict):
+        # A certificate of merit's nomination: "2019–2021 (decisions 12/QĐ-UBND, …)".
+        decisions = ", ".join(str(title.get("decision", "")) for title in value.get("titles", []))
+        return _("%(first)s–%(last)s (decisions %(decisions)s)") % {
+            "first": value.get("first"), "last": value.get("last"), "decisions": decisions}
     if isinstance(value, list) and all(isinstance(item, (str, int)) for item in value):
         return ", ".join(str(item) for item in value)
     if isinstance(value, str):

@@ -218,7 +218,7 @@ def flag_certificates(*, award, revocation, acting):
         trail = AuditTrail(dossier.case, acting)
         trail.add(action="flag_certificate", target=certificate, from_state="valid", to_state="flagged",
                   certificate=certificate.certificate_code, window=[first, certificate.year],
-                  revoked_title=award.title_type.code, revoked_year=award.year,
+                  revoked_title=str(award.title_type), revoked_year=award.year,
                   revocation=revocation.decision_number, reason=revocation.reason)
         save_case(dossier.case, trail)
         text = (_("Decision %(number)s revokes the %(title)s %(year)s title of %(holder)s, which the certificate of "
