@@ -254,6 +254,7 @@ def test_a_slow_connection_shows_the_sheet_saved_on_the_phone_at_once_and_says_w
     notice = page.locator("[data-testid=phone-copy]")
     notice.wait_for()
     assert "copy of the sheet saved on this phone at" in notice.inner_text()
+    assert page.locator("[data-copy-reload]").is_hidden()  # nothing to reload for until the server has answered
     assert page.locator(f"input[name=for_{rows[3].pk}]").count() == 1
     # Nothing changed on the server: once it answers, the notice goes.
     slow_sheet.set()

@@ -86,6 +86,9 @@ function keep(path, response) {
   return response.blob().then(function (body) {
     var headers = new Headers(response.headers);
     headers.set("X-Saved-At", new Date().toISOString());
+    // The body kept is decoded, and the page shown from it is longer (its marks): no stale length or encoding.
+    headers.delete("Content-Length");
+    headers.delete("Content-Encoding");
     return caches.open(PAGES).then(function (cache) {
       return cache.put(path, new Response(body, { status: response.status, statusText: response.statusText,
                                                   headers: headers }));
