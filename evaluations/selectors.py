@@ -122,7 +122,7 @@ def engine_values(scheme, units, year, period, end):
             amount = found.get(source, Decimal(0))
             if source == "cultural_hamlet" and unit.level == Level.HAMLET:
                 amount = unit.pk in cultural
-            values[indicator["code"]] = (amount, ENGINE_NOTES[source])
+            values[indicator["code"]] = (amount, f"engine:{source}")
         result[unit.pk] = values
     return result
 
@@ -204,7 +204,7 @@ def live_values(report, *, children=None):
         rolled = children.filter(state__in=ROLLED)
         columns = rollup_columns(rolled)
         count_in = len(rolled)
-        note = _("%(n)s reports of the units below") % {"n": count_in}
+        note = f"rollup:{count_in}"
         for indicator in indicators:
             if indicator["aggregation"] in AGGREGATED and indicator["type"] != "engine":
                 values[indicator["code"]] = (aggregate(indicator["aggregation"],
@@ -214,12 +214,24 @@ def live_values(report, *, children=None):
         if indicator["type"] == "rate":
             numerator = values.get(indicator["numerator"], (None,))[0]
             denominator = values.get(indicator["denominator"], (None,))[0]
-            labels = {code: report.scheme.indicator(code)["label"]
-                      for code in (indicator["numerator"], indicator["denominator"])}
             values[indicator["code"]] = (rate(numerator, denominator), ValueSource.COMPUTED,
-                                         _("%(a)s ÷ %(b)s") % {"a": labels[indicator["numerator"]],
-                                                                "b": labels[indicator["denominator"]]})
+                                         f"rate:{indicator['numerator']}:{indicator['denominator']}")
     return values
+
+
+def note_text(scheme, note):
+    """A stored note ("engine:<source>", "rollup:<n>", "rate:<a>:<b>") in the reader's language: the
+    note is kept as a key so that a report sent in Vietnamese reads in English too."""
+    kind, _sep, rest = note.partition(":")
+    if kind == "engine" and rest in ENGINE_NOTES:
+        return str(ENGINE_NOTES[rest])
+    if kind == "rollup" and rest.isdigit():
+        return _("%(n)s reports of the units below") % {"n": rest}
+    if kind == "rate" and rest.count(":") == 1:
+        numerator, denominator = rest.split(":")
+        return _("%(a)s ÷ %(b)s") % {"a": scheme.indicator(numerator)["label"],
+                                      "b": scheme.indicator(denominator)["label"]}
+    return note
 
 
 def targets_for(unit, year, period, number):
@@ -242,7 +254,7 @@ def sheet(report):
                 ValueSource.ENGINE if indicator["type"] == "engine" else
                 ValueSource.COMPUTED if indicator["type"] == "rate" else ValueSource.ROLLUP)
         by_content[indicator["content"]].append(Line(
-            indicator=indicator, value=value, source=source, note=note,
+            indicator=indicator, value=value, source=source, note=note_text(report.scheme, note or ""),
             target=targets.get(indicator["code"]) if indicator.get("roadmap") else None))
     result.contents = [(content, by_content.get(content["code"], [])) for content in report.scheme.contents]
     if report.scheme.child_level(report.level):

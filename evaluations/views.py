@@ -14,10 +14,10 @@ from django.views.decorators.http import require_POST
 from core.errors import RuleViolation
 from core.forms import DayField
 from directory.models import Household, Level, Unit
-from directory.selectors import can_see_unit, find_acting, grants_of
+from directory.selectors import can_see_unit, find_acting, grants_of, paths_q
 
 from . import services
-from .models import Period, PoorHousehold, Report, Scheme, Sponsor, SponsorKind, period_end
+from .models import Period, PoorHousehold, Report, ReportState, Scheme, Sponsor, SponsorKind, period_end
 from .selectors import reporting_status, reviewing_unit, sheet
 from .services.reports import actions_for, entered_indicators
 from .services.roadmap import roadmap_indicators
@@ -65,7 +65,10 @@ def index(request):
     paths = grants.unit_paths("directory.view_unit_dossiers")
     reports = Report.objects.select_related("unit")
     if paths is not None:
-        reports = reports.filter(unit_id__in=reporting_ids + [unit.pk for unit in reviewing]) if paths else reports.none()
+        # Its own units' reports, and those sent to the units it reviews for (not their drafts).
+        below = paths_q([unit.path for unit in reviewing], "unit_path") & ~Q(state=ReportState.DRAFT) \
+            if reviewing else Q(pk__in=[])
+        reports = reports.filter(Q(unit_id__in=reporting_ids) | below)
     units = Unit.objects.filter(pk__in=reporting_ids).order_by("path")
     today = timezone.localdate()
     return render(request, "evaluations/index.html", {

@@ -46,6 +46,11 @@ def test_the_whole_round_over_http(front, y2021):
     hamlet.post(reverse("evaluations:submit", args=[report.pk]), {"expected_revision": report.revision})
     report.refresh_from_db()
     assert report.state == ReportState.SUBMITTED and report.narrative["1"] == "Xây 2 nhà"
+    # Frozen when sent, its sources still read in the reader's language.
+    vietnamese = Client(HTTP_ACCEPT_LANGUAGE="vi")
+    vietnamese.force_login(people.hamlet_front)
+    assert "số hộ đang hoạt động trong sổ" in vietnamese.get(reverse("evaluations:report", args=[report.pk])).content.decode()
+    assert "active households in the register" in hamlet.get(reverse("evaluations:report", args=[report.pk])).content.decode()
 
     commune = _client(people.commune_front)
     commune.post(reverse("evaluations:return", args=[report.pk]),
