@@ -13,7 +13,8 @@ from evaluations.models import IndicatorValue, Report, ReportState
 from evaluations.selectors import reviewing_unit, sheet
 from evaluations.services.deadlines import check_deadlines
 from evaluations.services import (
-    accept_report, add_sponsor, list_households, open_report, return_report, save_report, submit_report,
+    accept_report, add_sponsor, list_households, open_report, record_inspection, return_report, save_report,
+    submit_report,
 )
 from notifications.models import Notification
 
@@ -155,3 +156,33 @@ def test_a_report_is_reminded_before_its_due_day_and_escalated_once_late(front):
     assert escalated.recipient == people.commune_front and "Overdue" in escalated.text
     submit_report(actor=people.hamlet_front, report=report, sent_on=SENT)
     assert not check_deadlines(today=datetime.date(2022, 1, 20))
+
+
+def test_inspections_grade_from_the_bands_and_a_reinspection_passes_at_the_schemes_share(front):
+    people = front.people
+    report = open_report(actor=people.hamlet_front, unit=front.hamlet, year=2021, period="year")
+    points = {f"c{n}": 16 for n in range(1, 6)}  # 80 of 100
+    with pytest.raises(RuleViolation, match="has not been sent"):
+        record_inspection(actor=people.district_front, report=report, inspected_on=SENT, team="Đoàn", points=points)
+    submit_report(actor=people.hamlet_front, report=report, sent_on=SENT)
+    for user in (people.hamlet_front, people.commune_front, people.far_hamlet_front):
+        with pytest.raises(PermissionDenied):
+            record_inspection(actor=user, report=report, inspected_on=SENT, team="Đoàn", points=points)
+    with pytest.raises(RuleViolation) as wrong:
+        record_inspection(actor=people.district_front, report=report, inspected_on=SENT, team="Đoàn",
+                          points={**points, "c2": 25, "c3": "x"})
+    assert len(wrong.value.messages) == 2
+    passed = record_inspection(actor=people.district_front, report=report, inspected_on=SENT, team="Đoàn",
+                               points=points, reinspection=True)
+    assert (passed.total, passed.grade_label, passed.passed) == (80, "Mạnh", True)
+    failed = record_inspection(actor=people.district_front, report=report, inspected_on=SENT, team="Đoàn",
+                               points={**points, "c1": 15}, reinspection=True)
+    assert (failed.grade_label, failed.passed) == ("Mạnh", False)  # 79 of 100: under the 80 % pass share
+    commune = open_report(actor=people.commune_front, unit=front.commune, year=2021, period="year")
+    submit_report(actor=people.commune_front, report=commune, sent_on=SENT)
+    with pytest.raises(RuleViolation, match="Re-inspection"):
+        record_inspection(actor=people.district_front, report=commune, inspected_on=SENT, team="Đoàn", points=points,
+                          reinspection=True)
+    graded = record_inspection(actor=people.district_front, report=commune, inspected_on=SENT, team="Đoàn",
+                               points={f"c{n}": 17 for n in range(1, 6)})
+    assert graded.grade_label == "Vững mạnh"
