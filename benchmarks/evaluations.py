@@ -32,6 +32,7 @@ from django.db import connection, transaction  # noqa: E402
 from directory.models import Level, UnitKind  # noqa: E402
 from evaluations.models import IndicatorValue, Report, ReportState, Scheme  # noqa: E402
 from evaluations.selectors import province_rollup, sheet  # noqa: E402
+from workflows.audit.models import Case  # noqa: E402
 
 from . import seeding  # noqa: E402
 from .harness import QueryCounter, machine, rss_mib  # noqa: E402
@@ -61,9 +62,11 @@ def _values(rng, report, indicators):
 
 def _reports(scheme, units, years, level, rng, indicators):
     existing = set(Report.objects.filter(unit__in=units, year__in=years, period="year").values_list("unit_id", "year"))
-    new = [Report(scheme=scheme, unit=u, unit_path=u.path, level=level, year=y, period="year", number=1,
+    wanted = [(u, y) for u in units for y in years if (u.pk, y) not in existing]
+    cases = Case.objects.bulk_create([Case(kind="evaluation_report") for _ in wanted], batch_size=2000)
+    new = [Report(case=case, scheme=scheme, unit=u, unit_path=u.path, level=level, year=y, period="year", number=1,
                   state=ReportState.ACCEPTED, due_on=datetime.date(y + 1, 1, 5), submitted_on=datetime.date(y, 12, 20))
-           for u in units for y in years if (u.pk, y) not in existing]
+           for (u, y), case in zip(wanted, cases)]
     Report.objects.bulk_create(new, batch_size=2000)
     created = list(Report.objects.filter(unit__in=units, year__in=years, period="year")
                    .exclude(pk__in=IndicatorValue.objects.values("report_id")))
@@ -98,7 +101,7 @@ def seed(log=print):
                 made += _reports(scheme, cs, (YEAR,), Level.COMMUNE, rng, commune_ind)
     top = Report.objects.filter(unit=district, year=YEAR, period="year").first()
     if top is None:
-        Report.objects.create(scheme=scheme, unit=district, unit_path=district.path, level=Level.DISTRICT, year=YEAR,
+        Report.objects.create(case=Case.objects.create(kind="evaluation_report"), scheme=scheme, unit=district, unit_path=district.path, level=Level.DISTRICT, year=YEAR,
                               period="year", due_on=datetime.date(YEAR + 1, 1, 15))
     log(f"seeded {made} reports")
     if connection.vendor == "postgresql":

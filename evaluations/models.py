@@ -120,8 +120,8 @@ class Report(FSMModelMixin, models.Model):
     due_on = models.DateField(_("due on"))
     submitted_on = models.DateField(_("sent on"), null=True, blank=True)
     return_reason = models.TextField(_("return reason"), blank=True)
-    # Form revision until the shared case exists (see evaluations.services.trail).
-    revision = models.PositiveIntegerField(default=0)
+    # The audit chain and the revision a form carries (evaluations.services.trail).
+    case = models.OneToOneField("workflows.Case", on_delete=models.PROTECT, related_name="evaluation_report")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -135,6 +135,10 @@ class Report(FSMModelMixin, models.Model):
 
     def __str__(self):
         return f"{self.unit} – {self.period_label}"
+
+    @property
+    def revision(self):
+        return self.case.revision
 
     @property
     def period_end(self):

@@ -24,7 +24,7 @@ from .services.roadmap import roadmap_indicators
 
 
 def _visible_report(request, pk):
-    report = get_object_or_404(Report.objects.select_related("scheme", "unit", "unit__parent"), pk=pk)
+    report = get_object_or_404(Report.objects.select_related("scheme", "unit", "unit__parent", "case"), pk=pk)
     if not can_see_unit(request.user, report.unit):
         raise Http404
     return report

@@ -74,11 +74,8 @@ def open_report(*, actor, unit, year, period, number=1):
     if Report.objects.filter(unit=unit, year=year, period=period, number=number).exists():
         raise RuleViolation(_("%(unit)s already has a report for this period.") % {"unit": unit})
     report = Report.objects.create(
-        scheme=scheme, unit=unit, unit_path=unit.path, level=unit.level, year=year, period=period,
-        number=number, due_on=end + datetime.timedelta(days=scheme.deadline_days(unit.level)))
-    case = open_report_case()
-    if case is not None:
-        report.case = case
+        case=open_report_case(), scheme=scheme, unit=unit, unit_path=unit.path, level=unit.level, year=year,
+        period=period, number=number, due_on=end + datetime.timedelta(days=scheme.deadline_days(unit.level)))
     trail = ReportTrail(report, acting)
     trail.add(action="evaluation_open", to_state=report.state, scheme=scheme.code, period=report.period_label)
     trail.save()
@@ -202,7 +199,8 @@ def _freeze(report):
 
 def _roll_up_children(report, trail):
     """The accepted reports below become part of `report`: rolled up, each in its own chain."""
-    children = list(child_reports(report).filter(state=ReportState.ACCEPTED).select_for_update())
+    children = list(child_reports(report).filter(state=ReportState.ACCEPTED).select_related("case")
+                    .select_for_update(of=("self", "case")).order_by("pk"))
     for child in children:
         child.roll_up()
     Report.objects.filter(pk__in=[c.pk for c in children]).update(state=ReportState.ROLLED_UP)

@@ -1,37 +1,40 @@
-"""The audit of a report: every change of a report (and of its inspections) is an event in the
-report's chain, written in the same transaction under the report's row lock.
+"""The audit of a report: every change of a report (and of its inspections) is an event in the report's
+own chain, on the shared case (workflows.Case: revision, audit sequence and head), written in the same
+transaction under the case's row lock. `verify_audit` walks these chains like the dossiers'."""
 
-The shared case (workflows.Case: revision, audit sequence and head) is being built alongside; until
-it is on main, the revision lives on the report and the events are kept by `ReportTrail` only as a
-list (see README, "The Front's evaluation"), so switching to the case changes this module alone.
-"""
+from workflows.services.audit import AuditTrail, open_case, save_case
 
 from ..models import Report
 
+CASE_KIND = "evaluation_report"
+
 
 def lock_report(report):
-    """The report re-read under its row lock: two people acting on one report act one at a time
-    (the second sees the first's change and is refused by the revision or state check)."""
-    return Report.objects.select_for_update().select_related("scheme", "unit").get(pk=report.pk)
+    """The report re-read with its case under the case's row lock: two people acting on one report act
+    one at a time (the second sees the first's change and is refused by the revision or state check)."""
+    return (Report.objects.select_for_update(of=("self", "case")).select_related("scheme", "unit", "case")
+            .get(pk=report.pk))
 
 
 def open_report_case():
-    """The case a new report owns (none until workflows.Case is on main)."""
-    return None
+    """The case a new report owns: created first, in the report's transaction."""
+    return open_case(CASE_KIND)
 
 
 class ReportTrail:
+    """The events of one service call on one report, chained on its case (locked by the caller)."""
+
     def __init__(self, report, acting):
         self.report = report
+        self.trail = AuditTrail(report.case, acting)
         self.acting = acting
-        self.events = []
 
     def add(self, *, action, target=None, from_state="", to_state="", **payload):
-        self.events.append((action, target or self.report, from_state, to_state, payload))
+        self.trail.add(action=action, target=target or self.report, from_state=from_state, to_state=to_state,
+                       **payload)
 
     def save(self):
-        """Write the events and bump the report's revision (what a form carries)."""
-        self.report.revision += 1
-        Report.objects.filter(pk=self.report.pk).update(revision=self.report.revision)
-        written, self.events = len(self.events), []
+        """Chain the events and bump the case's revision (what a form carries)."""
+        written = len(self.trail.events)
+        save_case(self.report.case, self.trail)
         return written

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from evaluations.aggregation import aggregate, column_of, rate
 from evaluations.models import IndicatorValue, Report
 from evaluations.selectors import rollup_columns
+from workflows.audit.models import Case
 
 numbers = st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
 child_values = st.lists(st.one_of(st.none(), numbers), max_size=30)
@@ -58,8 +59,9 @@ def test_rate_is_a_percentage_of_two_indicators_or_none(numerator, denominator):
        flags=st.lists(st.one_of(st.none(), st.booleans()), min_size=1, max_size=12))
 def test_the_grouped_sql_roll_up_matches_the_oracle(front, values, flags):
     reports = []
-    for i in range(max(len(values), len(flags))):
-        reports.append(Report(scheme_id=front.scheme_pk, unit=front.hamlet, unit_path=front.hamlet.path,
+    cases = Case.objects.bulk_create([Case(kind="evaluation_report") for _ in range(max(len(values), len(flags)))])
+    for i, case in enumerate(cases):
+        reports.append(Report(case=case, scheme_id=front.scheme_pk, unit=front.hamlet, unit_path=front.hamlet.path,
                               level="hamlet", year=1000 + i, period="year", due_on="2021-01-01"))
     Report.objects.bulk_create(reports)
     rows = [IndicatorValue(report=r, code="n", number=v) for r, v in zip(reports, values)]

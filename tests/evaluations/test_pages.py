@@ -12,6 +12,7 @@ from evaluations.models import Inspection, Report, ReportState
 from evaluations.selectors import sheet
 from evaluations.services import accept_report, open_report, save_report, submit_report
 from tests.factories import HouseholdFactory, UnitFactory
+from workflows.audit.models import Case
 
 pytestmark = pytest.mark.django_db
 
@@ -153,11 +154,13 @@ def test_the_commune_sheet_reads_a_bounded_number_of_queries(front, hamlets, dja
              for _ in range(hamlets)]
     for unit in units:
         HouseholdFactory(hamlet=unit)
-    report = Report.objects.create(scheme_id=front.scheme_pk, unit=commune, unit_path=commune.path, level="commune",
+    report = Report.objects.create(case=Case.objects.create(kind="evaluation_report"), scheme_id=front.scheme_pk,
+                                   unit=commune, unit_path=commune.path, level="commune",
                                    year=2021, period="year", due_on=datetime.date(2022, 1, 10))
-    Report.objects.bulk_create([Report(scheme_id=front.scheme_pk, unit=u, unit_path=u.path, level="hamlet",
+    cases = Case.objects.bulk_create([Case(kind="evaluation_report") for _ in units])
+    Report.objects.bulk_create([Report(case=case, scheme_id=front.scheme_pk, unit=u, unit_path=u.path, level="hamlet",
                                        year=2021, period="year", due_on=datetime.date(2022, 1, 5))
-                                for u in units])
+                                for u, case in zip(units, cases)])
     report = Report.objects.select_related("scheme", "unit").get(pk=report.pk)
     with django_assert_max_num_queries(16):
         data = sheet(report)

@@ -46,6 +46,16 @@ ACTION_LABELS = {
     # The merit round (workflows.services.merit).
     "record_council": _("Emulation council meeting recorded"),
     "flag_certificate": _("Certificate of merit flagged for review"),
+    # The Front's evaluation reports (evaluations/), each in its report's chain.
+    "evaluation_open": _("Evaluation report opened"),
+    "evaluation_save": _("Evaluation report filled in"),
+    "evaluation_submit": _("Evaluation report signed and sent"),
+    "evaluation_close": _("Evaluation roll-up closed"),
+    "evaluation_return": _("Evaluation report returned"),
+    "evaluation_accept": _("Evaluation report accepted"),
+    "evaluation_roll_up": _("Evaluation report rolled up"),
+    "evaluation_inspect": _("Inspection recorded"),
+    "evaluation_reinspect": _("Re-inspection recorded"),
 }
 
 # Every key a service writes into a payload. A key missing here is a bug the
@@ -110,6 +120,22 @@ PAYLOAD_LABELS = {
     "revoked_title": _("revoked title"),
     "revoked_year": _("year of the revoked title"),
     "revocation": _("revocation decision number"),
+    # The Front's evaluation.
+    "scheme": _("evaluation scheme"),
+    "period": _("period"),
+    "indicators": _("indicators changed"),
+    "narrative": _("narrative of the contents"),
+    "sent_on": _("sent on"),
+    "to_unit": _("sent to"),
+    "frozen": _("figures kept as sent"),
+    "rolled_up": _("reports rolled up"),
+    "into": _("rolled up into report"),
+    "inspected_on": _("inspected on"),
+    "total": _("total points"),
+    "max_total": _("maximum points"),
+    "grade": _("grade"),
+    "passed": _("passed"),
+    "points": _("points per criterion"),
 }
 
 # References to rows the page already names another way: the household by the
