@@ -124,7 +124,7 @@ def _request(world, name, report):
 
 
 def _fingerprint():
-    return (sum(Report.objects.values_list("revision", flat=True)), Report.objects.count(),
+    return (sum(Report.objects.values_list("case__revision", flat=True)), Report.objects.count(),
             tuple(Report.objects.order_by("pk").values_list("state", flat=True)), Inspection.objects.count(),
             tuple(RoadmapTarget.objects.values_list("target", flat=True)), PoorHousehold.objects.count(),
             tuple(PoorHousehold.objects.values_list("review_result", flat=True)), Sponsor.objects.count(),
