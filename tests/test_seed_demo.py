@@ -15,6 +15,7 @@ from demo.accounts import DEMO_PASSWORD
 from demo.rounds import story_year
 from directory.models import Household, Level, Membership, Role, Unit, UnitKind
 from directory.selectors import find_acting
+from evaluations.models import Inspection, PoorHousehold, Report, ReportState, RoadmapTarget, Sponsor
 from notifications.models import Notification
 from titles.models import Award
 from workflows.models import AuditEvent, Dossier, DossierState, Nomination, NominationState
@@ -332,3 +333,23 @@ def test_lap_thanh_households_with_2019_2021_titles_are_eligible_and_its_merit_r
     assert "overlaps the 2019–2021 certificate of merit (decision 95/QĐ-UBND)" in text
     verify = client.get(reverse("documents:verify", args=[award.certificate_code])).content.decode()
     assert "đã đạt danh hiệu Gia đình văn hóa 3 năm liên tục (2019–2021)" in verify
+
+
+@pytest.mark.django_db
+def test_the_fronts_evaluation_is_complete_for_2021_and_at_every_stage_this_year(seeded):
+    old = Report.objects.filter(year=2021)
+    district = old.get(level="district", period="year")
+    assert district.state == ReportState.ACCEPTED
+    for period in ("half", "year"):
+        assert old.filter(level="hamlet", period=period, state=ReportState.ROLLED_UP).count() == 43
+        assert old.filter(level="commune", period=period, state=ReportState.ROLLED_UP).count() == 10
+    assert district.values.get(code="hamlets").number == 43
+    assert Inspection.objects.filter(report__year=2021).count() == 2
+    assert Inspection.objects.filter(report__year=2021, reinspection=True).get().passed is not None
+    current = Report.objects.filter(year=timezone.localdate().year, level="hamlet")
+    stages = {ReportState.DRAFT, ReportState.SUBMITTED, ReportState.RETURNED, ReportState.ACCEPTED}
+    if timezone.localdate().month > 1:  # the period before the current one, rolled up to the province
+        stages.add(ReportState.ROLLED_UP)
+    assert stages <= set(current.values_list("state", flat=True))
+    assert RoadmapTarget.objects.filter(year=timezone.localdate().year).exists()
+    assert PoorHousehold.objects.filter(year=2021).exists() and Sponsor.objects.exists()
