@@ -18,7 +18,9 @@ the API nominations list, the review meeting re-recorded through the API (30 hou
 bench's decided 300-household dossier with its complete history, as the commune chair
 (`manage.py bench --only dossier_page`'s page).
 
---profile KIND prints cProfile's top functions for that kind over the same repeats instead.
+--profile KIND prints cProfile's top functions for that kind (CPU clock) over the same repeats instead;
+--sql KIND the statements of one request. --against DIR runs rounds alternately in another checkout (the code
+before a change, this file copied into its benchmarks/) and in this one and prints both side by side.
 """
 
 import argparse
@@ -304,9 +306,10 @@ def main(argv=None):
     parser.add_argument("--against", default="", help="another checkout (the code before): alternate rounds "
                         "between it and this one and print both side by side")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of each side with --against")
+    parser.add_argument("--against-database", default="", help="DATABASE_URL for the --against side (its schema)")
     args = parser.parse_args(argv)
     if args.against:
-        return compare(args.against, args.rounds, args.repeat)
+        return compare(args.against, args.rounds, args.repeat, args.against_database)
 
     scale = SCALES["small"]
     seeding.seed_tree(scale, lambda *a: None)
@@ -382,18 +385,23 @@ def print_table(results):
           f"2 cores at that cost: at most {2000 / mean:.0f} req/s before locust's and gunicorn's own CPU")
 
 
-def compare(against, rounds, repeat):
+def compare(against, rounds, repeat, against_database=""):
     """Rounds alternating between `against` (another checkout, e.g. the commit before a change, with this
-    script copied into its benchmarks/) and this one, on the same database: on a shared machine the
-    load moves from minute to minute, and alternating lets it weigh on both sides alike."""
+    script copied into its benchmarks/) and this one: on a shared machine the load moves from minute to
+    minute, and alternating lets it weigh on both sides alike. Both sides seed the same rows; on the same
+    database unless `against_database` (a DATABASE_URL migrated by that checkout, for a schema change
+    between the two)."""
     import subprocess
 
     here = settings.BASE_DIR
     sides = {"before": [], "after": []}
     for i in range(rounds):
         for side, cwd in (("before", against), ("after", here)):
+            env = dict(os.environ)
+            if side == "before" and against_database:
+                env["DATABASE_URL"] = against_database
             out = subprocess.run([sys.executable, "-m", "benchmarks.request_cpu", "--json", "--repeat", str(repeat)],
-                                 cwd=cwd, capture_output=True, text=True, check=True).stdout
+                                 cwd=cwd, env=env, capture_output=True, text=True, check=True).stdout
             payload = json.loads(out.strip().splitlines()[-1])
             sides[side].append(payload)
             print(f"round {i + 1}/{rounds} {side}: mix {mix_mean(payload['results']):.1f} ms, load average "
