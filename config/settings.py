@@ -113,8 +113,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # A worker keeps its connection between requests instead of opening one per request: a new
 # PostgreSQL connection costs the worker its handshake and the server a process that starts with
 # empty catalogue caches, several milliseconds of CPU each (issue 17, benchmarks/README.md). The
-# health check drops a connection the server closed before it is reused.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
+# health check drops a connection the server closed before it is reused. Not in development (DEBUG),
+# where runserver's thread per request would only leave them to the garbage collector.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
