@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from core.admin import RecordAdmin
 
-from .models import Award, Holiday, Revocation, RuleSet, TitleType
+from .models import Award, CertificateReview, Holiday, Revocation, RuleSet, TitleType
 
 
 @admin.register(TitleType)
@@ -34,3 +34,8 @@ class HolidayAdmin(RecordAdmin):
 @admin.register(Revocation)
 class RevocationAdmin(RecordAdmin):
     list_display = ["id", "award", "ground", "decision_number", "decided_on"]
+
+
+@admin.register(CertificateReview)
+class CertificateReviewAdmin(RecordAdmin):
+    list_display = ["id", "certificate", "revocation", "flagged_at"]

@@ -5,8 +5,8 @@ from django.contrib import admin
 from core.admin import RecordAdmin
 
 from .models import (
-    AuditEvent, Case, ChainAnchor, ChainAnchorHead, Concern, Decision, Dossier, Meeting, MinutesPage, Nomination, Posting,
-    PostingComment, TallyDraft, ViewLog,
+    AuditEvent, Case, ChainAnchor, ChainAnchorHead, Concern, CouncilMeeting, Decision, Dossier, Meeting, MinutesPage,
+    Nomination, Posting, PostingComment, TallyDraft, ViewLog,
 )
 
 # Model -> (columns of its list, foreign keys to join for them).
@@ -19,6 +19,7 @@ LISTS = {
     Posting: (["id", "dossier", "starts_on", "ends_on", "place"], []),
     PostingComment: (["id", "posting", "received_on", "author"], []),
     Decision: (["id", "number", "signed_on", "unit", "signer", "dossier"], ["unit"]),
+    CouncilMeeting: (["id", "dossier", "held_on", "members", "present"], []),
     Concern: (["id", "dossier", "state", "raised_by", "raised_unit"], ["raised_by", "raised_unit"]),
     Case: (["id", "kind", "revision", "audit_seq", "created_at"], []),
     AuditEvent: (["id", "case", "seq", "at", "actor", "role", "action"], ["actor"]),

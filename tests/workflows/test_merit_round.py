@@ -377,3 +377,26 @@ def test_a_hamlet_round_runs_on_the_web_through_the_district_council(client, dis
     award = Award.objects.get(title_type__code=HAMLET_MERIT)
     assert award.decision.unit == district.district and award.hamlet == hamlets[0]
     assert dossier.council_meetings.get().minutes.name.endswith(".pdf")
+
+
+def test_the_inboxes_show_each_stage_s_task_the_council_s_to_the_district_office(client, district, clerk):
+    hamlets = [UnitFactory(level=Level.HAMLET, kind=UnitKind.AP, parent=district.commune, valid_from=d(2004, 1, 1),
+                           name=f"Ấp {i}") for i in range(2)]
+    record(title(HAMLET), [(h, y) for h in hamlets for y in range(2017, 2022)], actor=clerk)
+    officer = persona(district.commune, Role.COMMUNE_OFFICER)
+    dossier = services.open_round(actor=officer, unit=district.commune, title_type=title(HAMLET_MERIT), year=2021,
+                                  opened_on=d(2021, 12, 11))
+    client.force_login(officer)
+    assert "Put the eligible on the list, review and send it" in client.get(reverse("workflows:home")).content.decode()
+    services.register_subjects(actor=officer, dossier=dossier, subject_ids=[h.pk for h in hamlets],
+                               registered_on=d(2021, 12, 12))
+    meet(dossier, [30, 30])
+    services.submit_dossier(actor=officer, dossier=dossier, submitted_on=d(2021, 12, 16))
+    office = persona(district.district, Role.DISTRICT_OFFICE)
+    services.appraise_dossier(actor=office, dossier=dossier, appraised_on=d(2021, 12, 17))
+    client.force_login(office)
+
+    inbox = client.get(reverse("workflows:home")).content.decode()
+
+    assert "Record the emulation council&#x27;s meeting" in inbox or "Record the emulation council's meeting" in inbox
+    assert reverse("workflows:council", args=[dossier.pk]) in inbox
