@@ -72,7 +72,8 @@ def route_allows(code):
 
 
 __all__ = [
-    "ALWAYS", "Action", "BY_TITLE", "MERIT_ROUND", "DEFAULT", "Deadline", "DueColumn", "IN_USE", "LOCAL_REVIEW", "PROCEDURES",
+    "ALWAYS", "Action", "BY_TITLE", "MERIT_ROUND", "DEFAULT", "Deadline", "DueColumn", "IN_USE", "LOCAL_REVIEW",
+    "PROCEDURES",
     "Procedure", "Stage", "TaskLink", "When", "procedure_for_title", "procedure_of", "review_day", "route_allows",
     "subjects_of", "titles_q",
 ]
