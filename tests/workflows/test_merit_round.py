@@ -323,6 +323,8 @@ def test_a_household_round_runs_on_the_web_and_the_cap_refuses_a_fourth_of_21(cl
     assert response["Location"] == reverse("workflows:dossier", args=[dossier.pk])
     post(client, "workflows:register", dossier.pk, {"expected_revision": revision(dossier), "households": [
         h.pk for h in households], "registered_on": "12/12/2021", "dates_confirmed": "on"})
+    sheet = client.get(reverse("workflows:meeting", args=[dossier.pk])).content.decode()
+    assert "At most 3 of the 21 eligible (15%, rounded down) can be proposed, ranked by agree votes." in sheet
     post(client, "workflows:meeting", dossier.pk, tally(dossier, [30, 29, 28, 27] + [10] * 17))
 
     fourth = dossier.nominations.order_by("pk")[3]

@@ -17,7 +17,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from titles.merit import Ballot, MeritRules, cap_refusal, eligibility, rank_within_cap, rules_for
+from titles.merit import (
+    ROUNDING_LABELS, Ballot, MeritRules, cap_refusal, eligibility, format_pct, rank_within_cap, rules_for,
+)
 from titles.models import Award, CertificateReview, RuleSet, Step
 from titles.subjects import SUBJECT_CODE, subject_kind_of
 
@@ -90,6 +92,16 @@ def _ballots(nominations):
     codes = dict(Nomination.objects.filter(pk__in=[n.pk for n in nominations]).values_list("pk", SUBJECT_CODE))
     return [Ballot(key=n.pk, votes_for=n.votes_for or 0, votes_against=n.votes_against or 0,
                    registered_on=n.registered_on, code=codes.get(n.pk, "")) for n in nominations]
+
+
+def merit_cap_line(dossier):
+    """What the tally sheet says of the cap before the votes: "At most 3 of the 21 eligible (15%, rounded
+    down) can be proposed, ranked by agree votes." """
+    rules = MeritRules.of(dossier.rule_set)
+    eligible = _eligible_count(dossier)
+    return _("At most %(cap)s of the %(eligible)s eligible (%(pct)s%%, %(rounding)s) can be proposed, ranked by "
+             "agree votes.") % {"cap": rules.cap(eligible), "eligible": eligible, "pct": format_pct(rules.cap_pct),
+                                "rounding": ROUNDING_LABELS[rules.cap_rounding]}
 
 
 def cap_meeting(dossier, approved):
@@ -234,5 +246,5 @@ def flag_certificates(*, award, revocation, acting):
     return flagged
 
 
-__all__ = ["check_can_open", "check_cap_at_appraisal", "cap_meeting", "certificates_counting", "flag_certificates",
-           "is_merit", "record_council", "streaks"]
+__all__ = ["cap_meeting", "certificates_counting", "check_can_open", "check_cap_at_appraisal", "flag_certificates",
+           "is_merit", "merit_cap_line", "record_council", "streaks"]

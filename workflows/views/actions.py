@@ -32,7 +32,7 @@ from ..forms import (
     tally_formset,
 )
 from ..models import DossierState, Nomination, NominationState
-from ..services.merit import is_merit
+from ..services.merit import is_merit, merit_cap_line
 from ..supervision import open_concerns
 from .common import (
     SummaryGroup,
@@ -313,6 +313,8 @@ def meeting(request, pk):
     for nomination in nominations:
         nomination.figures = figures.get(nomination.hamlet_id, ())
     response = render_action(request, "workflows/meeting.html", dossier, {
+        # A certificate of merit: how many of the unit's eligible the cap lets the meeting propose.
+        "merit_cap": merit_cap_line(dossier) if is_merit(dossier.rule_set) else "",
         "standards": criteria.standards(rules),
         "form": form, "error": error, "nominations": nominations, "grounds": grounds, "wrong": wrong,
         "ground_names_on_rows": len(grounds) * len(nominations) <= GROUND_NAMES_MAX_OPTIONS,
