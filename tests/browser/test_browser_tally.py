@@ -313,3 +313,25 @@ def test_a_sheet_recorded_then_opened_offline_from_the_phones_copy_is_judged_whe
     assert "Sent." not in page.inner_text("[data-testid=draft-status]")
     assert dossier.meetings.count() == 1
     assert dossier.nominations.get(pk=rows[0].pk).votes_for == 30
+
+
+def test_a_copy_shown_while_the_server_answers_with_the_login_page_says_so_and_is_dropped(
+    live_server, phone, hamlet_head, small_sheet, slow_sheet
+):
+    dossier, rows = small_sheet
+    page = phone
+    sheet = f"{live_server.url}/dossiers/{dossier.pk}/meeting/"
+    log_in(page, live_server, hamlet_head)
+    page.goto(sheet)
+    page.wait_for_function("() => caches.open('thidua-tally-pages').then(c => c.match(location.pathname))"
+                           ".then(Boolean)")
+    page.context.clear_cookies()  # the session ended
+    slow_sheet.clear()
+    page.goto(sheet, wait_until="domcontentloaded")
+    page.locator("[data-testid=phone-copy]").wait_for()
+    slow_sheet.set()
+    page.wait_for_selector("[data-testid=phone-copy]:has-text('no longer gives this sheet')")
+    assert page.evaluate("() => caches.open('thidua-tally-pages').then(c => c.match(location.pathname))"
+                         ".then(hit => !hit)")
+    page.click("[data-copy-reload]")
+    page.wait_for_url(re.compile(r".*/accounts/login/.*"))
