@@ -95,6 +95,10 @@ class Unit(models.Model):
             ("inspect_evaluation", _("Can record inspections and re-inspections of the units below this one")),
             ("plan_roadmap", _("Can set this unit's roadmap targets for the campaign")),
             ("record_sponsorship", _("Can record poor households' sponsors and the support given")),
+            # 18 November proposals (workflows.procedures.festival): one codename per stage of its route.
+            ("propose_commendation", _("Can open and send this hamlet's 18 November proposal lists")),
+            ("appraise_commendation", _("Can appraise the 18 November proposal lists sent to this unit's Front")),
+            ("grant_front_commendation", _("Can sign this unit's Front decisions granting 18 November commendations")),
         ]
 
     def __str__(self):
@@ -164,7 +168,7 @@ ROLE_PERMISSIONS = {
     Role.HAMLET_HEAD: ["view_unit_dossiers", "prepare_dossier", "record_review", "see_household_phone",
                        "manage_households"],
     Role.HAMLET_FRONT_HEAD: ["view_unit_dossiers", "record_review", "manage_front_records", "report_evaluation",
-                             "record_sponsorship"],
+                             "record_sponsorship", "propose_commendation"],
     # prepare_dossier and record_review on the commune itself: the commune lists its hamlets
     # for the hamlet title (titles.subjects.HamletSubject) and records the commune meeting.
     # They are not inherited, so they give nothing on a hamlet's Cultural Family dossier.
@@ -173,17 +177,19 @@ ROLE_PERMISSIONS = {
     Role.COMMUNE_CHAIR: ["view_unit_dossiers", "decide_title"],
     # manage_front_records on the commune covers its hamlets' people and collectives (inherited). The Front's
     # evaluation: the commune's own report and roadmap, its hamlets' reports (review_evaluation on the commune)
-    # and, inherited, their sponsorship ledgers.
+    # and, inherited, their sponsorship ledgers. The 18/11 stages are the Front's own
+    # (workflows.procedures.festival): no People's Committee role holds them.
     Role.COMMUNE_FRONT_CHAIR: ["view_unit_dossiers", "supervise", "manage_front_records", "report_evaluation",
-                               "review_evaluation", "plan_roadmap", "record_sponsorship"],
+                               "review_evaluation", "plan_roadmap", "record_sponsorship", "appraise_commendation",
+                               "grant_front_commendation"],
     Role.DISTRICT_OFFICE: ["view_unit_dossiers", "appraise_dossier", "manage_roles"],
     Role.DISTRICT_CHAIR: ["view_unit_dossiers", "decide_title"],
     Role.DISTRICT_FRONT_BOARD: ["view_unit_dossiers", "supervise", "report_evaluation", "review_evaluation",
-                                "inspect_evaluation"],
+                                "inspect_evaluation", "grant_front_commendation"],
     Role.SUPERVISOR: ["view_unit_dossiers", "supervise"],
     Role.PROVINCE_OFFICE: ["view_unit_dossiers", "manage_roles"],
     Role.PROVINCE_FRONT_BOARD: ["view_unit_dossiers", "supervise", "report_evaluation", "review_evaluation",
-                                "inspect_evaluation"],
+                                "inspect_evaluation", "grant_front_commendation"],
 }
 
 # Which roles an office may give, by the level of the unit the role is held in. An office gives roles
@@ -364,6 +370,11 @@ class Person(models.Model):
     def __str__(self):
         return f"{self.full_name} ({self.birth_year})" if self.birth_year else self.full_name
 
+    @property
+    def code(self):
+        """How lists, the audit payload and documents name the record: it has no code of its own."""
+        return f"CN-{self.pk}"
+
     def is_valid_on(self, day):
         return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
 
@@ -394,6 +405,10 @@ class Collective(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def code(self):
+        return f"TT-{self.pk}"
 
     def is_valid_on(self, day):
         return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)

@@ -17,11 +17,12 @@ from collections import deque
 
 from django.utils import timezone
 
-from directory.models import GRANTABLE_ROLES, ROLE_PERMISSIONS, Level, UnitKind
+from directory.models import GRANTABLE_ROLES, ROLE_PERMISSIONS, Collective, CollectiveKind, Level, Person, UnitKind
 from directory.services import grant_membership
 from titles.models import RuleSet, TitleType
 from titles.subjects import subject_kind_of
 from workflows import services
+from workflows.services import festival
 from workflows.models import DossierState, VotingMethod
 from workflows.procedures import procedure_for_title
 
@@ -84,8 +85,15 @@ def subject_for(title_type, unit, year, rule_set=None):
     """One more subject of `unit` for a `year` dossier of `title_type`. For a certificate of merit
     the register gets its counted title for each year of the window ending in `year` (written
     straight into the tables, tests/titles/register.py), so the register makes it eligible."""
-    if title_type.subject_kind == "hamlet":
+    kind = title_type.subject_kind
+    if kind == "hamlet":
         subject = UnitFactory(level=Level.HAMLET, kind=UnitKind.AP, parent=unit, valid_from=d(2004, 1, 1))
+    elif kind == "person":
+        subject = Person.objects.create(unit=unit, full_name=f"Nguyễn Văn {Person.objects.count() + 1}",
+                                        birth_year=1970, valid_from=d(2004, 1, 1))
+    elif kind == "collective":
+        subject = Collective.objects.create(unit=unit, name=f"Tổ tự quản {Collective.objects.count() + 1}",
+                                            kind=CollectiveKind.SELF_MANAGED_GROUP, valid_from=d(2004, 1, 1))
     else:
         subject = HouseholdFactory(hamlet=unit)
     rule_set = rule_set or RuleSet.objects.in_force_for(title_type, year)
@@ -95,6 +103,19 @@ def subject_for(title_type, unit, year, rule_set=None):
         clerk, _ = UserFactory._meta.model.objects.get_or_create(username="t_register_clerk")
         record(TitleType.objects.get(code=base), [(subject, y) for y in window], actor=clerk)
     return subject
+
+
+# What an 18 November proposal asks for when the factory makes one: the commune Front's own certificate.
+FESTIVAL_INSTRUMENT = "giay-ghi-nhan-mttq-xa"
+
+
+def ask_for(dossier, instrument=FESTIVAL_INSTRUMENT):
+    """An 18 November list: each proposal asks for `instrument` (nothing to do for another title)."""
+    if not festival.is_festival(dossier):
+        return
+    pks = dossier.nominations.exclude(state="withdrawn").values_list("pk", flat=True)
+    festival.choose_instruments(actor=actor(dossier, "instruments"), dossier=dossier,
+                                instruments=dict.fromkeys(pks, instrument))
 
 
 # ---------------------------------------------------------------- the services that move a dossier
@@ -211,6 +232,7 @@ def dossier_at(title_code, state, *, unit=None, subjects=2, year=None, rule_set=
         services.register_subjects(actor=actor(dossier, "register"), dossier=dossier,
                                    subject_ids=[new_subject(dossier).pk for _ in range(subjects)],
                                    registered_on=d(year, 3, 1))
+        ask_for(dossier)
     for code in path:
         dossier.refresh_from_db()
         DRIVERS[code][0](dossier, actor(dossier, code))

@@ -23,6 +23,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from . import commendations
 from .subjects import merit_phrase, subject_kind_of, subject_of
 
 CERTIFICATE_TEXT = {
@@ -72,11 +73,29 @@ _LINE_STYLE = {"title": ("Roboto-Bold", 18, True, 17), "holder": ("Roboto-Bold",
                "text": ("Roboto", 12, False, 9)}
 
 
+def _instrument(award):
+    """The 18 November instrument the award's proposal asked for, or None (a title)."""
+    return commendations.instrument(award.nomination.instrument) if award.nomination.instrument else None
+
+
+def certificate_text(award):
+    """The fixed words of the certificate: a recognition's, or those of the award's instrument (the Front's
+    certificate of recognition reads "ỦY BAN MTTQ VIỆT NAM XÃ …", "GIẤY GHI NHẬN")."""
+    item = _instrument(award)
+    return CERTIFICATE_TEXT if item is None else {**CERTIFICATE_TEXT, **item.certificate_text}
+
+
 def holder_lines(award):
     """The certificate's lines about the holder, as the award's subject kind words them."""
     kind = subject_kind_of(award.title_type)
     subject = subject_of(award)
-    return kind.certificate_lines(award, kind.title_name(subject, award.title_type, award.nomination.dossier.rule_set))
+    lines = kind.certificate_lines(award, kind.title_name(subject, award.title_type, award.nomination.dossier.rule_set))
+    item = _instrument(award)
+    if item is None:
+        return lines
+    # A commendation: who grants it ("Ủy ban MTTQ Việt Nam xã … ghi nhận"), the holder, what was achieved.
+    return [("text", item.issued_by(award.decision.unit)), *(line for line in lines if line[0] != "title"),
+            ("title", commendations.citation(award.year))]
 
 
 # The kind words that open a unit's name; the place line names the place without them.
@@ -119,7 +138,7 @@ def render_certificate(award, verify_url, anchor_hash=None):
     was not rewritten since.
     """
     _register_fonts()
-    text = CERTIFICATE_TEXT
+    text = certificate_text(award)
     buffer = io.BytesIO()
     width, height = landscape(A4)
     pdf = canvas.Canvas(buffer, pagesize=(width, height))
@@ -160,7 +179,8 @@ def render_certificate(award, verify_url, anchor_hash=None):
     pdf.setFont("Roboto", 12)
     pdf.drawCentredString(width * 0.72, 76 * mm, place_and_date(award.decision.unit, award.decision.signed_on))
     pdf.setFont("Roboto-Bold", 12)
-    pdf.drawCentredString(width * 0.72, 68 * mm, text["signer_body"])
+    if text["signer_body"]:
+        pdf.drawCentredString(width * 0.72, 68 * mm, text["signer_body"])
     pdf.drawCentredString(width * 0.72, 62 * mm, text["signer_role"])
     pdf.drawCentredString(width * 0.72, 36 * mm, signer_name(award.decision.signer))
 

@@ -11,10 +11,36 @@ from core.models import AppendOnlyModel
 from directory.models import Level
 
 
+# What a nomination or an award is about: one foreign key per subject kind (titles.subjects), exactly one
+# set; with the field of each that names it. Here, beneath the kinds, because Award reads them.
+SUBJECT_NAME_FIELDS = {"household": "head_name", "hamlet": "name", "person": "full_name", "collective": "name"}
+
+
+def _subject_field(row):
+    return next((field for field in SUBJECT_NAME_FIELDS if getattr(row, f"{field}_id", None)), None)
+
+
+def subject_of(row):
+    """The household, hamlet, person or collective a nomination or an award is about."""
+    field = _subject_field(row)
+    return getattr(row, field) if field else None
+
+
+def subject_name_of(row):
+    field = _subject_field(row)
+    return getattr(getattr(row, field), SUBJECT_NAME_FIELDS[field]) if field else ""
+
+
+def subject_code_of(row):
+    field = _subject_field(row)
+    return getattr(row, field).code if field else ""
+
+
 class SubjectKind(models.TextChoices):
     HOUSEHOLD = "household", _("Household")
     HAMLET = "hamlet", _("Hamlet")
-    PERSON = "person", _("Person or collective")
+    PERSON = "person", _("Person")
+    COLLECTIVE = "collective", _("Collective")
 
 
 class TitleTypeQuerySet(models.QuerySet):
@@ -100,6 +126,9 @@ class RuleSet(models.Model):
     approval_pct = models.DecimalField(
         _("approval, percent of attendees"), max_digits=5, decimal_places=2, null=True, blank=True
     )
+    # Whether approval must exceed approval_pct rather than reach it: "a simple majority of the members
+    # present" (18/11 proposals) is more than 50 %, not 50 %.
+    approval_more_than = models.BooleanField(_("approval must exceed the percentage"), default=False)
     posting_days = models.PositiveSmallIntegerField(_("posting period"), null=True, blank=True)
     posting_day_type = models.CharField(max_length=10, choices=DayType.choices, default=DayType.CALENDAR)
     # Whether the day the list goes up is day 1 of the posting. The Civil Code's
@@ -201,6 +230,14 @@ class Award(models.Model):
     hamlet = models.ForeignKey(
         "directory.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="awards", db_index=False
     )
+    # 18 November commendations: a person or a collective (titles.subjects).
+    person = models.ForeignKey(
+        "directory.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="awards", db_index=False
+    )
+    collective = models.ForeignKey(
+        "directory.Collective", null=True, blank=True, on_delete=models.PROTECT, related_name="awards",
+        db_index=False,
+    )
     nomination = models.OneToOneField(
         "workflows.Nomination", on_delete=models.PROTECT, related_name="award"
     )
@@ -227,21 +264,36 @@ class Award(models.Model):
                 condition=models.Q(household__isnull=True),
                 name="one_award_per_hamlet_title_year",
             ),
-            # The subject (titles.subjects): a household (whose hamlet is read through it), or a hamlet.
+            models.UniqueConstraint(
+                fields=["title_type", "year", "person"], condition=models.Q(person__isnull=False),
+                name="one_award_per_person_title_year",
+            ),
+            models.UniqueConstraint(
+                fields=["title_type", "year", "collective"], condition=models.Q(collective__isnull=False),
+                name="one_award_per_collective_title_year",
+            ),
+            # The subject (titles.subjects): a household (whose hamlet is read through it), a hamlet, a person
+            # or a collective: exactly one.
             models.CheckConstraint(
-                condition=(models.Q(household__isnull=False, hamlet__isnull=True)
-                           | models.Q(household__isnull=True, hamlet__isnull=False)),
-                name="award_has_one_subject",
+                condition=(models.Q(household__isnull=False, hamlet__isnull=True, person__isnull=True,
+                                    collective__isnull=True)
+                           | models.Q(household__isnull=True, hamlet__isnull=False, person__isnull=True,
+                                      collective__isnull=True)
+                           | models.Q(household__isnull=True, hamlet__isnull=True, person__isnull=False,
+                                      collective__isnull=True)
+                           | models.Q(household__isnull=True, hamlet__isnull=True, person__isnull=True,
+                                      collective__isnull=False)),
+                name="award_has_exactly_one_subject",
             ),
         ]
 
     @property
     def subject(self):
-        return self.household if self.household_id else self.hamlet
+        return subject_of(self)
 
     @property
     def subject_name(self):
-        return self.household.head_name if self.household_id else self.hamlet.name
+        return subject_name_of(self)
 
     def __str__(self):
         return f"{self.title_type} {self.year}"

@@ -17,15 +17,15 @@ Vietnamese whatever the reader's interface language, like the rest of the certif
 
 from typing import NamedTuple
 
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, Value
-from django.db.models.functions import Coalesce, Concat
+from django.db.models import BooleanField, CharField, ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from directory.models import Household, Level, Unit, UnitKind
+from directory.models import Collective, Household, Level, Person, Unit, UnitKind
 from directory.search import fold
 
-from .models import RuleSet, TitleType
+from .models import RuleSet, TitleType, subject_code_of, subject_name_of, subject_of  # noqa: F401 - shared here
 
 
 class SubjectKindBase:
@@ -48,6 +48,8 @@ class SubjectKindBase:
 
     # The field a registration list searches by name.
     name_field = ""
+    # The field lists of the kind's subjects are sorted by.
+    sort_field = "code"
 
     def registration_rows(self, unit, day):
         """The subjects the registration page lists for `unit` on `day`, each annotated with `label`,
@@ -264,7 +266,103 @@ def named_with_kind(unit):
     return f"{word} {unit.name}"
 
 
-SUBJECT_KINDS = {kind.code: kind for kind in (HouseholdSubject(), HamletSubject())}
+class _FrontRecordSubject(SubjectKindBase):
+    """A dated record of the hamlet's Front committee (directory.Person, directory.Collective), listed on
+    the hamlet's 18 November proposal list (workflows.procedures.festival)."""
+
+    dossier_level = Level.HAMLET
+    loaded_fields = ("pk", "unit_id", "valid_from", "valid_to")
+    name_field = ""
+
+    @property
+    def sort_field(self):
+        return self.name_field
+
+    def candidates(self, unit):
+        return self.model.objects.filter(unit=unit)
+
+    def roll(self, unit, day):
+        return self.candidates(unit).valid_on(day).count()
+
+    def within(self, unit, day):
+        return self.model.objects.filter(unit__path__startswith=unit.path).valid_on(day).order_by(
+            "unit__path", self.name_field, "pk")
+
+    def ineligible(self, subjects, unit, day):
+        gone = [s for s in subjects if not s.is_valid_on(day)]
+        if not gone:
+            return []
+        return [(gone, _("not on the records of %(unit)s on %(date)s; only a person or collective on record "
+                         "that day can be proposed.") % {"unit": unit, "date": day.strftime("%d/%m/%Y")})]
+
+    def registration_rows(self, unit, day):
+        return self.candidates(unit).valid_on(day).annotate(
+            label=F(self.name_field), detail=self.detail_expression(),
+            registrable=Value(True, output_field=BooleanField()))
+
+    def belongs_to(self, record):
+        return record.unit
+
+    def contact(self, record):
+        # Reached through the hamlet's Front head (the app), not a phone of their own.
+        return ""
+
+    def public_facts(self, record):
+        return [(_("Holder"), self.label(record)), (_("Hamlet"), record.unit.name)]
+
+    def document_columns(self, record, title_type, rule_set):
+        return {"name": self.label(record), "code": record.code}
+
+    def certificate_lines(self, award, title):
+        record = getattr(award, self.field)
+        hamlet = record.unit
+        above = [unit.name for unit in (hamlet, hamlet.parent) if unit is not None]
+        return [("title", title), ("holder", self.certificate_holder(record)), ("text", ", ".join(above))]
+
+
+class PersonSubject(_FrontRecordSubject):
+    code = "person"
+    field = "person"
+    noun = pgettext_lazy("subject", "person")
+    nouns = pgettext_lazy("subject", "people")
+    model = Person
+    loaded_fields = (*_FrontRecordSubject.loaded_fields, "full_name", "birth_year")
+    name_field = "full_name"
+
+    def detail_expression(self):
+        return Concat(Cast("birth_year", CharField()), Value(" · "), "hamlet_role", output_field=CharField())
+
+    def label(self, person):
+        return str(person)
+
+    def certificate_holder(self, person):
+        born = f", sinh năm {person.birth_year}" if person.birth_year else ""
+        return f"Ông/Bà {person.full_name}{born}"
+
+
+class CollectiveSubject(_FrontRecordSubject):
+    code = "collective"
+    field = "collective"
+    noun = pgettext_lazy("subject", "collective")
+    nouns = pgettext_lazy("subject", "collectives")
+    model = Collective
+    loaded_fields = (*_FrontRecordSubject.loaded_fields, "name", "kind")
+    name_field = "name"
+
+    def detail_expression(self):
+        return F("kind")
+
+    def label(self, collective):
+        return collective.name
+
+    def certificate_holder(self, collective):
+        return f"Tập thể {collective.name}"
+
+
+SUBJECT_KINDS = {kind.code: kind for kind in (HouseholdSubject(), HamletSubject(), PersonSubject(),
+                                               CollectiveSubject())}
+# The Nomination / Award foreign keys of the kinds, exactly one of which is set.
+SUBJECT_FIELDS = tuple(kind.field for kind in SUBJECT_KINDS.values())
 
 
 def merit_phrase(award):
@@ -287,14 +385,8 @@ def subject_kind_of(title_type):
     return SUBJECT_KINDS[title_type.subject_kind]
 
 
-def subject_of(nomination_or_award):
-    """The household or hamlet a nomination or an award is about."""
-    if nomination_or_award.household_id:
-        return nomination_or_award.household
-    return nomination_or_award.hamlet
-
-
 # The subject's name and code in a query, for rows read without the subject: a household
-# is named by its head, a hamlet by its own name.
-SUBJECT_NAME = Coalesce(F("household__head_name"), F("hamlet__name"), Value(""))
+# is named by its head, a hamlet by its own name, a person by their full name.
+SUBJECT_NAME = Coalesce(F("household__head_name"), F("hamlet__name"), F("person__full_name"), F("collective__name"),
+                        Value(""))
 SUBJECT_CODE = Coalesce(F("household__code"), F("hamlet__code"), Value(""))

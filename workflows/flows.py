@@ -16,7 +16,7 @@ from viewflow.workflow import flow, lock
 from viewflow.workflow.models import Process
 from viewflow.workflow.nodes.handle import HandleActivation
 
-from .procedures import LOCAL_REVIEW, MERIT_ROUND, procedure_of
+from .procedures import FESTIVAL, LOCAL_REVIEW, MERIT_ROUND, procedure_of
 
 
 class UnitTaskActivation(HandleActivation):
@@ -133,7 +133,21 @@ class MeritFlow(ReviewFlow):
         return activation.process.dossier.state == _COUNCIL.states[0]
 
 
-FLOWS = {DossierFlow.procedure.code: DossierFlow, MeritFlow.procedure.code: MeritFlow}
+class CommendationFlow(ReviewFlow):
+    """The 18 November proposals (workflows.procedures.festival): the same shape, Front roles only."""
+
+    process_title = _("18 November commendation proposals")
+    procedure = FESTIVAL
+
+    start = flow.StartHandle(this.start_dossier).Next(this.festival_list)
+    festival_list = UnitTask(FESTIVAL.stages[0]).Next(this.festival_appraisal)
+    festival_appraisal = UnitTask(FESTIVAL.stages[1]).Next(this.was_returned)
+    was_returned = flow.If(this.back_to_preparation).Then(this.festival_list).Else(this.festival_decision)
+    festival_decision = UnitTask(FESTIVAL.stages[2]).Next(this.end)
+    end = flow.End()
+
+
+FLOWS = {flow_class.procedure.code: flow_class for flow_class in (DossierFlow, MeritFlow, CommendationFlow)}
 
 
 def flow_for(procedure):

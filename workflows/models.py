@@ -22,6 +22,8 @@ from core.models import AppendOnlyQuerySet
 # Imported here so the app registry sees the audit models (anchors, concerns, view log).
 from .audit.models import Case, CaseKind, ChainAnchor, ChainAnchorHead, Concern, ConcernState, ViewLog  # noqa: F401
 from .audit.keys import event_mac
+from titles.subjects import subject_code_of, subject_name_of, subject_of
+
 from .procedures import route_allows
 from .states import DossierState
 
@@ -183,6 +185,18 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         pass
 
 
+def _exactly_one(fields):
+    """A Q that holds when exactly one of `fields` is set (the subject's foreign keys, titles.subjects)."""
+    conditions = [models.Q(**{f"{other}__isnull": other != field for other in fields}) for field in fields]
+    condition = conditions[0]
+    for other in conditions[1:]:
+        condition |= other
+    return condition
+
+
+ONE_SUBJECT = _exactly_one(("household", "hamlet", "person", "collective"))
+
+
 class Nomination(FSMModelMixin, models.Model):
     """One subject (a household or a hamlet, titles.subjects) put forward in one dossier.
 
@@ -204,6 +218,16 @@ class Nomination(FSMModelMixin, models.Model):
         "directory.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="hamlet_nominations",
         db_index=False,
     )
+    # 18 November commendations (workflows.procedures.festival): a person or a collective of the hamlet.
+    # Led by their unique (title_type, year, subject) indexes: no second index.
+    person = models.ForeignKey(
+        "directory.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="nominations",
+        db_index=False,
+    )
+    collective = models.ForeignKey(
+        "directory.Collective", null=True, blank=True, on_delete=models.PROTECT, related_name="nominations",
+        db_index=False,
+    )
     # No index of its own: every read by state is within one dossier (dossier_id
     # index) or the roll-up's partial index; a meeting rewrites hundreds of states.
     state = FSMField(default=NominationState.REGISTERED, choices=NominationState.choices, protected=True)
@@ -218,6 +242,9 @@ class Nomination(FSMModelMixin, models.Model):
     # register held them when the subject was put on the list ({"first", "last", "titles": [{"year",
     # "decision"}]}, workflows.services.merit). Empty for every yearly title.
     streak = models.JSONField(_("years counted"), default=dict, blank=True)
+    # What an 18 November proposal asks for (titles.commendations: an instrument's code), which decides
+    # its route; empty for the titles whose rule set alone says what is granted.
+    instrument = models.CharField(_("instrument"), max_length=40, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("nomination")
@@ -229,11 +256,13 @@ class Nomination(FSMModelMixin, models.Model):
             models.UniqueConstraint(fields=["title_type", "year", "hamlet"],
                                     condition=models.Q(hamlet__isnull=False),
                                     name="one_nomination_per_hamlet_title_year"),
-            models.CheckConstraint(
-                condition=(models.Q(household__isnull=False, hamlet__isnull=True)
-                           | models.Q(household__isnull=True, hamlet__isnull=False)),
-                name="nomination_has_one_subject",
-            ),
+            models.UniqueConstraint(fields=["title_type", "year", "person"],
+                                    condition=models.Q(person__isnull=False),
+                                    name="one_nomination_per_person_title_year"),
+            models.UniqueConstraint(fields=["title_type", "year", "collective"],
+                                    condition=models.Q(collective__isnull=False),
+                                    name="one_nomination_per_collective_title_year"),
+            models.CheckConstraint(condition=ONE_SUBJECT, name="nomination_has_exactly_one_subject"),
         ]
 
     def __str__(self):
@@ -241,16 +270,16 @@ class Nomination(FSMModelMixin, models.Model):
 
     @property
     def subject(self):
-        """The household or hamlet nominated."""
-        return self.household if self.household_id else self.hamlet
+        """The household, hamlet, person or collective nominated."""
+        return subject_of(self)
 
     @property
     def subject_name(self):
-        return self.household.head_name if self.household_id else self.hamlet.name
+        return subject_name_of(self)
 
     @property
     def subject_code(self):
-        return self.household.code if self.household_id else self.hamlet.code
+        return subject_code_of(self)
 
     @transition(field=state, source=[NominationState.REGISTERED, NominationState.PROPOSED,
                                      NominationState.NOT_PROPOSED], target=NominationState.PROPOSED)

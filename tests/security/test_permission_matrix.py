@@ -36,7 +36,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from directory.models import ROLE_PERMISSIONS, Level, Role, Unit, UnitKind
+from directory.models import GRANTABLE_ROLES, ROLE_PERMISSIONS, Level, Role, Unit, UnitKind
 from directory.services import end_membership, grant_membership
 from tests.dossiers import dossier_at, subject_for
 from tests.factories import HouseholdFactory, UnitFactory, UserFactory, pdf_bytes
@@ -163,6 +163,10 @@ DOCUMENTS = {"documents:index", "documents:document", "documents:document_pdf", 
 # The tally sheet's draft and its delayed sending from a phone: the meeting's permission
 # (record_review on the hamlet), 404 outside it; tests/workflows/test_tally_drafts.py.
 TALLY_DRAFTS = {"workflows:meeting_draft", "workflows:meeting_sync"}
+# The 18/11 list's own action (what each proposal asks for): generated with the festival procedure's other
+# actions in tests/workflows/test_procedure_transitions.py (right role, wrong role 403, other unit 404), its
+# policy in FESTIVAL_POLICY below; the honour list is read like a dossier page (tests/workflows/test_festival.py).
+FESTIVAL_PAGES = {"workflows:instruments", "workflows:honour_list"}
 # Pages that only read (their own tests check what they show to whom).
 READ_ONLY = {
     "workflows:home", "workflows:service_worker", "workflows:manifest", "workflows:dossier", "workflows:household", "workflows:history", "workflows:minutes",
@@ -212,7 +216,7 @@ def test_every_endpoint_is_in_the_tables():
         methods = _writing_methods(pattern.callback)
         if methods is None:
             if name not in UI_WRITES and name not in (PERSONAL_WRITES | READ_ONLY | MASTER_DATA_WRITES | DOCUMENTS
-                                                | TALLY_DRAFTS | EVALUATION_PAGES):
+                                                | TALLY_DRAFTS | EVALUATION_PAGES | FESTIVAL_PAGES):
                 unknown.append(name)
         else:
             unknown += [f"{name} {m.upper()}" for m in methods
@@ -659,3 +663,38 @@ def test_the_membership_dates_task_is_idempotent_and_scheduled_every_hour(dated,
     entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values()
                  if e["task"] == "directory.tasks.apply_membership_dates")
     assert entry["schedule"].minute == {0} and entry["schedule"].hour == set(range(24))
+
+
+# ---------------------------------------------------------------- 18 November proposals (procedure-scoped)
+
+FESTIVAL_TITLE = "khen-thuong-18-11-ca-nhan"
+_COMMUNE_FRONT = Role.COMMUNE_FRONT_CHAIR
+# Who may do what on a hamlet's 18/11 list, in words: the Front's own stages. No People's Committee role
+# (hamlet head, commune officer, commune chair) holds any of them.
+FESTIVAL_POLICY = {
+    "open": {_FRONT}, "register": {_FRONT}, "withdraw": {_FRONT}, "instruments": {_FRONT}, "assess": {_FRONT},
+    "meeting": {_FRONT}, "attach_minutes": {_FRONT}, "submit": {_FRONT},
+    "appraise": {_COMMUNE_FRONT}, "return": {_COMMUNE_FRONT}, "decide": {_COMMUNE_FRONT},
+}
+_LEVEL_ROLES = {"hamlet": GRANTABLE_ROLES[Level.HAMLET], "commune": GRANTABLE_ROLES[Level.COMMUNE]}
+
+
+def test_the_festival_procedure_grants_its_stages_to_front_roles_only(db):
+    procedure = procedure_for_title(FESTIVAL_TITLE)
+    rules = _rules(FESTIVAL_TITLE)
+    granted = {}
+    for code in FESTIVAL_POLICY:
+        permission = procedure.opening_permission if code == "open" else procedure.action(code).permission
+        unit_attr = "unit" if code == "open" else procedure.stage_of(code).unit_attr
+        level = {"unit": "hamlet", "appraising_unit": rules.appraising_level,
+                 "deciding_unit": rules.deciding_level}[unit_attr]
+        granted[code] = {role for role in _LEVEL_ROLES[level] if permission in ROLE_PERMISSIONS[role]}
+    assert granted == FESTIVAL_POLICY
+    assert set(FESTIVAL_POLICY) == {"open"} | {a.code for a in procedure.actions}
+    declared = set(procedure.permissions)
+    assert declared <= {codename for codename, _ in Unit._meta.permissions}
+    # ...and the commune Front holds nothing the Cultural Family's stages need beyond reading and supervising.
+    family = set(procedure_for_title(FAMILY).permissions) - {"supervise"}
+    assert not family & set(ROLE_PERMISSIONS[_COMMUNE_FRONT])
+    assert not declared & (set(ROLE_PERMISSIONS[Role.COMMUNE_CHAIR]) | set(ROLE_PERMISSIONS[Role.COMMUNE_OFFICER])
+                           | set(ROLE_PERMISSIONS[Role.HAMLET_HEAD]))

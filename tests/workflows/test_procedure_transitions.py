@@ -92,6 +92,10 @@ TITLES = {
     "giay-khen-gia-dinh-van-hoa": (Level.HAMLET, (Variant("decree-122", "gkgd-nd122-2018", 2021),)),
     "giay-khen-ap-van-hoa": (Level.COMMUNE, (Variant("decree-122", "gkap-nd122-2018", 2021),
                                              Variant("no-council", "gkap-nd122-2018", 2023, ("council",)))),
+    # 18 November proposals (workflows.procedures.festival): a person's list while the district Front
+    # exists, a collective's under the two-level government.
+    "khen-thuong-18-11-ca-nhan": (Level.HAMLET, (Variant("festival-2024", "ndk-ca-nhan-2015", 2024),)),
+    "khen-thuong-18-11-tap-the": (Level.HAMLET, (Variant("festival-2025", "ndk-tap-the-2025-hai-cap", 2025),)),
 }
 STATE_ORDER = [DossierState.OPEN, DossierState.REVIEWED, DossierState.POSTING, DossierState.SUBMITTED,
                DossierState.RETURNED, DossierState.COUNCIL, DossierState.APPRAISED, DossierState.DECIDED]
@@ -99,7 +103,8 @@ STATE_ORDER = [DossierState.OPEN, DossierState.REVIEWED, DossierState.POSTING, D
 # What each action writes first in the audit trail (the action's own event).
 AUDITED = {"register": "register", "withdraw": "withdraw_registration", "assess": "self_assessment",
            "meeting": "record_meeting", "attach_minutes": "attach_minutes", "posting": "post_list", "comment": "posting_comment", "submit": "submit",
-           "appraise": "accept", "return": "return", "council": "record_council", "decide": "decide"}
+           "appraise": "accept", "return": "return", "council": "record_council", "decide": "decide",
+           "instruments": "choose_instrument"}
 
 
 def _acts(action, state, variant):
@@ -136,7 +141,8 @@ FIRST = list({(title, code): (title, code, state, variant) for title, code, stat
 
 
 SHORT = {"gia-dinh-van-hoa": "family", "ap-khu-pho-van-hoa": "hamlet", "giay-khen-gia-dinh-van-hoa": "family-merit",
-         "giay-khen-ap-van-hoa": "hamlet-merit"}
+         "giay-khen-ap-van-hoa": "hamlet-merit", "khen-thuong-18-11-ca-nhan": "festival-person",
+         "khen-thuong-18-11-tap-the": "festival-collective"}
 
 
 def _ids(cases):
@@ -232,6 +238,8 @@ def _form(code, dossier):
     elif code == "council":
         body |= {"held_on": f"18/11/{year}", "members": 9, "present": 7, "conclusion": "Thống nhất đề nghị",
                  **CONFIRMED}
+    elif code == "instruments":
+        body |= {f"instrument_{pk}": "bang-khen-mttq-tinh" for pk in listed}
     elif code == "decide":
         body |= {"number": "9/QĐ-UBND", "signed_on": f"20/11/{year}", "signer": "Chủ tịch", **CONFIRMED}
     else:

@@ -244,7 +244,7 @@ class NominationViewSet(VisibleReadOnly):
     serializer_class = s.NominationSerializer
     filterset_class = NominationFilter
     unit_path_field = "dossier__unit_path"
-    queryset = Nomination.objects.select_related("household", "hamlet").order_by(
+    queryset = Nomination.objects.select_related("household", "hamlet", "person", "collective").order_by(
         "dossier_id", "household__code", "hamlet__code")
 
 

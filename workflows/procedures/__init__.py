@@ -10,10 +10,12 @@ with a flow of its shape in workflows/flows.py.
 from django.db.models import Q
 
 from .base import ALWAYS, Action, Deadline, DueColumn, Procedure, Stage, TaskLink, When, review_day, subjects_of
+from .festival import FESTIVAL
+from .festival import TITLES as FESTIVAL_TITLES
 from .local_review import LOCAL_REVIEW
 from .merit_round import MERIT_ROUND
 
-PROCEDURES = {procedure.code: procedure for procedure in (LOCAL_REVIEW, MERIT_ROUND)}
+PROCEDURES = {procedure.code: procedure for procedure in (LOCAL_REVIEW, MERIT_ROUND, FESTIVAL)}
 DEFAULT = LOCAL_REVIEW
 # Title type code -> procedure code, for the titles that do not run on DEFAULT.
 BY_TITLE = {
@@ -21,6 +23,8 @@ BY_TITLE = {
     # The certificates of merit (titles/rulesets/giay_khen.json).
     "giay-khen-gia-dinh-van-hoa": MERIT_ROUND.code,
     "giay-khen-ap-van-hoa": MERIT_ROUND.code,
+    # The 18 November proposals (titles/rulesets/khen_thuong_18_11.json).
+    **dict.fromkeys(FESTIVAL_TITLES, FESTIVAL.code),
 }
 
 IN_USE = tuple({DEFAULT.code: DEFAULT, **{code: PROCEDURES[code] for code in BY_TITLE.values()}}.values())
@@ -72,8 +76,8 @@ def route_allows(code):
 
 
 __all__ = [
-    "ALWAYS", "Action", "BY_TITLE", "MERIT_ROUND", "DEFAULT", "Deadline", "DueColumn", "IN_USE", "LOCAL_REVIEW",
-    "PROCEDURES",
+    "ALWAYS", "Action", "BY_TITLE", "MERIT_ROUND", "DEFAULT", "Deadline", "DueColumn", "FESTIVAL", "IN_USE",
+    "LOCAL_REVIEW", "PROCEDURES",
     "Procedure", "Stage", "TaskLink", "When", "procedure_for_title", "procedure_of", "review_day", "route_allows",
     "subjects_of", "titles_q",
 ]

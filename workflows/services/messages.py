@@ -21,6 +21,34 @@ from directory.models import Household, Unit
 from notifications.services.outbox import Message, holders, write
 from titles.subjects import subject_kind_of
 
+from ..procedures import procedure_of
+
+
+def _owner(dossier, stage):
+    """The codename that owns stage number `stage` of the dossier's procedure (who is told it is their turn)."""
+    return procedure_of(dossier).stages[stage].owner_permission
+
+
+def _permissions(dossier, stage):
+    return procedure_of(dossier).stages[stage].permissions
+
+
+def commendations_forwarded(*, dossier, forwards):
+    """The units that grant the higher instruments learn which 18 November proposals wait for them."""
+    by_unit = {}
+    for nomination, item, unit in forwards:
+        if unit is not None:
+            by_unit.setdefault(unit, []).append((nomination, item))
+    written = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for unit, items in by_unit.items():
+            text = _("%(unit)s's Front forwards %(n)s proposals of %(year)s for a higher commendation: %(names)s.") % {
+                "unit": dossier.deciding_unit, "n": len(items), "year": dossier.year,
+                "names": "; ".join(f"{nomination.subject} – {item.name}" for nomination, item in items[:10])}
+            written += notify_unit(dossier=dossier, unit=unit, codename="view_unit_dossiers", text=text,
+                                   kind="forwarded")
+    return written
+
 
 def _event(dossier, kind):
     return f"d{dossier.pk}:{dossier.case.audit_seq}:{kind}"
@@ -138,6 +166,10 @@ def review_outcomes(*, dossier, nominations):
                              "%(reason)s") % {**p, "name": hamlets[n.hamlet_id], "reason": n.reason}
                 hamlet_items.append((n.hamlet_id, text))
                 continue
+            if not n.household_id:
+                # A person or collective (18/11) has no phone of its own: the Front head, who recorded the
+                # vote, tells them.
+                continue
             if n.state == "proposed":
                 text = _("The review meeting of %(unit)s proposed the household of %(name)s for "
                          "%(title)s %(year)s.") % {**p, "name": hh[n.household_id].head_name}
@@ -155,7 +187,7 @@ def dossier_submitted(*, dossier):
         text = _("%(unit)s sent its %(title)s %(year)s list for appraisal.") % _params(dossier)
         if dossier.decision_due:
             text += " " + _("Due %(date)s.") % {"date": dossier.decision_due.strftime("%d/%m/%Y")}
-        messages = _to_users(dossier, "submitted", text, [(dossier.appraising_unit_id, "appraise_dossier")])
+        messages = _to_users(dossier, "submitted", text, [(dossier.appraising_unit_id, _owner(dossier, 1))])
     return write(messages)
 
 
@@ -167,11 +199,12 @@ def dossier_appraised(*, dossier, struck, accepted):
     outcome (how many accepted, who was struck and why); struck households learn why."""
     with translation.override(settings.LANGUAGE_CODE):
         p, hh, hamlets = _params(dossier), _households(struck), _hamlet_names(struck)
-        names = {n.pk: hh[n.household_id].head_name if n.household_id else hamlets[n.hamlet_id] for n in struck}
+        names = {n.pk: hh[n.household_id].head_name if n.household_id else
+                 hamlets[n.hamlet_id] if n.hamlet_id else str(n.subject) for n in struck}
         messages = _to_users(
             dossier, "appraised",
             _("The %(title)s %(year)s list of %(unit)s is appraised and awaits your decision.") % p,
-            [(dossier.deciding_unit_id, "decide_title")],
+            [(dossier.deciding_unit_id, _owner(dossier, 2))],
         )
         outcome = _("%(commune)s appraised your %(title)s %(year)s list: %(accepted)s %(subjects)s accepted, "
                     "%(struck)s struck.") % {**p, "commune": dossier.appraising_unit.name, "accepted": accepted,
@@ -182,7 +215,7 @@ def dossier_appraised(*, dossier, struck, accepted):
                 named += " …"
             outcome += " " + _("Struck: %(names)s") % {"names": named}
         messages += _to_users(dossier, "appraisal_result", outcome,
-                              [(dossier.unit_id, "prepare_dossier"), (dossier.unit_id, "record_review")])
+                              [(dossier.unit_id, codename) for codename in _permissions(dossier, 0)])
         messages += _to_households(dossier, "struck", [
             (hh[n.household_id], _("%(commune)s struck the household of %(name)s from the %(title)s %(year)s list. "
                             "Reason: %(reason)s")
@@ -202,7 +235,7 @@ def dossier_returned(*, dossier):
     with translation.override(settings.LANGUAGE_CODE):
         text = _("Your %(title)s %(year)s dossier was returned: %(reason)s") % {
             **_params(dossier), "reason": dossier.return_reason}
-        messages = _to_users(dossier, "returned", text, [(dossier.unit_id, "prepare_dossier")])
+        messages = _to_users(dossier, "returned", text, [(dossier.unit_id, _owner(dossier, 0))])
     return write(messages)
 
 
@@ -216,8 +249,8 @@ def decision_signed(*, dossier, decision, recognized, actor):
             dossier, "decided",
             _("Decision %(number)s of %(deciding)s recognizes %(n)s %(subjects)s of %(unit)s as %(title)s "
               "%(year)s.") % {**p, "subjects": _subjects_noun(dossier)},
-            [(dossier.unit_id, "view_unit_dossiers"), (dossier.appraising_unit_id, "appraise_dossier"),
-             (dossier.appraising_unit_id, "supervise"), (dossier.deciding_unit_id, "decide_title"),
+            [(dossier.unit_id, "view_unit_dossiers"), (dossier.appraising_unit_id, _owner(dossier, 1)),
+             (dossier.appraising_unit_id, "supervise"), (dossier.deciding_unit_id, _owner(dossier, 2)),
              (dossier.deciding_unit_id, "supervise")],
             exclude=actor,
         )

@@ -13,7 +13,7 @@ from core import bulk
 from directory.models import Household, Level, Unit
 from directory.selectors import require_acting
 from titles.models import RuleSet, Step
-from titles.subjects import subject_kind_of
+from titles.subjects import SUBJECT_FIELDS, subject_kind_of
 
 from ..flows import flow_of
 from ..models import CaseKind, Dossier, Nomination, NominationState
@@ -190,7 +190,7 @@ def register_subjects(*, actor, dossier, subject_ids, registered_on, expected_re
     fresh = [subject for subject in subjects if subject.pk not in again]
     rows = [
         {"dossier_id": dossier.pk, "title_type_id": dossier.title_type_id, "year": dossier.year,
-         "household_id": None, "hamlet_id": None, key: subject.pk, "registered_on": registered_on,
+         **{f"{name}_id": None for name in SUBJECT_FIELDS}, key: subject.pk, "registered_on": registered_on,
          "state": NominationState.REGISTERED, "streak": streaks.get(subject.pk, {})}
         for subject in fresh
     ]
@@ -246,7 +246,7 @@ def withdraw_registrations(*, actor, dossier, nomination_ids, reason, expected_r
     reason = check_text((reason or "").strip(), _("The reason for withdrawing"))
     if not reason:
         raise RuleViolation(_("Say why the registration is withdrawn: the reason is kept in the dossier's history."))
-    nominations = list(dossier.nominations.filter(pk__in=ids).select_related("household", "hamlet").order_by("pk"))
+    nominations = list(dossier.nominations.filter(pk__in=ids).select_related("household", "hamlet", "person", "collective").order_by("pk"))
     if len(nominations) != len(ids):
         raise RuleViolation(_("The registration to withdraw is not in this dossier."))
     kind = subject_kind_of(dossier.title_type)

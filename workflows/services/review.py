@@ -185,6 +185,13 @@ def record_meeting(*, actor, dossier, held_on, invited, present, method, votes,
                    "need": shown_pct(rules.approval_pct)}
             )
             nomination.decline()
+        elif rules.approval_more_than and votes_for * 100 <= rules.approval_pct * present:
+            nomination.reason = (
+                _("%(for)s of %(present)s members present agreed (%(pct)s%%); more than %(need)s%% is required.")
+                % {"for": votes_for, "present": present, "pct": percent(votes_for, present),
+                   "need": shown_pct(rules.approval_pct)}
+            )
+            nomination.decline()
         elif rules.approval_pct is None and votes_for <= votes_against:
             nomination.reason = (
                 _("%(for)s for and %(against)s against: the meeting did not agree.")

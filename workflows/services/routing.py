@@ -10,11 +10,11 @@ from django.utils.translation import ngettext
 
 from core import bulk
 from titles.calendar import add_days
-from titles.subjects import subject_kind_of
+from titles.subjects import SUBJECT_FIELDS, subject_kind_of
 from titles.models import CERTIFICATE_ALPHABET, CERTIFICATE_CODE_LENGTH, Award, Step
 
 from ..models import AuditEvent, Decision, DossierState, NominationState
-from . import merit
+from . import festival, merit
 from . import messages as notify
 from .audit import AuditTrail
 from .common import (
@@ -48,6 +48,7 @@ def submit_dossier(*, actor, dossier, submitted_on, answer="", expected_revision
     acting = acting_for(actor, dossier, "submit")
     check_revision(dossier, expected_revision)
     check_act_date(dossier, acting, submitted_on, _("Submission date"), Step.SUBMISSION)
+    festival.check_submission(dossier, submitted_on)
     meeting = dossier.meetings.first()
     if meeting is not None and submitted_on < meeting.held_on:
         raise RuleViolation(
@@ -294,11 +295,13 @@ def decide(*, actor, dossier, number, signed_on, signer, expected_revision=None,
     # By id (registration order): the default order would join every household for nothing.
     nominations = list(dossier.nominations.filter(state=NominationState.ACCEPTED).order_by("pk"))
     trail = AuditTrail(dossier.case, acting)
+    # An 18 November list: the proposals for a higher instrument are forwarded, not granted here.
+    nominations, forwarded = festival.split_at_decision(dossier, trail, nominations)
     awards = []
     for nomination, code in zip(nominations, _certificate_codes(len(nominations))):
         nomination.recognize()
         awards.append({"title_type_id": dossier.title_type_id, "year": dossier.year,
-                       "household_id": nomination.household_id, "hamlet_id": nomination.hamlet_id,
+                       **{f"{name}_id": getattr(nomination, f"{name}_id") for name in SUBJECT_FIELDS},
                        "nomination_id": nomination.pk, "decision_id": decision.pk,
                        "certificate_code": code})
         trail.add(action="recognize", target=nomination, from_state=NominationState.ACCEPTED,
@@ -311,6 +314,7 @@ def decide(*, actor, dossier, number, signed_on, signer, expected_revision=None,
     dossier.households_on_roll = subject_kind_of(dossier.title_type).roll(dossier.unit, signed_on)
     trail.add(action="decide", target=dossier, from_state=from_state, to_state=dossier.state,
               decision=number, signed_on=signed_on, signer=signer, recognized=len(nominations), late=late,
+              **({"forwarded": len(forwarded)} if forwarded else {}),
               households_on_roll=dossier.households_on_roll)
     dossier.recognized_count += len(nominations)
     finish(dossier, trail, fields=["recognized_count", "households_on_roll"])

@@ -13,6 +13,7 @@ from .actions import (
 )
 from .awards import certificate, concerns, provenance, provenance_json, revoke
 from .drafts import meeting_draft, meeting_sync
+from .festival import honour_list, instruments
 from .merit import council, open_merit_round
 from .pwa import manifest, service_worker
 from .pages import dossier_detail, dossier_history, hamlet_detail, home, household_detail, minutes_file, open_round
@@ -20,5 +21,5 @@ from .pages import dossier_detail, dossier_history, hamlet_detail, home, househo
 __all__ = [
     "appraise", "assessments", "attach_minutes", "certificate", "comment", "concerns", "council", "decide", "dossier_detail", "dossier_history", "home",
     "hamlet_detail", "household_detail", "manifest", "service_worker", "meeting", "meeting_draft", "meeting_sync", "minutes_file", "open_merit_round", "open_round", "posting", "provenance", "provenance_json", "register", "return_dossier", "revoke", "submit",
-    "withdraw",
+    "withdraw", "honour_list", "instruments",
 ]

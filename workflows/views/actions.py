@@ -60,7 +60,7 @@ def register(request, pk):
     own = dossier.nominations.filter(state=NominationState.REGISTERED, **{kind.field: OuterRef("pk")})
     households = (
         kind.registration_rows(dossier.unit, timezone.localdate()).annotate(is_registered=Exists(registered), withdrawable=Subquery(own.values("pk")[:1]))
-        .order_by("code")
+        .order_by(kind.sort_field)
     )
     # A certificate of merit lists only the subjects the register makes eligible, each with its streak.
     streaks = None
@@ -126,7 +126,7 @@ def withdraw(request, pk, nomination_pk):
     dossier = selectors.dossier_for(request.user, pk)
     if response := guard(request, dossier, "withdraw"):
         return response
-    nomination = get_object_or_404(dossier.nominations.select_related("household", "hamlet"), pk=nomination_pk)
+    nomination = get_object_or_404(dossier.nominations.select_related("household", "hamlet", "person", "collective"), pk=nomination_pk)
     status, error = 200, None
     if request.method == "POST":
         form = WithdrawForm(request.POST)
@@ -160,7 +160,7 @@ def assessments(request, pk):
     if response := guard(request, dossier, "assess"):
         return response
     page = page_of(request, dossier.nominations.exclude(state=NominationState.WITHDRAWN)
-                   .select_related("household", "hamlet").order_by("household__code", "hamlet__code"), 50)
+                   .select_related("household", "hamlet", "person", "collective").order_by("household__code", "hamlet__code"), 50)
     status, error = 200, None
     if request.method == "POST":
         form = AssessmentsForm(request.POST)
@@ -242,7 +242,7 @@ def meeting(request, pk):
     nominations = list(
         dossier.nominations.filter(state__in=[NominationState.REGISTERED, NominationState.PROPOSED,
                                               NominationState.NOT_PROPOSED])
-        .select_related("household", "hamlet").order_by("household__code", "hamlet__code")
+        .select_related("household", "hamlet", "person", "collective").order_by("household__code", "hamlet__code")
     )
     # The meeting whose votes are in force: a new one replaces it, starting from its header.
     current = dossier.meetings.first()
@@ -451,7 +451,7 @@ def comment(request, pk):
     return _simple_action(
         request, pk, action="comment", form_class=CommentForm,
         form_kwargs=lambda dossier: {"nominations": dossier.nominations.filter(state=NominationState.PROPOSED)
-                                     .select_related("household", "hamlet"),
+                                     .select_related("household", "hamlet", "person", "collective"),
                                      "kind": subject_kind_of(dossier.title_type)},
         perform=lambda dossier, data: services.record_comment(
             actor=request.user, dossier=dossier, received_on=data["received_on"], author=data["author"],
@@ -534,7 +534,7 @@ def appraise(request, pk):
         return response
     # One form for the whole list, like the tally: the acceptance is one act.
     nominations = list(dossier.nominations.filter(state=NominationState.PROPOSED)
-                       .select_related("household", "hamlet").order_by("household__code", "hamlet__code"))
+                       .select_related("household", "hamlet", "person", "collective").order_by("household__code", "hamlet__code"))
     status, error = 200, None
     if request.method == "POST":
         form = AppraiseForm(request.POST)
@@ -591,7 +591,7 @@ def _household(nomination):
 
 
 def _confirm_return(request, dossier, data):
-    proposed = list(dossier.nominations.filter(state=NominationState.PROPOSED).select_related("household", "hamlet")
+    proposed = list(dossier.nominations.filter(state=NominationState.PROPOSED).select_related("household", "hamlet", "person", "collective")
                     .order_by("household__code", "hamlet__code"))
     return render_confirm(
         request, dossier, heading=_("Confirm the return"),

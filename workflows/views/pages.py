@@ -24,6 +24,7 @@ from .. import selectors_inbox as inbox
 from ..filters import DossierFilterSet
 from ..forms import OpenRoundForm
 from ..models import Decision, DossierState, Meeting, NominationState
+from ..procedures import FESTIVAL, procedure_of
 from ..services import RuleViolation
 from ..supervision import concerns_shown, record_view
 from ..uploads import sniff_minutes_type
@@ -137,7 +138,8 @@ def dossier_detail(request, pk):
     # Read once for the page and for the buttons (attaching minutes asks the meeting in force, sending
     # after a posting asks the posting), in their models' own order.
     prefetch_related_objects([dossier], Prefetch("meetings", queryset=_meetings_with_pages_qs()), "postings")
-    nominations = dossier.nominations.select_related("household", "hamlet").order_by("household__code", "hamlet__code")
+    nominations = (dossier.nominations.select_related("household", "hamlet", "person", "collective")
+                   .order_by("household__code", "hamlet__code"))
     state_filter = request.GET.get("state", "")
     if state_filter in NominationState.values:
         nominations = nominations.filter(state=state_filter)
@@ -167,6 +169,8 @@ def dossier_detail(request, pk):
     return render(request, "workflows/dossier_detail.html", {
         "kind": subject_kind_of(dossier.title_type),
         "dossier": dossier,
+        # An 18 November list prints its honour list (workflows.views.festival).
+        "festival": procedure_of(dossier) is FESTIVAL,
         "rules": dossier.rule_set,
         "actions": actions,
         "ceased_unit": ceased_unit,
