@@ -56,6 +56,9 @@ ACTION_LABELS = {
     "evaluation_roll_up": _("Evaluation report rolled up"),
     "evaluation_inspect": _("Inspection recorded"),
     "evaluation_reinspect": _("Re-inspection recorded"),
+    # 18 November proposals (workflows.services.festival).
+    "choose_instrument": _("Instrument asked for"),
+    "forward": _("Forwarded to the level that grants it"),
 }
 
 # Every key a service writes into a payload. A key missing here is a bug the
@@ -136,6 +139,13 @@ PAYLOAD_LABELS = {
     "grade": _("grade"),
     "passed": _("passed"),
     "points": _("points per criterion"),
+    "person": pgettext_lazy("subject", "person"),
+    "collective": pgettext_lazy("subject", "collective"),
+    "instrument": _("instrument"),
+    "previous_instrument": _("instrument before"),
+    "to_unit": _("forwarded to (unit number)"),
+    "to_unit_name": _("forwarded to"),
+    "forwarded": _("forwarded"),
 }
 
 # References to rows the page already names another way: the household by the

@@ -75,7 +75,8 @@ def choose_instruments(*, actor, dossier, instruments, expected_revision=None):
     for nomination in nominations:
         code = wanted[nomination.pk]
         if nomination.instrument != code:
-            trail.add(action="choose_instrument", target=nomination, instrument=code, previous=nomination.instrument)
+            trail.add(action="choose_instrument", target=nomination, instrument=code,
+                      previous_instrument=nomination.instrument)
             nomination.instrument = code
             changed.append(nomination)
     if changed:
