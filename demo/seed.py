@@ -9,11 +9,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directory.models import Role, Unit
 
-from . import evaluations, family, hamlets, merit
+from . import evaluations, family, festival, hamlets, merit
 from .accounts import ACCOUNTS, ADMIN, DEMO_PASSWORD, ensure_accounts, unit_code_of
 from .geography import ensure_units, move_households_to_successors, old_commune_code
 from .people import ensure_households
@@ -32,6 +33,7 @@ class SeedReport:
     dossiers: dict = field(default_factory=dict)  # stage -> current-year dossier
     hamlet_dossiers_2021: list = field(default_factory=list)
     hamlet_dossiers: dict = field(default_factory=dict)  # stage -> current-year hamlet-title dossier
+    festival_lists: dict = field(default_factory=dict)  # subject kind -> this year's 18 November list
     accounts: list = field(default_factory=list)  # (username, password, role, unit, try first)
     evaluation_reports: dict = field(default_factory=dict)  # stage -> current-period hamlet report
 
@@ -88,6 +90,7 @@ def seed(*, today=None):
         report.year, report.dossiers = family.ensure_current_year(units, users, title, today=today)
         report.hamlet_dossiers = hamlets.ensure_current_year(units, users, hamlet_title, today=today)
         report.evaluation_reports = evaluations.ensure_current_reports(units, today=today)
+        report.festival_lists = festival.ensure_current_year(users, today=today or timezone.localdate())
         report.dossiers_2021 = family.dossiers_2021(title)
         report.hamlet_dossiers_2021 = hamlets.dossiers_2021(hamlet_title)
         report.accounts = _account_rows(units, report)

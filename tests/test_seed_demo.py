@@ -353,3 +353,18 @@ def test_the_fronts_evaluation_is_complete_for_2021_and_at_every_stage_this_year
     assert stages <= set(current.values_list("state", flat=True))
     assert RoadmapTarget.objects.filter(year=timezone.localdate().year).exists()
     assert PoorHousehold.objects.filter(year=2021).exists() and Sponsor.objects.exists()
+
+
+@pytest.mark.django_db
+def test_this_years_18_november_lists_are_decided_sent_and_open_with_the_front_accounts(seeded):
+    head = get_user_model().objects.get(username="truongbanmt.trancaovan")
+    hamlet = Membership.objects.filter(user=head, role=Role.HAMLET_FRONT_HEAD).order_by("-since").first().unit
+    lists = {d.title_type.code: d for d in Dossier.objects.filter(unit=hamlet, title_type__code__startswith="khen-")}
+    assert {code: d.state for code, d in lists.items()} == {
+        "khen-thuong-18-11-ca-nhan": DossierState.DECIDED, "khen-thuong-18-11-gia-dinh": DossierState.SUBMITTED,
+        "khen-thuong-18-11-tap-the": DossierState.OPEN}
+    people = lists["khen-thuong-18-11-ca-nhan"]
+    assert Award.objects.filter(nomination__dossier=people).count() == 2
+    assert AuditEvent.objects.filter(dossier=people, action="forward").count() == 1
+    mttq = get_user_model().objects.get(username="mttq.daugiay")
+    assert people.decision.unit == Membership.objects.get(user=mttq, role=Role.COMMUNE_FRONT_CHAIR).unit

@@ -6,6 +6,8 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.test import Client
 from django.urls import reverse
 
@@ -124,3 +126,20 @@ def test_the_honour_list_reads_the_highest_instrument_first_and_is_hidden_from_a
     stranger = Client()
     stranger.force_login(persona(unit_for(dossier.title_type), Role.HAMLET_FRONT_HEAD))
     assert stranger.get(reverse("workflows:honour_list", args=[dossier.pk])).status_code == 404
+
+
+def _queries_to_grant(subjects):
+    dossier = dossier_at(PERSON, DossierState.SUBMITTED, subjects=subjects, year=2025)
+    chair = actor(dossier, "appraise")
+    with CaptureQueriesContext(connection) as appraising:
+        services.appraise_dossier(actor=chair, dossier=dossier, appraised_on=d(2025, 11, 6))
+    dossier.refresh_from_db()
+    with CaptureQueriesContext(connection) as granting:
+        services.decide(actor=chair, dossier=dossier, number=f"{subjects}/QĐ-MTTQ", signed_on=d(2025, 11, 10),
+                        signer="Chủ tịch")
+    assert Award.objects.filter(nomination__dossier=dossier).count() == subjects
+    return len(appraising), len(granting)
+
+
+def test_appraising_and_granting_a_list_costs_the_same_queries_for_10_and_100_proposals():
+    assert _queries_to_grant(10) == _queries_to_grant(100)

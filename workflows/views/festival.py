@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from titles import commendations
@@ -38,7 +39,8 @@ def instruments(request, pk):
             request, dossier, form,
             lambda data: festival.choose_instruments(actor=request.user, dossier=dossier, instruments=chosen,
                                                      expected_revision=data["expected_revision"]),
-            lambda changed: _("%(n)s proposals now say what they ask for.") % {"n": changed})
+            lambda changed: ngettext("%(n)s proposal now says what it asks for.",
+                                     "%(n)s proposals now say what they ask for.", changed) % {"n": changed})
         if response:
             return response
     else:
