@@ -365,6 +365,6 @@ def test_this_years_18_november_lists_are_decided_sent_and_open_with_the_front_a
         "khen-thuong-18-11-tap-the": DossierState.OPEN}
     people = lists["khen-thuong-18-11-ca-nhan"]
     assert Award.objects.filter(nomination__dossier=people).count() == 2
-    assert AuditEvent.objects.filter(dossier=people, action="forward").count() == 1
+    assert AuditEvent.objects.filter(case=people.case, action="forward").count() == 1
     mttq = get_user_model().objects.get(username="mttq.daugiay")
     assert people.decision.unit == Membership.objects.get(user=mttq, role=Role.COMMUNE_FRONT_CHAIR).unit

@@ -98,10 +98,10 @@ def test_the_commune_front_grants_its_own_certificate_and_forwards_the_provincia
     assert certificate_text(award)["heading"] == "GIẤY GHI NHẬN"
     higher.refresh_from_db()
     assert higher.state == NominationState.ACCEPTED  # waits for the provincial Front's own decision
-    forward = AuditEvent.objects.get(dossier=dossier, action="forward")
+    forward = AuditEvent.objects.get(case=dossier.case, action="forward")
     assert (forward.target_id, forward.payload["to_unit"]) == (higher.pk, province.pk)
     assert Notification.objects.filter(recipient=watcher, kind="forwarded").exists()
-    assert AuditEvent.objects.get(dossier=dossier, action="decide").payload["forwarded"] == 1
+    assert AuditEvent.objects.get(case=dossier.case, action="decide").payload["forwarded"] == 1
 
 
 def test_front_stages_refuse_peoples_committee_roles_and_the_commune_front_cannot_touch_cultural_families():
