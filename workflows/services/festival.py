@@ -121,8 +121,10 @@ def split_at_decision(dossier, trail, nominations):
         return nominations, []
     day = festival_day(dossier)
     granted, forwarded = [], []
+    # One route per instrument asked for, not per proposal: a commune's 400 proposals ask for a handful.
+    routes = {code: commendations.route(code, dossier.unit, day) for code in {n.instrument for n in nominations}}
     for nomination in nominations:
-        item, unit = commendations.route(nomination.instrument, dossier.unit, day)
+        item, unit = routes[nomination.instrument]
         if item is not None and (item.issuer_level == "hamlet"
                                  or (unit is not None and unit.pk == dossier.deciding_unit_id and item.by_front)):
             granted.append(nomination)
