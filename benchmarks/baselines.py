@@ -165,7 +165,7 @@ def raw_meeting(*, actor, dossier_id, unit_id, held_on, invited, present, votes,
                   present=present, method="show_of_hands", minutes="", proposed=proposed,
                   not_proposed=len(updates) - proposed)
         chain.flush("state = %s, submission_due = %s", ["reviewed", submission_due])
-        raw_notify_households(cursor, dossier_id, "review_outcome", outcomes)
+        raw_notify_households(cursor, chain, "review_outcome", outcomes)
 
 
 def naive_meeting(*, actor, dossier, held_on, invited, present, votes):
@@ -234,9 +234,11 @@ def model_rows(model, rows):
     return columns, out
 
 
-def raw_notify(cursor, dossier_id, recipients, text):
+def raw_notify(cursor, chain, recipients, text):
+    """In-app notifications about the chain's dossier, on its case (the engine's Notification.case)."""
+    dossier_id, case_id = chain.dossier_id, chain.case_id
     event = f"dossier:{dossier_id}:{text[:40]}"
-    rows = [{"recipient_id": pk, "dossier_id": dossier_id, "text": text, "url": f"/dossiers/{dossier_id}/",
+    rows = [{"recipient_id": pk, "case_id": case_id, "text": text, "url": f"/dossiers/{dossier_id}/",
              "recipient_key": f"u:{pk}", "event": event} for pk in recipients]
     if not rows:
         return
@@ -244,19 +246,19 @@ def raw_notify(cursor, dossier_id, recipients, text):
     delivery = _delivery_model()
     if delivery is not None:
         # The outbox carries one in-app delivery row per notification (when that model exists).
-        cursor.execute(f"SELECT id FROM {T_NOTE} WHERE dossier_id = %s AND event = %s", [dossier_id, event])
+        cursor.execute(f"SELECT id FROM {T_NOTE} WHERE case_id = %s AND event = %s", [case_id, event])
         insert_rows(cursor, delivery._meta.db_table, *model_rows(
             delivery, [{"notification_id": pk, "channel": "in_app"} for (pk,) in cursor.fetchall()]))
 
 
-def raw_notify_households(cursor, dossier_id, kind, items):
+def raw_notify_households(cursor, chain, kind, items):
     """One SMS notification and its delivery per household with a phone: items are (household id, phone, text)."""
     items = [item for item in items if item[1]]
     if not items:
         return
-    event = f"raw:{dossier_id}:{kind}:{timezone.now().timestamp()}"
+    event = f"raw:{chain.dossier_id}:{kind}:{timezone.now().timestamp()}"
     insert_rows(cursor, T_NOTE, *model_rows(Notification, [
-        {"household_id": hh, "dossier_id": dossier_id, "text": text, "recipient_key": f"h:{hh}", "event": event,
+        {"household_id": hh, "case_id": chain.case_id, "text": text, "recipient_key": f"h:{hh}", "event": event,
          "kind": kind} for hh, _phone, text in items]))
     delivery = _delivery_model()
     if delivery is not None:
@@ -322,8 +324,8 @@ def raw_decide(*, actor, dossier, number, signed_on, signer, recipients):
                   signer=signer, recognized=len(accepted), late=False)
         chain.flush("state = %s", ["decided"])
         raw_complete_task(cursor, dossier.process_id)
-        raw_notify(cursor, dossier.pk, recipients, f"Decision {number} recognizes {len(accepted)} households.")
-        raw_notify_households(cursor, dossier.pk, "recognized", [
+        raw_notify(cursor, chain, recipients, f"Decision {number} recognizes {len(accepted)} households.")
+        raw_notify_households(cursor, chain, "recognized", [
             (hh, phone, f"Decision {number} recognizes the household of {name}.")
             for _pk, hh, phone, name in accepted_rows])
 
@@ -382,7 +384,7 @@ def raw_hamlet_meeting(*, actor, role, dossier_id, unit_id, held_on, invited, pr
                   not_proposed=len(updates) - proposed)
         chain.flush("state = %s, submission_due = %s, proposed_count = proposed_count + %s",
                     ["reviewed", submission_due, proposed - was_proposed])
-        raw_notify_hamlets(cursor, dossier_id, "review_outcome", outcomes)
+        raw_notify_hamlets(cursor, chain, "review_outcome", outcomes)
 
 
 def raw_hamlet_decide(*, actor, role, dossier, number, signed_on, signer, recipients):
@@ -416,8 +418,8 @@ def raw_hamlet_decide(*, actor, role, dossier, number, signed_on, signer, recipi
         chain.flush("state = %s, recognized_count = recognized_count + %s, households_on_roll = %s",
                     ["decided", len(accepted), roll])
         raw_complete_task(cursor, dossier.process_id)
-        raw_notify(cursor, dossier.pk, recipients, f"Decision {number} recognizes {len(accepted)} hamlets.")
-        raw_notify_hamlets(cursor, dossier.pk, "recognized", [
+        raw_notify(cursor, chain, recipients, f"Decision {number} recognizes {len(accepted)} hamlets.")
+        raw_notify_hamlets(cursor, chain, "recognized", [
             (hamlet, f"Decision {number} recognizes {name}.") for _pk, hamlet, name in accepted_rows])
 
 
@@ -451,9 +453,10 @@ def insert_rows_returning_ids(cursor, model, rows):
     return ids
 
 
-def raw_notify_hamlets(cursor, dossier_id, kind, items):
+def raw_notify_hamlets(cursor, chain, kind, items):
     """A hamlet is told through the holders of its roles: one in-app notification and its delivery
     per (hamlet, holder of view_unit_dossiers on it); items are (hamlet id, text)."""
+    dossier_id = chain.dossier_id
     if not items:
         return
     # The holders with their address and channel preference, in one statement.
@@ -471,7 +474,7 @@ def raw_notify_hamlets(cursor, dossier_id, kind, items):
     event = f"raw:{dossier_id}:{kind}:{timezone.now().timestamp()}"
     recipients = [user for hamlet, _text in items for user in holders.get(hamlet, ())]
     ids = insert_rows_returning_ids(cursor, Notification, [
-        {"recipient_id": user[0], "dossier_id": dossier_id, "text": text, "url": f"/dossiers/{dossier_id}/",
+        {"recipient_id": user[0], "case_id": chain.case_id, "text": text, "url": f"/dossiers/{dossier_id}/",
          "recipient_key": f"u:{user[0]}", "event": f"{event}:{hamlet}", "kind": kind}
         for hamlet, text in items for user in holders.get(hamlet, ())])
     deliveries = []

@@ -231,10 +231,10 @@ class CyclePlan:
             for pk, hh in nominations:
                 chain.add("register", "nomination", pk, "", "registered", household=str(hh), registered_on=d(3, 1))
             chain.flush()
-            raw.raw_notify(c, dossier_id, raw._recipients(hamlet.pk, "view_unit_dossiers"), "registered")
+            raw.raw_notify(c, chain, raw._recipients(hamlet.pk, "view_unit_dossiers"), "registered")
             c.execute(f"SELECT id, phone, head_name FROM {raw.T_HH} WHERE id IN (SELECT household_id FROM "
                       f"{raw.T_NOM} WHERE dossier_id = %s)", [dossier_id])
-            raw.raw_notify_households(c, dossier_id, "registered", [
+            raw.raw_notify_households(c, chain, "registered", [
                 (hh, phone, f"The household of {name} is registered.") for hh, phone, name in c.fetchall()])
         with transaction.atomic(), connection.cursor() as c:
             chain = raw.RawChain(c, dossier_id, actor=head, role="hamlet_head", unit_id=hamlet.pk)
@@ -262,7 +262,7 @@ class CyclePlan:
                         ["submitted", ends, add_days(ends, 10, "calendar")])
             raw.raw_complete_task(c, process_id, (DossierFlow.appraisal, "directory.appraise_dossier",
                                                   str(commune.pk), unit_ct))
-            raw.raw_notify(c, dossier_id, raw._recipients(commune.pk, "appraise_dossier"), "submitted")
+            raw.raw_notify(c, chain, raw._recipients(commune.pk, "appraise_dossier"), "submitted")
         return dossier_id, process_id
 
     def _raw_appraise(self, officer, commune, dossier_id, process_id, rng, unit_ct):
@@ -281,4 +281,4 @@ class CyclePlan:
             chain.flush("state = %s", ["appraised"])
             raw.raw_complete_task(c, process_id, (DossierFlow.decision, "directory.decide_title",
                                                   str(commune.pk), unit_ct))
-            raw.raw_notify(c, dossier_id, raw._recipients(commune.pk, "decide_title"), "appraised")
+            raw.raw_notify(c, chain, raw._recipients(commune.pk, "decide_title"), "appraised")

@@ -42,6 +42,6 @@ class DeliveryAdmin(ReadOnly):
 
 @admin.register(DeadlineAlert)
 class DeadlineAlertAdmin(ReadOnly):
-    list_display = ["created_at", "kind", "dossier", "state", "due_on", "period", "unit"]
+    list_display = ["created_at", "kind", "case", "state", "due_on", "period", "unit"]
     list_filter = ["kind"]
-    list_select_related = ["dossier", "unit", "dossier__unit", "dossier__title_type"]
+    list_select_related = ["case", "unit"]

@@ -37,8 +37,8 @@ class Notification(models.Model):
     # writing the same event twice (a re-run periodic task) a no-op.
     event = models.CharField(max_length=120, default="")
     kind = models.CharField(max_length=40, blank=True)
-    dossier = models.ForeignKey("workflows.Dossier", null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="+")
+    # What the message is about: an audited case (a dossier's, or any other record's: workflows.Case).
+    case = models.ForeignKey("workflows.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     text = models.TextField()
     url = models.CharField(max_length=300, blank=True)
     # Lists read a user's own notifications (the recipient index) and sort those.
@@ -116,15 +116,16 @@ class ChannelPreference(models.Model):
 class DeadlineAlert(models.Model):
     """A reminder or an escalation sent for one step's due date.
 
-    Unique per (dossier, state, due date, kind, period): the periodic task may run
-    any number of times, each alert is written, and so sent, once.
+    Unique per (case, state, due date, kind, period): the periodic task may run
+    any number of times, each alert is written, and so sent, once. The case is the
+    audited record whose step is due (workflows.Case: a dossier's, or any other kind's).
     """
 
     class Kind(models.TextChoices):
         REMINDER = "reminder", _("Reminder")
         ESCALATION = "escalation", _("Escalation")
 
-    dossier = models.ForeignKey("workflows.Dossier", on_delete=models.CASCADE, related_name="deadline_alerts")
+    case = models.ForeignKey("workflows.Case", on_delete=models.CASCADE, related_name="deadline_alerts")
     state = models.CharField(max_length=20)
     due_on = models.DateField()
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -138,6 +139,6 @@ class DeadlineAlert(models.Model):
         verbose_name_plural = _("deadline alerts")
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["dossier", "state", "due_on", "kind", "period"],
-                                    name="one_alert_per_dossier_step_period"),
+            models.UniqueConstraint(fields=["case", "state", "due_on", "kind", "period"],
+                                    name="one_alert_per_case_step_period"),
         ]

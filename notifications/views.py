@@ -24,7 +24,7 @@ def _base():
 
 @login_required
 def notification_list(request):
-    qs = Notification.objects.filter(recipient=request.user).select_related("dossier")
+    qs = Notification.objects.filter(recipient=request.user)
     only_unread = request.GET.get("unread") == "1"
     if only_unread:
         qs = qs.filter(read_at__isnull=True)

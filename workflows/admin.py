@@ -20,7 +20,7 @@ LISTS = {
     PostingComment: (["id", "posting", "received_on", "author"], []),
     Decision: (["id", "number", "signed_on", "unit", "signer", "dossier"], ["unit"]),
     CouncilMeeting: (["id", "dossier", "held_on", "members", "present"], []),
-    Concern: (["id", "dossier", "state", "raised_by", "raised_unit"], ["raised_by", "raised_unit"]),
+    Concern: (["id", "case", "state", "raised_by", "raised_unit"], ["raised_by", "raised_unit"]),
     Case: (["id", "kind", "revision", "audit_seq", "created_at"], []),
     AuditEvent: (["id", "case", "seq", "at", "actor", "role", "action"], ["actor"]),
     ChainAnchor: (["id", "created_at", "hash"], []),

@@ -124,6 +124,11 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         return self.case.revision
 
     @property
+    def concerns(self):
+        """The supervision concerns on the dossier: its case's (no join)."""
+        return Concern.objects.filter(case_id=self.case_id)
+
+    @property
     def audit_events(self):
         """The dossier's audit events: its case's chain, by the case id the row holds (no join)."""
         return AuditEvent.objects.filter(case_id=self.case_id)

@@ -333,16 +333,17 @@ def concerns_to_answer(grants):
         return sorted({unit.pk for perm in perms for unit in grants.units.get(f"directory.{perm}", ())})
 
     if grants.superuser:
-        where = Q()
+        where = Q(case__dossier__isnull=False)
     else:
         where, answering = Q(pk__in=[]), False
         for procedure in IN_USE:
             # Several procedures: each its own titles' dossiers (a title not named runs on the default).
-            scope = Q() if len(IN_USE) == 1 else titles_q(procedure, "dossier__title_type__code")
+            scope = Q() if len(IN_USE) == 1 else titles_q(procedure, "case__dossier__title_type__code")
             for stage in procedure.stages:
                 if pks := units(stage.concern_answerers):
                     answering = True
-                    where |= scope & Q(dossier__state__in=stage.states, **{f"dossier__{stage.unit_attr}_id__in": pks})
+                    where |= scope & Q(case__dossier__state__in=stage.states,
+                                       **{f"case__dossier__{stage.unit_attr}_id__in": pks})
         if not answering:
             return []
     concerns = Concern.objects.filter(where, state=ConcernState.OPEN)
@@ -350,7 +351,8 @@ def concerns_to_answer(grants):
     # costs ~1.5 ms of SQL building on every inbox load (issue 17).
     if not concerns.exists():
         return []
-    return list(concerns.select_related("dossier__unit", "nomination__household", "nomination__hamlet")
+    # Concerns on a dossier's case only (the procedures' stages say who answers a dossier's).
+    return list(concerns.select_related("case__dossier__unit", "nomination__household", "nomination__hamlet")
                 .order_by("raised_at", "pk")[:CONCERNS_SHOWN])
 
 

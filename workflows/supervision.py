@@ -14,21 +14,24 @@ from django.utils.translation import gettext as _
 
 from directory.selectors import find_acting, require_acting
 
-from .models import Concern, ConcernState, Dossier, DossierState, ViewLog
+from .models import Case, Concern, ConcernState, Dossier, DossierState, ViewLog
 from .procedures import procedure_of
 from .services.audit import AuditTrail, save_case
 from .services.common import check_text
 from .services.errors import RuleViolation
 from .services.messages import notify_unit
 
-def open_concerns(dossier):
-    return Concern.objects.filter(dossier=dossier).exclude(state=ConcernState.CLOSED)
+def open_concerns(owner):
+    """The concerns not closed on `owner`: a case, or anything that has one (a dossier)."""
+    case_id = owner.pk if isinstance(owner, Case) else owner.case_id
+    return Concern.objects.filter(case_id=case_id).exclude(state=ConcernState.CLOSED)
 
 
-def _lock(dossier):
-    # Same lock as every transition: the concern's audit events go into the dossier's chain.
+def _lock(*, dossier=None, case_id=None):
+    # Same lock as every transition: the concern's audit events go into the dossier's case's chain.
+    where = {"pk": dossier.pk} if dossier is not None else {"case_id": case_id}
     return (Dossier.objects.select_for_update(of=("self", "case"))
-            .select_related("case", "unit", "appraising_unit", "deciding_unit", "title_type").get(pk=dossier.pk))
+            .select_related("case", "unit", "appraising_unit", "deciding_unit", "title_type").get(**where))
 
 
 def responsible_stage(dossier):
@@ -66,7 +69,7 @@ def _write(dossier, trail):
 
 @transaction.atomic
 def raise_concern(*, actor, dossier, text, nomination=None):
-    dossier = _lock(dossier)
+    dossier = _lock(dossier=dossier)
     acting = require_acting(actor, dossier.unit, "supervise", inherited=True)
     text = check_text((text or "").strip(), _("Concern"))
     if not text:
@@ -77,7 +80,7 @@ def raise_concern(*, actor, dossier, text, nomination=None):
     if nomination is not None and nomination.dossier_id != dossier.pk:
         raise RuleViolation(_("The concern names a household that is not in this dossier."))
     concern = Concern.objects.create(
-        dossier=dossier, nomination=nomination, text=text, raised_by=actor, raised_role=acting.role,
+        case=dossier.case, nomination=nomination, text=text, raised_by=actor, raised_role=acting.role,
         raised_unit=acting.unit, raised_at=timezone.now(),
     )
     trail = AuditTrail(dossier.case, acting)
@@ -95,7 +98,7 @@ def raise_concern(*, actor, dossier, text, nomination=None):
 
 @transaction.atomic
 def answer_concern(*, actor, concern, answer):
-    dossier = _lock(concern.dossier)
+    dossier = _lock(case_id=concern.case_id)
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
     unit, codenames = _responsible(dossier)
     acting = next((a for a in (find_acting(actor, unit, c) for c in codenames) if a), None)
@@ -126,7 +129,7 @@ def answer_concern(*, actor, concern, answer):
 
 @transaction.atomic
 def close_concern(*, actor, concern, note=""):
-    dossier = _lock(concern.dossier)
+    dossier = _lock(case_id=concern.case_id)
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
     acting = require_acting(actor, dossier.unit, "supervise", inherited=True)
     if concern.state == ConcernState.CLOSED:
@@ -157,5 +160,6 @@ def record_view(*, actor, what, dossier=None, household=None, acting=None):
     unit = household.hamlet if household is not None else (dossier.unit if dossier is not None else None)
     if acting is None and unit is not None:
         acting = find_acting(actor, unit, "view_unit_dossiers", inherited=True)
-    return ViewLog.objects.create(user=actor, role=acting.role if acting else "", dossier=dossier,
+    return ViewLog.objects.create(user=actor, role=acting.role if acting else "",
+                                  case_id=dossier.case_id if dossier is not None else None,
                                   household=household, what=what, at=timezone.now())

@@ -32,7 +32,8 @@ class Message:
     kind: str
     text: str
     url: str = ""
-    dossier: object = None
+    # The audited case the message is about (workflows.Case id: a dossier's, or any other record's).
+    case_id: int | None = None
     user_id: int | None = None
     household: object = None
 
@@ -114,7 +115,7 @@ def write(messages):
     ids = bulk.insert(Notification, [
         {"recipient_id": m.user_id, "household_id": None if m.user_id else m.household.pk,
          "recipient_key": m.recipient_key, "event": m.event, "kind": m.kind,
-         "dossier_id": m.dossier.pk if m.dossier is not None else None, "text": m.text, "url": m.url}
+         "case_id": m.case_id, "text": m.text, "url": m.url}
         for m in fresh
     ], ids=drawn.get(Notification, True))
     created = bulk.insert(Delivery, [

@@ -155,3 +155,26 @@ def test_two_writers_of_one_non_dossier_case_are_serialised_by_its_lock(acting):
     assert list(AuditEvent.objects.filter(case=case).order_by("seq").values_list("seq", "action")) == [
         (1, "first"), (2, "second")]
     assert verify_chains().intact
+
+
+def test_a_concern_on_a_non_dossier_case_is_that_case_s_and_the_dossier_inbox_leaves_it_out(
+    client, record_case, decided_dossier, supervisor, district,
+):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from tests.factories import UserFactory
+    from workflows.models import Concern
+    from workflows.supervision import open_concerns
+
+    on_record = Concern.objects.create(case=record_case, text="Số liệu chưa khớp", raised_by=supervisor,
+                                       raised_role="front_supervisor", raised_unit=district.district,
+                                       raised_at=timezone.now())
+    assert list(open_concerns(record_case)) == [on_record]
+    assert not open_concerns(decided_dossier).exists() and not decided_dossier.concerns.exists()
+    # The inbox lists the concerns a dossier's procedure says who answers: a superuser's sees every
+    # dossier's, and one on another kind of record neither shows there nor breaks the page.
+    client.force_login(UserFactory(username="quan_tri", is_superuser=True))
+    page = client.get(reverse("workflows:home"))
+    assert page.status_code == 200
+    assert "Số liệu chưa khớp" not in page.content.decode()

@@ -159,7 +159,7 @@ def test_the_deciding_chair_is_reminded_before_the_15th_day_and_the_district_tol
     assert [a for a in services.check_publication_deadlines(today=d(2025, 12, 2)) if a.state == "publication"] == []
     [alert] = [a for a in services.check_publication_deadlines(today=d(2025, 12, 3)) if a.state == "publication"]
     assert (alert.kind, alert.due_on, alert.unit_id) == ("reminder", d(2025, 12, 5), decided_2025.deciding_unit_id)
-    reminder = Notification.objects.get(kind="reminder", dossier=decided_2025)
+    reminder = Notification.objects.get(kind="reminder", case_id=decided_2025.case_id)
     assert reminder.recipient == commune_chair
     assert "publish the list of recognized households" in reminder.text and "05/12/2025" in reminder.text
     assert reminder.url == reverse("documents:index", args=[decided_2025.pk])

@@ -84,7 +84,7 @@ def test_a_2025_round_still_open_after_25_november_is_overdue_by_the_rule_sets_r
     assert overdue_counts_by_unit(d(2025, 11, 25)) == {}
     assert overdue_counts_by_unit(d(2025, 11, 26))[district.hamlet.pk] == 1
     [alert] = check_deadlines(today=d(2025, 11, 26))
-    assert (alert.dossier_id, alert.kind, alert.due_on) == (dossier.pk, "escalation", d(2025, 11, 25))
+    assert (alert.case_id, alert.kind, alert.due_on) == (dossier.case_id, "escalation", d(2025, 11, 25))
 
 
 def test_the_check_deadlines_command_replays_a_day_and_refuses_a_malformed_date(late_dossier):

@@ -77,9 +77,9 @@ def test_writing_the_same_event_to_the_same_recipient_twice_writes_it_once(
 
     dossier = open_with_households(head=hamlet_head, hamlet=district.hamlet, title=family_title, year=2021,
                                    households=households(1))
-    message = Message(event=f"d{dossier.pk}:99:test", kind="test", text="Một lần thôi", dossier=dossier,
+    message = Message(event=f"d{dossier.pk}:99:test", kind="test", text="Một lần thôi", case_id=dossier.case_id,
                       user_id=commune_officer.pk)
-    twin = Message(event=message.event, kind="test", text="Lần hai", dossier=dossier, user_id=commune_officer.pk)
+    twin = Message(event=message.event, kind="test", text="Lần hai", case_id=dossier.case_id, user_id=commune_officer.pk)
     [first] = services.write([message, twin])
     assert services.write([twin]) == []
     rows = Notification.objects.filter(event=message.event)

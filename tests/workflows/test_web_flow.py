@@ -371,9 +371,9 @@ def test_opening_a_dossier_or_a_household_page_is_recorded_for_supervision(
     client.force_login(commune_officer)
     assert client.get(f"/dossiers/{dossier.pk}/").status_code == 200
     assert client.get(f"/households/{homes[0].pk}/").status_code == 200
-    logged = list(ViewLog.objects.filter(user=commune_officer).values_list("what", "role", "dossier_id",
+    logged = list(ViewLog.objects.filter(user=commune_officer).values_list("what", "role", "case_id",
                                                                           "household_id"))
-    assert ("dossier_page", "commune_officer", dossier.pk, None) in logged
+    assert ("dossier_page", "commune_officer", dossier.case_id, None) in logged
     assert ("household_page", "commune_officer", None, homes[0].pk) in logged
 
 

@@ -109,13 +109,13 @@ class ConcernState(models.TextChoices):
 
 
 class Concern(FSMModelMixin, models.Model):
-    """A supervisor's concern on a dossier or one nomination.
+    """A supervisor's concern on a case (a dossier's, or any other audited record's) or one nomination.
 
-    Until it is closed the dossier cannot be decided. The state is an FSM field
-    only workflows.supervision changes.
+    Until it is closed a dossier cannot be decided. The state is an FSM field
+    only workflows.supervision changes; its steps are audited in the case's chain.
     """
 
-    dossier = models.ForeignKey("workflows.Dossier", on_delete=models.PROTECT, related_name="concerns")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="concerns")
     nomination = models.ForeignKey("workflows.Nomination", null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="concerns")
     state = FSMField(_("state"), default=ConcernState.OPEN, choices=ConcernState.choices, protected=True,
@@ -156,12 +156,11 @@ class Concern(FSMModelMixin, models.Model):
 
 
 class ViewLog(AppendOnlyModel):
-    """Who opened a household's dossier or record, as what, when."""
+    """Who opened a household's record or a case's pages (a dossier's, any audited record's), as what, when."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     role = models.CharField(max_length=32, blank=True)
-    dossier = models.ForeignKey("workflows.Dossier", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     household = models.ForeignKey("directory.Household", null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+")
     what = models.CharField(max_length=40)

@@ -2,7 +2,7 @@
 
 Run by the periodic task `check_deadlines` (documents.tasks, which also checks the
 publication of the decided lists through `alert`); it is a system action with no
-acting user. Each alert is a DeadlineAlert row, unique per (dossier, state, due
+acting user. Each alert is a DeadlineAlert row of the dossier's case, unique per (case, state, due
 date, kind, period), and its notifications carry the alert as their event key:
 running the check twice in a day, or on two beat instances, alerts once.
 """
@@ -61,41 +61,44 @@ def alert(deadlines, today):
     plans = {d.pk: plan for d, deadline in deadlines if (plan := _plan(deadline, today))}
     if not plans:
         return []
-    existing = set(
-        DeadlineAlert.objects.filter(dossier_id__in=plans).values_list("dossier_id", "state", "due_on", "kind",
-                                                                        "period")
-    )
     by_pk = {d.pk: d for d, _deadline in deadlines}
-    alerts = []
+    # Alerts belong to the dossier's case (the case id is on the dossier row: no join).
+    existing = set(
+        DeadlineAlert.objects.filter(case_id__in=[by_pk[pk].case_id for pk in plans])
+        .values_list("case_id", "state", "due_on", "kind", "period")
+    )
+    alerts, dossier_of = [], {}
     for pk, (kind, period, unit_id, deadline) in plans.items():
         dossier = by_pk[pk]
         state = deadline.state or dossier.state
-        if (pk, state, deadline.due_on, kind, period) not in existing:
-            alerts.append(DeadlineAlert(dossier=dossier, state=state, due_on=deadline.due_on, kind=kind,
+        if (dossier.case_id, state, deadline.due_on, kind, period) not in existing:
+            alerts.append(DeadlineAlert(case_id=dossier.case_id, state=state, due_on=deadline.due_on, kind=kind,
                                         period=period, unit_id=unit_id))
+            dossier_of[dossier.case_id] = dossier
     # ignore_conflicts: a concurrent run that wrote the same alert wins, and the
     # notifications' own (event, recipient) key keeps the messages single.
     DeadlineAlert.objects.bulk_create(alerts, ignore_conflicts=True)
-    _notify(alerts, plans, today)
+    _notify(alerts, dossier_of, plans, today)
     return alerts
 
 
-def _notify(alerts, plans, today):
+def _notify(alerts, dossier_of, plans, today):
     if not alerts:
         return
     pairs = []
     for alert in alerts:
-        deadline = plans[alert.dossier_id][3]
+        deadline = plans[dossier_of[alert.case_id].pk][3]
         if alert.kind == DeadlineAlert.Kind.REMINDER:
             pairs.append((alert.unit_id, deadline.codename))
         else:
             # Who, at the level above, hears that a step is overdue: the procedure says.
-            pairs += [(alert.unit_id, codename) for codename in procedure_of(alert.dossier).escalate_to]
+            pairs += [(alert.unit_id, codename) for codename in procedure_of(dossier_of[alert.case_id]).escalate_to]
     found = holders(pairs)
     messages = []
     with translation.override(settings.LANGUAGE_CODE):
         for alert in alerts:
-            dossier, deadline = alert.dossier, plans[alert.dossier_id][3]
+            dossier = dossier_of[alert.case_id]
+            deadline = plans[dossier.pk][3]
             params = {"title": dossier.title_type.name, "year": dossier.year, "unit": dossier.unit.name,
                       "step": deadline.label, "date": deadline.due_on.strftime("%d/%m/%Y"),
                       "actor": deadline.unit.name, "days": (today - deadline.due_on).days}
@@ -108,6 +111,7 @@ def _notify(alerts, plans, today):
                 user_ids = set().union(*(found[(alert.unit_id, c)] for c in procedure_of(dossier).escalate_to))
             event = f"alert:{dossier.pk}:{alert.state}:{alert.due_on:%Y%m%d}:{alert.kind}:{alert.period}"
             url = reverse(deadline.page, args=[dossier.pk])
-            messages += [Message(event=event, kind=alert.kind, text=text, url=url, dossier=dossier, user_id=pk)
+            messages += [Message(event=event, kind=alert.kind, text=text, url=url, case_id=dossier.case_id,
+                                 user_id=pk)
                          for pk in sorted(user_ids)]
     write(messages)
