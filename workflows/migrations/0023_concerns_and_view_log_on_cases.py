@@ -19,7 +19,7 @@ def _run(sql, table):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("workflows", "0021_cases_own_the_chain"),
+        ("workflows", "0022_merit_round"),
     ]
 
     operations = [
