@@ -19,7 +19,7 @@ def _run(sql, table):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("workflows", "0022_merit_round"),
+        ("workflows", "0023_commendation_subjects"),
     ]
 
     operations = [
