@@ -36,6 +36,7 @@ ENGINE_NOTES = {  # where each engine indicator comes from, shown beside its loc
     "poor_sponsored": gettext_lazy("sponsorship ledger"),
     "escaped_poverty": gettext_lazy("sponsorship ledger: results of the poverty review"),
     "support_value": gettext_lazy("sponsorship ledger: support given this year"),
+    "commendations_1811": gettext_lazy("the hamlet's 18 November proposals of the year"),
 }
 
 
@@ -88,6 +89,13 @@ def engine_values(scheme, units, year, period, end):
                          .values("household__hamlet_id").annotate(n=Count("pk"))
                          .values_list("household__hamlet_id", "n")):
         add("cf_recognized", hamlet_id, n)
+    # The hamlet committee's 18 November lists (workflows.procedures.festival): one nomination per
+    # person, household or collective proposed, withdrawn ones left out.
+    for hamlet_id, n in (Nomination.objects.filter(title_type__code__in=titles.get("festival", []), year=year,
+                                                   dossier__unit_id__in=hamlet_ids)
+                         .exclude(state=NominationState.WITHDRAWN)
+                         .values("dossier__unit_id").annotate(n=Count("pk")).values_list("dossier__unit_id", "n")):
+        add("commendations_1811", hamlet_id, n)
     # Before the year's decision (taken in November or December) a hamlet holds last year's title.
     title_year = year if period == "year" else year - 1
     cultural = set(Award.objects.filter(title_type__code=titles["hamlet"], year=title_year, revoked_at__isnull=True,

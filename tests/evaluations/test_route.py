@@ -17,6 +17,7 @@ from evaluations.services import (
     submit_report,
 )
 from notifications.models import Notification
+from tests.dossiers import dossier_at
 
 pytestmark = pytest.mark.django_db
 SENT = datetime.date(2021, 12, 28)
@@ -186,3 +187,10 @@ def test_inspections_grade_from_the_bands_and_a_reinspection_passes_at_the_schem
     graded = record_inspection(actor=people.district_front, report=commune, inspected_on=SENT, team="Đoàn",
                                points={f"c{n}": 17 for n in range(1, 6)})
     assert graded.grade_label == "Vững mạnh"
+
+
+def test_the_18_november_proposals_of_the_hamlet_are_counted_by_the_engine(front):
+    dossier_at("khen-thuong-18-11-ca-nhan", "open", unit=front.new_hamlet, subjects=3, year=2025)
+    report = open_report(actor=front.people.new_hamlet_front, unit=front.new_hamlet, year=2025, period="year")
+    line = next(line for line in sheet(report).lines if line.indicator["code"] == "commendations_1811")
+    assert (line.value, line.locked) == (3, True)
