@@ -2,8 +2,9 @@
 
 import pytest
 
+from tests.factories import UserFactory
 from tests.workflows.scenario import d, open_with_households
-from workflows.models import AuditEvent, DossierState, Meeting, NominationState
+from workflows.models import AuditEvent, Dossier, DossierState, Meeting, NominationState
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +29,6 @@ def test_whole_2021_cycle_through_the_api_recognizes_the_households(
     r = head.post(f"/api/dossiers/{pk}/register/", {"household_ids": [h.pk for h in homes],
                                                      "registered_on": "2021-03-01"}, format="json")
     assert r.status_code == 200, r.json()
-    from workflows.models import Dossier
-
     dossier = Dossier.objects.get(pk=pk)
     r = head.post(f"/api/dossiers/{pk}/meeting/", {
         "held_on": "2021-11-02", "invited": 40, "present": 30, "method": "show_of_hands",
@@ -175,9 +174,6 @@ def test_a_superuser_reads_every_dossier_and_another_unit_s_dossier_stays_404_fo
 ):
     # The visible subtrees come from one statement (directory.selectors.visible_unit_paths, issue 17):
     # for a superuser, every top unit's; for a hamlet head, its hamlet's only.
-    from tests.factories import UserFactory
-    from workflows.models import Dossier
-
     own = open_with_households(head=hamlet_head, hamlet=district.hamlet, title=family_title, year=2021,
                                households=households(1))
     far = Dossier.objects.create(unit=district.far_hamlet, title_type=family_title, year=2021,
