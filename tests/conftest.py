@@ -9,6 +9,7 @@ from django.db import connection
 from directory.models import Level, Role, UnitKind
 from directory.services import grant_membership
 from titles.models import TitleType
+from workflows.procedures import TITLE_CODES
 
 from .factories import HouseholdFactory, UnitFactory, UserFactory
 
@@ -152,6 +153,16 @@ def english_messages(request):
         return
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def title_codes_per_test():
+    """The procedures remember each title type's code by id (workflows.procedures.TITLE_CODES): right
+    for a database that never gives an id twice, but SQLite may give a rolled-back test's title type
+    id to the next test's other title."""
+    TITLE_CODES.clear()
+    yield
+    TITLE_CODES.clear()
 
 
 @pytest.fixture(autouse=True)
