@@ -223,8 +223,8 @@ class CyclePlan:
         with transaction.atomic(), connection.cursor() as c:
             chain = raw.RawChain(c, dossier_id, actor=head, role="hamlet_head", unit_id=hamlet.pk)
             raw.insert_rows(c, raw.T_NOM, ["dossier_id", "title_type_id", "year", "household_id", "state",
-                                           "registered_on", "self_assessment", "exclusion", "reason"],
-                            [(dossier_id, title.pk, cycle_year(), pk, "registered", d(3, 1), "", "", "")
+                                           "registered_on", "self_assessment", "exclusion", "reason", "streak"],
+                            [(dossier_id, title.pk, cycle_year(), pk, "registered", d(3, 1), "", "", "", "{}")
                              for pk in ids])
             c.execute(f"SELECT id, household_id FROM {raw.T_NOM} WHERE dossier_id = %s", [dossier_id])
             nominations = c.fetchall()
