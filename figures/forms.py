@@ -4,14 +4,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from titles.models import TitleType
+from workflows.procedures import LOCAL_REVIEW, titles_q
 
 from .kinds import FIGURES_KINDS
 
-# Every yearly title (not the certificates of merit, which have no rate of their own) whose subject kind
-# the dashboard reads (figures.kinds). The kinds' order (households before hamlets) orders the choices,
-# so the default is the Cultural Family whatever order the rule-set files created the titles in.
-TITLES_WITH_FIGURES = TitleType.objects.yearly().filter(subject_kind__in=list(FIGURES_KINDS)).order_by(
-    Case(*(When(subject_kind=code, then=index) for index, code in enumerate(FIGURES_KINDS))), "name")
+# Every yearly title reviewed on the local review's route (not the certificates of merit nor the
+# 18 November proposals, which have no rate of recognition over a roll) whose subject kind the dashboard
+# reads (figures.kinds). The kinds' order (households before hamlets) orders the choices, so the default
+# is the Cultural Family whatever order the rule-set files created the titles in.
+TITLES_WITH_FIGURES = (
+    TitleType.objects.yearly().filter(titles_q(LOCAL_REVIEW, "code"), subject_kind__in=list(FIGURES_KINDS))
+    .order_by(Case(*(When(subject_kind=code, then=index) for index, code in enumerate(FIGURES_KINDS))), "name")
+)
 
 
 class FiguresForm(forms.Form):

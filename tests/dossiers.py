@@ -19,12 +19,13 @@ from django.utils import timezone
 
 from directory.models import GRANTABLE_ROLES, ROLE_PERMISSIONS, Collective, CollectiveKind, Level, Person, UnitKind
 from directory.services import grant_membership
+from titles.commendations import festival_plan
 from titles.models import RuleSet, TitleType
 from titles.subjects import subject_kind_of
 from workflows import services
 from workflows.services import festival
 from workflows.models import DossierState, VotingMethod
-from workflows.procedures import procedure_for_title
+from workflows.procedures import FESTIVAL, procedure_for_title
 
 from .factories import HouseholdFactory, UnitFactory, UserFactory
 from .titles.register import record
@@ -202,6 +203,9 @@ def year_of(rule_set):
     today = timezone.localdate()
     years = [year for year in range(rule_set.effective_from.year, (rule_set.effective_to or today).year + 1)
              if RuleSet.objects.in_force_for(rule_set.title_type, year) == rule_set]
+    if procedure_for_title(rule_set.title_type.code) is FESTIVAL:
+        # An 18 November list is sent only in a year with a festival plan (its deadline and quotas).
+        years = [year for year in years if festival_plan(year) is not None]
     if not years:
         raise ValueError(f"no campaign year runs under {rule_set.code}")
     return next((year for year in years if d(year, 2, 1) >= rule_set.effective_from and year < today.year),

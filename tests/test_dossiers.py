@@ -21,8 +21,9 @@ ALWAYS = {DossierState.OPEN, DossierState.SUBMITTED, DossierState.RETURNED, Doss
           DossierState.DECIDED}
 
 
-def test_both_titles_have_shipped_rule_sets():
-    assert {title for title, _ in SHIPPED} == {"gia-dinh-van-hoa", "ap-khu-pho-van-hoa"}
+def test_every_yearly_title_has_shipped_rule_sets():
+    assert {title for title, _ in SHIPPED} == {"gia-dinh-van-hoa", "ap-khu-pho-van-hoa", "khen-thuong-18-11-ca-nhan",
+                                               "khen-thuong-18-11-gia-dinh", "khen-thuong-18-11-tap-the"}
 
 
 @pytest.mark.parametrize("title,code", SHIPPED, ids=[code for _, code in SHIPPED])

@@ -137,9 +137,9 @@ def test_every_title_is_offered_the_cultural_family_first(client, district, dist
     response = client.get(reverse("figures:dashboard"))
 
     offered = list(response.context["form"].fields["title_type"].queryset.values_list("code", flat=True))
-    assert sorted(offered) == sorted(TitleType.objects.yearly().values_list("code", flat=True))
-    # A certificate of merit has no yearly rate of its own.
-    assert "giay-khen-gia-dinh-van-hoa" not in offered and "gia-dinh-van-hoa" in offered
+    assert sorted(offered) == ["ap-khu-pho-van-hoa", "gia-dinh-van-hoa"]
+    # A certificate of merit has no yearly rate of its own, nor an 18 November proposal list.
+    assert "giay-khen-gia-dinh-van-hoa" not in offered and "khen-thuong-18-11-gia-dinh" not in offered
     assert offered[0] == "gia-dinh-van-hoa" and response.context["title_type"].code == "gia-dinh-van-hoa"
 
 
