@@ -369,8 +369,7 @@ def rules_for(title, year):
             return rules, True, None
         return rules, False, _(
             "No certificate-of-merit rule set is in force for %(year)s: %(rules)s awaits the province's "
-            "confirmation (unconfirmed), so no round can be opened. The list applies its default rules, for "
-            "information.") % {"year": year, "rules": in_force.name}
+            "confirmation, so no round can be opened. The list applies its default rules, for information.") % {"year": year, "rules": in_force.name}
     def distance(rule_set):
         if year < rule_set.effective_from.year:
             return rule_set.effective_from.year - year
