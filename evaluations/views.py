@@ -1,6 +1,8 @@
 """Thin pages of the Front's evaluation: load what the user may see (404 otherwise), parse the form,
 call the service; the service decides again (PermissionDenied is a 403, a RuleViolation a message)."""
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import RuleViolation
+from core.services import AlreadySent, once
+from core.views import already_sent_text
 from core.forms import DayField
 from directory.models import Household, Level, Unit
 from directory.selectors import can_see_unit, find_acting, grants_of, paths_q
@@ -48,6 +52,9 @@ def _day(text, label):
 def _attempt(request, perform, success):
     try:
         perform()
+    except AlreadySent:
+        messages.info(request, already_sent_text())
+        return False
     except RuleViolation as error:
         for message in error.messages:
             messages.error(request, message)
@@ -252,14 +259,19 @@ def poor_households(request, pk, year):
         "may_record": find_acting(request.user, hamlet, "record_sponsorship", inherited=True) is not None,
         "candidates": Household.objects.filter(hamlet=hamlet, active=True).exclude(pk__in=listed)[:500],
         "sponsor_kinds": SponsorKind.choices, "today": timezone.localdate(),
+        # One token for the page's forms: each write redirects here, to a page with a new one.
+        "form_token": secrets.token_urlsafe(24),
         "counts": PoorHousehold.objects.filter(hamlet=hamlet, year=year).aggregate(
             total=Count("pk"), sponsored=Count("pk", filter=Q(sponsors__isnull=False), distinct=True)),
     })
 
 
 def _ledger_post(request, pk, year, perform, success):
+    """A ledger form's write, once per one-time token: a double-tapped sponsor or support is one row.
+    A refused write (RuleViolation) rolls its token back with it: the corrected form may be sent again."""
     hamlet = _ledger_hamlet(request, pk)
-    _attempt(request, lambda: perform(hamlet), success)
+    _attempt(request, lambda: once(actor=request.user, token=request.POST.get("form_token", "")[:64],
+                                   perform=lambda: perform(hamlet)), success)
     return redirect("evaluations:poor", hamlet.pk, year)
 
 

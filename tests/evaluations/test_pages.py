@@ -2,6 +2,7 @@
 sends, the district accepts and inspects; another unit gets 404, a wrong role 403."""
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -165,3 +166,27 @@ def test_the_commune_sheet_reads_a_bounded_number_of_queries(front, hamlets, dja
     with django_assert_max_num_queries(16):
         data = sheet(report)
         assert data.children_expected == hamlets
+
+
+def test_a_sponsor_or_a_support_sent_twice_by_a_double_tap_is_recorded_once(front, y2021):
+    people = front.people
+    client = _client(people.hamlet_front)
+    household = front.hamlet.households.first()
+    client.post(reverse("evaluations:poor_add", args=[front.hamlet.pk, 2021]),
+                {"households": [household.pk], "category": "poor"})
+    entry = household.poverty_entries.get()
+    page = client.get(reverse("evaluations:poor", args=[front.hamlet.pk, 2021])).content.decode()
+    token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    sponsor = {"kind": "organisation", "name": "Chi hội Phụ nữ", "since": "01/03/2021", "form_token": token}
+    for _tap in range(2):
+        client.post(reverse("evaluations:sponsor_add", args=[front.hamlet.pk, 2021, entry.pk]), sponsor)
+    assert entry.sponsors.count() == 1
+
+    page = client.get(reverse("evaluations:poor", args=[front.hamlet.pk, 2021])).content.decode()
+    token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    support = {"kind": "Tiền mặt", "value": "2.000.000", "given_on": "15/03/2021", "form_token": token}
+    for _tap in range(2):
+        response = client.post(reverse("evaluations:support_add", args=[front.hamlet.pk, 2021,
+                                                                         entry.sponsors.get().pk]), support, follow=True)
+    assert entry.sponsors.get().supports.count() == 1
+    assert "already sent and recorded" in response.content.decode()
