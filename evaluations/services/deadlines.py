@@ -13,7 +13,7 @@ from directory.models import Unit
 from notifications.services.outbox import Message, holders, write
 from workflows.services.common import shown_day
 
-from ..models import Report, ReportState
+from ..models import Report, ReportState, Scheme
 
 OPEN = (ReportState.DRAFT, ReportState.RETURNED)
 
@@ -22,7 +22,9 @@ OPEN = (ReportState.DRAFT, ReportState.RETURNED)
 def check_deadlines(*, today=None):
     """Write the reminders and escalations due `today`; returns the new notifications' ids."""
     today = today or timezone.localdate()
-    horizon = today + datetime.timedelta(days=31)  # no scheme reminds more than a month ahead
+    # As far ahead as the scheme that reminds earliest: the reminder days are each scheme's data.
+    ahead = max((scheme.data["reminder_days"] for scheme in Scheme.objects.only("data")), default=0)
+    horizon = today + datetime.timedelta(days=ahead)
     reports = list(Report.objects.filter(state__in=OPEN, due_on__lte=horizon).select_related("scheme", "unit"))
     ancestors = {}
     wanted = {a for r in reports for a in r.unit.ancestor_ids}
@@ -39,10 +41,10 @@ def check_deadlines(*, today=None):
             target = (above.pk, "review_evaluation") if above else (report.unit.pk, "report_evaluation")
             plans.append((report, target, f"evaluation:{report.pk}:overdue:{week.year}-{week.week}",
                           _("Overdue: the evaluation report of %(unit)s for %(period)s was due on %(day)s.") % values))
-        elif report.due_on - datetime.timedelta(days=report.scheme.data.get("reminder_days", 3)) <= today:
+        elif report.due_on - datetime.timedelta(days=report.scheme.data["reminder_days"]) <= today:
             plans.append((report, (report.unit.pk, "report_evaluation"), f"evaluation:{report.pk}:due:{report.due_on}",
                           _("Reminder: the evaluation report of %(unit)s for %(period)s is due on %(day)s.") % values))
     held = holders([target for _report, target, _event, _text in plans])
-    return write([Message(event=event, kind="evaluation_deadline", text=text,
+    return write([Message(event=event, kind="evaluation_deadline", text=text, case_id=report.case_id,
                           url=f"/evaluations/reports/{report.pk}/", user_id=user_id)
                   for report, target, event, text in plans for user_id in sorted(held[target])])

@@ -152,6 +152,7 @@ def test_a_report_is_reminded_before_its_due_day_and_escalated_once_late(front):
     assert not check_deadlines(today=datetime.date(2022, 1, 3))  # once
     reminded = Notification.objects.get(kind="evaluation_deadline")
     assert reminded.recipient == people.hamlet_front and "05/01/2022" in reminded.text
+    assert reminded.case_id == report.case_id  # the report's own record, as a dossier's messages are
     check_deadlines(today=datetime.date(2022, 1, 7))
     escalated = Notification.objects.filter(kind="evaluation_deadline").exclude(pk=reminded.pk).get()
     assert escalated.recipient == people.commune_front and "Overdue" in escalated.text
